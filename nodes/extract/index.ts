@@ -1,0 +1,16 @@
+import type { NodeKind } from '../../src/types/node-kind.js';
+
+/** Placeholder until the `extract` kind lands: it fails loudly if a pipeline runs it. */
+const kind: NodeKind = {
+  name: 'extract',
+  version: '0',
+  paramsSchema: { type: 'object' },
+  consumes: [],
+  produces: 'va',
+  mode: 'source',
+  // eslint-disable-next-line require-yield
+  async *source() {
+    throw new Error('kind "extract" is not implemented yet');
+  },
+};
+export default kind;

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+
+/** Bump when the key layout or the stored value layout changes: every old entry then misses. */
+export const CACHE_FORMAT_VERSION = 1;
+
+/** JSON with object keys sorted at every depth, so equal values hash equally. `undefined` fields are dropped. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(v as object).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+      return sorted;
+    }
+    return v;
+  });
+}
+
+export function sha256(text: string | Uint8Array): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function hashJson(value: unknown): string {
+  return sha256(canonicalJson(value));
+}
+
+/** Everything that decides an item call's answer, and nothing that doesn't (concurrency, retries, timeouts, API keys). */
+export interface ItemKeyParts {
+  readonly kind: string;
+  readonly kindVersion: string;
+  /** Semantic params: the node's `with` minus engine settings and minus the params an axis stands for. */
+  readonly params: unknown;
+  /** Model / embedder identity for the task's coordinates (see modelIdentity), or null. */
+  readonly identity: unknown;
+  /** Hash of the input record's content (id, coordinates and fields). */
+  readonly inputHash: string;
+  readonly repeat: number;
+}
+
+export function itemCacheKey(parts: ItemKeyParts): string {
+  return hashJson({ v: CACHE_FORMAT_VERSION, ns: 'item', ...parts });
+}
+
+/** The fields of a model entry that change its answers. apiKeyEnv, price and limits are deliberately absent. */
+export function modelIdentity(model: {
+  provider: string; model?: string; baseURL?: string; temperature?: number; topP?: number; maxTokens?: number; seed?: number;
+  structuredOutput?: boolean; points?: unknown;
+}): Record<string, unknown> {
+  const { provider, model: name, baseURL, temperature, topP, maxTokens, seed, structuredOutput, points } = model;
+  return { provider, model: name, baseURL, temperature, topP, maxTokens, seed, structuredOutput, points };
+}
+
+/** The fields of an embedder entry that change its vectors (not batch size, not the key variable). */
+export function embedderIdentity(embedder: {
+  type: string; path?: string; format?: string; stopWords?: boolean; pooling?: string; normalize?: boolean;
+  maxLength?: number; model?: string; baseURL?: string;
+}): Record<string, unknown> {
+  const { type, path, format, stopWords, pooling, normalize, maxLength, model, baseURL } = embedder;
+  return { type, path, format, stopWords, pooling, normalize, maxLength, model, baseURL };
+}
+
+/** Key of one embedded text under one embedder. */
+export function embeddingCacheKey(identity: unknown, text: string): string {
+  return hashJson({ v: CACHE_FORMAT_VERSION, ns: 'embedding', identity, text });
+}

@@ -1,0 +1,19 @@
+import { createProgram } from './program.js';
+import { VaflowError } from '../errors.js';
+
+/** The bin entry: parse argv, print errors without stacks (set VAFLOW_DEBUG=1 to see one). */
+try {
+  await createProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof VaflowError) {
+    process.stderr.write(error.message.endsWith('\n') ? error.message : error.message + '\n');
+    process.exitCode = error.exitCode;
+  } else if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' && error.code.startsWith('commander.')) {
+    process.exitCode = (error as { exitCode?: number }).exitCode ?? 2;
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`vaflow: internal error: ${message}\n`);
+    if (process.env.VAFLOW_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = 1;
+  }
+}

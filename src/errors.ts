@@ -1,0 +1,84 @@
+/** Named errors with stable codes. The CLI prints `message` (never a stack) for any VaflowError. */
+export class VaflowError extends Error {
+  readonly code: string = 'VAFLOW_ERROR';
+  /** Process exit code when this error ends the CLI. */
+  readonly exitCode: number = 1;
+}
+
+export interface PositionedIssue {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** Dotted path inside the file, e.g. `nodes.classify.with.models[1]`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export function formatIssue(issue: PositionedIssue): string {
+  return `${issue.file}:${issue.line}:${issue.col}  ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+}
+
+/** A pipeline that does not load or validate: every issue at once, exit code 2. */
+export class SpecError extends VaflowError {
+  override readonly code: string = 'VAFLOW_SPEC_INVALID';
+  override readonly exitCode = 2;
+  constructor(readonly issues: readonly PositionedIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'SpecError';
+  }
+}
+
+/** Bad command-line usage or a missing run / file named on the command line: exit code 2. */
+export class UsageError extends VaflowError {
+  override readonly code: string = 'VAFLOW_USAGE';
+  override readonly exitCode = 2;
+}
+
+/** A configuration problem found while running (a model folder without tokenizer.json, ...). */
+export class ConfigError extends VaflowError {
+  override readonly code: string = 'VAFLOW_CONFIG';
+  override readonly exitCode = 2;
+}
+
+/** A single item could not be processed (bad row, undecodable image): recorded, the run goes on. */
+export class ItemError extends VaflowError {
+  override readonly code: string = 'VAFLOW_ITEM';
+}
+
+export interface ProviderErrorOptions {
+  /** HTTP status when there was a response. */
+  readonly status?: number;
+  /** Server-requested wait (Retry-After / retry-after-ms), in ms. */
+  readonly retryAfterMs?: number;
+  readonly retryable: boolean;
+  readonly cause?: unknown;
+}
+
+/** A failed call to a model or embedding service, classified by status and cause, never by message text. */
+export class ProviderError extends VaflowError {
+  override readonly code: string;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, options: ProviderErrorOptions) {
+    super(message, { cause: options.cause });
+    this.name = 'ProviderError';
+    this.code = code;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+    this.retryable = options.retryable;
+  }
+}
+
+/** The per-call timeout fired. Retryable. */
+export class TimeoutError extends ProviderError {
+  constructor(ms: number) {
+    super('VAFLOW_TIMEOUT', `call timed out after ${ms} ms`, { retryable: true });
+    this.name = 'TimeoutError';
+  }
+}
+
+export class InterruptedError extends VaflowError {
+  override readonly code: string = 'VAFLOW_INTERRUPTED';
+  override readonly exitCode = 130;
+}

@@ -1,0 +1,123 @@
+import type { Coords, FlowRecord, RecordType, TokenUsage } from './records.js';
+import type { Pipeline } from './generated/pipeline.js';
+import type { ProviderServices, ResolvedEmbedder, ResolvedModel } from './providers.js';
+import type { CacheStore } from '../cache/store.js';
+
+export type Awaitable<T> = T | Promise<T>;
+export type JsonSchema = Record<string, unknown>;
+
+/** A problem found in a pipeline, positioned by its path inside the file (e.g. ['nodes','x','with','path']). */
+export interface SpecIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+export interface CheckContext {
+  readonly spec: Pipeline;
+  readonly nodeId: string;
+  /** Folder of the pipeline file: relative paths in params resolve against it. */
+  readonly specDir: string;
+}
+
+/** A run-wide event a kind may log (lands in events.jsonl). */
+export interface KindLogEvent {
+  readonly level: 'debug' | 'info' | 'warn';
+  readonly message: string;
+  readonly [field: string]: unknown;
+}
+
+export interface TaskContext<P> {
+  readonly taskId: string;
+  readonly nodeId: string;
+  /** The node's `with`, after defaults and this task's matrix values were applied. */
+  readonly params: P;
+  readonly coords: Coords;
+  /** Set when the task has a `model` coordinate (from `with.models`). */
+  readonly model?: ResolvedModel;
+  /** Set when the task has an `embedder` coordinate (from `with.embedders`). */
+  readonly embedder?: ResolvedEmbedder;
+  readonly spec: Pipeline;
+  readonly specDir: string;
+  /** The run folder; fan-in kinds may write files into it (atomically). */
+  readonly runDir: string;
+  readonly seed: number;
+  /** Aborted when the run is interrupted. */
+  readonly signal: AbortSignal;
+  readonly providers: ProviderServices;
+  /** The run's cache store, for kinds that cache below item level (embeddings by text). Null with --no-cache. */
+  readonly cache: CacheStore | null;
+  log(event: KindLogEvent): void;
+}
+
+export interface ItemContext<P> extends TaskContext<P> {
+  /** Sample index, 0 … repeats−1; part of the cache key. */
+  readonly repeat: number;
+  /** 1 on the first attempt. */
+  readonly attempt: number;
+  /** Aborted at the per-call timeout or on interruption. */
+  readonly signal: AbortSignal;
+}
+
+/** What an item function returns: fields merged into the input record. */
+export interface ItemResult {
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly usage?: TokenUsage;
+}
+
+/** A source kind yields records, or item errors that name the file and line at fault. */
+export type SourceItem =
+  | { readonly id: string; readonly fields: Readonly<Record<string, unknown>> }
+  | { readonly id: string; readonly error: Error };
+
+/** Extra matrix axes a kind derives from its params (models/embedders axes are added by the engine). */
+export interface AxisSpec {
+  /** The param the values come from; it stays out of the cache key (the coordinate stands for it). */
+  readonly param: string;
+  readonly values: readonly string[];
+}
+
+interface NodeKindBase<P> {
+  /** The name used as `kind:` in YAML. */
+  readonly name: string;
+  /** Logic version: bump it when the kind's outputs change for the same inputs (it is in every cache key). */
+  readonly version: string;
+  /** JSON Schema of `with` (draft 2020-12); engine settings are added by the engine. */
+  readonly paramsSchema: JsonSchema;
+  /** Record types accepted from `needs`; empty for a source. */
+  readonly consumes: readonly RecordType[];
+  readonly produces: RecordType;
+  /** Semantic checks beyond the schema (files exist, label sets known); paths relative to the node. */
+  check?(params: P, ctx: CheckContext): Awaitable<readonly SpecIssue[]>;
+  /** Extra axes: called once per node while the graph is built. */
+  axes?(params: P): Readonly<Record<string, AxisSpec>>;
+}
+
+/** Reads items from outside (tables, images). No `needs`. */
+export interface SourceKind<P = any> extends NodeKindBase<P> {
+  readonly mode: 'source';
+  source(ctx: TaskContext<P>): AsyncIterable<SourceItem>;
+}
+
+/** One call per input record (× repeats); cached, retried and rate-limited by the engine. */
+export interface ItemKind<P = any> extends NodeKindBase<P> {
+  readonly mode: 'item';
+  /** False for cheap pure functions that are not worth a cache entry. @default true */
+  readonly cacheable?: boolean;
+  /** How many samples per item (each with its own cache key). @default 1 */
+  repeats?(params: P): number;
+  item(input: FlowRecord, ctx: ItemContext<P>): Promise<ItemResult>;
+  /** Combines the samples of one item when repeats > 1 (majority vote, frequencies). */
+  summarize?(samples: readonly ItemResult[], input: FlowRecord, params: P): ItemResult;
+}
+
+/**
+ * Sees every record of every upstream task at once (fan-in): aggregate, embed-score's calibration.
+ * `fanIn: true` runs one task over all upstream variants; otherwise one task per upstream variant.
+ */
+export interface BatchKind<P = any> extends NodeKindBase<P> {
+  readonly mode: 'batch';
+  readonly fanIn: boolean;
+  batch(inputs: () => AsyncIterable<FlowRecord>, ctx: TaskContext<P>): AsyncIterable<FlowRecord>;
+}
+
+export type NodeKind<P = any> = SourceKind<P> | ItemKind<P> | BatchKind<P>;

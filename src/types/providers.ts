@@ -1,0 +1,45 @@
+import type { ChatMessage, TokenUsage } from './records.js';
+import type { Embedder as EmbedderEntry, Model as ModelEntry } from './generated/pipeline.js';
+
+/** A model entry from the pipeline, with its id. */
+export interface ResolvedModel extends ModelEntry {
+  readonly id: string;
+}
+
+/** An embedder entry from the pipeline, with its id and paths resolved against the pipeline file. */
+export interface ResolvedEmbedder extends EmbedderEntry {
+  readonly id: string;
+}
+
+export interface ChatRequest {
+  readonly messages: readonly ChatMessage[];
+  /** Ask for structured output matching this JSON Schema, where the provider supports it. */
+  readonly jsonSchema?: { readonly name: string; readonly schema: Record<string, unknown> };
+  readonly maxTokens?: number;
+  /** Per-call abort: the engine's timeout and interruption. */
+  readonly signal: AbortSignal;
+}
+
+export interface ChatResponse {
+  readonly text: string;
+  /** The provider's structured answer, when it gave one. */
+  readonly parsed?: unknown;
+  readonly finishReason?: string;
+  readonly usage?: TokenUsage;
+  /** The model's own refusal message, when the provider reports one apart from the text. */
+  readonly refusal?: string;
+}
+
+/** A chat model. Failures are thrown as `ProviderError` (see src/errors.ts) so the retry layer can decide. */
+export interface ChatProvider {
+  readonly id: string;
+  call(request: ChatRequest): Promise<ChatResponse>;
+}
+
+/** What a kind may ask the engine for; implementations are created lazily, once per run. */
+export interface ProviderServices {
+  /** The chat model for a model id of the pipeline, wrapped by the engine's per-provider limiter. */
+  chat(model: ResolvedModel): Promise<ChatProvider>;
+  /** A run-wide lazily created shared object (an embedder, a loaded ONNX session, ...), keyed by `key`. */
+  shared<T>(key: string, create: () => Promise<T>): Promise<T>;
+}

@@ -48,3 +48,14 @@ export function isBuiltinLabelSet(name: string): boolean {
 export function getLabelSet(name: string): LabelSet | undefined {
   return BUILTIN_LABEL_SETS[name];
 }
+
+/** A `labels:` value from YAML: a built-in name or an inline set (see schemas/defs.schema.json#/$defs/labelSetRef). */
+export type LabelSetRef =
+  | string
+  | { name: string; labels: string[]; multiLabel?: boolean; points?: Record<string, VaPoint>; synonyms?: Record<string, string>; source?: string };
+
+/** Resolves a `labels:` value; undefined for an unknown built-in name (the spec check reports it). */
+export function resolveLabelSet(ref: LabelSetRef): LabelSet | undefined {
+  if (typeof ref === 'string') return getLabelSet(ref);
+  return { name: ref.name, labels: ref.labels, multiLabel: ref.multiLabel ?? false, points: ref.points ?? {}, source: ref.source ?? 'defined in the pipeline' };
+}

@@ -1,0 +1,363 @@
+import Database from 'better-sqlite3';
+import type { CacheEntryMeta, CacheStats, CacheStore } from './store.js';
+import { decodeValue, encodeBytes, encodeJson, type EncodedValue } from './entry-codec.js';
+import { ConfigError, VaflowError } from '../errors.js';
+
+export interface SqliteCacheStoreOptions {
+  /** Path of the database file. Its folder must exist; the file is created when missing. */
+  readonly file: string;
+  /** Receives damaged-entry and failed-background-flush reports. @default one line on stderr */
+  readonly onWarning?: (message: string) => void;
+  /** Time from the first buffered write to its flush, in ms: what a SIGKILL can lose. @default 5 */
+  readonly flushDelayMs?: number;
+  /** Buffered entries that trigger a flush at once. @default 2000 */
+  readonly maxPendingEntries?: number;
+  /** Buffered value bytes that trigger a flush at once. @default 8 MiB */
+  readonly maxPendingBytes?: number;
+  /** A hit rewrites `last_used` only when it is older than this, in ms, so warm reruns barely write. @default 60000 */
+  readonly touchIntervalMs?: number;
+  /** How long a write may wait for another process's lock before it fails, in ms. @default 30000 */
+  readonly lockTimeoutMs?: number;
+  /** Clock for created_at / last_used (epoch ms). @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Bumped when the table layout changes; a newer file is refused rather than misread. */
+const SCHEMA_VERSION = 1;
+/** SQLite's own busy handler: waits inside one statement. retryWhileBusy covers what it cannot (WAL snapshot conflicts). */
+const BUSY_TIMEOUT_MS = 5_000;
+/** Keys per `IN (...)` lookup, well under SQLite's 32766 bound parameters. */
+const LOOKUP_CHUNK = 500;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS entries (
+    key        TEXT PRIMARY KEY,
+    namespace  TEXT NOT NULL,
+    origin     TEXT,
+    encoding   TEXT NOT NULL CHECK (encoding IN ('json', 'bytes')),
+    value      BLOB NOT NULL,
+    size       INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used  INTEGER NOT NULL
+  );
+  PRAGMA user_version = ${SCHEMA_VERSION};
+`;
+
+interface PendingEntry extends EncodedValue {
+  readonly namespace: string;
+  readonly origin: string | null;
+  readonly createdAt: number;
+}
+
+interface StoredRow {
+  readonly key: string;
+  readonly encoding: unknown;
+  readonly value: unknown;
+  readonly last_used: number;
+}
+
+interface NamespaceRow {
+  readonly namespace: string;
+  readonly entries: number;
+  readonly bytes: number;
+  readonly oldest: number;
+  readonly newest: number;
+}
+
+/**
+ * The cache in one SQLite file (WAL, synchronous=NORMAL). Writes are buffered and committed in one
+ * IMMEDIATE transaction a few ms later, so a killed process loses at most that window and never leaves
+ * a half-written entry; several processes may share the file (INSERT OR REPLACE, lock waits retried).
+ */
+export class SqliteCacheStore implements CacheStore {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #options: Required<Omit<SqliteCacheStoreOptions, 'file'>>;
+  // Buffered writes, visible to reads before they are committed. Cleared only after a successful commit.
+  readonly #pending = new Map<string, PendingEntry>();
+  #pendingBytes = 0;
+  // Keys whose last_used is stale after a hit; rewritten in the next flush, never one write per hit.
+  readonly #touched = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  readonly #lookups = new Map<number, Database.Statement<string[], StoredRow>>();
+  readonly #selectOne: Database.Statement<[string], StoredRow>;
+  readonly #insert: Database.Statement<[string, string, string | null, string, string | Buffer, number, number, number]>;
+  readonly #touch: Database.Statement<[number, string, number]>;
+  readonly #onExit = (): void => this.#flushAtExit();
+
+  constructor(options: SqliteCacheStoreOptions) {
+    this.path = options.file;
+    this.#options = {
+      onWarning: options.onWarning ?? ((message) => process.stderr.write(`vaflow: ${message}\n`)),
+      flushDelayMs: options.flushDelayMs ?? 5,
+      maxPendingEntries: options.maxPendingEntries ?? 2000,
+      maxPendingBytes: options.maxPendingBytes ?? 8 * 1024 * 1024,
+      touchIntervalMs: options.touchIntervalMs ?? 60_000,
+      lockTimeoutMs: options.lockTimeoutMs ?? 30_000,
+      now: options.now ?? Date.now,
+    };
+    this.#db = openDatabase(options.file, this.#options.lockTimeoutMs);
+    this.#selectOne = this.#db.prepare('SELECT key, encoding, value, last_used FROM entries WHERE key = ?');
+    this.#insert = this.#db.prepare(
+      'INSERT OR REPLACE INTO entries (key, namespace, origin, encoding, value, size, created_at, last_used) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#touch = this.#db.prepare('UPDATE entries SET last_used = ? WHERE key = ? AND last_used < ?');
+    process.on('exit', this.#onExit);
+  }
+
+  get(key: string): unknown | undefined {
+    this.#assertOpen();
+    const pending = this.#pending.get(key);
+    if (pending) return this.#decode(key, pending.encoding, pending.data);
+    const row = this.#selectOne.get(key);
+    return row ? this.#decodeRow(row) : undefined;
+  }
+
+  getMany(keys: readonly string[]): Map<string, unknown> {
+    this.#assertOpen();
+    const found = new Map<string, unknown>();
+    const unbuffered: string[] = [];
+    for (const key of keys) {
+      const pending = this.#pending.get(key);
+      if (!pending) unbuffered.push(key);
+      else {
+        const value = this.#decode(key, pending.encoding, pending.data);
+        if (value !== undefined) found.set(key, value);
+      }
+    }
+    for (let start = 0; start < unbuffered.length; start += LOOKUP_CHUNK) {
+      const chunk = unbuffered.slice(start, start + LOOKUP_CHUNK);
+      for (const row of this.#lookup(chunk.length).all(...chunk)) {
+        const value = this.#decodeRow(row);
+        if (value !== undefined) found.set(row.key, value);
+      }
+    }
+    return found;
+  }
+
+  put(key: string, value: unknown, meta: CacheEntryMeta): void {
+    this.#buffer(key, encodeJson(key, value), meta);
+  }
+
+  getBytes(key: string): Uint8Array | undefined {
+    const value = this.get(key);
+    if (value === undefined || value instanceof Uint8Array) return value;
+    this.#options.onWarning(`cache ${this.path}: entry ${key} holds JSON, not bytes; treated as a miss`);
+    return undefined;
+  }
+
+  putBytes(key: string, value: Uint8Array, meta: CacheEntryMeta): void {
+    this.#buffer(key, encodeBytes(key, value), meta);
+  }
+
+  /** Commits everything buffered now; throws if the file stays locked past lockTimeoutMs or cannot be written. */
+  flush(): void {
+    this.#assertOpen();
+    this.#commit();
+  }
+
+  /** Counts committed and buffered entries; oldest/newest are creation times (epoch ms). */
+  stats(): CacheStats {
+    this.flush();
+    const rows = this.#db
+      .prepare<[], NamespaceRow>(
+        'SELECT namespace, COUNT(*) AS entries, COALESCE(SUM(size), 0) AS bytes, MIN(created_at) AS oldest, MAX(created_at) AS newest FROM entries GROUP BY namespace ORDER BY namespace',
+      )
+      .all();
+    const byNamespace: Record<string, { entries: number; bytes: number }> = {};
+    let entries = 0;
+    let bytes = 0;
+    let oldest: number | undefined;
+    let newest: number | undefined;
+    for (const row of rows) {
+      byNamespace[row.namespace] = { entries: row.entries, bytes: row.bytes };
+      entries += row.entries;
+      bytes += row.bytes;
+      oldest = oldest === undefined ? row.oldest : Math.min(oldest, row.oldest);
+      newest = newest === undefined ? row.newest : Math.max(newest, row.newest);
+    }
+    return { entries, bytes, byNamespace, oldest, newest, path: this.path };
+  }
+
+  clear(): number {
+    this.flush();
+    return this.#delete('DELETE FROM entries', []);
+  }
+
+  prune(cutoffMs: number): number {
+    if (!Number.isFinite(cutoffMs)) throw new TypeError(`cache prune: expected a finite cutoff (epoch ms), got ${cutoffMs}`);
+    this.flush();
+    return this.#delete('DELETE FROM entries WHERE last_used < ?', [cutoffMs]);
+  }
+
+  /** Flushes, then closes the file. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    try {
+      this.#commit();
+    } finally {
+      this.#closed = true;
+      clearTimeout(this.#timer);
+      process.off('exit', this.#onExit);
+      this.#db.close();
+    }
+  }
+
+  #buffer(key: string, encoded: EncodedValue, meta: CacheEntryMeta): void {
+    this.#assertOpen();
+    if (typeof key !== 'string' || key.length === 0) throw new TypeError(`cache: expected a non-empty string key, got ${JSON.stringify(key)}`);
+    const previous = this.#pending.get(key);
+    if (previous) this.#pendingBytes -= previous.size;
+    this.#pending.set(key, { ...encoded, namespace: meta.namespace, origin: meta.origin ?? null, createdAt: this.#options.now() });
+    this.#pendingBytes += encoded.size;
+    this.#touched.delete(key);
+    if (this.#pending.size >= this.#options.maxPendingEntries || this.#pendingBytes >= this.#options.maxPendingBytes) this.#commit();
+    else this.#scheduleFlush();
+  }
+
+  #scheduleFlush(delayMs = this.#options.flushDelayMs): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      try {
+        this.#commit();
+      } catch (error) {
+        // Nothing is lost yet: the buffer is kept and retried; flush()/close() will throw if it keeps failing.
+        this.#options.onWarning(`cache ${this.path}: background flush failed, retrying in 1 s: ${describe(error)}`);
+        this.#scheduleFlush(1000);
+      }
+    }, delayMs);
+    // The buffer must not keep a finished process alive: the 'exit' handler commits it.
+    this.#timer.unref();
+  }
+
+  #commit(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.size === 0 && this.#touched.size === 0) return;
+    const now = this.#options.now();
+    const staleBefore = now - this.#options.touchIntervalMs;
+    const write = this.#db.transaction(() => {
+      for (const [key, entry] of this.#pending) {
+        const data = typeof entry.data === 'string' ? entry.data : Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
+        this.#insert.run(key, entry.namespace, entry.origin, entry.encoding, data, entry.size, entry.createdAt, entry.createdAt);
+      }
+      for (const key of this.#touched) this.#touch.run(now, key, staleBefore);
+    });
+    this.#retryWhileBusy(() => write.immediate());
+    this.#pending.clear();
+    this.#pendingBytes = 0;
+    this.#touched.clear();
+  }
+
+  #delete(sql: string, params: number[]): number {
+    const deleted = this.#retryWhileBusy(() => this.#db.prepare(sql).run(...params).changes);
+    // auto_vacuum=INCREMENTAL: hand the freed pages back to the file system.
+    if (deleted > 0) this.#retryWhileBusy(() => this.#db.pragma('incremental_vacuum'));
+    return deleted;
+  }
+
+  #flushAtExit(): void {
+    if (this.#closed) return;
+    try {
+      this.close();
+    } catch (error) {
+      this.#options.onWarning(`cache ${this.path}: could not save the last results at exit: ${describe(error)}`);
+    }
+  }
+
+  #decodeRow(row: StoredRow): unknown | undefined {
+    const value = this.#decode(row.key, row.encoding, row.value);
+    if (value !== undefined && row.last_used < this.#options.now() - this.#options.touchIntervalMs) {
+      this.#touched.add(row.key);
+      this.#scheduleFlush();
+    }
+    return value;
+  }
+
+  #decode(key: string, encoding: unknown, data: unknown): unknown | undefined {
+    const decoded = decodeValue(encoding, data);
+    if (decoded.ok) return decoded.value;
+    this.#options.onWarning(`cache ${this.path}: entry ${key} is damaged (${decoded.reason}); treated as a miss`);
+    return undefined;
+  }
+
+  #lookup(size: number): Database.Statement<string[], StoredRow> {
+    let statement = this.#lookups.get(size);
+    if (!statement) {
+      statement = this.#db.prepare(`SELECT key, encoding, value, last_used FROM entries WHERE key IN (${Array(size).fill('?').join(',')})`);
+      if (this.#lookups.size < 8) this.#lookups.set(size, statement);
+    }
+    return statement;
+  }
+
+  #retryWhileBusy<T>(action: () => T): T {
+    return retryWhileBusy(action, { file: this.path, timeoutMs: this.#options.lockTimeoutMs });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new VaflowError(`cache ${this.path} is closed`);
+  }
+}
+
+function openDatabase(file: string, lockTimeoutMs: number): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    const opened = db;
+    const retry = <T>(action: () => T): T => retryWhileBusy(action, { file, timeoutMs: lockTimeoutMs });
+    // auto_vacuum only takes effect before the first table exists, so it comes first.
+    retry(() => opened.pragma('auto_vacuum = INCREMENTAL'));
+    retry(() => opened.pragma('journal_mode = WAL'));
+    opened.pragma('synchronous = NORMAL');
+    const version = retry(() => opened.pragma('user_version', { simple: true }));
+    if (typeof version === 'number' && version > SCHEMA_VERSION) {
+      throw new ConfigError(`cache ${file}: format version ${version} is newer than this vaflow reads (${SCHEMA_VERSION}); use another --cache-dir`);
+    }
+    retry(() => opened.transaction(() => opened.exec(SCHEMA)).immediate());
+    return opened;
+  } catch (error) {
+    db?.close();
+    if (error instanceof Database.SqliteError && (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT'))) {
+      throw new ConfigError(`cache ${file} is not a readable vaflow cache (${error.code}); delete it or use another --cache-dir`);
+    }
+    if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CANTOPEN')) {
+      throw new ConfigError(`cache ${file} cannot be opened (${error.code}); check that its folder exists and is writable`);
+    }
+    throw error;
+  }
+}
+
+/** Lock contention with another process: SQLITE_BUSY / SQLITE_BUSY_SNAPSHOT / SQLITE_LOCKED. Decided by code, never by message. */
+function isBusy(error: unknown): boolean {
+  return error instanceof Database.SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(error.code);
+}
+
+function retryWhileBusy<T>(action: () => T, options: { readonly file: string; readonly timeoutMs: number }): T {
+  const deadline = Date.now() + options.timeoutMs;
+  let delayMs = 2;
+  for (;;) {
+    try {
+      return action();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      if (Date.now() >= deadline) {
+        throw new VaflowError(`cache ${options.file}: still locked by another process after ${options.timeoutMs} ms`, { cause: error });
+      }
+      sleepSync(delayMs * (1 + Math.random()));
+      delayMs = Math.min(delayMs * 2, 200);
+    }
+  }
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** The store's API is synchronous (as better-sqlite3 is), so waiting for a lock blocks too. */
+function sleepSync(ms: number): void {
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -8,7 +8,25 @@ export interface ChatProviderOptions {
   readonly specDir: string;
 }
 
-/** Creates the chat provider for a model entry. Placeholder until the LLM providers land. */
-export async function createChatProvider(model: ResolvedModel, _options: ChatProviderOptions): Promise<ChatProvider> {
-  throw new ConfigError(`models.${model.id}: provider "${model.provider}" is not available yet`);
+type Factory = (model: ResolvedModel, options: ChatProviderOptions) => Promise<ChatProvider>;
+
+/** Provider name → lazy factory: each family's module (and its LangChain package) loads only when a pipeline uses it. */
+const FACTORIES: Record<ResolvedModel['provider'], Factory> = {
+  openai: async (model, options) => (await import('./openai-chat.js')).createOpenAIChat(model, { env: options.env, keyRequired: true }),
+  // Ollama through its OpenAI-compatible /v1 endpoint (see openai-chat.ts for why).
+  ollama: async (model, options) => {
+    const { createOpenAIChat, OLLAMA_DEFAULT_BASE_URL } = await import('./openai-chat.js');
+    return createOpenAIChat(model, { env: options.env, keyRequired: false, defaultBaseURL: OLLAMA_DEFAULT_BASE_URL });
+  },
+  llamacpp: async (model, options) => (await import('./llamacpp-chat.js')).createLlamaCppChat(model, { specDir: options.specDir }),
+  circumplex: async (model) => {
+    throw new ConfigError(`models.${model.id}: the circumplex baseline has no chat model; classify and describe compute it from valence and arousal`);
+  },
+};
+
+/** Creates the chat provider for a model entry. The engine calls it once per model per run. */
+export async function createChatProvider(model: ResolvedModel, options: ChatProviderOptions): Promise<ChatProvider> {
+  const factory = FACTORIES[model.provider];
+  if (!factory) throw new ConfigError(`models.${model.id}: unknown provider "${String(model.provider)}"`);
+  return factory(model, options);
 }

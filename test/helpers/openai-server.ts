@@ -1,0 +1,293 @@
+/**
+ * A loopback OpenAI-compatible server for tests and benchmarks: plain node:http on 127.0.0.1, port 0.
+ *
+ *   const server = await startOpenAIServer({ responder: nearestLabelResponder(points) });
+ *   // point a model entry at it: { provider: openai, model: test, baseURL: server.url }
+ *   server.faults.push({ type: 'status', status: 429, retryAfterSeconds: 1 });   // the next request gets a 429
+ *   server.requests.total; server.requests.forPrompt(messages);
+ *   await server.close();
+ *
+ * Endpoints: POST /v1/chat/completions (answers come from the pluggable `responder`) and
+ * POST /v1/embeddings (deterministic unit vectors derived from a hash of each input text, so
+ * embedder tests get stable, text-dependent vectors). Anything else is a 404 in OpenAI's error shape.
+ *
+ * Faults are injected per request, either from the `faults` queue (first in, first out; each
+ * fault is used once) or from `rule` (a function of the request, consulted when the queue is empty).
+ */
+import http from 'node:http';
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+export interface ChatMessageBody {
+  readonly role: string;
+  readonly content: string;
+}
+
+/** The parts of a chat completion request the server looks at. */
+export interface ChatCompletionBody {
+  readonly model: string;
+  readonly messages: readonly ChatMessageBody[];
+  readonly temperature?: number;
+  readonly top_p?: number;
+  readonly max_tokens?: number;
+  readonly seed?: number;
+  readonly response_format?: {
+    readonly type: string;
+    readonly json_schema?: { readonly name: string; readonly schema?: Record<string, unknown> };
+  };
+}
+
+/** What the server does to one request instead of (or before) answering it normally. */
+export type Fault =
+  /** An error status in OpenAI's error shape, optionally with `Retry-After` (seconds or an HTTP date) or `retry-after-ms`. */
+  | { readonly type: 'status'; readonly status: number; readonly retryAfterSeconds?: number; readonly retryAfterDate?: Date; readonly retryAfterMs?: number }
+  /** Answer normally, but only after `ms` (longer than the client's timeout makes a timeout). */
+  | { readonly type: 'delay'; readonly ms: number }
+  /** HTTP 200 with a truncated, unparseable JSON body. */
+  | { readonly type: 'malformed-json' }
+  /** HTTP 200 with `choices: []`. */
+  | { readonly type: 'empty-choices' }
+  /**
+   * A refusal sentence in place of the answer: as content text for plain requests; for JSON-schema
+   * requests as OpenAI sends it, in `message.refusal` with `content: null`.
+   */
+  | { readonly type: 'refusal'; readonly text?: string }
+  /** Destroy the socket without an answer (a network error). */
+  | { readonly type: 'disconnect' };
+
+/** Answer text for a request; for JSON-schema requests wrap it with `structuredAnswer`. */
+export type Responder = (request: ChatCompletionBody) => string | Promise<string>;
+
+export interface OpenAIServerOptions {
+  /** @default fixedResponder('neutral') */
+  readonly responder?: Responder;
+  /** Added to every reply (benchmarks simulate server latency with it). @default 0 */
+  readonly latencyMs?: number;
+  /** Length of /v1/embeddings vectors when the request does not say `dimensions`. @default 16 */
+  readonly embeddingDimensions?: number;
+}
+
+export interface RequestCounts {
+  /** Every request that reached the server, faulted or not. */
+  total: number;
+  chat: number;
+  embeddings: number;
+  /** Chat requests for a prompt (the messages array), whatever the model or sampling settings. */
+  forPrompt(messages: readonly ChatMessageBody[]): number;
+  /** The chat request bodies, in arrival order. */
+  readonly bodies: ChatCompletionBody[];
+}
+
+export interface OpenAIServer {
+  /** Base URL including `/v1`, ready for a model entry's `baseURL`. */
+  readonly url: string;
+  readonly requests: RequestCounts;
+  /** Faults for the next requests, used once each in order. */
+  readonly faults: Fault[];
+  /** Consulted when `faults` is empty; return undefined for a normal answer. */
+  rule: ((request: ChatCompletionBody) => Fault | undefined) | undefined;
+  responder: Responder;
+  latencyMs: number;
+  /** Zeroes the counters (the fault queue and rule are kept). */
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+export const REFUSAL_TEXT = "I'm sorry, but I can't help with identifying emotions from this description.";
+
+/** Hash of a prompt's messages: the key of `requests.forPrompt`. */
+export function promptHash(messages: readonly ChatMessageBody[]): string {
+  return createHash('sha256').update(JSON.stringify(messages.map((m) => [m.role, m.content]))).digest('hex');
+}
+
+/** Always answers `text`. */
+export function fixedResponder(text: string): Responder {
+  return (request) => structuredAnswer(request, text);
+}
+
+/**
+ * Reads "valence … <number>" and "arousal … <number>" from the last user message and answers the
+ * label whose point is nearest (a well-behaved model, for end-to-end tests). Without numbers it
+ * answers the first label.
+ */
+export function nearestLabelResponder(points: Readonly<Record<string, readonly [number, number]>>): Responder {
+  const labels = Object.keys(points);
+  return (request) => {
+    const text = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const v = /valence[^-\d]{0,20}(-?\d+(?:\.\d+)?)/i.exec(text);
+    const a = /arousal[^-\d]{0,20}(-?\d+(?:\.\d+)?)/i.exec(text);
+    let best = labels[0] ?? 'neutral';
+    if (v && a) {
+      const [pv, pa] = [Number(v[1]), Number(a[1])];
+      let bestDistance = Infinity;
+      for (const label of labels) {
+        const [lv, la] = points[label]!;
+        const d = (lv - pv) ** 2 + (la - pa) ** 2;
+        if (d < bestDistance) [best, bestDistance] = [label, d];
+      }
+    }
+    return structuredAnswer(request, best);
+  };
+}
+
+/**
+ * For a JSON-schema request, the answer as JSON matching the schema's shape: `{"label": x}` when the
+ * schema has a `label` property, `{"labels": [x]}` for `labels`, `{"text": x}` for `text`; plain
+ * text otherwise.
+ */
+export function structuredAnswer(request: ChatCompletionBody, answer: string): string {
+  const properties = request.response_format?.json_schema?.schema?.properties;
+  if (request.response_format?.type !== 'json_schema' || !properties || typeof properties !== 'object') return answer;
+  if ('label' in properties) return JSON.stringify({ label: answer });
+  if ('labels' in properties) return JSON.stringify({ labels: [answer] });
+  if ('text' in properties) return JSON.stringify({ text: answer });
+  return JSON.stringify({ answer });
+}
+
+/** A deterministic unit vector for a text (sha256-seeded). */
+export function embeddingFor(text: string, dimensions: number): number[] {
+  const out: number[] = [];
+  let block = createHash('sha256').update(text).digest();
+  while (out.length < dimensions) {
+    for (let i = 0; i + 1 < block.length && out.length < dimensions; i += 2) out.push(block.readUInt16BE(i) / 32768 - 1);
+    block = createHash('sha256').update(block).digest();
+  }
+  const norm = Math.hypot(...out) || 1;
+  return out.map((x) => x / norm);
+}
+
+function countTokens(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+export async function startOpenAIServer(options: OpenAIServerOptions = {}): Promise<OpenAIServer> {
+  const byPrompt = new Map<string, number>();
+  const bodies: ChatCompletionBody[] = [];
+  const counts = { total: 0, chat: 0, embeddings: 0 };
+  const sockets = new Set<import('node:net').Socket>();
+  const embeddingDimensions = options.embeddingDimensions ?? 16;
+
+  const state: Omit<OpenAIServer, 'url' | 'close'> = {
+    requests: {
+      get total() { return counts.total; },
+      get chat() { return counts.chat; },
+      get embeddings() { return counts.embeddings; },
+      forPrompt: (messages) => byPrompt.get(promptHash(messages)) ?? 0,
+      bodies,
+    },
+    faults: [],
+    rule: undefined,
+    responder: options.responder ?? fixedResponder('neutral'),
+    latencyMs: options.latencyMs ?? 0,
+    resetCounts() {
+      counts.total = counts.chat = counts.embeddings = 0;
+      byPrompt.clear();
+      bodies.length = 0;
+    },
+  };
+
+  function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (res.destroyed) return;
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  }
+
+  function wait(ms: number, res: http.ServerResponse): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      res.once('close', () => { clearTimeout(timer); resolve(); });
+    });
+  }
+
+  async function chat(body: ChatCompletionBody, res: http.ServerResponse, req: http.IncomingMessage): Promise<void> {
+    counts.chat++;
+    bodies.push(body);
+    const hash = promptHash(body.messages);
+    byPrompt.set(hash, (byPrompt.get(hash) ?? 0) + 1);
+    const fault = state.faults.shift() ?? state.rule?.(body);
+    await wait(state.latencyMs, res);
+    if (fault?.type === 'delay') await wait(fault.ms, res);
+    if (res.destroyed) return;
+    if (fault?.type === 'disconnect') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.type === 'status') {
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      if (fault.retryAfterDate !== undefined) headers['retry-after'] = fault.retryAfterDate.toUTCString();
+      if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
+      const type = fault.status === 429 ? 'rate_limit_exceeded' : fault.status >= 500 ? 'server_error' : 'invalid_request_error';
+      send(res, fault.status, { error: { message: `injected ${fault.status}`, type, code: type } }, headers);
+      return;
+    }
+    if (fault?.type === 'malformed-json') {
+      send(res, 200, '{"id":"chatcmpl-broken","object":"chat.completion","choices":[{"index":0,"message":{"role":"assis');
+      return;
+    }
+    const refusal = fault?.type === 'refusal' ? fault.text ?? REFUSAL_TEXT : null;
+    const structured = body.response_format?.type === 'json_schema';
+    const content = refusal === null ? await state.responder(body) : structured ? null : refusal;
+    const promptTokens = body.messages.reduce((n, m) => n + countTokens(m.content), 0);
+    const completionTokens = countTokens(content ?? refusal ?? '');
+    send(res, 200, {
+      id: `chatcmpl-${hash.slice(0, 12)}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: body.model,
+      choices: fault?.type === 'empty-choices' ? [] : [
+        { index: 0, message: { role: 'assistant', content, refusal: structured ? refusal : null }, logprobs: null, finish_reason: 'stop' },
+      ],
+      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    });
+  }
+
+  function embeddings(body: { input?: unknown; model?: string; dimensions?: number }, res: http.ServerResponse): void {
+    counts.embeddings++;
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    const dimensions = body.dimensions ?? embeddingDimensions;
+    const data = inputs.map((input, index) => ({ object: 'embedding', index, embedding: embeddingFor(String(input), dimensions) }));
+    const tokens = inputs.reduce<number>((n, input) => n + countTokens(String(input)), 0);
+    send(res, 200, { object: 'list', data, model: body.model ?? 'test-embedding', usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  }
+
+  const server = http.createServer((req, res) => {
+    counts.total++;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        send(res, 400, { error: { message: 'request body is not JSON', type: 'invalid_request_error' } });
+        return;
+      }
+      const route = `${req.method} ${req.url?.split('?')[0]}`;
+      if (route === 'POST /v1/chat/completions') {
+        chat(body as ChatCompletionBody, res, req).catch((error: unknown) => send(res, 500, { error: { message: String(error), type: 'server_error' } }));
+      } else if (route === 'POST /v1/embeddings') {
+        embeddings(body as { input?: unknown }, res);
+      } else {
+        send(res, 404, { error: { message: `no route ${route}`, type: 'invalid_request_error' } });
+      }
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}/v1`,
+    close: () => new Promise<void>((resolve, reject) => {
+      for (const socket of sockets) socket.destroy();
+      server.close((error) => (error ? reject(error) : resolve()));
+    }),
+  });
+}

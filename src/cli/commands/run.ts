@@ -1,4 +1,58 @@
 import type { Command } from 'commander';
+import { addCommonRunOptions, resolveRunFlags, type CommonRunFlags } from '../run-options.js';
+import { UsageError } from '../../errors.js';
 
-/** Placeholder until the `run` command lands. */
-export function register(_program: Command): void {}
+interface RunFlags extends CommonRunFlags {
+  readonly resume?: string;
+  readonly graceMs: string;
+}
+
+export function register(program: Command): void {
+  addCommonRunOptions(
+    program
+      .command('run')
+      .description('run a pipeline; Ctrl-C stops scheduling, lets in-flight calls finish, and can be resumed')
+      .argument('[file]', 'pipeline YAML file (optional with --resume)'),
+  )
+    .option('--resume <run>', 'continue a run (id, "latest" or folder) in its own folder; completed items come from the cache')
+    .option('--grace-ms <ms>', 'how long in-flight calls may finish after an interrupt', '5000')
+    .action(async (file: string | undefined, flags: RunFlags) => {
+      if (!file && !flags.resume) throw new UsageError('vaflow run: give a pipeline file, or --resume RUN');
+      const resolved = resolveRunFlags(flags, process.env);
+      const graceMs = Number(flags.graceMs);
+      const [{ runPipeline }, { ProgressLifeCycle }, { printRunSummary }] = await Promise.all([
+        import('../../scheduler/run-pipeline.js'),
+        import('../../lifecycle/progress.js'),
+        import('../run-summary.js'),
+      ]);
+      const stop = new AbortController();
+      const abort = new AbortController();
+      let interrupts = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        interrupts++;
+        if (interrupts === 1) {
+          process.stderr.write(`\n${signal}: no new items; in-flight calls get ${graceMs} ms (again to stop now)\n`);
+          stop.abort(signal);
+          setTimeout(() => abort.abort(signal), graceMs).unref();
+        } else {
+          abort.abort(signal);
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const mode = flags.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain';
+      const result = await runPipeline({
+        file,
+        resume: flags.resume,
+        ...resolved,
+        env: process.env,
+        stop: stop.signal,
+        abort: abort.signal,
+        lifeCycles: [new ProgressLifeCycle({ mode })],
+      });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (!flags.json) printRunSummary(result, process.stdout);
+      process.exitCode = result.status === 'completed' ? 0 : result.status === 'interrupted' ? 130 : 1;
+    });
+}

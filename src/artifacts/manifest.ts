@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packageRoot, vaflowVersion } from '../util/paths.js';
+import type { TaskStats } from '../scheduler/task-stats.js';
+import type { RunStatus } from '../lifecycle/life-cycle.js';
+
+export type ManifestStatus = RunStatus | 'running';
+
+/** manifest.json: what ran, on what, with which versions and seed, and how each task went. */
+export interface Manifest {
+  readonly manifestVersion: 1;
+  readonly runId: string;
+  readonly vaflowVersion: string;
+  readonly pipeline: { readonly name: string; readonly file: string; readonly sha256: string; readonly gitCommit: string | null };
+  readonly kinds: Readonly<Record<string, string>>;
+  readonly environment: { readonly node: string; readonly os: string; readonly arch: string; readonly cpus: number };
+  readonly dependencies: Readonly<Record<string, string>>;
+  readonly seed: number;
+  readonly options: { readonly cache: 'on' | 'off' | 'refresh'; readonly concurrency: number };
+  status: ManifestStatus;
+  startedAt: string;
+  endedAt?: string;
+  /** Every earlier start of this run folder (resume adds one). */
+  attempts: string[];
+  tasks: Record<string, TaskStats>;
+  totals: { items: number; errors: number; cacheHits: number; cacheMisses: number; retries: number; inputTokens: number; outputTokens: number; cost?: number };
+}
+
+/** Versions of the direct dependencies as installed (not as declared). */
+export function installedDependencyVersions(): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(pkg.dependencies ?? {})) {
+    try {
+      out[name] = (JSON.parse(readFileSync(path.join(packageRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      out[name] = 'not installed';
+    }
+  }
+  return out;
+}
+
+/** HEAD of the git repository holding the pipeline file, or null outside one. */
+export function gitCommitOf(dir: string): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export function environmentInfo(): Manifest['environment'] {
+  return { node: process.version, os: `${os.type()} ${os.release()}`, arch: process.arch, cpus: os.cpus().length };
+}
+
+export function totalsOf(tasks: Readonly<Record<string, TaskStats>>): Manifest['totals'] {
+  const totals: Manifest['totals'] = { items: 0, errors: 0, cacheHits: 0, cacheMisses: 0, retries: 0, inputTokens: 0, outputTokens: 0 };
+  for (const s of Object.values(tasks)) {
+    totals.items += s.items;
+    totals.errors += s.errors;
+    totals.cacheHits += s.cacheHits;
+    totals.cacheMisses += s.cacheMisses;
+    totals.retries += s.retries;
+    totals.inputTokens += s.inputTokens;
+    totals.outputTokens += s.outputTokens;
+    if (s.cost !== undefined) totals.cost = (totals.cost ?? 0) + s.cost;
+  }
+  return totals;
+}
+
+export { vaflowVersion };

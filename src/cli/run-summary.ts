@@ -1,0 +1,16 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { RunResult } from '../scheduler/run-pipeline.js';
+
+/** The closing lines of `vaflow run`: status, counters, where the artifacts are. */
+export function printRunSummary(result: RunResult, out: NodeJS.WritableStream): void {
+  const stats = Object.values(result.tasks);
+  const count = (status: string) => stats.filter((s) => s.status === status).length;
+  const sum = (key: 'items' | 'cacheHits' | 'cacheMisses' | 'errors' | 'retries') => stats.reduce((n, s) => n + s[key], 0);
+  out.write(`\n${result.status}: ${count('done')} done, ${count('failed')} failed, ${count('skipped')} skipped, ${count('interrupted')} interrupted\n`);
+  out.write(`items ${sum('items')}, cache hits ${sum('cacheHits')}, computed ${sum('cacheMisses')}, errors ${sum('errors')}, retries ${sum('retries')}\n`);
+  for (const [id, s] of Object.entries(result.tasks)) if (s.reason) out.write(`  ${s.status} ${id}: ${s.reason}\n`);
+  out.write(`run folder: ${path.relative(process.cwd(), result.runDir) || '.'}\n`);
+  const report = path.join(result.runDir, 'report.html');
+  if (existsSync(report)) out.write(`report: ${report}\n`);
+}

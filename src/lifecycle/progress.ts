@@ -1,0 +1,129 @@
+import type { ItemOutcome, RunInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
+import type { TaskNode } from '../graph/types.js';
+import type { TaskStats } from '../scheduler/task-stats.js';
+import type { KindLogEvent } from '../types/node-kind.js';
+
+interface Live {
+  done: number;
+  cached: number;
+  errors: number;
+  pending: number;
+  expected?: number;
+  startedAt: number;
+  ended?: TaskStats;
+}
+
+export type ProgressMode = 'tty' | 'plain' | 'json';
+
+export interface ProgressOptions {
+  readonly mode: ProgressMode;
+  readonly write?: (text: string) => void;
+  readonly now?: () => number;
+  /** Redraw / report interval in ms. */
+  readonly intervalMs?: number;
+}
+
+const MARK: Record<string, string> = { done: '✓', failed: '✗', skipped: '-', interrupted: '!', running: '…' };
+
+function rateAndEta(live: Live, now: number): string {
+  const seconds = (now - live.startedAt) / 1000;
+  const settled = live.done + live.errors + live.pending;
+  const rate = seconds > 0 ? settled / seconds : 0;
+  const eta = live.expected && rate > 0 ? Math.max(0, (live.expected - settled) / rate) : undefined;
+  return `${rate.toFixed(1)}/s${eta !== undefined && !live.ended ? `  ETA ${eta.toFixed(0)}s` : ''}`;
+}
+
+/**
+ * Shows a run as it goes: on a TTY a live table per task (done/total, cache hits, errors, rate, ETA);
+ * elsewhere plain log lines; with --json one JSON event per line on stdout.
+ */
+export class ProgressLifeCycle implements RunLifeCycle {
+  readonly #live = new Map<string, Live>();
+  readonly #write: (text: string) => void;
+  readonly #now: () => number;
+  readonly #mode: ProgressMode;
+  readonly #intervalMs: number;
+  #timer?: NodeJS.Timeout;
+  #drawnLines = 0;
+
+  constructor(options: ProgressOptions) {
+    this.#mode = options.mode;
+    this.#write = options.write ?? ((text) => (options.mode === 'json' ? process.stdout : process.stderr).write(text));
+    this.#now = options.now ?? Date.now;
+    this.#intervalMs = options.intervalMs ?? (options.mode === 'tty' ? 200 : options.mode === 'json' ? 1000 : 10_000);
+  }
+
+  #line(label: string, live: Live): string {
+    const status = live.ended?.status ?? 'running';
+    const total = live.expected !== undefined ? `/${live.expected}` : '';
+    const extra = live.ended?.reason ? `  (${live.ended.reason})` : '';
+    return `${MARK[status] ?? ' '} ${label}  ${live.done}${total}  cached ${live.cached}  errors ${live.errors}${live.pending ? `  to compute ${live.pending}` : ''}  ${rateAndEta(live, this.#now())}${extra}`;
+  }
+
+  #emitJson(event: Record<string, unknown>): void {
+    this.#write(JSON.stringify({ time: new Date(this.#now()).toISOString(), ...event }) + '\n');
+  }
+
+  #draw(): void {
+    const lines = [...this.#live].map(([id, live]) => this.#line(id, live));
+    const up = this.#drawnLines > 0 ? `\x1b[${this.#drawnLines}F` : '';
+    this.#write(up + lines.map((l) => `\x1b[2K${l}`).join('\n') + '\n');
+    this.#drawnLines = lines.length;
+  }
+
+  #tick(): void {
+    if (this.#mode === 'tty') return this.#draw();
+    for (const [id, live] of this.#live) {
+      if (live.ended) continue;
+      if (this.#mode === 'json') this.#emitJson({ event: 'progress', task: id, done: live.done, cached: live.cached, errors: live.errors, expected: live.expected });
+      else this.#write(`  … ${this.#line(id, live)}\n`);
+    }
+  }
+
+  runStart(info: RunInfo): void {
+    if (this.#mode === 'json') this.#emitJson({ event: 'run_start', runId: info.runId, runDir: info.runDir, tasks: info.graph.order.length, resumed: info.resumed });
+    else this.#write(`${info.dryRun ? 'plan' : info.resumed ? 'resuming run' : 'run'} ${info.runId}: ${info.graph.order.length} tasks\n`);
+    this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  taskStart(task: TaskNode, expected: number | undefined): void {
+    this.#live.set(task.id, { done: 0, cached: 0, errors: 0, pending: 0, expected, startedAt: this.#now() });
+    if (this.#mode === 'json') this.#emitJson({ event: 'task_start', task: task.id, expected });
+    else if (this.#mode === 'plain') this.#write(`  start ${task.id}${expected !== undefined ? ` (${expected} items)` : ''}\n`);
+  }
+
+  itemEnd(task: TaskNode, outcome: ItemOutcome): void {
+    const live = this.#live.get(task.id);
+    if (!live) return;
+    if (outcome === 'error') live.errors++;
+    else if (outcome === 'pending') live.pending++;
+    else {
+      live.done++;
+      if (outcome === 'cached') live.cached++;
+    }
+  }
+
+  taskEnd(task: TaskNode, stats: TaskStats): void {
+    const live = this.#live.get(task.id) ?? { done: stats.records, cached: stats.cacheHits, errors: stats.errors, pending: stats.pending, startedAt: this.#now() };
+    live.ended = stats;
+    this.#live.set(task.id, live);
+    if (this.#mode === 'json') this.#emitJson({ event: 'task_end', task: task.id, ...stats });
+    else if (this.#mode === 'plain') this.#write(`${this.#line(task.id, live)}\n`);
+  }
+
+  retry(task: TaskNode, info: { itemId: string; attempt: number; delayMs: number; code: string }): void {
+    if (this.#mode === 'json') this.#emitJson({ event: 'retry', task: task.id, ...info });
+  }
+
+  log(event: KindLogEvent & { task?: string }): void {
+    if (this.#mode === 'json') this.#emitJson({ event: 'log', ...event });
+    else if (event.level !== 'debug' && this.#mode === 'plain') this.#write(`  ${event.level}: ${event.task ? `${event.task}: ` : ''}${event.message}\n`);
+  }
+
+  runEnd(status: RunStatus, info: { durationMs: number }): void {
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#mode === 'tty') this.#draw();
+    if (this.#mode === 'json') this.#emitJson({ event: 'run_end', status, durationMs: info.durationMs });
+  }
+}

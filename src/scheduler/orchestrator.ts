@@ -1,0 +1,78 @@
+import type { TaskGraph } from '../graph/types.js';
+import type { RunLifeCycle, RunStatus } from '../lifecycle/life-cycle.js';
+import type { TaskExecutor } from './executor.js';
+import { TaskSchedule } from './schedule.js';
+import { emptyStats, type TaskStats } from './task-stats.js';
+
+export interface OrchestrateOptions {
+  readonly graph: TaskGraph;
+  readonly executor: TaskExecutor;
+  readonly lifeCycle: RunLifeCycle;
+  /** Aborted on interruption: no new task starts. */
+  readonly stopSignal: AbortSignal;
+  /** Tasks finished by an earlier attempt of this run (resume), with their counters. */
+  readonly previous?: Readonly<Record<string, TaskStats>>;
+}
+
+export interface OrchestrateResult {
+  readonly status: RunStatus;
+  readonly tasks: Record<string, TaskStats>;
+}
+
+/**
+ * The run loop: start every ready task (independent tasks run in parallel), record each ending,
+ * skip the dependants of failed tasks with the reason, stop starting tasks once interrupted.
+ */
+export async function orchestrate(options: OrchestrateOptions): Promise<OrchestrateResult> {
+  const { graph, executor, lifeCycle, stopSignal } = options;
+  const tasks: Record<string, TaskStats> = {};
+  const done = Object.entries(options.previous ?? {}).filter(([id, s]) => s.status === 'done' && id in graph.tasks).map(([id]) => id);
+  for (const id of done) tasks[id] = options.previous![id];
+  for (const id of graph.order) tasks[id] ??= emptyStats();
+  const schedule = new TaskSchedule(graph, done);
+  const running = new Map<string, Promise<void>>();
+
+  const expectedItems = (id: string): number | undefined => {
+    const deps = graph.dependencies[id];
+    if (deps.length === 0) return undefined;
+    return deps.reduce((sum, dep) => sum + tasks[dep].records, 0);
+  };
+
+  const settle = async (id: string, stats: TaskStats) => {
+    tasks[id] = stats;
+    await lifeCycle.taskEnd?.(graph.tasks[id], stats);
+    if (stats.status === 'done') {
+      schedule.complete(id);
+      return;
+    }
+    if (stats.status !== 'failed') return;
+    for (const [blocked, reason] of schedule.fail(id)) {
+      tasks[blocked] = { ...emptyStats('skipped'), reason };
+      await lifeCycle.taskEnd?.(graph.tasks[blocked], tasks[blocked]);
+    }
+  };
+
+  for (;;) {
+    if (!stopSignal.aborted) {
+      for (const id of schedule.nextReady()) {
+        const started = executor
+          .execute(graph.tasks[id], expectedItems(id))
+          .catch((error: unknown) => ({ ...emptyStats('failed'), reason: error instanceof Error ? error.message : String(error) }))
+          .then((stats) => settle(id, stats))
+          .finally(() => running.delete(id));
+        running.set(id, started);
+      }
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+
+  const statuses = Object.values(tasks).map((s) => s.status);
+  const status: RunStatus = stopSignal.aborted || statuses.includes('interrupted')
+    ? 'interrupted'
+    : statuses.some((s) => s === 'failed' || s === 'skipped') ? 'failed' : 'completed';
+  if (status === 'interrupted') {
+    for (const [id, s] of Object.entries(tasks)) if (s.status === 'pending') tasks[id] = { ...s, status: 'interrupted', reason: 'not started: the run was interrupted' };
+  }
+  return { status, tasks };
+}

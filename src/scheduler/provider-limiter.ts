@@ -1,0 +1,109 @@
+import PQueue from 'p-queue';
+import type { ChatProvider, ChatRequest } from '../types/providers.js';
+import { ProviderError } from '../errors.js';
+
+export interface ProviderLimits {
+  readonly concurrency?: number;
+  readonly requestsPerMinute?: number;
+  readonly tokensPerMinute?: number;
+}
+
+/**
+ * Per-provider limits shared by every model of that provider: calls in flight, requests per minute
+ * (spread evenly, not in one burst per minute), tokens per minute (estimated before the call,
+ * corrected after), and an adaptive slowdown: a 429 halves the concurrency and pauses new calls for
+ * the server's Retry-After; every 20 clean calls give one slot back.
+ */
+export class ProviderLimiter {
+  readonly #queue: PQueue;
+  readonly #maxConcurrency: number;
+  readonly #tokensPerMinute?: number;
+  #tokens: number;
+  #tokensAt = Date.now();
+  #cleanStreak = 0;
+  #pausedUntil = 0;
+  /** Times a 429 made this limiter slow down (reported in the manifest). */
+  slowdowns = 0;
+
+  constructor(limits: ProviderLimits) {
+    this.#maxConcurrency = limits.concurrency ?? 16;
+    const rpm = limits.requestsPerMinute;
+    this.#queue = rpm
+      ? new PQueue({ concurrency: this.#maxConcurrency, intervalCap: 1, interval: Math.max(1, Math.floor(60_000 / rpm)) })
+      : new PQueue({ concurrency: this.#maxConcurrency });
+    this.#tokensPerMinute = limits.tokensPerMinute;
+    this.#tokens = limits.tokensPerMinute ?? 0;
+  }
+
+  get concurrency(): number {
+    return this.#queue.concurrency;
+  }
+
+  async run<T>(estimatedTokens: number, call: () => Promise<T>, actualTokens: (result: T) => number | undefined): Promise<T> {
+    return this.#queue.add(async () => {
+      await this.#waitForPause();
+      await this.#takeTokens(estimatedTokens);
+      try {
+        const result = await call();
+        const actual = actualTokens(result);
+        if (actual !== undefined && this.#tokensPerMinute) this.#tokens -= actual - estimatedTokens;
+        this.#onSuccess();
+        return result;
+      } catch (error) {
+        if (error instanceof ProviderError && error.status === 429) this.#onRateLimited(error.retryAfterMs);
+        throw error;
+      }
+    });
+  }
+
+  #onSuccess(): void {
+    if (this.#queue.concurrency >= this.#maxConcurrency) return;
+    if (++this.#cleanStreak >= 20) {
+      this.#cleanStreak = 0;
+      this.#queue.concurrency = Math.min(this.#maxConcurrency, this.#queue.concurrency + 1);
+    }
+  }
+
+  #onRateLimited(retryAfterMs: number | undefined): void {
+    this.slowdowns++;
+    this.#cleanStreak = 0;
+    this.#queue.concurrency = Math.max(1, Math.floor(this.#queue.concurrency / 2));
+    this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + (retryAfterMs ?? 1000));
+  }
+
+  async #waitForPause(): Promise<void> {
+    const wait = this.#pausedUntil - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  /** Token bucket refilled continuously at tokensPerMinute; a call larger than the bucket waits for a full one. */
+  async #takeTokens(estimate: number): Promise<void> {
+    const perMinute = this.#tokensPerMinute;
+    if (!perMinute) return;
+    for (;;) {
+      const now = Date.now();
+      this.#tokens = Math.min(perMinute, this.#tokens + ((now - this.#tokensAt) / 60_000) * perMinute);
+      this.#tokensAt = now;
+      const need = Math.min(estimate, perMinute);
+      if (this.#tokens >= need) {
+        this.#tokens -= estimate;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.ceil(((need - this.#tokens) / perMinute) * 60_000)));
+    }
+  }
+}
+
+/** Rough token estimate before a call: ~4 characters per token plus the answer budget. */
+export function estimateTokens(request: ChatRequest): number {
+  const chars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
+  return Math.ceil(chars / 4) + (request.maxTokens ?? 64);
+}
+
+export function limitChat(provider: ChatProvider, limiter: ProviderLimiter): ChatProvider {
+  return {
+    id: provider.id,
+    call: (request) =>
+      limiter.run(estimateTokens(request), () => provider.call(request), (r) => (r.usage ? r.usage.inputTokens + r.usage.outputTokens : undefined)),
+  };
+}

@@ -1,0 +1,144 @@
+import PQueue from 'p-queue';
+import type { FlowRecord } from '../types/records.js';
+import type { ItemKind, ItemResult, TaskContext } from '../types/node-kind.js';
+import type { TaskNode } from '../graph/types.js';
+import type { TaskRuntime } from './task-runtime.js';
+import type { TaskIO } from './task-io.js';
+import { itemCacheKey, hashJson, modelIdentity, embedderIdentity } from '../cache/key.js';
+import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type RetryPolicy } from './retry.js';
+import { describeItemError } from './item-errors.js';
+import { addUsage } from './usage.js';
+
+/** Output record: the input with the kind's fields merged in, re-labelled with this node and task coordinates. */
+export function outputRecord(input: FlowRecord, fields: Readonly<Record<string, unknown>>, task: TaskNode): FlowRecord {
+  // Identity keys first for readable JSONL; they must win over anything the input or the kind carried.
+  const record: Record<string, unknown> = { id: input.id, node: task.nodeId, coords: task.coords };
+  Object.assign(record, input, fields);
+  record.node = task.nodeId;
+  record.coords = task.coords;
+  record.id = input.id;
+  return record as FlowRecord;
+}
+
+function omit(params: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) if (!keys.includes(k)) out[k] = v;
+  return out;
+}
+
+function isItemResult(value: unknown): value is ItemResult {
+  return !!value && typeof value === 'object' && 'fields' in value && typeof (value as { fields: unknown }).fields === 'object';
+}
+
+/**
+ * Runs an item kind: every input record × repeat index is one unit with its own cache key.
+ * Cached units are served without calling the kind; misses go through the global queue, the
+ * single retry layer and the per-call timeout. Cheap pure kinds (cacheable: false) run inline.
+ */
+export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskRuntime, io: TaskIO): Promise<void> {
+  const ctx = io.context;
+  const { stats } = io;
+  const cacheable = kind.cacheable !== false;
+  const repeats = Math.max(1, kind.repeats?.(task.params) ?? 1);
+  const keyBase = {
+    kind: kind.name,
+    kindVersion: kind.version,
+    params: omit(task.params, task.axisParams),
+    identity: {
+      model: ctx.model ? modelIdentity(ctx.model) : undefined,
+      embedder: ctx.embedder ? embedderIdentity(ctx.embedder) : undefined,
+    },
+  };
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, retries: task.settings.retries };
+  const budget = new RetryBudget(task.settings.retryBudget);
+  const cache = runtime.cache;
+  const queue = new PQueue({ concurrency: task.settings.concurrency });
+
+  const callKind = (input: FlowRecord, repeat: number): Promise<ItemResult> =>
+    withRetries(
+      (signal, attempt) => runtime.globalQueue.add(() => kind.item(input, { ...ctx, repeat, attempt, signal }), { signal: runtime.abortSignal }),
+      {
+        policy,
+        budget,
+        timeoutMs: task.settings.timeoutMs,
+        signal: runtime.abortSignal,
+        onRetry: ({ attempt, delayMs, error }) => {
+          stats.retries++;
+          runtime.lifeCycle.retry?.(task, { itemId: input.id, attempt, delayMs, code: error.code });
+        },
+      },
+    ).then(({ value }) => value);
+
+  const fail = async (input: FlowRecord, error: unknown, repeat?: number) => {
+    stats.errors++;
+    await io.errors.write({ id: input.id, coords: task.coords, ...(repeat !== undefined && repeats > 1 ? { repeat } : {}), error: describeItemError(error) });
+    runtime.lifeCycle.itemEnd?.(task, 'error');
+  };
+
+  const processCached = async (input: FlowRecord): Promise<void> => {
+    const inputHash = hashJson(input);
+    const samples: ItemResult[] = [];
+    let computed = false;
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      const key = itemCacheKey({ ...keyBase, inputHash, repeat });
+      const hit = runtime.cacheMode.read ? cache?.get(key) : undefined;
+      if (isItemResult(hit)) {
+        stats.cacheHits++;
+        samples.push(hit);
+        continue;
+      }
+      if (runtime.dryRun) {
+        stats.pending++;
+        runtime.lifeCycle.itemEnd?.(task, 'pending');
+        return;
+      }
+      stats.cacheMisses++;
+      let result: ItemResult;
+      try {
+        result = await callKind(input, repeat);
+      } catch (error) {
+        if (runtime.abortSignal.aborted) return;
+        return fail(input, error, repeat);
+      }
+      computed = true;
+      addUsage(stats, result.usage, ctx.model);
+      if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id });
+      samples.push(result);
+    }
+    const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
+    await io.records.write(outputRecord(input, merged.fields, task));
+    stats.records++;
+    runtime.lifeCycle.itemEnd?.(task, computed ? 'computed' : 'cached');
+  };
+
+  const processPure = async (input: FlowRecord): Promise<void> => {
+    try {
+      const result = await kind.item(input, { ...ctx, repeat: 0, attempt: 1 });
+      await io.records.write(outputRecord(input, result.fields, task));
+      stats.records++;
+      runtime.lifeCycle.itemEnd?.(task, 'computed');
+    } catch (error) {
+      await fail(input, error);
+    }
+  };
+
+  for await (const input of io.inputs()) {
+    if (runtime.stopSignal.aborted) break;
+    stats.items++;
+    if (!cacheable) {
+      await processPure(input);
+      continue;
+    }
+    // Back-pressure: never hold more than a small multiple of the concurrency in memory.
+    if (queue.size >= task.settings.concurrency) await queue.onSizeLessThan(task.settings.concurrency);
+    void queue.add(() => processCached(input));
+  }
+  await queue.onIdle();
+}
+
+function summarize(kind: ItemKind, samples: readonly ItemResult[], input: FlowRecord, task: TaskNode): ItemResult {
+  if (kind.summarize) return kind.summarize(samples, input, task.params);
+  return { fields: { ...samples[0].fields, samples: samples.map((s) => s.fields) } };
+}
+
+export type { TaskContext };

@@ -1,0 +1,168 @@
+import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import PQueue from 'p-queue';
+import { loadPipeline, type LoadedPipeline } from '../spec/index.js';
+import { createGraph } from '../graph/create-graph.js';
+import { createRunFolder, openRunFolder, type RunFolder } from '../artifacts/run-folder.js';
+import { writeJsonAtomic } from '../artifacts/atomic-write.js';
+import { environmentInfo, gitCommitOf, installedDependencyVersions, vaflowVersion, type Manifest } from '../artifacts/manifest.js';
+import { sha256 } from '../cache/key.js';
+import { openCache } from '../cache/open.js';
+import type { CacheStore } from '../cache/store.js';
+import { CompositeLifeCycle, type RunLifeCycle, type RunStatus } from '../lifecycle/life-cycle.js';
+import { EventsFileLifeCycle } from '../lifecycle/events-file.js';
+import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
+import { UsageError } from '../errors.js';
+import { createProviderServices } from './provider-services.js';
+import { InProcessExecutor } from './executor.js';
+import { orchestrate } from './orchestrator.js';
+import type { TaskRuntime } from './task-runtime.js';
+import type { TaskStats } from './task-stats.js';
+import type { TaskGraph } from '../graph/types.js';
+
+export interface RunPipelineOptions {
+  /** The pipeline file; for a resume, taken from the run's manifest when absent. */
+  readonly file?: string;
+  readonly runsDir: string;
+  readonly cacheDir: string;
+  /** `off`: read and write nothing; `refresh`: recompute everything, store the new results. */
+  readonly cache?: 'on' | 'off' | 'refresh';
+  /** Items in flight across all tasks. @default 32 */
+  readonly concurrency?: number;
+  /** Continue this run (id, `latest` or path) in its own folder. */
+  readonly resume?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Extra life cycles (progress display). */
+  readonly lifeCycles?: readonly RunLifeCycle[];
+  /** Plan mode: count what the cache holds; call no model; write nothing into runsDir. */
+  readonly dryRun?: boolean;
+  /** Interruption: stop scheduling on abort of `stop`, cancel in-flight calls on abort of `abort`. */
+  readonly stop?: AbortSignal;
+  readonly abort?: AbortSignal;
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly status: RunStatus;
+  readonly tasks: Readonly<Record<string, TaskStats>>;
+  readonly graph: TaskGraph;
+  readonly pipeline: LoadedPipeline;
+}
+
+interface Prepared {
+  readonly run: RunFolder;
+  readonly manifest: Manifest;
+  readonly previous?: Record<string, TaskStats>;
+  readonly cleanup?: () => void;
+}
+
+function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipelineOptions): Manifest {
+  const kinds: Record<string, string> = {};
+  for (const kind of loaded.kinds.values()) kinds[kind.name] = kind.version;
+  return {
+    manifestVersion: 1,
+    runId: run.id,
+    vaflowVersion,
+    pipeline: { name: loaded.spec.name, file: loaded.file, sha256: sha256(loaded.text), gitCommit: gitCommitOf(loaded.specDir) },
+    kinds,
+    environment: environmentInfo(),
+    dependencies: installedDependencyVersions(),
+    seed: loaded.spec.defaults?.seed ?? 42,
+    options: { cache: options.cache ?? 'on', concurrency: options.concurrency ?? 32 },
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    attempts: [new Date().toISOString()],
+    tasks: {},
+    totals: { items: 0, errors: 0, cacheHits: 0, cacheMisses: 0, retries: 0, inputTokens: 0, outputTokens: 0 },
+  };
+}
+
+function readManifest(run: RunFolder): Manifest {
+  return JSON.parse(readFileSync(run.manifestFile, 'utf8')) as Manifest;
+}
+
+/** Resolves the pipeline file of a resumed run and refuses one that changed since. */
+function resumeTarget(options: RunPipelineOptions): { run: RunFolder; manifest: Manifest; file: string } {
+  const run = openRunFolder(options.runsDir, options.resume!);
+  const manifest = readManifest(run);
+  const file = options.file ? path.resolve(options.file) : manifest.pipeline.file;
+  if (!existsSync(file)) throw new UsageError(`cannot resume ${run.id}: its pipeline ${file} no longer exists`);
+  const current = sha256(readFileSync(file, 'utf8'));
+  if (current !== manifest.pipeline.sha256) {
+    throw new UsageError(`cannot resume ${run.id}: ${file} changed since the run started (start a new run; completed items still come from the cache)`);
+  }
+  return { run, manifest, file };
+}
+
+async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPipelineOptions, resumed?: { run: RunFolder; manifest: Manifest }): Promise<Prepared> {
+  if (options.dryRun) {
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'vaflow-plan-'));
+    const run = createRunFolder({ runsDir: scratch, pipelineName: loaded.spec.name, pipelineText: loaded.text });
+    return { run, manifest: freshManifest(loaded, run, options), cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
+  }
+  if (resumed) {
+    const manifest = resumed.manifest;
+    manifest.status = 'running';
+    manifest.attempts = [...(manifest.attempts ?? []), new Date().toISOString()];
+    delete manifest.endedAt;
+    // Only tasks whose records file was published count as done; everything else reruns (from cache).
+    const previous: Record<string, TaskStats> = {};
+    for (const [id, stats] of Object.entries(manifest.tasks)) {
+      if (stats.status === 'done' && existsSync(resumed.run.recordsFile(id))) previous[id] = stats;
+    }
+    manifest.tasks = { ...previous };
+    return { run: resumed.run, manifest, previous };
+  }
+  const run = createRunFolder({ runsDir: options.runsDir, pipelineName: loaded.spec.name, pipelineText: loaded.text });
+  await writeJsonAtomic(run.planFile, graph);
+  return { run, manifest: freshManifest(loaded, run, options) };
+}
+
+/** Loads, expands and runs a pipeline (or plans it, with dryRun), writing the run folder as it goes. */
+export async function runPipeline(options: RunPipelineOptions): Promise<RunResult> {
+  const resumed = options.resume ? resumeTarget(options) : undefined;
+  const file = resumed?.file ?? options.file;
+  if (!file) throw new UsageError('no pipeline file given');
+  const loaded = await loadPipeline(file);
+  const graph = createGraph({ spec: loaded.spec, kinds: loaded.kinds });
+  const prepared = await prepare(loaded, graph, options, resumed);
+  const cacheMode = options.cache ?? 'on';
+  const cache: CacheStore | null = cacheMode === 'off' ? null : await openCache({ dir: options.cacheDir });
+  const manifestLife = new ManifestLifeCycle(prepared.run.manifestFile, prepared.manifest);
+  const lifeCycle = new CompositeLifeCycle([
+    ...(options.dryRun ? [] : [new EventsFileLifeCycle(prepared.run.eventsFile), manifestLife]),
+    ...(options.lifeCycles ?? []),
+  ]);
+  const stop = options.stop ?? new AbortController().signal;
+  const abort = options.abort ?? new AbortController().signal;
+  const runtime: TaskRuntime = {
+    spec: loaded.spec,
+    specDir: loaded.specDir,
+    graph,
+    kinds: loaded.kinds,
+    run: prepared.run,
+    cache,
+    cacheMode: { read: cacheMode === 'on', write: cacheMode !== 'off' && !options.dryRun },
+    globalQueue: new PQueue({ concurrency: options.concurrency ?? 32 }),
+    providers: createProviderServices({ limits: loaded.spec.defaults?.limits, env: options.env, specDir: loaded.specDir }),
+    lifeCycle,
+    seed: prepared.manifest.seed,
+    stopSignal: stop,
+    abortSignal: AbortSignal.any([abort]),
+    dryRun: options.dryRun ?? false,
+  };
+  const started = Date.now();
+  await lifeCycle.runStart({ runId: prepared.run.id, runDir: prepared.run.dir, pipelineName: loaded.spec.name, graph, resumed: !!resumed, dryRun: runtime.dryRun });
+  try {
+    const result = await orchestrate({ graph, executor: new InProcessExecutor(runtime), lifeCycle, stopSignal: stop, previous: prepared.previous });
+    cache?.flush();
+    prepared.manifest.tasks = result.tasks;
+    await lifeCycle.runEnd(result.status, { durationMs: Date.now() - started });
+    return { runId: prepared.run.id, runDir: prepared.run.dir, status: result.status, tasks: result.tasks, graph, pipeline: loaded };
+  } finally {
+    cache?.close();
+    prepared.cleanup?.();
+  }
+}

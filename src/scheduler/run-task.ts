@@ -1,0 +1,97 @@
+import type { FlowRecord } from '../types/records.js';
+import type { BatchKind, SourceKind } from '../types/node-kind.js';
+import type { TaskNode } from '../graph/types.js';
+import type { TaskRuntime } from './task-runtime.js';
+import type { TaskIO } from './task-io.js';
+import { JsonlWriter, readJsonl } from '../artifacts/jsonl.js';
+import { createTaskContext } from './task-context.js';
+import { emptyStats, errorRate, type TaskStats } from './task-stats.js';
+import { runItemTask, outputRecord } from './run-items.js';
+import { describeItemError } from './item-errors.js';
+
+/** Concatenated records of the upstream tasks, read back from their published JSONL files. */
+function upstreamReader(task: TaskNode, runtime: TaskRuntime): () => AsyncIterable<FlowRecord> {
+  const files = runtime.graph.dependencies[task.id].map((dep) => runtime.run.recordsFile(dep));
+  return async function* () {
+    for (const file of files) yield* readJsonl<FlowRecord>(file);
+  };
+}
+
+async function runSource(task: TaskNode, kind: SourceKind, runtime: TaskRuntime, io: TaskIO): Promise<void> {
+  for await (const item of kind.source(io.context)) {
+    if (runtime.stopSignal.aborted) break;
+    io.stats.items++;
+    if ('error' in item) {
+      io.stats.errors++;
+      await io.errors.write({ id: item.id, coords: task.coords, error: describeItemError(item.error) });
+      runtime.lifeCycle.itemEnd?.(task, 'error');
+      continue;
+    }
+    await io.records.write(outputRecord({ id: item.id, node: task.nodeId, coords: task.coords }, item.fields, task));
+    io.stats.records++;
+    runtime.lifeCycle.itemEnd?.(task, 'computed');
+  }
+}
+
+async function runBatch(task: TaskNode, kind: BatchKind, runtime: TaskRuntime, io: TaskIO): Promise<void> {
+  let counted = false;
+  const inputs = () => {
+    const first = !counted;
+    counted = true;
+    const source = io.inputs();
+    return (async function* () {
+      for await (const record of source) {
+        if (first) io.stats.items++;
+        yield record;
+      }
+    })();
+  };
+  for await (const record of kind.batch(inputs, io.context)) {
+    if (runtime.stopSignal.aborted) break;
+    await io.records.write({ ...record, node: task.nodeId, coords: { ...task.coords, ...record.coords } });
+    io.stats.records++;
+    runtime.lifeCycle.itemEnd?.(task, 'computed');
+  }
+}
+
+/** Runs one task to its end and returns its counters; never throws for item failures. */
+export async function runTask(task: TaskNode, runtime: TaskRuntime, expected: number | undefined): Promise<TaskStats> {
+  const kind = runtime.kinds.get(task.nodeId);
+  if (!kind) throw new Error(`no kind loaded for node ${task.nodeId}`);
+  const stats = emptyStats('running');
+  const started = Date.now();
+  stats.startedAt = new Date(started).toISOString();
+  const io: TaskIO = {
+    context: createTaskContext(task, runtime),
+    stats,
+    inputs: upstreamReader(task, runtime),
+    records: new JsonlWriter(runtime.run.recordsFile(task.id)),
+    errors: new JsonlWriter(runtime.run.errorsFile(task.id)),
+  };
+  runtime.lifeCycle.taskStart?.(task, expected);
+  try {
+    if (kind.mode === 'source') await runSource(task, kind, runtime, io);
+    else if (kind.mode === 'item') await runItemTask(task, kind, runtime, io);
+    else if (!runtime.dryRun) await runBatch(task, kind, runtime, io);
+  } catch (error) {
+    stats.status = 'failed';
+    stats.reason = `${kind.name} failed: ${describeItemError(error).message}`;
+  }
+  if (runtime.stopSignal.aborted) {
+    stats.status = 'interrupted';
+    await io.records.abandon();
+    await io.errors.abandon();
+  } else {
+    const rate = errorRate(stats);
+    if (stats.status === 'running' && rate > task.settings.maxErrorRate) {
+      stats.status = 'failed';
+      stats.reason = `error rate ${(rate * 100).toFixed(1)}% is above maxErrorRate ${(task.settings.maxErrorRate * 100).toFixed(1)}% (${stats.errors} of ${stats.items} items failed; see ${runtime.run.errorsFile(task.id)})`;
+    }
+    if (stats.status === 'running') stats.status = 'done';
+    await io.records.commit();
+    await io.errors.commit();
+  }
+  stats.endedAt = new Date().toISOString();
+  stats.durationMs = Date.now() - started;
+  return stats;
+}

@@ -1,0 +1,37 @@
+import type PQueue from 'p-queue';
+import type { Pipeline } from '../types/generated/pipeline.js';
+import type { NodeKind } from '../types/node-kind.js';
+import type { ProviderServices } from '../types/providers.js';
+import type { CacheStore } from '../cache/store.js';
+import type { RunFolder } from '../artifacts/run-folder.js';
+import type { TaskGraph } from '../graph/types.js';
+import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
+
+/** How the cache is used: `--no-cache` reads and writes nothing, `--refresh` writes but never reads. */
+export interface CacheMode {
+  readonly read: boolean;
+  readonly write: boolean;
+}
+
+/** Everything a task needs from the run, handed over by the orchestrator (no globals, no process.env). */
+export interface TaskRuntime {
+  readonly spec: Pipeline;
+  readonly specDir: string;
+  readonly graph: TaskGraph;
+  /** Node id → kind. */
+  readonly kinds: ReadonlyMap<string, NodeKind>;
+  readonly run: RunFolder;
+  readonly cache: CacheStore | null;
+  readonly cacheMode: CacheMode;
+  /** The global item queue: caps items in flight across all tasks. */
+  readonly globalQueue: PQueue;
+  readonly providers: ProviderServices;
+  readonly lifeCycle: RunLifeCycle;
+  readonly seed: number;
+  /** Aborted on SIGINT/SIGTERM: stop feeding new items. */
+  readonly stopSignal: AbortSignal;
+  /** Aborted after the grace period: cancel in-flight calls. */
+  readonly abortSignal: AbortSignal;
+  /** Plan mode: count cache hits, call no model, write into a scratch folder. */
+  readonly dryRun: boolean;
+}

@@ -1,0 +1,34 @@
+export type TaskStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'interrupted';
+
+/** Counters of one task, as they appear in the manifest. */
+export interface TaskStats {
+  status: TaskStatus;
+  /** Why a task failed or was skipped. */
+  reason?: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** Input items seen (records read, or rows yielded by a source). */
+  items: number;
+  /** Records written. */
+  records: number;
+  cacheHits: number;
+  cacheMisses: number;
+  /** Items not computed because a plan does not call models. */
+  pending: number;
+  errors: number;
+  retries: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** In the currency of the model's price table; absent without one. */
+  cost?: number;
+}
+
+export function emptyStats(status: TaskStatus = 'pending'): TaskStats {
+  return { status, items: 0, records: 0, cacheHits: 0, cacheMisses: 0, pending: 0, errors: 0, retries: 0, inputTokens: 0, outputTokens: 0 };
+}
+
+/** Errors over items; a task with no items has no error rate (0). */
+export function errorRate(stats: TaskStats): number {
+  return stats.items === 0 ? 0 : stats.errors / stats.items;
+}

@@ -1,16 +1,60 @@
-import type { NodeKind } from '../../src/types/node-kind.js';
+import type { BatchKind, SpecIssue } from '../../src/types/node-kind.js';
+import type { FlowRecord } from '../../src/types/records.js';
+import { readJsonBeside } from '../../src/util/paths.js';
+import type { AggregateParams } from './params.generated.js';
 
-/** Placeholder until the `aggregate` kind lands: it fails loudly if a pipeline runs it. */
-const kind: NodeKind = {
+/**
+ * aggregate: one fan-in task over every upstream variant. Streams classification, similarity and VA
+ * records into compact per-group tuples, computes metrics with seeded bootstrap intervals and paired
+ * tests, writes metrics.json, metrics.csv and report.html into the run folder (prefixed with the
+ * node id when the pipeline has several aggregate nodes), and yields one record per metric row.
+ */
+const kind: BatchKind<AggregateParams> = {
   name: 'aggregate',
-  version: '0',
-  paramsSchema: { type: 'object' },
-  consumes: [],
-  produces: 'va',
-  mode: 'source',
-  // eslint-disable-next-line require-yield
-  async *source() {
-    throw new Error('kind "aggregate" is not implemented yet');
+  version: '1',
+  paramsSchema: readJsonBeside(import.meta.url, 'params.schema.json'),
+  consumes: ['classification', 'similarity', 'va', 'description'],
+  produces: 'metrics',
+  mode: 'batch',
+  fanIn: true,
+  check(params, ctx) {
+    const issues: SpecIssue[] = [];
+    const base = ['nodes', ctx.nodeId, 'with'];
+    if (params.metrics?.includes('spearman_human') && !params.humanRatingField) {
+      issues.push({ path: [...base, 'metrics'], message: 'spearman_human needs `humanRatingField` (the record field holding the human rating)' });
+    }
+    if (Array.isArray(params.compare) && params.by) {
+      params.compare.forEach((c, i) => {
+        if (!params.by!.includes(c.axis)) issues.push({ path: [...base, 'compare', i, 'axis'], message: `"${c.axis}" is not in \`by\` (${params.by!.join(', ')}), so no two groups differ on it` });
+      });
+    }
+    return issues;
+  },
+  async *batch(inputs, ctx) {
+    const [{ Collector }, { buildDocument }, { writeMetricsOutputs }, { metricRows }] = await Promise.all([
+      import('./collect.js'),
+      import('./build-document.js'),
+      import('../../src/report/write-outputs.js'),
+      import('../../src/report/rows.js'),
+    ]);
+    const collector = new Collector({ by: ctx.params.by ?? null, humanRatingField: ctx.params.humanRatingField });
+    for await (const record of inputs()) {
+      if (ctx.signal.aborted) return;
+      collector.add(record);
+    }
+    const { groups, warnings } = collector.finish();
+    const doc = buildDocument(groups, warnings, { node: ctx.nodeId, seed: ctx.seed, params: ctx.params });
+    for (const warning of doc.warnings) ctx.log({ level: 'warn', message: `aggregate ${ctx.nodeId}: ${warning}` });
+    const aggregateNodes = Object.values(ctx.spec.nodes).filter((n) => n.kind === 'aggregate').length;
+    const files = await writeMetricsOutputs(doc, { dir: ctx.runDir, prefixed: aggregateNodes > 1, pipelineName: ctx.spec.name });
+    ctx.log({ level: 'info', message: `aggregate ${ctx.nodeId}: ${doc.groups.length} group(s), ${doc.comparisons.length} comparison(s) → ${files.html}`, files });
+    for (const row of metricRows(doc)) {
+      const id = `${row.group}#${row.metric}${row.class === null ? '' : `:${row.class}`}`;
+      const { coords, ...fields } = row;
+      // Comparison rows span two groups: they carry the compared axis as a field, not as coordinates.
+      const record: FlowRecord = row.section === 'comparison' ? { ...fields, id, coords: {}, node: ctx.nodeId, axis: coords.axis } : { ...fields, id, coords, node: ctx.nodeId };
+      yield record;
+    }
   },
 };
 export default kind;

@@ -1,0 +1,222 @@
+import type { FlowRecord } from '../../src/types/records.js';
+import type { GroupItems } from '../../src/stats/group-data.js';
+import { getLabelSet } from '../../src/labels/label-sets.js';
+
+/**
+ * Streams records into per-group builders holding compact per-item tuples (label codes, numbers):
+ * the records themselves are not kept. Groups are keyed by upstream node, record family and the
+ * grouped coordinates; items by id plus the coordinates pooled over.
+ */
+export type Family = 'classification' | 'similarity' | 'va';
+
+export interface CollectedGroup {
+  readonly key: string;
+  readonly family: Family;
+  readonly node: string;
+  readonly coords: Record<string, string>;
+  readonly labelSet?: string;
+  readonly items: GroupItems;
+}
+
+export interface CollectOptions {
+  /** Coordinates to group by; null = every coordinate of each record. */
+  readonly by: readonly string[] | null;
+  readonly humanRatingField?: string;
+}
+
+export interface CollectResult {
+  readonly groups: CollectedGroup[];
+  readonly warnings: string[];
+}
+
+/** Which record family a record belongs to, from its fields (records carry no type tag). */
+export function familyOf(record: FlowRecord): Family | null {
+  if (typeof record.similarity === 'object' && record.similarity !== null) return 'similarity';
+  if ('prediction' in record || 'valid' in record) return 'classification';
+  if (typeof record.valence === 'number' && typeof record.arousal === 'number' && !('text' in record) && !('messages' in record)) return 'va';
+  return null;
+}
+
+function normaliseLabel(label: string): string {
+  return label.trim().toLowerCase();
+}
+
+function labelList(value: unknown): string[] | null {
+  if (typeof value === 'string') return value.trim() === '' ? [] : [normaliseLabel(value)];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [...new Set(value.map(normaliseLabel))];
+  return null;
+}
+
+function num(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return null;
+}
+
+/** A field by dotted path (`ratings.human`). */
+function field(record: FlowRecord, dotted: string): unknown {
+  let value: unknown = record;
+  for (const part of dotted.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+interface ClassBuilder {
+  readonly family: 'classification';
+  keys: string[];
+  codes: Map<string, number>;
+  truth: number[][];
+  pred: (number[] | null)[];
+  valence: (number | null)[];
+  arousal: (number | null)[];
+  labelSets: Set<string>;
+  arrayPrediction: boolean;
+}
+interface SimilarityBuilder {
+  readonly family: 'similarity';
+  keys: string[];
+  raw: (number | null)[];
+  z: (number | null)[];
+  percentile: (number | null)[];
+  rating?: (number | null)[];
+}
+interface VaBuilder {
+  readonly family: 'va';
+  keys: string[];
+  valence: number[];
+  arousal: number[];
+  annotatedValence: (number | null)[];
+  annotatedArousal: (number | null)[];
+}
+type Builder = ClassBuilder | SimilarityBuilder | VaBuilder;
+
+export class Collector {
+  readonly #options: CollectOptions;
+  readonly #groups = new Map<string, { node: string; coords: Record<string, string>; builder: Builder }>();
+  readonly #skipped = new Map<string, number>();
+
+  constructor(options: CollectOptions) {
+    this.#options = options;
+  }
+
+  add(record: FlowRecord): void {
+    const family = familyOf(record);
+    if (!family) return this.#skip(`${record.node}: records without classification, similarity or VA fields`);
+    const coords = record.coords ?? {};
+    const grouped: Record<string, string> = {};
+    const pooled: string[] = [];
+    for (const axis of Object.keys(coords).sort()) {
+      if (this.#options.by === null || this.#options.by.includes(axis)) grouped[axis] = coords[axis];
+      else pooled.push(`${axis}=${coords[axis]}`);
+    }
+    const ordered = this.#options.by === null ? grouped : Object.fromEntries(this.#options.by.filter((a) => a in grouped).map((a) => [a, grouped[a]]));
+    const key = `${record.node}/${family}[${Object.entries(ordered).map(([a, v]) => `${a}=${v}`).join(',')}]`;
+    let group = this.#groups.get(key);
+    if (!group) {
+      group = { node: record.node, coords: ordered, builder: newBuilder(family, this.#options.humanRatingField !== undefined) };
+      this.#groups.set(key, group);
+    }
+    const itemKey = pooled.length ? `${record.id}|${pooled.join(',')}` : record.id;
+    const problem = addItem(group.builder, record, itemKey, this.#options.humanRatingField);
+    if (problem) this.#skip(`${record.node}: ${problem}`);
+  }
+
+  #skip(reason: string): void {
+    this.#skipped.set(reason, (this.#skipped.get(reason) ?? 0) + 1);
+  }
+
+  finish(): CollectResult {
+    const warnings = [...this.#skipped].map(([reason, count]) => `skipped ${count} record(s): ${reason}`);
+    const groups = [...this.#groups].map(([key, g]) => finishGroup(key, g));
+    return { groups, warnings };
+  }
+}
+
+function newBuilder(family: Family, withRating: boolean): Builder {
+  if (family === 'classification') {
+    return { family, keys: [], codes: new Map(), truth: [], pred: [], valence: [], arousal: [], labelSets: new Set(), arrayPrediction: false };
+  }
+  if (family === 'similarity') return { family, keys: [], raw: [], z: [], percentile: [], ...(withRating ? { rating: [] } : {}) };
+  return { family, keys: [], valence: [], arousal: [], annotatedValence: [], annotatedArousal: [] };
+}
+
+function code(builder: ClassBuilder, label: string): number {
+  let c = builder.codes.get(label);
+  if (c === undefined) {
+    c = builder.codes.size;
+    builder.codes.set(label, c);
+  }
+  return c;
+}
+
+/** Adds one record; returns why it was skipped, if it was. */
+function addItem(builder: Builder, record: FlowRecord, key: string, ratingField?: string): string | undefined {
+  if (builder.family === 'classification') {
+    const truth = labelList(record.label);
+    if (truth === null || truth.length === 0) return 'classification records without a truth `label`';
+    const predicted = record.valid === false || record.prediction === null ? null : labelList(record.prediction);
+    if (Array.isArray(record.prediction)) builder.arrayPrediction = true;
+    if (typeof record.labelSet === 'string') builder.labelSets.add(record.labelSet);
+    builder.keys.push(key);
+    builder.truth.push(truth.map((l) => code(builder, l)));
+    // An empty string is no answer (invalid); an empty list is a valid multi-label answer (no category).
+    const invalid = predicted === null || (predicted.length === 0 && !Array.isArray(record.prediction));
+    builder.pred.push(invalid ? null : predicted.map((l) => code(builder, l)));
+    builder.valence.push(num(record.valence));
+    builder.arousal.push(num(record.arousal));
+    return undefined;
+  }
+  if (builder.family === 'similarity') {
+    const s = record.similarity as Record<string, unknown>;
+    builder.keys.push(key);
+    builder.raw.push(num(s.raw));
+    builder.z.push(num(s.z));
+    builder.percentile.push(num(s.percentile));
+    builder.rating?.push(ratingField ? num(field(record, ratingField)) : null);
+    return undefined;
+  }
+  const annotated = typeof record.annotated === 'object' && record.annotated !== null ? (record.annotated as Record<string, unknown>) : {};
+  builder.keys.push(key);
+  builder.valence.push(num(record.valence) ?? 0);
+  builder.arousal.push(num(record.arousal) ?? 0);
+  builder.annotatedValence.push(num(annotated.valence));
+  builder.annotatedArousal.push(num(annotated.arousal));
+  return undefined;
+}
+
+function finishGroup(key: string, g: { node: string; coords: Record<string, string>; builder: Builder }): CollectedGroup {
+  const b = g.builder;
+  const base = { key, family: b.family, node: g.node, coords: g.coords };
+  if (b.family === 'similarity') return { ...base, items: { kind: 'similarity', keys: b.keys, raw: b.raw, z: b.z, percentile: b.percentile, ...(b.rating ? { rating: b.rating } : {}) } };
+  if (b.family === 'va') return { ...base, items: { kind: 'va', keys: b.keys, valence: b.valence, arousal: b.arousal, annotatedValence: b.annotatedValence, annotatedArousal: b.annotatedArousal } };
+  const setName = b.labelSets.size === 1 ? [...b.labelSets][0] : undefined;
+  const set = setName ? getLabelSet(setName) : undefined;
+  // Label-set order first (stable across runs and models), then labels seen outside the set.
+  const known = set ? set.labels.map(normaliseLabel).filter((l) => b.codes.has(l)) : [];
+  const labels = [...known, ...[...b.codes.keys()].filter((l) => !known.includes(l))];
+  const remap = new Map([...b.codes].map(([label, old]) => [old, labels.indexOf(label)]));
+  const truth = b.truth.map((t) => t.map((c) => remap.get(c)!));
+  const pred = b.pred.map((p) => (p === null ? null : p.map((c) => remap.get(c)!)));
+  const multi = (set?.multiLabel ?? false) || b.arrayPrediction || truth.some((t) => t.length > 1);
+  const withSet = setName ? { labelSet: setName } : {};
+  if (multi) {
+    const classCount = Math.max(labels.length, set?.labels.length ?? 0);
+    return { ...base, ...withSet, items: { kind: 'multilabel', keys: b.keys, labels, truth, pred, classCount } };
+  }
+  return {
+    ...base,
+    ...withSet,
+    items: {
+      kind: 'classification',
+      keys: b.keys,
+      labels,
+      truth: truth.map((t) => t[0]),
+      // A single-label answer naming several labels cannot be right: it is scored as invalid.
+      pred: pred.map((p) => (p === null || p.length !== 1 ? -1 : p[0])),
+      valence: b.valence,
+      arousal: b.arousal,
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The compact per-item data aggregate keeps for one group (one record type × coordinate combination):
+ * just what the metrics need, as parallel arrays. It is stored in metrics.json, so `vaflow compare`
+ * can pair items across runs and recompute intervals without the records.
+ */
+export interface SingleLabelItems {
+  readonly kind: 'classification';
+  /** Item key: record id plus the coordinates not grouped by; pairs items across groups and runs. */
+  readonly keys: string[];
+  /** Class names; codes index into this list. */
+  readonly labels: string[];
+  readonly truth: number[];
+  /** Predicted class code, or −1 for an invalid answer. */
+  readonly pred: number[];
+  /** The VA input of each item, for the VA-plane chart (null when the record had none). */
+  readonly valence: (number | null)[];
+  readonly arousal: (number | null)[];
+}
+
+export interface MultiLabelItems {
+  readonly kind: 'multilabel';
+  readonly keys: string[];
+  readonly labels: string[];
+  readonly truth: number[][];
+  /** Predicted class codes, or null for an invalid answer. */
+  readonly pred: (number[] | null)[];
+  /** Size of the label space for Hamming loss (the label set when known, else the labels seen). */
+  readonly classCount: number;
+}
+
+export interface SimilarityItems {
+  readonly kind: 'similarity';
+  readonly keys: string[];
+  /** Raw cosine similarity, or null when the embedder could not score the pair. */
+  readonly raw: (number | null)[];
+  /** Calibrated against the shuffled-pair null: z-score and percentile. */
+  readonly z: (number | null)[];
+  readonly percentile: (number | null)[];
+  /** Human rating (humanRatingField), when configured. */
+  readonly rating?: (number | null)[];
+}
+
+export interface VaItems {
+  readonly kind: 'va';
+  readonly keys: string[];
+  readonly valence: number[];
+  readonly arousal: number[];
+  readonly annotatedValence: (number | null)[];
+  readonly annotatedArousal: (number | null)[];
+}
+
+export type GroupItems = SingleLabelItems | MultiLabelItems | SimilarityItems | VaItems;
+export type GroupKind = GroupItems['kind'];
+
+export function itemCount(items: GroupItems): number {
+  return items.keys.length;
+}
+
+/** Whether an item was answered correctly (classification: exact label; multi-label: exact set). Null for other kinds. */
+export function correctness(items: GroupItems): boolean[] | null {
+  if (items.kind === 'classification') return items.truth.map((t, i) => items.pred[i] === t);
+  if (items.kind === 'multilabel') {
+    return items.truth.map((t, i) => {
+      const p = items.pred[i];
+      return p !== null && p.length === t.length && t.every((c) => p.includes(c));
+    });
+  }
+  return null;
+}

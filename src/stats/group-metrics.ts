@@ -1,0 +1,157 @@
+import { bootstrapIntervals } from './bootstrap.js';
+import { concordance, pearson, rmse, spearman } from './correlation.js';
+import { mean, median } from './descriptive.js';
+import type { GroupItems, SimilarityItems, VaItems } from './group-data.js';
+import { multiLabelMetrics } from './multi-label.js';
+import { accuracy, cohenKappa, confusionMatrix, invalidRate, macroF1, perClass, weightedF1 } from './single-label.js';
+import { type Estimate, type Value, undefinedBecause } from './value.js';
+
+/** Headline metrics by group kind; each gets a bootstrap interval. */
+export const HEADLINE_METRICS = {
+  classification: ['accuracy', 'macro_f1', 'weighted_f1', 'kappa', 'invalid_rate'],
+  multilabel: ['exact_match', 'jaccard', 'hamming', 'micro_f1', 'macro_f1', 'invalid_rate'],
+  similarity: ['raw_mean', 'raw_median', 'z_mean', 'z_median', 'percentile_mean', 'missing_rate', 'spearman_human'],
+  va: ['valence_pearson', 'valence_ccc', 'valence_rmse', 'arousal_pearson', 'arousal_ccc', 'arousal_rmse'],
+} as const;
+
+/** Every headline metric of a group, as values (with reasons) on the items picked by `indices` (all when omitted). */
+export function headlineValues(items: GroupItems, indices?: ArrayLike<number>): Record<string, Value> {
+  const pick = indices ?? Array.from({ length: items.keys.length }, (_, i) => i);
+  switch (items.kind) {
+    case 'classification': {
+      const cm = confusionMatrix({ truth: items.truth, pred: items.pred, classCount: items.labels.length }, pick);
+      return { accuracy: accuracy(cm), macro_f1: macroF1(cm), weighted_f1: weightedF1(cm), kappa: cohenKappa(cm), invalid_rate: invalidRate(cm) };
+    }
+    case 'multilabel': {
+      const m = multiLabelMetrics(items, pick);
+      return { exact_match: m.exactMatch, jaccard: m.jaccard, hamming: m.hamming, micro_f1: m.microF1, macro_f1: m.macroF1, invalid_rate: m.invalidRate };
+    }
+    case 'similarity':
+      return similarityValues(items, pick);
+    case 'va':
+      return vaValues(items, pick);
+  }
+}
+
+function present(values: readonly (number | null)[], pick: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < pick.length; j++) {
+    const v = values[pick[j]];
+    if (v !== null) out.push(v);
+  }
+  return out;
+}
+
+function similarityValues(items: SimilarityItems, pick: ArrayLike<number>): Record<string, Value> {
+  const raw = present(items.raw, pick);
+  const z = present(items.z, pick);
+  const values: Record<string, Value> = {
+    raw_mean: mean(raw),
+    raw_median: median(raw),
+    z_mean: mean(z),
+    z_median: median(z),
+    percentile_mean: mean(present(items.percentile, pick)),
+    missing_rate: pick.length === 0 ? undefinedBecause('empty group: no items') : { value: (pick.length - raw.length) / pick.length },
+  };
+  if (items.rating) {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let j = 0; j < pick.length; j++) {
+      const s = items.raw[pick[j]];
+      const r = items.rating[pick[j]];
+      if (s !== null && r !== null) { xs.push(s); ys.push(r); }
+    }
+    values.spearman_human = spearman(xs, ys);
+  }
+  return values;
+}
+
+function vaValues(items: VaItems, pick: ArrayLike<number>): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const axis of ['valence', 'arousal'] as const) {
+    const annotated = axis === 'valence' ? items.annotatedValence : items.annotatedArousal;
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let j = 0; j < pick.length; j++) {
+      const a = annotated[pick[j]];
+      if (a !== null) { x.push(items[axis][pick[j]]); y.push(a); }
+    }
+    out[`${axis}_pearson`] = pearson(x, y);
+    out[`${axis}_ccc`] = concordance(x, y);
+    out[`${axis}_rmse`] = rmse(x, y);
+  }
+  return out;
+}
+
+export interface BootstrapSettings {
+  readonly resamples: number;
+  readonly confidence: number;
+  readonly seed: number;
+}
+
+export interface ClassRow {
+  readonly label: string;
+  readonly support: number;
+  readonly predicted: number;
+  readonly precision: Value;
+  /** Per-class accuracy, with a bootstrap interval. */
+  readonly recall: Estimate;
+  readonly f1: Value;
+}
+
+export interface Confusion {
+  /** Row labels (truth). */
+  readonly labels: string[];
+  /** Column labels: the classes, then "(invalid)". */
+  readonly columns: string[];
+  readonly counts: number[][];
+}
+
+export interface GroupMetrics {
+  readonly n: number;
+  readonly headline: Record<string, Estimate>;
+  readonly classes?: ClassRow[];
+  readonly confusion?: Confusion;
+}
+
+export const INVALID_COLUMN = '(invalid)';
+
+function toNumber(v: Value): number | null {
+  return v.value;
+}
+
+function estimate(point: Value, interval: { ci: readonly [number, number] | null; reason?: string } | undefined): Estimate {
+  if (point.value === null) return { value: null, reason: point.reason, ci: null };
+  if (!interval || interval.ci === null) return { value: point.value, ci: null, ciReason: interval?.reason ?? 'no interval' };
+  return { value: point.value, ci: interval.ci };
+}
+
+/** Point estimates and bootstrap intervals of every headline metric (plus per-class rows and the confusion matrix for classification). */
+export function computeGroupMetrics(items: GroupItems, settings: BootstrapSettings): GroupMetrics {
+  const n = items.keys.length;
+  const points = headlineValues(items);
+  const keys = Object.keys(points);
+  const cmOf = (pick?: ArrayLike<number>) =>
+    items.kind === 'classification' ? confusionMatrix({ truth: items.truth, pred: items.pred, classCount: items.labels.length }, pick) : null;
+  const classKeys = items.kind === 'classification' ? items.labels.map((l) => `recall:${l}`) : [];
+  const intervals = bootstrapIntervals({ n, ...settings }, [...keys, ...classKeys], (idx) => {
+    const values: Record<string, number | null> = {};
+    for (const [k, v] of Object.entries(headlineValues(items, idx))) values[k] = toNumber(v);
+    const cm = cmOf(idx);
+    if (cm) perClass(cm).forEach((c, i) => { values[classKeys[i]] = c.recall.value; });
+    return values;
+  });
+  const headline: Record<string, Estimate> = {};
+  for (const k of keys) headline[k] = estimate(points[k], intervals[k]);
+  const cm = cmOf();
+  if (!cm || items.kind !== 'classification') return { n, headline };
+  const classes = perClass(cm).map((c, i) => ({
+    label: items.labels[i],
+    support: c.support,
+    predicted: c.predicted,
+    precision: c.precision,
+    recall: estimate(c.recall, intervals[classKeys[i]]),
+    f1: c.f1,
+  }));
+  return { n, headline, classes, confusion: { labels: [...items.labels], columns: [...items.labels, INVALID_COLUMN], counts: cm } };
+}

@@ -1,0 +1,32 @@
+/**
+ * Seeded pseudo-random numbers (mulberry32): fast, 32-bit state, good enough for resampling.
+ * The same seed gives the same sequence on every platform, so bootstrap intervals are reproducible.
+ */
+export interface Rng {
+  /** A float in [0, 1). */
+  next(): number;
+  /** An integer in [0, n). */
+  int(n: number): number;
+}
+
+export function createRng(seed: number): Rng {
+  let state = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (n) => Math.floor(next() * n) };
+}
+
+/** A 32-bit seed derived from a run seed and a name (FNV-1a), so each group's stream is independent of group order. */
+export function deriveSeed(seed: number, name: string): number {
+  let hash = (0x811c9dc5 ^ (Math.trunc(seed) >>> 0)) >>> 0;
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}

@@ -1,0 +1,130 @@
+import { type Value, defined, ratio, undefinedBecause } from './value.js';
+
+/**
+ * Single-label classification metrics from a confusion matrix. Truth and predictions are class codes
+ * 0 … K−1; an invalid answer is code −1 and lands in an extra last column, so it counts as wrong
+ * everywhere (accuracy, recall, kappa) and is also reported on its own (invalid rate).
+ */
+export const INVALID = -1;
+
+export interface SingleLabelData {
+  /** Class code of the truth, per item. */
+  readonly truth: ArrayLike<number>;
+  /** Class code of the prediction per item, or INVALID. */
+  readonly pred: ArrayLike<number>;
+  readonly classCount: number;
+}
+
+/** Rows: truth class; columns: predicted class, then one column of invalid answers. `indices` picks (bootstrap) items. */
+export function confusionMatrix(data: SingleLabelData, indices?: ArrayLike<number>): number[][] {
+  const k = data.classCount;
+  const cm = Array.from({ length: k }, () => new Array<number>(k + 1).fill(0));
+  const n = indices ? indices.length : data.truth.length;
+  for (let j = 0; j < n; j++) {
+    const i = indices ? indices[j] : j;
+    const p = data.pred[i];
+    cm[data.truth[i]][p === INVALID ? k : p]++;
+  }
+  return cm;
+}
+
+interface Margins {
+  readonly n: number;
+  readonly k: number;
+  readonly correct: number;
+  readonly invalid: number;
+  /** Per class: true items (row sums). */
+  readonly support: number[];
+  /** Per class: items predicted as the class (column sums, invalid excluded). */
+  readonly predicted: number[];
+}
+
+function margins(cm: readonly (readonly number[])[]): Margins {
+  const k = cm.length;
+  const support = new Array<number>(k).fill(0);
+  const predicted = new Array<number>(k).fill(0);
+  let n = 0;
+  let correct = 0;
+  let invalid = 0;
+  for (let t = 0; t < k; t++) {
+    for (let p = 0; p <= k; p++) {
+      const c = cm[t][p];
+      n += c;
+      support[t] += c;
+      if (p < k) predicted[p] += c;
+      else invalid += c;
+    }
+    correct += cm[t][t];
+  }
+  return { n, k, correct, invalid, support, predicted };
+}
+
+const EMPTY = 'empty group: no items';
+
+export function accuracy(cm: readonly (readonly number[])[]): Value {
+  const m = margins(cm);
+  return ratio(m.correct, m.n, EMPTY);
+}
+
+export function invalidRate(cm: readonly (readonly number[])[]): Value {
+  const m = margins(cm);
+  return ratio(m.invalid, m.n, EMPTY);
+}
+
+export interface ClassMetrics {
+  readonly support: number;
+  readonly predicted: number;
+  readonly precision: Value;
+  readonly recall: Value;
+  readonly f1: Value;
+}
+
+/**
+ * Per-class precision, recall (= per-class accuracy) and F1. F1 is 2TP / (2TP + FP + FN), which stays
+ * defined (0) for a class that is never predicted but present, and for one predicted but absent from the truth.
+ */
+export function perClass(cm: readonly (readonly number[])[]): ClassMetrics[] {
+  const m = margins(cm);
+  return cm.map((row, c) => {
+    const tp = row[c];
+    const fp = m.predicted[c] - tp;
+    const fn = m.support[c] - tp;
+    return {
+      support: m.support[c],
+      predicted: m.predicted[c],
+      precision: ratio(tp, m.predicted[c], 'class never predicted'),
+      recall: ratio(tp, m.support[c], 'class absent from the truth'),
+      f1: ratio(2 * tp, 2 * tp + fp + fn, 'class neither in the truth nor predicted'),
+    };
+  });
+}
+
+/** Mean F1 over classes seen in the truth or the predictions (as scikit-learn's labels = union). */
+export function macroF1(cm: readonly (readonly number[])[]): Value {
+  if (margins(cm).n === 0) return undefinedBecause(EMPTY);
+  const f1s = perClass(cm).flatMap((c) => (c.f1.value === null ? [] : [c.f1.value]));
+  return ratio(f1s.reduce((a, b) => a + b, 0), f1s.length, 'no class in the truth or the predictions');
+}
+
+/** F1 averaged with weights = support; classes absent from the truth weigh nothing. */
+export function weightedF1(cm: readonly (readonly number[])[]): Value {
+  const m = margins(cm);
+  if (m.n === 0) return undefinedBecause(EMPTY);
+  let sum = 0;
+  perClass(cm).forEach((c) => { if (c.support > 0 && c.f1.value !== null) sum += c.support * c.f1.value; });
+  return defined(sum / m.n);
+}
+
+/**
+ * Cohen's kappa of truth vs prediction, invalid answers being their own category (never in the truth,
+ * so they add to observed disagreement only). Undefined when chance agreement is 1 (a single category).
+ */
+export function cohenKappa(cm: readonly (readonly number[])[]): Value {
+  const m = margins(cm);
+  if (m.n === 0) return undefinedBecause(EMPTY);
+  const po = m.correct / m.n;
+  let pe = 0;
+  for (let c = 0; c < m.k; c++) pe += (m.support[c] / m.n) * (m.predicted[c] / m.n);
+  if (pe >= 1 - 1e-12) return undefinedBecause('kappa undefined: truth and predictions are one single class (chance agreement is 1)');
+  return defined((po - pe) / (1 - pe));
+}

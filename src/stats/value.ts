@@ -1,0 +1,40 @@
+/**
+ * A statistic that may be undefined (precision of a never-predicted class, kappa with one class, an
+ * empty group). Undefined values carry a reason instead of NaN, so nothing downstream prints NaN.
+ */
+export type Value =
+  | { readonly value: number; readonly reason?: undefined }
+  | { readonly value: null; readonly reason: string };
+
+export function defined(value: number): Value {
+  return Number.isFinite(value) ? { value } : { value: null, reason: 'not a finite number' };
+}
+
+export function undefinedBecause(reason: string): Value {
+  return { value: null, reason };
+}
+
+/** num / den, or undefined with `reason` when den is 0. */
+export function ratio(num: number, den: number, reason: string): Value {
+  return den === 0 ? { value: null, reason } : defined(num / den);
+}
+
+/** A point estimate with its confidence interval; `ci` is null (with `ciReason`) when no interval exists. */
+export interface Estimate {
+  readonly value: number | null;
+  readonly reason?: string;
+  readonly ci: readonly [number, number] | null;
+  readonly ciReason?: string;
+}
+
+/** Formats a number for tables: fixed digits, and the word "n/a" for undefined values (never NaN). */
+export function formatNumber(value: number | null | undefined, digits = 3): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
+  return value.toFixed(digits);
+}
+
+export function formatEstimate(estimate: Estimate | undefined, digits = 3): string {
+  if (!estimate || estimate.value === null) return 'n/a';
+  const point = formatNumber(estimate.value, digits);
+  return estimate.ci ? `${point} [${formatNumber(estimate.ci[0], digits)}, ${formatNumber(estimate.ci[1], digits)}]` : point;
+}

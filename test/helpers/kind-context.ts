@@ -1,0 +1,97 @@
+import os from 'node:os';
+import type { ItemContext, KindLogEvent, TaskContext } from '../../src/types/node-kind.js';
+import type { Pipeline } from '../../src/types/generated/pipeline.js';
+import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } from '../../src/types/providers.js';
+import type { CacheStore } from '../../src/cache/store.js';
+import type { Coords } from '../../src/types/records.js';
+import { ConfigError } from '../../src/errors.js';
+
+/**
+ * Minimal contexts for calling a kind directly in tests (`kind.source(ctx)`, `kind.item(record, ctx)`),
+ * without the engine. Every field has a sensible default; pass only what the test is about.
+ */
+export interface KindContextOptions<P> {
+  readonly params: P;
+  readonly coords?: Coords;
+  readonly nodeId?: string;
+  readonly taskId?: string;
+  /** Folder that relative paths in params resolve against. @default os.tmpdir() */
+  readonly specDir?: string;
+  readonly runDir?: string;
+  readonly spec?: Pipeline;
+  readonly model?: ResolvedModel;
+  readonly embedder?: ResolvedEmbedder;
+  readonly seed?: number;
+  readonly signal?: AbortSignal;
+  /** Chat models by model id; `providers.chat(model)` of any other id throws a ConfigError. */
+  readonly chat?: Readonly<Record<string, ChatProvider>>;
+  readonly cache?: CacheStore | null;
+}
+
+export interface ItemContextOptions<P> extends KindContextOptions<P> {
+  readonly repeat?: number;
+  readonly attempt?: number;
+}
+
+/** A TaskContext plus the events the kind logged, for assertions. */
+export type TestTaskContext<P> = TaskContext<P> & { readonly events: KindLogEvent[] };
+export type TestItemContext<P> = ItemContext<P> & { readonly events: KindLogEvent[] };
+
+export function taskContext<P>(options: KindContextOptions<P>): TestTaskContext<P> {
+  const nodeId = options.nodeId ?? 'node';
+  const events: KindLogEvent[] = [];
+  return {
+    taskId: options.taskId ?? taskIdOf(nodeId, options.coords ?? {}),
+    nodeId,
+    params: options.params,
+    coords: options.coords ?? {},
+    model: options.model,
+    embedder: options.embedder,
+    spec: options.spec ?? { version: 1, name: 'test', nodes: { [nodeId]: { kind: 'test' } } },
+    specDir: options.specDir ?? os.tmpdir(),
+    runDir: options.runDir ?? os.tmpdir(),
+    seed: options.seed ?? 42,
+    signal: options.signal ?? new AbortController().signal,
+    providers: testProviders(options.chat ?? {}),
+    cache: options.cache ?? null,
+    log: (event) => {
+      events.push(event);
+    },
+    events,
+  };
+}
+
+export function itemContext<P>(options: ItemContextOptions<P>): TestItemContext<P> {
+  return { ...taskContext(options), repeat: options.repeat ?? 0, attempt: options.attempt ?? 1 };
+}
+
+/** Collects an async iterable (a source's output) into an array. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+function taskIdOf(nodeId: string, coords: Coords): string {
+  const parts = Object.entries(coords).map(([axis, value]) => `${axis}=${value}`);
+  return parts.length > 0 ? `${nodeId}[${parts.join(',')}]` : nodeId;
+}
+
+function testProviders(chat: Readonly<Record<string, ChatProvider>>): ProviderServices {
+  const shared = new Map<string, Promise<unknown>>();
+  return {
+    async chat(model) {
+      const provider = chat[model.id];
+      if (!provider) throw new ConfigError(`no chat provider for model "${model.id}" in this test context`);
+      return provider;
+    },
+    shared<T>(key: string, create: () => Promise<T>): Promise<T> {
+      let pending = shared.get(key);
+      if (!pending) {
+        pending = create();
+        shared.set(key, pending);
+      }
+      return pending as Promise<T>;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { NodeKind } from '../types/node-kind.js';
+import type { Pipeline } from '../types/generated/pipeline.js';
+import { checkGraph, viewNodes } from './graph-checks.js';
+import { startsWithPath, type LocatedIssue } from './issues.js';
+import { loadNodeKinds } from './load-kinds.js';
+import { checkNode } from './node-checks.js';
+import { validatePipelineShape } from './schema-validate.js';
+import { findSecrets } from './secrets.js';
+import { isRecord } from './json.js';
+
+export interface CheckResult {
+  readonly issues: LocatedIssue[];
+  /** The validated pipeline, when there were no issues. */
+  readonly spec?: Pipeline;
+  readonly kinds: ReadonlyMap<string, NodeKind>;
+}
+
+function keysOf(value: unknown, key: string): string[] {
+  const inner = isRecord(value) ? value[key] : undefined;
+  return isRecord(inner) ? Object.keys(inner) : [];
+}
+
+/**
+ * Every check on a parsed pipeline, collecting all issues rather than stopping at the first:
+ * secrets, the pipeline schema, kinds, the graph, then each node's parameters.
+ */
+export async function checkPipeline(value: unknown, specDir: string): Promise<CheckResult> {
+  const secrets = findSecrets(value);
+  const shape = validatePipelineShape(value);
+  const shapeIssues = (shape.issues ?? []).filter((issue) => !secrets.paths.some((path) => startsWithPath(issue.path, path)));
+  const issues: LocatedIssue[] = [...secrets.issues, ...shapeIssues];
+
+  const nodes = viewNodes(value);
+  const kindByNode = new Map(nodes.flatMap((node) => (node.kind ? [[node.id, node.kind] as const] : [])));
+  const loaded = await loadNodeKinds(kindByNode, specDir);
+  issues.push(...loaded.issues, ...checkGraph(nodes, loaded.kinds));
+
+  const models = keysOf(value, 'models');
+  const embedders = keysOf(value, 'embedders');
+  const perNode = await Promise.all(nodes.map((node) => {
+    const kind = loaded.kinds.get(node.id);
+    return kind ? checkNode({ node, kind, models, embedders, spec: shape.spec, specDir }) : [];
+  }));
+  issues.push(...perNode.flat());
+  return issues.length === 0 && shape.spec ? { issues, spec: shape.spec, kinds: loaded.kinds } : { issues, kinds: loaded.kinds };
+}

@@ -76,6 +76,8 @@ export interface RequestCounts {
   forPrompt(messages: readonly ChatMessageBody[]): number;
   /** The chat request bodies, in arrival order. */
   readonly bodies: ChatCompletionBody[];
+  /** The Authorization header of every request, in arrival order (tests check which key was sent). */
+  readonly authorizations: (string | undefined)[];
 }
 
 export interface OpenAIServer {
@@ -163,6 +165,7 @@ function countTokens(text: string): number {
 export async function startOpenAIServer(options: OpenAIServerOptions = {}): Promise<OpenAIServer> {
   const byPrompt = new Map<string, number>();
   const bodies: ChatCompletionBody[] = [];
+  const authorizations: (string | undefined)[] = [];
   const counts = { total: 0, chat: 0, embeddings: 0 };
   const sockets = new Set<import('node:net').Socket>();
   const embeddingDimensions = options.embeddingDimensions ?? 16;
@@ -174,6 +177,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       get embeddings() { return counts.embeddings; },
       forPrompt: (messages) => byPrompt.get(promptHash(messages)) ?? 0,
       bodies,
+      authorizations,
     },
     faults: [],
     rule: undefined,
@@ -183,6 +187,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       counts.total = counts.chat = counts.embeddings = 0;
       byPrompt.clear();
       bodies.length = 0;
+      authorizations.length = 0;
     },
   };
 
@@ -255,6 +260,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
 
   const server = http.createServer((req, res) => {
     counts.total++;
+    authorizations.push(req.headers.authorization);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

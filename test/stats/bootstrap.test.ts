@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bootstrapIntervals, percentileInterval } from '../../src/stats/bootstrap.js';
+import { createRng, deriveSeed } from '../../src/stats/prng.js';
+import { holmAdjust } from '../../src/stats/multiple-testing.js';
+
+// 0.8 on average, with distinct values so that intervals from different seeds differ.
+const data = Array.from({ length: 80 }, (_, i) => (i % 5 === 0 ? 0 : 1) + ((i * 37) % 11) / 1000 - 0.005);
+const meanOf = (idx: Int32Array) => {
+  let s = 0;
+  for (const i of idx) s += data[i];
+  return { mean: s / idx.length };
+};
+
+test('same seed, same intervals; another seed, other intervals', () => {
+  const a = bootstrapIntervals({ n: data.length, resamples: 1000, confidence: 0.95, seed: 7 }, ['mean'], meanOf);
+  const b = bootstrapIntervals({ n: data.length, resamples: 1000, confidence: 0.95, seed: 7 }, ['mean'], meanOf);
+  const c = bootstrapIntervals({ n: data.length, resamples: 1000, confidence: 0.95, seed: 8 }, ['mean'], meanOf);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+  const ci = a.mean.ci!;
+  // true mean 0.8; the 95% interval brackets it and is about ±1.96·√(0.16/80) ≈ ±0.088 wide
+  assert.ok(ci[0] < 0.8 && ci[1] > 0.8, `ci ${ci}`);
+  assert.ok(ci[1] - ci[0] > 0.1 && ci[1] - ci[0] < 0.25, `width ${ci[1] - ci[0]}`);
+});
+
+test('a statistic undefined in most resamples has no interval, with a reason', () => {
+  const r = bootstrapIntervals({ n: 10, resamples: 1000, confidence: 0.95, seed: 1 }, ['x'], () => ({ x: null }));
+  assert.equal(r.x.ci, null);
+  assert.match(r.x.reason!, /undefined in 1000 of 1000/);
+  const empty = bootstrapIntervals({ n: 0, resamples: 1000, confidence: 0.95, seed: 1 }, ['x'], () => ({ x: 1 }));
+  assert.match(empty.x.reason!, /empty/);
+});
+
+test('percentile interval interpolates order statistics', () => {
+  const values = Array.from({ length: 101 }, (_, i) => i);
+  const ci = percentileInterval(values, { resamples: 101, confidence: 0.9 }).ci!;
+  // h = 100 · 0.05 = 5 and 100 · 0.95 = 95: exact order statistics
+  assert.ok(Math.abs(ci[0] - 5) < 1e-9 && Math.abs(ci[1] - 95) < 1e-9, `ci ${ci}`);
+});
+
+test('PRNG: deterministic, in range; derived seeds differ by name', () => {
+  const r1 = createRng(42);
+  const r2 = createRng(42);
+  const xs = Array.from({ length: 1000 }, () => r1.next());
+  assert.deepEqual(xs, Array.from({ length: 1000 }, () => r2.next()));
+  assert.ok(xs.every((x) => x >= 0 && x < 1));
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  assert.ok(Math.abs(m - 0.5) < 0.05);
+  assert.notEqual(deriveSeed(42, 'a'), deriveSeed(42, 'b'));
+  assert.equal(deriveSeed(42, 'a'), deriveSeed(42, 'a'));
+});
+
+test('Holm adjustment, hand-worked', () => {
+  // sorted p: 0.01, 0.02, 0.04 (m = 3) → 0.03, max(0.03, 0.04) = 0.04, max(0.04, 0.04) = 0.04
+  assert.deepEqual(holmAdjust([0.04, 0.01, 0.02]).map((p) => Number(p.toFixed(10))), [0.04, 0.03, 0.04]);
+});

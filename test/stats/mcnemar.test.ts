@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mcnemarExact, mcnemarExactP } from '../../src/stats/mcnemar.js';
+
+test('exact McNemar, hand-worked: b = 10, c = 3', () => {
+  // n = 13 discordant pairs; P(X ≤ 3) for X ~ Bin(13, 1/2):
+  // C(13,0)+C(13,1)+C(13,2)+C(13,3) = 1 + 13 + 78 + 286 = 378; 2^13 = 8192
+  // p = 2 · 378 / 8192 = 756/8192 = 0.0922851562
+  assert.ok(Math.abs(mcnemarExactP(10, 3) - 756 / 8192) < 1e-12);
+});
+
+test('balanced discordance gives p = 1 (capped), none gives p = 1', () => {
+  // b = c = 2: 2·(1+4+6)/16 = 22/16 → capped at 1
+  assert.equal(mcnemarExactP(2, 2), 1);
+  assert.equal(mcnemarExactP(0, 0), 1);
+});
+
+test('large counts do not underflow', () => {
+  const p = mcnemarExactP(700, 600);
+  assert.ok(p > 0 && p < 0.01, `p = ${p}`);
+});
+
+test('from paired outcomes: counts, accuracy difference and odds ratio', () => {
+  // A right/B wrong on items 0,1,2; A wrong/B right on item 3; both right on 4; both wrong on 5.
+  const a = [1, 1, 1, 0, 1, 0];
+  const b = [0, 0, 0, 1, 1, 0];
+  const r = mcnemarExact(a, b);
+  assert.equal(r.b, 3);
+  assert.equal(r.c, 1);
+  // p = 2·(C(4,0)+C(4,1))/16 = 10/16
+  assert.equal(r.p, 10 / 16);
+  assert.equal(r.difference.value, 2 / 6);
+  assert.equal(r.oddsRatio.value, 3);
+});
+
+test('odds ratio undefined when c = 0', () => {
+  const r = mcnemarExact([1, 1], [0, 1]);
+  assert.equal(r.oddsRatio.value, null);
+  assert.match(r.oddsRatio.reason!, /c = 0/);
+});

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { wilcoxonSignedRank } from '../../src/stats/wilcoxon.js';
+import { normalCdf } from '../../src/stats/normal.js';
+
+test('exact signed-rank test, hand-worked (n = 6, no ties)', () => {
+  // d = a − b = [0.3, −0.1, 0.5, 0.7, −0.2, 0.9]; |d| ranks: 0.1→1, 0.2→2, 0.3→3, 0.5→4, 0.7→5, 0.9→6
+  // W− = 1 + 2 = 3, W+ = 3+4+5+6 = 18
+  // subsets of {1..6} with rank sum ≤ 3: {}, {1}, {2}, {3}, {1,2} → 5 of 2^6 = 64
+  // p = 2 · 5/64 = 0.15625; rank-biserial = (18 − 3)/21 = 5/7
+  const b = [0, 0, 0, 0, 0, 0];
+  const a = [0.3, -0.1, 0.5, 0.7, -0.2, 0.9];
+  const r = wilcoxonSignedRank(a, b);
+  assert.equal(r.method, 'exact');
+  assert.equal(r.wPlus, 18);
+  assert.equal(r.wMinus, 3);
+  assert.equal(r.p, 0.15625);
+  assert.ok(Math.abs(r.rankBiserial.value! - 5 / 7) < 1e-12);
+});
+
+test('ties: normal approximation with tie and continuity correction, hand-worked', () => {
+  // d = [1, −1, 2, 2, 0]: the zero is dropped (n = 4); |d| = 1,1,2,2 → ranks 1.5, 1.5, 3.5, 3.5
+  // W+ = 1.5 + 3.5 + 3.5 = 8.5, W− = 1.5; mean = 4·5/4 = 5
+  // var = 4·5·9/24 − Σ(t³−t)/48 = 7.5 − (6+6)/48 = 7.25
+  // z = (|8.5 − 5| − 0.5)/√7.25 = 3/2.692582 = 1.114172; p = 2(1 − Φ(z)) ≈ 0.26520
+  const r = wilcoxonSignedRank([1, -1, 2, 2, 5], [0, 0, 0, 0, 5]);
+  assert.equal(r.method, 'normal');
+  assert.equal(r.n, 4);
+  assert.equal(r.wPlus, 8.5);
+  assert.equal(r.wMinus, 1.5);
+  const z = 3 / Math.sqrt(7.25);
+  assert.ok(Math.abs(r.p - 2 * (1 - normalCdf(z))) < 1e-9);
+  assert.ok(Math.abs(r.p - 0.2652) < 1e-3, `p = ${r.p}`);
+});
+
+test('all differences zero: p = 1 and the effect size is undefined with a reason', () => {
+  const r = wilcoxonSignedRank([1, 2], [1, 2]);
+  assert.equal(r.p, 1);
+  assert.equal(r.rankBiserial.value, null);
+  assert.match(r.rankBiserial.reason!, /zero/);
+});
+
+test('standard normal CDF matches known values', () => {
+  assert.ok(Math.abs(normalCdf(1.959964) - 0.975) < 1e-6);
+  assert.ok(Math.abs(normalCdf(0) - 0.5) < 1e-7);
+  assert.ok(Math.abs(normalCdf(-1) - 0.158655) < 1e-6);
+});

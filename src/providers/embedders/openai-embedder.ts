@@ -26,6 +26,8 @@ export class OpenAIEmbedder extends OpenAIEmbeddings implements VaflowEmbeddings
       apiKey: options.apiKey,
       batchSize: options.batchSize,
       maxRetries: 0,
+      // The SDK's default is base64, which not every compatible server (Ollama, test doubles) speaks.
+      encodingFormat: 'float',
       configuration: options.baseURL ? { baseURL: options.baseURL } : undefined,
     });
     this.identity = options.identity;

@@ -10,11 +10,15 @@ export function norm(a: Float32Array): number {
   return Math.sqrt(dot(a, a));
 }
 
-/** Cosine similarity; null when either vector has zero length (undefined, never NaN). */
-export function cosine(a: Float32Array, b: Float32Array): number | null {
+/**
+ * Cosine similarity; null when either vector has zero length (undefined, never NaN). Computed as
+ * a·b / √(|a|²|b|²): for a = b that is d / √(d²) = d / d, exactly 1 (√ of a square is exact in
+ * IEEE doubles), so an identical text scores 1.0 and not 0.9999999999999999.
+ */
+export function cosine(a: Float32Array, b: Float32Array, squaredNorms?: { readonly a: number; readonly b: number }): number | null {
   if (a.length !== b.length) throw new RangeError(`cosine of vectors of different lengths (${a.length} and ${b.length})`);
-  const denominator = norm(a) * norm(b);
-  if (!(denominator > 0)) return null;
+  const denominator = Math.sqrt((squaredNorms?.a ?? dot(a, a)) * (squaredNorms?.b ?? dot(b, b)));
+  if (!(denominator > 0) || !Number.isFinite(denominator)) return null;
   return Math.min(1, Math.max(-1, dot(a, b) / denominator));
 }
 

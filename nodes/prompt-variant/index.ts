@@ -1,16 +1,106 @@
-import type { NodeKind } from '../../src/types/node-kind.js';
+import type { AxisSpec, ItemContext, ItemKind, ItemResult, SpecIssue } from '../../src/types/node-kind.js';
+import type { FlowRecord } from '../../src/types/records.js';
+import { ConfigError, ItemError } from '../../src/errors.js';
+import { readJsonBeside } from '../../src/util/paths.js';
+import { BUILTIN_LABEL_SETS, resolveLabelSet, type LabelSet } from '../../src/labels/label-sets.js';
+import type { PromptVariantParams, Variant } from './params.generated.js';
+import { buildMessages, DEFAULT_MAX_LABELS, DEFAULT_WORD_LIMIT, type PromptSettings } from './messages.js';
+import { unknownPlaceholders, PLACEHOLDERS } from './template.js';
 
-/** Placeholder until the `prompt-variant` kind lands: it fails loudly if a pipeline runs it. */
-const kind: NodeKind = {
+/** Renders each `va` record into chat messages for one prompt variant. Cheap and pure: not cached. */
+const promptVariant: ItemKind<PromptVariantParams> = {
   name: 'prompt-variant',
-  version: '0',
-  paramsSchema: { type: 'object' },
-  consumes: [],
-  produces: 'va',
-  mode: 'source',
-  // eslint-disable-next-line require-yield
-  async *source() {
-    throw new Error('kind "prompt-variant" is not implemented yet');
+  version: '1',
+  paramsSchema: readJsonBeside(import.meta.url, 'params.schema.json'),
+  consumes: ['va'],
+  produces: 'prompt',
+  mode: 'item',
+  cacheable: false,
+
+  axes(params): Readonly<Record<string, AxisSpec>> {
+    return { variant: { param: 'variants', values: Object.keys(params.variants) } };
+  },
+
+  check(params): readonly SpecIssue[] {
+    const labelSet = resolveLabelSet(params.labels);
+    if (!labelSet) {
+      const name = typeof params.labels === 'string' ? params.labels : params.labels.name;
+      return [{ path: ['with', 'labels'], message: `unknown label set "${name}" (built in: ${Object.keys(BUILTIN_LABEL_SETS).join(', ')}; or define one inline)` }];
+    }
+    return Object.entries(params.variants).flatMap(([name, variant]) => variantIssues({ name, variant, labelSet, task: params.task ?? 'classify' }));
+  },
+
+  async item(input: FlowRecord, ctx: ItemContext<PromptVariantParams>): Promise<ItemResult> {
+    const settings = settingsFor(ctx);
+    const point = { valence: vaNumber(input, 'valence'), arousal: vaNumber(input, 'arousal') };
+    return { fields: { messages: buildMessages(settings, point) } };
   },
 };
-export default kind;
+
+export default promptVariant;
+
+/** The task's prompt settings: its variant (coordinate `variant`), label set and limits. */
+export function settingsFor(ctx: Pick<ItemContext<PromptVariantParams>, 'params' | 'coords'>): PromptSettings {
+  const { params } = ctx;
+  const names = Object.keys(params.variants);
+  const name = ctx.coords.variant ?? (names.length === 1 ? names[0] : undefined);
+  if (name === undefined) throw new ConfigError(`this task has no variant coordinate (variants: ${names.join(', ')})`);
+  const variant = Object.hasOwn(params.variants, name) ? params.variants[name] : undefined;
+  if (!variant) throw new ConfigError(`variant "${name}" is not defined under with.variants (defined: ${names.join(', ')})`);
+  const labelSet = resolveLabelSet(params.labels);
+  if (!labelSet) throw new ConfigError(`unknown label set ${JSON.stringify(params.labels)}`);
+  return {
+    task: params.task ?? 'classify',
+    labelSet,
+    variant,
+    maxLabels: params.maxLabels ?? DEFAULT_MAX_LABELS,
+    wordLimit: params.wordLimit ?? DEFAULT_WORD_LIMIT,
+  };
+}
+
+function vaNumber(input: FlowRecord, field: 'valence' | 'arousal'): number {
+  const value = input[field];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ItemError(`item "${input.id}": ${field} is ${value === undefined ? 'missing' : JSON.stringify(value)}, expected a number in [-1, 1]`);
+  }
+  return value;
+}
+
+interface VariantCheck {
+  readonly name: string;
+  readonly variant: Variant;
+  readonly labelSet: LabelSet;
+  readonly task: 'classify' | 'describe';
+}
+
+function variantIssues({ name, variant, labelSet, task }: VariantCheck): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  for (const key of ['template', 'system'] as const) {
+    const text = variant[key];
+    if (text === undefined) continue;
+    const unknown = unknownPlaceholders(text);
+    if (unknown.length > 0) {
+      issues.push({
+        path: ['with', 'variants', name, key],
+        message: `unknown placeholder ${unknown.map((p) => `{{${p}}}`).join(', ')} (known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')})`,
+      });
+    }
+  }
+  if (variant.precision !== undefined && variant.format !== 'numeric') {
+    issues.push({ path: ['with', 'variants', name, 'precision'], message: `precision applies to the numeric format only (this variant is ${variant.format})` });
+  }
+  if (task === 'classify') {
+    const known = new Set(labelSet.labels.map((label) => label.toLowerCase()));
+    (variant.fewShot ?? []).forEach((example, index) => {
+      const answers = labelSet.multiLabel ? example.answer.split(',') : [example.answer];
+      const strangers = answers.map((answer) => answer.trim()).filter((answer) => !known.has(answer.toLowerCase()));
+      if (strangers.length > 0) {
+        issues.push({
+          path: ['with', 'variants', name, 'fewShot', index, 'answer'],
+          message: `${strangers.map((s) => `"${s}"`).join(', ')} is not a label of ${labelSet.name} (${labelSet.labels.join(', ')})`,
+        });
+      }
+    });
+  }
+  return issues;
+}

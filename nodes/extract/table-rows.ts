@@ -53,7 +53,6 @@ export function readTableRows(options: TableReadOptions): AsyncGenerator<TableEn
   return options.format === 'jsonl' ? readJsonLines(options) : readDelimited(options);
 }
 
-
 async function* readJsonLines(options: TableReadOptions): AsyncGenerator<TableEntry> {
   const input = createReadStream(options.file, { encoding: 'utf8', signal: options.signal });
   const lines = createInterface({ input, crlfDelay: Infinity });

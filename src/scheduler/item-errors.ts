@@ -1,4 +1,3 @@
-import { VaflowError, ProviderError } from '../errors.js';
 import { AttemptsExhausted } from './retry.js';
 
 /** An item error as recorded in tasks/<task>.errors.jsonl: class, code, message, attempts. Never cached. */
@@ -15,15 +14,17 @@ export interface ItemErrorRecord {
   };
 }
 
+/** Reads code and status by shape, so errors from a local kind's own copy of vaflow are described alike. */
 export function describeItemError(error: unknown): ItemErrorRecord['error'] {
   const attempts = error instanceof AttemptsExhausted ? error.attempts : 1;
   const cause = error instanceof AttemptsExhausted ? error.cause : error;
   const err = cause instanceof Error ? cause : new Error(String(cause));
+  const { code, status } = err as { code?: unknown; status?: unknown };
   return {
-    class: err.constructor.name,
-    code: err instanceof VaflowError ? err.code : (err as { code?: unknown }).code ? String((err as { code?: unknown }).code) : 'VAFLOW_ITEM_FAILED',
+    class: err.name && err.name !== 'Error' ? err.name : err.constructor.name,
+    code: typeof code === 'string' && code ? code : 'VAFLOW_ITEM_FAILED',
     message: err.message,
-    ...(err instanceof ProviderError && err.status !== undefined ? { status: err.status } : {}),
+    ...(typeof status === 'number' ? { status } : {}),
     attempts,
   };
 }

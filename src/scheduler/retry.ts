@@ -21,9 +21,12 @@ export function retryDelayMs(attempt: number, policy: RetryPolicy, serverRetryAf
   return Math.floor(random() * ceiling);
 }
 
-/** Only provider failures marked retryable are retried; an item's own bad data never is. */
+/**
+ * Only failures marked retryable are retried; an item's own bad data never is. Checked by shape, not
+ * by class identity, so a local kind bundling its own copy of vaflow's errors is still understood.
+ */
 export function isRetryable(error: unknown): error is ProviderError {
-  return error instanceof ProviderError && error.retryable;
+  return error instanceof Error && (error as Partial<ProviderError>).retryable === true;
 }
 
 /** A task-wide allowance of retries, so a dead endpoint does not cost retries × items attempts. */

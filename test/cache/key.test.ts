@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalJson, itemCacheKey, modelIdentity, hashJson, embedderIdentity, embeddingCacheKey } from '../../src/cache/key.js';
+
+const model = { provider: 'openai', model: 'gpt-4o-mini', baseURL: 'http://127.0.0.1:1/v1', temperature: 0, topP: 1, maxTokens: 20, seed: 7, apiKeyEnv: 'OPENAI_API_KEY' };
+const record = { id: 'a', coords: { variant: 'numeric' }, node: 'prompts', messages: [{ role: 'user', content: 'valence 0.5' }] };
+const keyOf = (over: { model?: object; record?: object; repeat?: number; params?: object; version?: string } = {}) =>
+  itemCacheKey({
+    kind: 'classify',
+    kindVersion: over.version ?? '1',
+    params: over.params ?? { labels: 'basic7' },
+    identity: { model: modelIdentity({ ...model, ...(over.model ?? {}) }) },
+    inputHash: hashJson(over.record ?? record),
+    repeat: over.repeat ?? 0,
+  });
+
+test('canonical JSON ignores key order and undefined fields', () => {
+  assert.equal(canonicalJson({ b: 1, a: { d: 2, c: undefined, b: [3, { z: 1, y: 2 }] } }), '{"a":{"b":[3,{"y":2,"z":1}],"d":2},"b":1}');
+});
+
+test('everything that decides an answer changes the key', () => {
+  const base = keyOf();
+  const changed = {
+    model: keyOf({ model: { model: 'gpt-4o' } }),
+    provider: keyOf({ model: { provider: 'ollama' } }),
+    temperature: keyOf({ model: { temperature: 0.7 } }),
+    topP: keyOf({ model: { topP: 0.9 } }),
+    maxTokens: keyOf({ model: { maxTokens: 21 } }),
+    seed: keyOf({ model: { seed: 8 } }),
+    baseURL: keyOf({ model: { baseURL: 'http://127.0.0.1:2/v1' } }),
+    prompt: keyOf({ record: { ...record, messages: [{ role: 'user', content: 'valence 0.6' }] } }),
+    input: keyOf({ record: { ...record, id: 'b' } }),
+    repeat: keyOf({ repeat: 1 }),
+    params: keyOf({ params: { labels: 'emotic26' } }),
+    logicVersion: keyOf({ version: '2' }),
+  };
+  for (const [what, key] of Object.entries(changed)) assert.notEqual(key, base, `${what} must change the key`);
+  assert.equal(new Set(Object.values(changed)).size, Object.keys(changed).length);
+});
+
+test('the API key variable, price and limits never enter the key', () => {
+  const base = keyOf();
+  assert.equal(keyOf({ model: { apiKeyEnv: 'OTHER_KEY' } }), base);
+  assert.equal(keyOf({ model: { price: { inputPerMTok: 1 } } }), base);
+  assert.equal(JSON.stringify(modelIdentity(model)).includes('OPENAI_API_KEY'), false);
+});
+
+test('embedding keys depend on embedder identity and text, not batch size', () => {
+  const e = { type: 'onnx', path: '/m', pooling: 'mean', normalize: true, maxLength: 128 };
+  const k = embeddingCacheKey(embedderIdentity(e), 'hello');
+  assert.equal(embeddingCacheKey(embedderIdentity({ ...e, batchSize: 1 } as typeof e), 'hello'), k);
+  assert.notEqual(embeddingCacheKey(embedderIdentity({ ...e, pooling: 'cls' }), 'hello'), k);
+  assert.notEqual(embeddingCacheKey(embedderIdentity(e), 'hello!'), k);
+});

@@ -1,0 +1,90 @@
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import type { CacheStore } from '../../src/cache/store.js';
+import type { TextEmbedding } from '../../src/providers/embedders/types.js';
+import { embeddingCacheKey } from '../../src/cache/key.js';
+import { isVaflowEmbeddings } from '../../src/providers/embedders/types.js';
+import { bytesToVector, isFiniteVector, norm, vectorToBytes } from '../../src/providers/embedders/vector-math.js';
+
+export interface EmbedCachedOptions {
+  /** A vaflow embedder or any LangChain `Embeddings`. */
+  readonly embedder: EmbeddingsInterface;
+  /** `embedderIdentity(entry)`: the cache key's embedder part. */
+  readonly identity: unknown;
+  readonly cache: CacheStore | null;
+  readonly batchSize: number;
+  readonly signal: AbortSignal;
+  /** Cache entry origin, for humans (`embedder:<id>`). */
+  readonly origin: string;
+}
+
+export interface EmbedCachedResult {
+  readonly embeddings: ReadonlyMap<string, TextEmbedding>;
+  /** Texts that were embedded now (cache misses). */
+  readonly embedded: number;
+  readonly cached: number;
+}
+
+/**
+ * Embeds each distinct text once per embedder identity, reading and writing the run's cache:
+ * vectors as Float32 bytes under `embeddingCacheKey(identity, text)`, the OOV rate (word vectors)
+ * as JSON under a sibling key. Texts without a vector (empty, no known words) are not cached:
+ * they are cheap to find again and there is no vector to store.
+ */
+export async function embedCached(texts: Iterable<string>, options: EmbedCachedOptions): Promise<EmbedCachedResult> {
+  const distinct = [...new Set(texts)];
+  const embeddings = new Map<string, TextEmbedding>();
+  const vectorKey = (text: string) => embeddingCacheKey(options.identity, text);
+  const statsKey = (text: string) => embeddingCacheKey({ stats: options.identity }, text);
+  const misses: string[] = [];
+  if (options.cache) {
+    const vectors = options.cache.getMany(distinct.map(vectorKey));
+    const stats = options.cache.getMany(distinct.map(statsKey));
+    for (const text of distinct) {
+      const bytes = vectors.get(vectorKey(text));
+      const vector = bytes instanceof Uint8Array ? bytesToVector(bytes) : null;
+      if (!vector) {
+        misses.push(text);
+        continue;
+      }
+      const stat = stats.get(statsKey(text));
+      const oovRate = typeof stat === 'object' && stat !== null && typeof (stat as { oovRate?: unknown }).oovRate === 'number' ? (stat as { oovRate: number }).oovRate : undefined;
+      embeddings.set(text, oovRate === undefined ? { vector } : { vector, oovRate });
+    }
+  } else {
+    misses.push(...distinct);
+  }
+  for (let start = 0; start < misses.length; start += options.batchSize) {
+    options.signal.throwIfAborted();
+    const batch = misses.slice(start, start + options.batchSize);
+    const results = await embedTexts(options.embedder, batch);
+    batch.forEach((text, i) => {
+      const result = results[i];
+      embeddings.set(text, result);
+      if (!options.cache || !result.vector) return;
+      options.cache.putBytes(vectorKey(text), vectorToBytes(result.vector), { namespace: 'embedding', origin: options.origin });
+      if (typeof result.oovRate === 'number') options.cache.put(statsKey(text), { oovRate: result.oovRate }, { namespace: 'embedding', origin: options.origin });
+    });
+  }
+  return { embeddings, embedded: misses.length, cached: distinct.length - misses.length };
+}
+
+/**
+ * One call for a batch, whatever the embedder: vaflow embedders report per-text problems
+ * themselves; for any other LangChain `Embeddings`, empty texts are not sent and a zero or
+ * non-finite vector becomes "no vector" with a reason.
+ */
+export async function embedTexts(embedder: EmbeddingsInterface, texts: readonly string[]): Promise<TextEmbedding[]> {
+  if (isVaflowEmbeddings(embedder)) return embedder.embedWithStats(texts);
+  const results: TextEmbedding[] = texts.map(() => ({ vector: null, reason: 'empty text' }));
+  const present = texts.flatMap((text, i) => (text.trim().length > 0 ? [i] : []));
+  if (present.length === 0) return results;
+  const vectors = await embedder.embedDocuments(present.map((i) => texts[i]));
+  present.forEach((textIndex, j) => {
+    const values = vectors[j];
+    const vector = Array.isArray(values) ? Float32Array.from(values) : null;
+    if (!vector || vector.length === 0 || !isFiniteVector(vector)) results[textIndex] = { vector: null, reason: 'the embedder returned a malformed vector' };
+    else if (norm(vector) === 0) results[textIndex] = { vector: null, reason: 'the embedder returned a zero vector' };
+    else results[textIndex] = { vector };
+  });
+  return results;
+}

@@ -1,0 +1,192 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import kind from '../../../nodes/embed-score/index.js';
+import type { EmbedScoreParams } from '../../../nodes/embed-score/params.generated.js';
+import { MemoryCacheStore } from '../../../src/cache/memory-store.js';
+import { openCache } from '../../../src/cache/open.js';
+import type { CacheStore } from '../../../src/cache/store.js';
+import type { FlowRecord } from '../../../src/types/records.js';
+import type { ResolvedEmbedder } from '../../../src/types/providers.js';
+import { collect, taskContext } from '../../helpers/kind-context.js';
+import { writeGloveText } from '../../providers/embedders/helpers/vector-files.js';
+
+/** A LangChain-style embedder (no vaflow extras): each text is a unit vector at a known angle. Counts what it embeds. */
+class AngleEmbedder implements EmbeddingsInterface {
+  calls = 0;
+  embeddedTexts: string[] = [];
+  constructor(private readonly degrees: Readonly<Record<string, number>>) {}
+  async embedDocuments(documents: string[]): Promise<number[][]> {
+    this.calls++;
+    this.embeddedTexts.push(...documents);
+    return documents.map((text) => {
+      const angle = this.degrees[text];
+      if (angle === undefined) throw new Error(`no angle for ${text}`);
+      return [Math.cos((angle * Math.PI) / 180), Math.sin((angle * Math.PI) / 180)];
+    });
+  }
+  async embedQuery(document: string): Promise<number[]> {
+    return (await this.embedDocuments([document]))[0];
+  }
+}
+
+const ANGLES = { A: 0, B: 90, C: 20, RA: 0, RB: 60, RC: 90, D: 45, RD: 180, same: 33 };
+const TOY_ENTRY: ResolvedEmbedder = { id: 'toy', type: 'openai', model: 'angles', batchSize: 2 };
+
+function description(id: string, text: unknown, reference: unknown): FlowRecord {
+  return { id, coords: { model: 'm1' }, node: 'describe', text, reference, label: 'happy' };
+}
+
+const ITEMS = [description('a', 'A', 'RA'), description('b', 'B', 'RB'), description('c', 'C', 'RC')];
+
+async function score(records: readonly FlowRecord[], options: { embedder: EmbeddingsInterface; cache?: CacheStore | null; entry?: ResolvedEmbedder; params?: Partial<EmbedScoreParams>; specDir?: string }) {
+  const entry = options.entry ?? TOY_ENTRY;
+  const base = taskContext<EmbedScoreParams>({
+    params: { embedders: [entry.id], ...options.params },
+    embedder: entry,
+    coords: { model: 'm1', embedder: entry.id },
+    cache: options.cache ?? null,
+    specDir: options.specDir,
+  });
+  const ctx = {
+    ...base,
+    providers: {
+      chat: base.providers.chat,
+      // The engine's run-wide instances: here, the test's embedder stands in for the entry.
+      shared: <T>(key: string, create: () => Promise<T>): Promise<T> =>
+        key === `embedder:${entry.id}` && entry === TOY_ENTRY ? Promise.resolve(options.embedder as T) : base.providers.shared(key, create),
+    },
+  };
+  return collect(kind.batch(async function* () { yield* records; }, ctx));
+}
+
+const cos = (degrees: number) => Math.cos((degrees * Math.PI) / 180);
+function sampleStats(values: number[]) {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
+  return { mean, std };
+}
+
+function assertNear(actual: unknown, expected: number, label: string): void {
+  assert.equal(typeof actual, 'number', label);
+  assert.ok(Math.abs((actual as number) - expected) < 1e-6, `${label}: ${String(actual)} vs ${expected}`);
+}
+
+test('raw cosine, null mean/std, z and percentile against other items\' references, by hand', async () => {
+  const out = await score(ITEMS, { embedder: new AngleEmbedder(ANGLES) });
+  assert.deepEqual(out.map((r) => r.id), ['a', 'b', 'c']);
+  // text angle, own reference angle, other references' angles
+  const expected = { a: [0, 0, [60, 90]], b: [90, 60, [0, 90]], c: [20, 90, [0, 60]] } as const;
+  for (const record of out) {
+    const [text, own, others] = expected[record.id as keyof typeof expected];
+    const raw = cos(text - own);
+    const nulls = others.map((r) => cos(text - r));
+    const { mean, std } = sampleStats(nulls);
+    const s = record.similarity as Record<string, unknown>;
+    assertNear(s.raw, raw, `${record.id} raw`);
+    assertNear(s.nullMean, mean, `${record.id} nullMean`);
+    assertNear(s.nullStd, std, `${record.id} nullStd`);
+    assertNear(s.z, (raw - mean) / std, `${record.id} z`);
+    assertNear(s.percentile, (100 * nulls.filter((v) => v < raw - 1e-9).length + 50 * nulls.filter((v) => Math.abs(v - raw) <= 1e-9).length) / nulls.length, `${record.id} percentile`);
+    assert.equal(s.nullSize, 2);
+    assert.equal(record.embedder, 'toy');
+    assert.equal(record.label, 'happy', 'input fields pass through');
+  }
+});
+
+test('identical text and reference score exactly 1', async () => {
+  const out = await score([description('x', 'same', 'same'), ...ITEMS], { embedder: new AngleEmbedder(ANGLES) });
+  assert.equal((out[0].similarity as { raw: number }).raw, 1);
+});
+
+test('fewer than two items: the null is undefined, reported as nulls with a reason', async () => {
+  const [only] = await score([ITEMS[0]], { embedder: new AngleEmbedder(ANGLES) });
+  const s = only.similarity as Record<string, unknown>;
+  assert.equal(s.raw, 1);
+  assert.deepEqual([s.nullMean, s.nullStd, s.z, s.percentile, s.nullSize], [null, null, null, null, 0]);
+  assert.match(String(s.reason), /at least 2 items/);
+});
+
+test('empty, missing and non-string texts are item problems with a reason; no NaN anywhere', async () => {
+  const embedder = new AngleEmbedder(ANGLES);
+  const out = await score([...ITEMS, description('e', '', 'RD'), description('f', undefined, 'RD'), description('g', 'D', 42)], { embedder });
+  const byId = Object.fromEntries(out.map((r) => [r.id, r.similarity as Record<string, unknown>]));
+  assert.equal(byId.e.raw, null);
+  assert.equal(byId.e.reason, 'text: empty text');
+  assert.equal(byId.f.reason, 'no "text" text in the record');
+  assert.equal(byId.g.reason, 'no "reference" text in the record');
+  assert.ok(!embedder.embeddedTexts.includes(''), 'empty texts are never sent to the embedder');
+  // e and f have a usable reference (RD): partners are other items, so both join a's null beside b and c.
+  assert.equal(byId.a.nullSize, 4);
+  assert.doesNotMatch(JSON.stringify(out), /NaN/);
+  for (const s of Object.values(byId)) for (const v of Object.values(s)) assert.ok(!(typeof v === 'number' && Number.isNaN(v)));
+});
+
+test('embeddings are cached by (embedder identity, text): rescoring embeds nothing, a new item embeds only its texts', async () => {
+  const cache = new MemoryCacheStore();
+  const first = new AngleEmbedder(ANGLES);
+  const out1 = await score(ITEMS, { embedder: first, cache });
+  assert.equal(first.embeddedTexts.length, 6);
+  assert.equal(first.calls, 3, 'batches of batchSize 2');
+
+  const second = new AngleEmbedder(ANGLES);
+  const out2 = await score(ITEMS, { embedder: second, cache });
+  assert.equal(second.calls, 0);
+  assert.deepEqual(out2, out1);
+
+  const third = new AngleEmbedder(ANGLES);
+  await score([...ITEMS, description('d', 'D', 'RD')], { embedder: third, cache });
+  assert.deepEqual(third.embeddedTexts.sort(), ['D', 'RD']);
+
+  // Another embedder (another identity: a different model) shares no entries.
+  const fresh = new AngleEmbedder(ANGLES);
+  await scoreWithEntry(ITEMS, fresh, cache, { ...TOY_ENTRY, id: 'toy2', model: 'angles-v2' });
+  assert.equal(fresh.embeddedTexts.length, 6);
+});
+
+async function scoreWithEntry(records: readonly FlowRecord[], embedder: EmbeddingsInterface, cache: CacheStore, entry: ResolvedEmbedder) {
+  const base = taskContext<EmbedScoreParams>({ params: { embedders: [entry.id] }, embedder: entry, cache });
+  const ctx = { ...base, providers: { chat: base.providers.chat, shared: <T>(): Promise<T> => Promise.resolve(embedder as T) } };
+  return collect(kind.batch(async function* () { yield* records; }, ctx));
+}
+
+test('the null is a seeded sample of nullSamples when there are many items, reproducible for a seed', async () => {
+  const angles: Record<string, number> = {};
+  const records = Array.from({ length: 40 }, (_, i) => {
+    angles[`t${i}`] = i * 7;
+    angles[`r${i}`] = i * 7 + 5;
+    return description(`i${i}`, `t${i}`, `r${i}`);
+  });
+  const a = await score(records, { embedder: new AngleEmbedder(angles), params: { nullSamples: 5 } });
+  const b = await score(records, { embedder: new AngleEmbedder(angles), params: { nullSamples: 5 } });
+  assert.deepEqual(a, b);
+  for (const r of a) assert.equal((r.similarity as { nullSize: number }).nullSize, 5);
+});
+
+test('word vectors end to end: OOV rates per record, "no known words" as an item problem, vectors cached beside the cache database', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-es-'));
+  const cache = await openCache({ dir: path.join(dir, '.vaflow') });
+  try {
+    await writeGloveText(path.join(dir, 'toy.txt'));
+    const entry: ResolvedEmbedder = { id: 'wv', type: 'word-vectors', path: 'toy.txt' };
+    const records = [description('a', 'a happy zebra', 'joyful'), description('b', 'table', 'the table'), description('c', 'zebra giraffe', 'happy')];
+    const out = await score(records, { embedder: new AngleEmbedder({}), cache, entry, specDir: dir });
+    const [a, b, c] = out;
+    assertNear((a.similarity as { raw: number }).raw, 0.8, 'happy vs joyful');
+    assert.equal(a.oovRate, 0.5);
+    assert.equal(a.referenceOovRate, 0);
+    assert.equal((b.similarity as { raw: number }).raw, 1);
+    assert.deepEqual(c.similarity, { raw: null, nullMean: null, nullStd: null, z: null, percentile: null, nullSize: 0, reason: 'text: no known words' });
+    assert.equal(c.oovRate, 1);
+    assert.deepEqual(await readdir(path.join(dir, '.vaflow', 'vectors')).then((files) => files.filter((f) => f.endsWith('.vfv')).length), 1);
+    // Second scoring reads vectors and OOV rates back from the cache.
+    const again = await score(records, { embedder: new AngleEmbedder({}), cache, entry, specDir: dir });
+    assert.deepEqual(again, out);
+  } finally {
+    cache.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,4 +1,53 @@
 import type { Command } from 'commander';
+import { SpecError, formatIssue, type PositionedIssue } from '../../errors.js';
 
-/** Placeholder until the `validate` command lands. */
-export function register(_program: Command): void {}
+interface FileReport {
+  readonly file: string;
+  readonly ok: boolean;
+  readonly nodes?: number;
+  readonly tasks?: number;
+  readonly issues: readonly PositionedIssue[];
+}
+
+async function check(file: string): Promise<FileReport> {
+  // Imported here so `vaflow --help` and other commands do not load ajv and yaml.
+  const { loadPipeline } = await import('../../spec/index.js');
+  const { countTasks } = await import('../../spec/count-tasks.js');
+  try {
+    const pipeline = await loadPipeline(file);
+    return { file, ok: true, nodes: Object.keys(pipeline.spec.nodes).length, tasks: countTasks(pipeline), issues: [] };
+  } catch (error) {
+    if (error instanceof SpecError) return { file, ok: false, issues: error.issues };
+    throw error;
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** `vaflow validate FILE...`: `ok  FILE (N nodes, M tasks)` per good file, every issue of the others on stderr; exit 2 if any fails. */
+export function register(program: Command): void {
+  program
+    .command('validate')
+    .description('check pipeline files (schema, kinds, graph, parameters) and print every problem as file:line:col')
+    .argument('<files...>', 'pipeline YAML files')
+    .option('--json', 'print one JSON report with every issue on stdout')
+    .action(async (files: string[], options: { json?: boolean }) => {
+      const reports: FileReport[] = [];
+      for (const file of files) reports.push(await check(file));
+      if (options.json) {
+        process.stdout.write(JSON.stringify({ ok: reports.every((r) => r.ok), files: reports }, null, 2) + '\n');
+      } else {
+        for (const report of reports) {
+          if (report.ok) {
+            const tasks = report.tasks === undefined ? '' : `, ${count(report.tasks, 'task')}`;
+            process.stdout.write(`ok  ${report.file} (${count(report.nodes ?? 0, 'node')}${tasks})\n`);
+          } else {
+            process.stderr.write(report.issues.map(formatIssue).join('\n') + '\n');
+          }
+        }
+      }
+      if (reports.some((report) => !report.ok)) process.exitCode = 2;
+    });
+}

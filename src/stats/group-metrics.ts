@@ -1,9 +1,10 @@
 import { bootstrapIntervals } from './bootstrap.js';
-import { concordance, pearson, rmse, spearman } from './correlation.js';
-import { mean, median } from './descriptive.js';
+import { concordance, pearson, rmse } from './correlation.js';
+import { mean } from './descriptive.js';
 import type { GroupItems, SimilarityItems, VaItems } from './group-data.js';
 import { multiLabelMetrics } from './multi-label.js';
 import { accuracy, cohenKappa, confusionMatrix, invalidRate, macroF1, perClass, weightedF1 } from './single-label.js';
+import { SortedSample } from './sorted-sample.js';
 import { type Estimate, type Value, undefinedBecause } from './value.js';
 
 /** Headline metrics by group kind; each gets a bootstrap interval. */
@@ -42,26 +43,75 @@ function present(values: readonly (number | null)[], pick: ArrayLike<number>): n
   return out;
 }
 
+/** Per similarity group, computed once: the present values in sorted form, for fast resampled medians and ranks. */
+interface SimilarityPrepared {
+  /** Item index → position among the present raw / z values, or −1. */
+  readonly rawAt: Int32Array;
+  readonly zAt: Int32Array;
+  readonly raw: SortedSample;
+  readonly z: SortedSample;
+  /** Item index → position among items with both a raw similarity and a rating, or −1. */
+  readonly pairAt: Int32Array;
+  readonly pairRaw: SortedSample;
+  readonly pairRating: SortedSample;
+}
+
+const prepared = new WeakMap<SimilarityItems, SimilarityPrepared>();
+
+function presentIndex(values: readonly (number | null)[]): { at: Int32Array; sample: SortedSample } {
+  const at = new Int32Array(values.length).fill(-1);
+  const kept: number[] = [];
+  values.forEach((v, i) => { if (v !== null) { at[i] = kept.length; kept.push(v); } });
+  return { at, sample: new SortedSample(kept) };
+}
+
+function prepare(items: SimilarityItems): SimilarityPrepared {
+  let p = prepared.get(items);
+  if (!p) {
+    const raw = presentIndex(items.raw);
+    const z = presentIndex(items.z);
+    const rating = items.rating;
+    const both = items.raw.map((r, i) => (r !== null && rating && rating[i] !== null ? i : -1)).filter((i) => i >= 0);
+    const pairAt = new Int32Array(items.raw.length).fill(-1);
+    both.forEach((i, j) => { pairAt[i] = j; });
+    p = {
+      rawAt: raw.at, zAt: z.at, raw: raw.sample, z: z.sample, pairAt,
+      pairRaw: new SortedSample(both.map((i) => items.raw[i]!)),
+      pairRating: new SortedSample(both.map((i) => rating![i]!)),
+    };
+    prepared.set(items, p);
+  }
+  return p;
+}
+
+function subPick(at: Int32Array, pick: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < pick.length; j++) { const k = at[pick[j]]; if (k >= 0) out.push(k); }
+  return out;
+}
+
+function medianValue(sample: SortedSample, pick: number[]): Value {
+  const m = sample.median(pick);
+  return m === null ? undefinedBecause('no values') : { value: m };
+}
+
 function similarityValues(items: SimilarityItems, pick: ArrayLike<number>): Record<string, Value> {
+  const p = prepare(items);
   const raw = present(items.raw, pick);
   const z = present(items.z, pick);
   const values: Record<string, Value> = {
     raw_mean: mean(raw),
-    raw_median: median(raw),
+    raw_median: medianValue(p.raw, subPick(p.rawAt, pick)),
     z_mean: mean(z),
-    z_median: median(z),
+    z_median: medianValue(p.z, subPick(p.zAt, pick)),
     percentile_mean: mean(present(items.percentile, pick)),
     missing_rate: pick.length === 0 ? undefinedBecause('empty group: no items') : { value: (pick.length - raw.length) / pick.length },
   };
   if (items.rating) {
-    const xs: number[] = [];
-    const ys: number[] = [];
-    for (let j = 0; j < pick.length; j++) {
-      const s = items.raw[pick[j]];
-      const r = items.rating[pick[j]];
-      if (s !== null && r !== null) { xs.push(s); ys.push(r); }
-    }
-    values.spearman_human = spearman(xs, ys);
+    const pairs = subPick(p.pairAt, pick);
+    values.spearman_human = pairs.length < 2
+      ? undefinedBecause(`needs at least 2 items with a similarity and a rating, got ${pairs.length}`)
+      : pearson(p.pairRaw.averageRanks(pairs), p.pairRating.averageRanks(pairs));
   }
   return values;
 }

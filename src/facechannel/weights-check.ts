@@ -174,6 +174,6 @@ function findFlattenOrder(source: KerasWeightFile, options: CheckOptions, issues
   }
   notes.push(flatten
     ? `flatten order: channel-major (model_config: layer "${flatten.name}" has data_format ${JSON.stringify(flatten.config.data_format ?? null)})`
-    : 'flatten order: channel-major (no model_config Flatten layer in the file; pass flattenOrder if the weights came from a Keras ≥ 2.1.6 channels_first Flatten)');
+    : 'flatten order: channel-major (no model_config Flatten layer in the file; use --flatten spatial-major if the weights came from a Keras ≥ 2.1.6 channels_first Flatten)');
   return 'channel-major';
 }

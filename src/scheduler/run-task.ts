@@ -66,7 +66,7 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, expected: nu
     stats,
     inputs: upstreamReader(task, runtime),
     records: new JsonlWriter(runtime.run.recordsFile(task.id)),
-    errors: new JsonlWriter(runtime.run.errorsFile(task.id)),
+    errors: new JsonlWriter(runtime.run.errorsFile(task.id), { onlyIfWritten: true }),
   };
   runtime.lifeCycle.taskStart?.(task, expected);
   try {

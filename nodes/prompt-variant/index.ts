@@ -22,9 +22,10 @@ const promptVariant: ItemKind<PromptVariantParams> = {
   },
 
   check(params): readonly SpecIssue[] {
-    const labelSet = resolveLabelSet(params.labels);
+    const labels = params.labels ?? DEFAULT_LABELS;
+    const labelSet = resolveLabelSet(labels);
     if (!labelSet) {
-      const name = typeof params.labels === 'string' ? params.labels : params.labels.name;
+      const name = typeof labels === 'string' ? labels : labels.name;
       return [{ path: ['with', 'labels'], message: `unknown label set "${name}" (built in: ${Object.keys(BUILTIN_LABEL_SETS).join(', ')}; or define one inline)` }];
     }
     return Object.entries(params.variants).flatMap(([name, variant]) => variantIssues({ name, variant, labelSet, task: params.task ?? 'classify' }));
@@ -39,6 +40,9 @@ const promptVariant: ItemKind<PromptVariantParams> = {
 
 export default promptVariant;
 
+/** Describe prompts need no label set; classify prompts default to the basic emotions. */
+const DEFAULT_LABELS = 'basic7';
+
 /** The task's prompt settings: its variant (coordinate `variant`), label set and limits. */
 export function settingsFor(ctx: Pick<ItemContext<PromptVariantParams>, 'params' | 'coords'>): PromptSettings {
   const { params } = ctx;
@@ -47,7 +51,7 @@ export function settingsFor(ctx: Pick<ItemContext<PromptVariantParams>, 'params'
   if (name === undefined) throw new ConfigError(`this task has no variant coordinate (variants: ${names.join(', ')})`);
   const variant = Object.hasOwn(params.variants, name) ? params.variants[name] : undefined;
   if (!variant) throw new ConfigError(`variant "${name}" is not defined under with.variants (defined: ${names.join(', ')})`);
-  const labelSet = resolveLabelSet(params.labels);
+  const labelSet = resolveLabelSet(params.labels ?? DEFAULT_LABELS);
   if (!labelSet) throw new ConfigError(`unknown label set ${JSON.stringify(params.labels)}`);
   return {
     task: params.task ?? 'classify',

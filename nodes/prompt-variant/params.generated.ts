@@ -21,9 +21,9 @@ export interface PromptVariantParams {
    */
   task?: "classify" | "describe";
   /**
-   * The label set offered to the model (placeholder {{labels}}) and checked in few-shot answers: a built-in name or an inline set.
+   * The label set offered to the model (placeholder {{labels}}) and checked in few-shot answers: a built-in name or an inline set. @default basic7
    */
-  labels:
+  labels?:
     | string
     | {
         name: Identifier;

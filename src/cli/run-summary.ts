@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { headlineTable } from './headline-table.js';
 import path from 'node:path';
 import type { RunResult } from '../scheduler/run-pipeline.js';
 
@@ -11,6 +12,6 @@ export function printRunSummary(result: RunResult, out: NodeJS.WritableStream): 
   out.write(`items ${sum('items')}, cache hits ${sum('cacheHits')}, computed ${sum('cacheMisses')}, errors ${sum('errors')}, retries ${sum('retries')}\n`);
   for (const [id, s] of Object.entries(result.tasks)) if (s.reason) out.write(`  ${s.status} ${id}: ${s.reason}\n`);
   out.write(`run folder: ${path.relative(process.cwd(), result.runDir) || '.'}\n`);
-  const report = path.join(result.runDir, 'report.html');
-  if (existsSync(report)) out.write(`report: ${report}\n`);
+  out.write(headlineTable(result.runDir));
+  for (const file of readdirSync(result.runDir).filter((f) => f.endsWith('report.html'))) out.write(`report: ${path.join(result.runDir, file)}\n`);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import PQueue from 'p-queue';
 import { loadPipeline, type LoadedPipeline } from '../spec/index.js';
 import { createGraph } from '../graph/create-graph.js';
+import { applyEnvironment } from '../spec/environment.js';
 import { createRunFolder, openRunFolder, type RunFolder } from '../artifacts/run-folder.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { environmentInfo, gitCommitOf, installedDependencyVersions, vaflowVersion, type Manifest } from '../artifacts/manifest.js';
@@ -125,8 +126,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const resumed = options.resume ? resumeTarget(options) : undefined;
   const file = resumed?.file ?? options.file;
   if (!file) throw new UsageError('no pipeline file given');
-  const loaded = await loadPipeline(file);
-  const graph = createGraph({ spec: loaded.spec, kinds: loaded.kinds });
+  const raw = await loadPipeline(file);
+  const { spec, notices } = applyEnvironment(raw.spec, options.env);
+  const loaded: LoadedPipeline = { ...raw, spec };
+  const graph = createGraph({ spec, kinds: loaded.kinds });
   const prepared = await prepare(loaded, graph, options, resumed);
   const cacheMode = options.cache ?? 'on';
   const cache: CacheStore | null = cacheMode === 'off' ? null : await openCache({ dir: options.cacheDir });
@@ -154,6 +157,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     dryRun: options.dryRun ?? false,
   };
   const started = Date.now();
+  for (const notice of notices) lifeCycle.log({ level: 'info', message: notice.message });
   await lifeCycle.runStart({ runId: prepared.run.id, runDir: prepared.run.dir, pipelineName: loaded.spec.name, graph, resumed: !!resumed, dryRun: runtime.dryRun });
   try {
     const result = await orchestrate({ graph, executor: new InProcessExecutor(runtime), lifeCycle, stopSignal: stop, previous: prepared.previous });

@@ -94,6 +94,16 @@ export interface Model {
   points?: {
     [k: string]: VaPoint;
   };
+  /**
+   * The model joins the run only when at least one of these environment variables is set (e.g. OPENAI_API_KEY, VAFLOW_OPENAI_BASE_URL); otherwise it is left out of every `with.models` list, with a notice. Lets one pipeline run offline and with LLMs unchanged.
+   *
+   * @minItems 1
+   */
+  enabledByEnv?: [EnvVarName, ...EnvVarName[]];
+  /**
+   * Name of an environment variable holding a secret. Pipelines never hold secret values themselves.
+   */
+  baseURLEnv?: string;
 }
 export interface Embedder {
   /**

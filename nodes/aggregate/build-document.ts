@@ -145,7 +145,12 @@ function compareGroups(
         const result = compareItems(a.items, b.items, { resamples: options.resamples, confidence: options.confidence, seed: deriveSeed(options.seed, `${a.key}~${b.key}`) });
         if (result.paired === 0) options.warnings.push(`compare ${a.label} vs ${b.label}: no items in common, no paired test`);
         const keys = Object.keys(a.headline);
-        draft.push({ axis: spec.axis, a: a.key, b: b.key, aLabel: a.label, bLabel: b.label, kind: a.kind, ...result, deltas: pick(result.deltas, keys) });
+        draft.push({
+          axis: spec.axis, a: a.key, b: b.key, aLabel: a.label, bLabel: b.label, kind: a.kind, ...result,
+          deltas: pick(result.deltas, keys),
+          valuesA: Object.fromEntries(keys.map((k) => [k, result.valuesA[k] ?? null])),
+          valuesB: Object.fromEntries(keys.map((k) => [k, result.valuesB[k] ?? null])),
+        });
       }
     }
   }

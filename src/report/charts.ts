@@ -56,7 +56,7 @@ function headlineCharts(doc: MetricsDocument): ChartSpec[] {
         width: 360,
         height: { step: 22 },
         layer: [
-          { mark: { type: 'rule', color: '#555' }, encoding: { y: { field: 'group', type: 'nominal', title: null, sort: null }, x: { field: 'low', type: 'quantitative', title: metric }, x2: { field: 'high' } } },
+          { mark: { type: 'rule', color: '#555' }, encoding: { y: { field: 'group', type: 'nominal', title: null, sort: null, axis: { labelLimit: 340 } }, x: { field: 'low', type: 'quantitative', title: metric }, x2: { field: 'high' } } },
           { mark: { type: 'point', filled: true, size: 60, color: '#1f77b4' }, encoding: { y: { field: 'group', type: 'nominal', sort: null }, x: { field: 'value', type: 'quantitative' } } },
         ],
       },
@@ -128,12 +128,12 @@ function perClassCharts(groups: readonly MetricsGroup[]): ChartSpec[] {
         $schema: SCHEMA,
         config: CONFIG,
         data: { values },
-        width: { step: Math.max(8, Math.min(24, Math.floor(600 / (classOrder.length * members.length)))) * members.length },
+        width: Math.min(1000, classOrder.length * (members.length * 14 + 12)),
         height: 220,
         encoding: { x, xOffset: { field: 'group', type: 'nominal' } },
         layer: [
-          { mark: 'bar', encoding: { y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, title: 'accuracy' }, color: { field: 'group', type: 'nominal', title: 'group' } } },
-          { mark: { type: 'rule', color: '#333' }, encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+          { mark: 'bar', encoding: { y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, title: 'accuracy' }, color: { field: 'group', type: 'nominal', title: 'group', legend: { orient: 'bottom', columns: 2, labelLimit: 340 } } } },
+          { mark: { type: 'rule', color: '#333' }, encoding: { y: { field: 'low', type: 'quantitative', title: 'accuracy' }, y2: { field: 'high' } } },
         ],
       },
     });
@@ -160,7 +160,7 @@ function similarityCharts(groups: readonly MetricsGroup[]): ChartSpec[] {
       height: { step: 24 },
       mark: { type: 'boxplot' as const, extent: 'min-max' as const, size: 14 },
       encoding: {
-        y: { field: 'group', type: 'nominal' as const, title: null, sort: null },
+        y: { field: 'group', type: 'nominal' as const, title: null, sort: null, axis: { labelLimit: 300 } },
         x: { field: 'value', type: 'quantitative' as const, title: scale, scale: { zero: false } },
         color: { field: 'group', type: 'nominal' as const, legend: null },
       },
@@ -194,13 +194,13 @@ function vaPlaneChart(g: MetricsGroup): ChartSpec[] {
     height: 240,
     title,
     layer: [
-      { mark: { type: 'rule' as const, color: '#bbb' }, data: { values: [{ zero: 0 }] }, encoding: { x: { field: 'zero', type: 'quantitative' as const } } },
-      { mark: { type: 'rule' as const, color: '#bbb' }, data: { values: [{ zero: 0 }] }, encoding: { y: { field: 'zero', type: 'quantitative' as const } } },
+      { mark: { type: 'rule' as const, color: '#bbb' }, data: { values: [{ zero: 0 }] }, encoding: { x: { field: 'zero', type: 'quantitative' as const, title: 'valence' } } },
+      { mark: { type: 'rule' as const, color: '#bbb' }, data: { values: [{ zero: 0 }] }, encoding: { y: { field: 'zero', type: 'quantitative' as const, title: 'arousal' } } },
       {
-        mark: { type: 'point' as const, filled: true, size: 28, opacity: 0.8 },
+        mark: { type: 'point' as const, filled: true, size: 40, opacity: 0.85 },
         encoding: {
-          x: { field: 'valence', type: 'quantitative' as const, scale: { domain: [-1, 1] } },
-          y: { field: 'arousal', type: 'quantitative' as const, scale: { domain: [-1, 1] } },
+          x: { field: 'valence', type: 'quantitative' as const, scale: { domain: [-1, 1] }, title: 'valence' },
+          y: { field: 'arousal', type: 'quantitative' as const, scale: { domain: [-1, 1] }, title: 'arousal' },
           color: { field: 'label', type: 'nominal' as const, scale: { domain }, title: 'label' },
           shape: { field: 'correct', type: 'nominal' as const, scale: { domain: ['right', 'wrong'], range: ['circle', 'cross'] }, title: 'prediction' },
         },

@@ -31,7 +31,7 @@ th{background:#f5f5f5}caption{text-align:left;font-weight:bold;padding:4px 0}
 figure.chart{margin:0;padding:12px;border:1px solid #e5e5e5;border-radius:6px;max-width:100%;overflow-x:auto}
 figcaption p{color:#555;margin:2px 0 8px;max-width:640px}
 .warn{background:#fff8e1;border:1px solid #f0d48a;padding:8px 12px;border-radius:6px}
-.na{color:#999}footer{margin-top:40px;color:#888;font-size:12px}
+.na{color:#999}.scroll{overflow-x:auto;max-width:100%}footer{margin-top:40px;color:#888;font-size:12px}
 `;
 
 function cell(text: string): string {
@@ -40,9 +40,9 @@ function cell(text: string): string {
 
 function htmlTable(caption: string, header: readonly string[], rows: readonly (readonly string[])[]): string {
   return [
-    `<table><caption>${escapeHtml(caption)}</caption>`,
+    `<div class="scroll"><table><caption>${escapeHtml(caption)}</caption>`,
     `<thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
-    `<tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('\n')}</tbody></table>`,
+    `<tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('\n')}</tbody></table></div>`,
   ].join('\n');
 }
 
@@ -63,23 +63,13 @@ export function renderReportHtml(options: ReportPageOptions): string {
   }
   const tables = headlineTables(doc);
   body.push('<section id="ablation"><h2>Ablation: headline metrics with intervals</h2>');
-  body.push(`<p class="meta">Each cell: estimate [${level}% CI]. n/a: undefined for this group (see metrics.csv for the reason).</p>`);
+  body.push(`<p class="meta">Each cell: estimate [${level}% CI]. n/a: not defined for this group (metrics.csv gives the reason).</p>`);
   body.push(tables.length ? tables.map((t) => htmlTable(t.title, t.header, t.rows)).join('\n') : '<p>No groups.</p>');
   body.push('</section>');
   if (doc.comparisons.length > 0) {
-    const metrics = [...new Set(doc.comparisons.flatMap((c) => Object.keys(c.deltas)))].slice(0, 4);
-    const rows = doc.comparisons.map((c) => [
-      `${c.bLabel} vs ${c.aLabel}`,
-      String(c.paired),
-      ...metrics.map((m) => formatEstimate(c.deltas[m])),
-      c.test?.name ?? 'n/a',
-      formatP(c.test?.p),
-      formatP(c.pHolm),
-      c.test ? formatNumber(c.test.effect.value) : 'n/a',
-    ]);
     body.push('<section id="comparisons"><h2>Paired comparisons (B − A)</h2>');
     body.push('<p class="meta">Items paired by id. Classification: McNemar exact test, effect = accuracy difference; similarity: Wilcoxon signed-rank, effect = rank-biserial correlation. p (Holm): adjusted over all tests of the node.</p>');
-    body.push(htmlTable('comparisons', ['B vs A', 'paired', ...metrics.map((m) => `Δ ${m}`), 'test', 'p', 'p (Holm)', 'effect'], rows));
+    body.push(comparisonTables(doc));
     body.push('</section>');
   }
   if (charts.length > 0) {
@@ -106,4 +96,30 @@ export function renderReportHtml(options: ReportPageOptions): string {
     `<title>${escapeHtml(title)}</title><style>${CSS}</style></head>`,
     `<body>${body.join('\n')}</body></html>`,
   ].join('\n');
+}
+
+/** One table per kind: the compared values, what was held equal, deltas of the kind's first metrics, the test. */
+function comparisonTables(doc: MetricsDocument): string {
+  const coordsOf = new Map(doc.groups.map((g) => [g.key, g.coords]));
+  const kinds = [...new Set(doc.comparisons.map((c) => c.kind))];
+  return kinds.map((kind) => {
+    const list = doc.comparisons.filter((c) => c.kind === kind);
+    const metrics = [...new Set(list.flatMap((c) => Object.keys(c.deltas)))].slice(0, 3);
+    const rows = list.map((c) => {
+      const a = coordsOf.get(c.a) ?? {};
+      const b = coordsOf.get(c.b) ?? {};
+      const held = Object.entries(a).filter(([axis]) => axis !== c.axis).map(([axis, v]) => `${axis}=${v}`).join(' · ');
+      return [
+        `${c.axis}: ${b[c.axis] ?? c.bLabel} vs ${a[c.axis] ?? c.aLabel}`,
+        held || '—',
+        String(c.paired),
+        ...metrics.map((m) => formatEstimate(c.deltas[m])),
+        c.test?.name ?? 'n/a',
+        formatP(c.test?.p),
+        formatP(c.pHolm),
+        c.test ? formatNumber(c.test.effect.value) : 'n/a',
+      ];
+    });
+    return htmlTable(`${kind}`, ['B vs A', 'held equal', 'paired', ...metrics.map((m) => `Δ ${m}`), 'test', 'p', 'p (Holm)', 'effect'], rows);
+  }).join('\n');
 }

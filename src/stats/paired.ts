@@ -30,6 +30,9 @@ export interface ItemComparison {
   readonly onlyA: number;
   readonly onlyB: number;
   readonly deltas: Record<string, Estimate>;
+  /** The metrics of each side on the items the deltas use (the paired items when there are ≥ 2, else all). */
+  readonly valuesA: Record<string, number | null>;
+  readonly valuesB: Record<string, number | null>;
   /** Null when fewer than one pair exists, or the kind has no paired test (va). */
   readonly test: PairedTest | null;
   readonly testReason?: string;
@@ -99,7 +102,8 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
     deltas[m] = interval.ci ? { value: d.value, ci: interval.ci } : { value: d.value, ci: null, ciReason: interval.reason };
   }
   const tested = pairedTest(a, b, { ia, ib });
-  return { paired, onlyA: a.keys.length - paired, onlyB: b.keys.length - paired, deltas, ...tested };
+  const valuesOf = (v: Record<string, Value>) => Object.fromEntries(metrics.map((m) => [m, v[m].value]));
+  return { paired, onlyA: a.keys.length - paired, onlyB: b.keys.length - paired, deltas, valuesA: valuesOf(pointA), valuesB: valuesOf(pointB), ...tested };
 }
 
 function pairedTest(a: GroupItems, b: GroupItems, pairs: { ia: number[]; ib: number[] }): { test: PairedTest | null; testReason?: string } {

@@ -6,6 +6,7 @@ import { loadNodeKinds } from './load-kinds.js';
 import { checkNode } from './node-checks.js';
 import { validatePipelineShape } from './schema-validate.js';
 import { findSecrets } from './secrets.js';
+import { checkResourcePaths } from './resource-checks.js';
 import { isRecord } from './json.js';
 
 export interface CheckResult {
@@ -33,7 +34,7 @@ export async function checkPipeline(value: unknown, specDir: string): Promise<Ch
   const nodes = viewNodes(value);
   const kindByNode = new Map(nodes.flatMap((node) => (node.kind ? [[node.id, node.kind] as const] : [])));
   const loaded = await loadNodeKinds(kindByNode, specDir);
-  issues.push(...loaded.issues, ...checkGraph(nodes, loaded.kinds));
+  issues.push(...loaded.issues, ...checkGraph(nodes, loaded.kinds), ...checkResourcePaths(value, specDir));
 
   const models = keysOf(value, 'models');
   const embedders = keysOf(value, 'embedders');

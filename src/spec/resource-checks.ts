@@ -1,0 +1,46 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { LocatedIssue } from './issues.js';
+import { isRecord } from './json.js';
+
+/** Files a Hugging Face model folder must hold for the onnx embedder. */
+const ONNX_FOLDER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', path.join('onnx', 'model.onnx')];
+
+function missing(specDir: string, relative: string): string | undefined {
+  const resolved = path.resolve(specDir, relative);
+  return existsSync(resolved) ? undefined : `file not found: ${relative} (resolved to ${resolved})`;
+}
+
+/**
+ * Files named by model and embedder entries exist: word-vector files, ONNX model folders (with every
+ * file the embedder reads), llamacpp GGUF files. Checked at validation, not at the first item.
+ */
+export function checkResourcePaths(value: unknown, specDir: string): LocatedIssue[] {
+  const issues: LocatedIssue[] = [];
+  const embedders = isRecord(value) && isRecord(value.embedders) ? value.embedders : {};
+  for (const [id, entry] of Object.entries(embedders)) {
+    if (!isRecord(entry) || typeof entry.path !== 'string') continue;
+    const at = ['embedders', id, 'path'];
+    const problem = missing(specDir, entry.path);
+    if (problem) {
+      issues.push({ path: at, message: problem });
+      continue;
+    }
+    if (entry.type === 'onnx') {
+      const folder = path.resolve(specDir, entry.path);
+      if (!statSync(folder).isDirectory()) {
+        issues.push({ path: at, message: `expected a model folder (${ONNX_FOLDER_FILES.join(', ')}), got a file: ${entry.path}` });
+        continue;
+      }
+      const absent = ONNX_FOLDER_FILES.filter((file) => !existsSync(path.join(folder, file)));
+      if (absent.length) issues.push({ path: at, message: `model folder ${entry.path} lacks ${absent.join(', ')}` });
+    }
+  }
+  const models = isRecord(value) && isRecord(value.models) ? value.models : {};
+  for (const [id, entry] of Object.entries(models)) {
+    if (!isRecord(entry) || entry.provider !== 'llamacpp' || typeof entry.model !== 'string') continue;
+    const problem = missing(specDir, entry.model);
+    if (problem) issues.push({ path: ['models', id, 'model'], message: problem });
+  }
+  return issues;
+}

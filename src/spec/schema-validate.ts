@@ -1,34 +1,31 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { NodeKind } from '../types/node-kind.js';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
+import type { JsonSchema, NodeKind } from '../types/node-kind.js';
 import type { Pipeline } from '../types/generated/pipeline.js';
 import { ajvIssues } from './ajv-issues.js';
+import { createAjv, validatorKey } from './ajv-setup.js';
 import { nodeParamsSchema, schemaFiles } from './compose-schema.js';
 import { samePath, type LocatedIssue } from './issues.js';
+import { loadPrecompiled } from './precompiled.js';
 
 let ajv: Ajv2020 | undefined;
 let pipelineValidator: ValidateFunction<Pipeline> | undefined;
 const paramsValidators = new WeakMap<NodeKind, ValidateFunction>();
 
-/** An absolute URL with a scheme and `//` (WHATWG URL alone accepts `localhost:8080` as scheme `localhost:`). */
-function isUrl(text: string): boolean {
-  if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(text)) return false;
-  try {
-    return Boolean(new URL(text));
-  } catch {
-    return false;
-  }
+export interface SchemaValidator<T = unknown> {
+  readonly validate: ValidateFunction<T>;
+  /** True when it came from dist/validators (built by scripts/compile-validators.js), false when ajv compiled it now. */
+  readonly precompiled: boolean;
 }
 
-/** One ajv per process, with the shared definitions registered; schemas compile once and are reused. */
-function getAjv(): Ajv2020 {
-  if (!ajv) {
-    // validateSchema off: checking each schema against the 2020-12 meta-schema costs more than half of compile time.
-    ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, validateSchema: false });
-    // ajv-formats is not installed; "uri" is the only format the schemas use.
-    ajv.addFormat('uri', { type: 'string', validate: isUrl });
-    ajv.addSchema(schemaFiles().defs);
-  }
-  return ajv;
+/**
+ * The validator for `schema`: the one precompiled at build time under the same key, else compiled by
+ * one ajv per process (local kinds, schemas edited since the build). Throws if the schema does not compile.
+ */
+export function schemaValidator<T = unknown>(schema: JsonSchema): SchemaValidator<T> {
+  const precompiled = loadPrecompiled<T>(validatorKey(schema));
+  if (precompiled) return { validate: precompiled, precompiled: true };
+  ajv ??= createAjv();
+  return { validate: ajv.compile<T>(schema), precompiled: false };
 }
 
 const noNodes = 'a pipeline needs at least one node';
@@ -37,7 +34,7 @@ export type ShapeResult = { readonly spec: Pipeline; readonly issues?: undefined
 
 /** The pipeline file against schemas/pipeline.schema.json (node `with` values are checked per kind later). */
 export function validatePipelineShape(value: unknown): ShapeResult {
-  pipelineValidator ??= getAjv().compile<Pipeline>(schemaFiles().pipeline);
+  pipelineValidator ??= schemaValidator<Pipeline>(schemaFiles().pipeline).validate;
   if (pipelineValidator(value)) return { spec: value };
   return { issues: shapeIssues(pipelineValidator.errors, value) };
 }
@@ -58,7 +55,7 @@ function shapeIssues(errors: ValidateFunction['errors'], value: unknown): Locate
 export function validateParams(kind: NodeKind, params: unknown): LocatedIssue[] {
   let validate = paramsValidators.get(kind);
   if (!validate) {
-    validate = getAjv().compile(nodeParamsSchema(kind));
+    validate = schemaValidator(nodeParamsSchema(kind)).validate;
     paramsValidators.set(kind, validate);
   }
   return validate(params) ? [] : ajvIssues(validate.errors, params);

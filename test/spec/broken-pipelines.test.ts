@@ -17,7 +17,7 @@ const cases: Record<string, readonly string[]> = {
   'unknown-top-key.yaml': ['3:1  nodez: unknown key "nodez" (allowed: $schema, version, name, description, models, embedders, defaults, nodes)'],
   'unknown-node-key.yaml': ['7:5  nodes.faces.needz: unknown key "needz" (allowed: kind, needs, with, matrix)'],
   'unknown-with-key.yaml': ['8:7  nodes.faces.with.concurency: unknown key "concurency" (allowed: table, limit, concurrency, retries, timeoutMs, maxErrorRate, retryBudget)'],
-  'unknown-model-key.yaml': ['7:5  models.gpt4o-mini.temprature: unknown key "temprature" (allowed: provider, model, baseURL, apiKeyEnv, temperature, topP, maxTokens, seed, structuredOutput, price, points)'],
+  'unknown-model-key.yaml': ['7:5  models.gpt4o-mini.temprature: unknown key "temprature" (allowed: provider, model, baseURL, apiKeyEnv, temperature, topP, maxTokens, seed, structuredOutput, price, points, enabledByEnv, baseURLEnv)'],
   'wrong-type.yaml': ['6:46  nodes.faces.with.limit: expected integer, got string "ten"'],
   'wrong-type-engine.yaml': ['4:16  defaults.concurrency: expected integer, got number 2.5', '8:48  nodes.faces.with.retries: must be ≥ 0, got -1'],
   'bad-enum.yaml': ['4:20  models.gpt.provider: expected one of: openai, ollama, llamacpp, circumplex; got "opnai"'],

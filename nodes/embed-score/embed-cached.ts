@@ -6,8 +6,8 @@ import { isVaflowEmbeddings } from '../../src/providers/embedders/types.js';
 import { bytesToVector, isFiniteVector, norm, vectorToBytes } from '../../src/providers/embedders/vector-math.js';
 
 export interface EmbedCachedOptions {
-  /** A vaflow embedder or any LangChain `Embeddings`. */
-  readonly embedder: EmbeddingsInterface;
+  /** A vaflow embedder or any LangChain `Embeddings`; loaded only when some text is not cached. */
+  readonly embedder: () => Promise<EmbeddingsInterface>;
   /** `embedderIdentity(entry)`: the cache key's embedder part. */
   readonly identity: unknown;
   readonly cache: CacheStore | null;
@@ -53,10 +53,11 @@ export async function embedCached(texts: Iterable<string>, options: EmbedCachedO
   } else {
     misses.push(...distinct);
   }
-  for (let start = 0; start < misses.length; start += options.batchSize) {
+  const embedder = misses.length > 0 ? await options.embedder() : undefined;
+  for (let start = 0; embedder && start < misses.length; start += options.batchSize) {
     options.signal.throwIfAborted();
     const batch = misses.slice(start, start + options.batchSize);
-    const results = await embedTexts(options.embedder, batch);
+    const results = await embedTexts(embedder, batch);
     batch.forEach((text, i) => {
       const result = results[i];
       embeddings.set(text, result);

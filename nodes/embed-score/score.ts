@@ -1,3 +1,4 @@
+import type { ResolvedEmbedder } from '../../src/types/providers.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { TaskContext } from '../../src/types/node-kind.js';
@@ -38,9 +39,7 @@ export function vectorCacheDir(ctx: Pick<TaskContext<unknown>, 'cache'>): string
 }
 
 /** The task's embedder, created once per run and shared by every task that names it. */
-function embedderFor(ctx: TaskContext<EmbedScoreParams>): Promise<VaflowEmbeddings> {
-  const entry = ctx.embedder;
-  if (!entry) throw new ConfigError(`nodes.${ctx.nodeId}: embed-score runs per embedder; list them in \`with.embedders\``);
+function embedderFor(ctx: TaskContext<EmbedScoreParams>, entry: ResolvedEmbedder): Promise<VaflowEmbeddings> {
   // TaskContext carries no environment: the key of an `openai` embedder is read from process.env here.
   return ctx.providers.shared(`embedder:${entry.id}`, () => createEmbedder(entry, { specDir: ctx.specDir, env: process.env, cacheDir: vectorCacheDir(ctx) }));
 }
@@ -63,8 +62,9 @@ export async function* scoreRecords(inputs: () => AsyncIterable<FlowRecord>, ctx
     items.push({ id: record.id, key: recordKey(record), text: stringField(record, textField), reference: stringField(record, referenceField) });
   }
   const entry = ctx.embedder;
-  const embedder = await embedderFor(ctx);
-  if (!entry) return;
+  if (!entry) throw new ConfigError(`nodes.${ctx.nodeId}: embed-score runs per embedder; list them in \`with.embedders\``);
+  // A fully cached rerun never loads the embedder (word vectors, TF.js, onnxruntime).
+  const embedder = () => embedderFor(ctx, entry);
   const { embeddings, embedded, cached } = await embedCached(
     items.flatMap((item) => [item.text, item.reference].filter((t): t is string => t !== null)),
     { embedder, identity: embedderIdentity(entry), cache: ctx.cache, batchSize: entry.batchSize ?? 32, signal: ctx.signal, origin: `embedder:${entry.id}` },

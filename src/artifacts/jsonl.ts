@@ -15,6 +15,7 @@ export class JsonlWriter {
   #stream?: WriteStream;
   #count = 0;
   #pending = '';
+  #draining?: Promise<void>;
 
   /** `onlyIfWritten`: publish no file at all when nothing was written (error files). */
   constructor(file: string, options: { onlyIfWritten?: boolean } = {}) {
@@ -44,11 +45,14 @@ export class JsonlWriter {
   }
 
   async #drain(): Promise<void> {
-    if (!this.#pending) return;
-    const stream = this.#open();
-    const chunk = this.#pending;
-    this.#pending = '';
-    if (!stream.write(chunk)) await once(stream, 'drain');
+    if (this.#pending) {
+      const stream = this.#open();
+      const chunk = this.#pending;
+      this.#pending = '';
+      // Concurrent writers share one wait for 'drain' instead of stacking listeners on the stream.
+      if (!stream.write(chunk)) this.#draining ??= once(stream, 'drain').then(() => { this.#draining = undefined; });
+    }
+    await this.#draining;
   }
 
   async #end(): Promise<void> {

@@ -56,7 +56,11 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
 
   const callKind = (input: FlowRecord, repeat: number): Promise<ItemResult> =>
     withRetries(
-      (signal, attempt) => runtime.globalQueue.add(() => kind.item(input, { ...ctx, repeat, attempt, signal }), { signal: runtime.abortSignal }),
+      // No `signal` option on add(): p-queue would hang one listener per queued item on the run's signal.
+      (signal, attempt) => runtime.globalQueue.add(() => {
+        signal.throwIfAborted();
+        return kind.item(input, { ...ctx, repeat, attempt, signal });
+      }),
       {
         policy,
         budget,

@@ -2,6 +2,7 @@ import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import PQueue from 'p-queue';
+import { setMaxListeners } from 'node:events';
 import { loadPipeline, type LoadedPipeline } from '../spec/index.js';
 import { createGraph } from '../graph/create-graph.js';
 import { applyEnvironment } from '../spec/environment.js';
@@ -140,6 +141,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   ]);
   const stop = options.stop ?? new AbortController().signal;
   const abort = options.abort ?? new AbortController().signal;
+  // Every in-flight call listens on the run's signals (and removes its listener when it settles).
+  setMaxListeners(0, stop, abort);
   const runtime: TaskRuntime = {
     spec: loaded.spec,
     specDir: loaded.specDir,
@@ -153,7 +156,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     lifeCycle,
     seed: prepared.manifest.seed,
     stopSignal: stop,
-    abortSignal: AbortSignal.any([abort]),
+    abortSignal: abort,
     dryRun: options.dryRun ?? false,
   };
   const started = Date.now();

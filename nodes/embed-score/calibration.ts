@@ -1,3 +1,4 @@
+import { createRng, deriveSeed } from '../../src/stats/prng.js';
 /**
  * The calibrated score: is a description nearer its own reference than to the references of other
  * items? Under sentence embeddings almost any two sentences score high (0.7 and up), so a raw
@@ -43,23 +44,14 @@ export function uncalibrated(reason: string): Calibrated {
   return { raw: null, nullMean: null, nullStd: null, z: null, percentile: null, nullSize: 0, reason };
 }
 
-/** mulberry32: a small, fast PRNG, deterministic for a seed. */
+/** A seeded uniform [0, 1) stream: the project's one PRNG (src/stats/prng.ts). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
-/** A 32-bit seed from the run seed and an item id, so an item's sample does not depend on record order. */
+/** The per-item seed: the run seed and the item id (FNV-1a), so null samples do not depend on item order. */
 export function itemSeed(runSeed: number, id: string): number {
-  let hash = (0x811c9dc5 ^ runSeed) >>> 0;
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
+  return deriveSeed(runSeed, id);
 }
 
 export interface NullPartnersOptions {

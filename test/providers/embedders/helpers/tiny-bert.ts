@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GraphBuilder, attr, floatTensor, writeModel } from '../../../../src/onnx/index.js';
+import { createRng } from '../../../../src/stats/prng.js';
 
 /**
  * Writes a BERT-shaped Hugging Face model folder (config.json, tokenizer.json with a WordPiece
@@ -39,16 +40,9 @@ export interface TinyBert {
 
 export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 
-/** A small deterministic PRNG (mulberry32) so the weights are the same on every run. */
+/** A small deterministic PRNG, so the weights are the same on every run. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng(seed).next;
 }
 
 function randomTable(next: () => number, length: number, scale: number): Float32Array {

@@ -18,7 +18,7 @@ const FACTORIES: Record<ResolvedModel['provider'], Factory> = {
     const { createOpenAIChat, OLLAMA_DEFAULT_BASE_URL } = await import('./openai-chat.js');
     return createOpenAIChat(model, { env: options.env, keyRequired: false, defaultBaseURL: OLLAMA_DEFAULT_BASE_URL });
   },
-  llamacpp: async (model, options) => (await import('./llamacpp-chat.js')).createLlamaCppChat(model, { specDir: options.specDir }),
+  llamacpp: async (model, options) => (await import('./llamacpp-chat.js')).createLlamaCppChat(model, { specDir: options.specDir, env: options.env }),
   circumplex: async (model) => {
     throw new ConfigError(`models.${model.id}: the circumplex baseline has no chat model; classify and describe compute it from valence and arousal`);
   },

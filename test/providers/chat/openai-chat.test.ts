@@ -81,7 +81,7 @@ test('failures come back as classified ProviderErrors (status, retryable, Retry-
 
 test('llamacpp: a missing node-llama-cpp is a ConfigError with the install command', async (t) => {
   if (await hasNodeLlamaCpp()) {
-    t.skip('node-llama-cpp is installed; the missing-package error cannot be observed (the tiny-GGUF run is not implemented yet)');
+    t.skip('node-llama-cpp is installed, so the missing-package error cannot be observed here; the GGUF run is in test/providers/chat/llamacpp-chat.test.ts');
     return;
   }
   console.log(`# llamacpp GGUF test skipped: node-llama-cpp is not installed (npm install node-llama-cpp@${NODE_LLAMA_CPP_VERSION} to run it)`);

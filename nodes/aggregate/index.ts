@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { BatchKind, SpecIssue } from '../../src/types/node-kind.js';
 import type { FlowRecord } from '../../src/types/records.js';
 import { readJsonBeside } from '../../src/util/paths.js';
@@ -46,7 +47,7 @@ const kind: BatchKind<AggregateParams> = {
     const doc = buildDocument(groups, warnings, { node: ctx.nodeId, seed: ctx.seed, params: ctx.params });
     for (const warning of doc.warnings) ctx.log({ level: 'warn', message: `aggregate ${ctx.nodeId}: ${warning}` });
     const aggregateNodes = Object.values(ctx.spec.nodes).filter((n) => n.kind === 'aggregate').length;
-    const files = await writeMetricsOutputs(doc, { dir: ctx.runDir, prefixed: aggregateNodes > 1, pipelineName: ctx.spec.name });
+    const files = await writeMetricsOutputs(doc, { dir: ctx.runDir, prefixed: aggregateNodes > 1, pipelineName: ctx.spec.name, runId: path.basename(ctx.runDir) });
     ctx.log({ level: 'info', message: `aggregate ${ctx.nodeId}: ${doc.groups.length} group(s), ${doc.comparisons.length} comparison(s) → ${files.html}`, files });
     for (const row of metricRows(doc)) {
       const id = `${row.group}#${row.metric}${row.class === null ? '' : `:${row.class}`}`;

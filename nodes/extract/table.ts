@@ -4,6 +4,7 @@ import { inRange, rescaleToUnit, UNIT_RANGE, type Interval } from '../../src/va/
 import type { ExtractParams } from './params.generated.js';
 import { requireFile, type InputFile } from './files.js';
 import { readTableRows, tableFormatOf, TABLE_EXTENSIONS, type TableRow } from './table-rows.js';
+import { IdLineIndex } from '../../src/util/id-line-index.js';
 
 /** Which VA pair a record carries: the table's own values (`model`) or the human annotation. */
 export type VaSource = 'model' | 'annotation';
@@ -38,7 +39,7 @@ const VA_SOURCE_FIELD: Readonly<Record<VaSource, string>> = { model: 'table', an
 /**
  * Streams a table's rows as `va` items. A bad row (missing, non-numeric or out-of-range VA, duplicate
  * id, unreadable line) becomes an item error naming `file:line`, and the rows after it still come out.
- * Memory stays flat except for the ids seen (kept to report duplicates; none when ids are row numbers).
+ * Memory stays flat except for the ids seen, ~24 bytes each as hashes (kept to report duplicates; none when ids are row numbers).
  */
 export async function* tableItems(options: TableItemsOptions): AsyncGenerator<SourceItem> {
   const format = tableFormatOf(options.table.shown);
@@ -77,7 +78,7 @@ class RowReader {
   readonly #columns: TableColumns;
   readonly #separator: string;
   /** First line of each id from the id column; unused (and empty) when the table has no id column. */
-  readonly #seen = new Map<string, number>();
+  readonly #seen = new IdLineIndex();
   #idColumnPresent = true;
 
   constructor(options: RowReaderOptions) {
@@ -140,10 +141,7 @@ class RowReader {
   /** Records `id`; returns the line it was first seen on when it is a duplicate. */
   #remember(id: string, line: number): number | undefined {
     if (!this.#idColumnPresent) return undefined;
-    const first = this.#seen.get(id);
-    if (first !== undefined) return first;
-    this.#seen.set(id, line);
-    return undefined;
+    return this.#seen.remember(id, line);
   }
 
   #pair(cells: Cells, valenceColumn: string, arousalColumn: string): Parsed<{ valence: number; arousal: number }> {

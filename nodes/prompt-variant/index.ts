@@ -32,7 +32,7 @@ const promptVariant: ItemKind<PromptVariantParams> = {
   },
 
   async item(input: FlowRecord, ctx: ItemContext<PromptVariantParams>): Promise<ItemResult> {
-    const settings = settingsFor(ctx);
+    const settings = cachedSettings(ctx);
     const point = { valence: vaNumber(input, 'valence'), arousal: vaNumber(input, 'arousal') };
     return { fields: { messages: buildMessages(settings, point) } };
   },
@@ -42,6 +42,17 @@ export default promptVariant;
 
 /** Describe prompts need no label set; classify prompts default to the basic emotions. */
 const DEFAULT_LABELS = 'basic7';
+
+// Settings depend only on the task (params + variant), so they are worked out once per task, not per item.
+const settingsByTask = new WeakMap<object, Map<string | undefined, PromptSettings>>();
+
+function cachedSettings(ctx: Pick<ItemContext<PromptVariantParams>, 'params' | 'coords'>): PromptSettings {
+  let byVariant = settingsByTask.get(ctx.params);
+  if (!byVariant) settingsByTask.set(ctx.params, (byVariant = new Map()));
+  let settings = byVariant.get(ctx.coords.variant);
+  if (!settings) byVariant.set(ctx.coords.variant, (settings = settingsFor(ctx)));
+  return settings;
+}
 
 /** The task's prompt settings: its variant (coordinate `variant`), label set and limits. */
 export function settingsFor(ctx: Pick<ItemContext<PromptVariantParams>, 'params' | 'coords'>): PromptSettings {

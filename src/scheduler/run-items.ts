@@ -115,9 +115,11 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
     runtime.lifeCycle.itemEnd?.(task, computed ? 'computed' : 'cached');
   };
 
+  // Pure kinds see one context for every item: no per-item copy of it on the hot path.
+  const pureContext = { ...ctx, repeat: 0, attempt: 1 };
   const processPure = async (input: FlowRecord): Promise<void> => {
     try {
-      const result = await kind.item(input, { ...ctx, repeat: 0, attempt: 1 });
+      const result = await kind.item(input, pureContext);
       await io.records.write(outputRecord(input, result.fields, task));
       stats.records++;
       runtime.lifeCycle.itemEnd?.(task, 'computed');

@@ -1,21 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TextDecoder, TextEncoder, types } from 'node:util';
 import { packageRoot } from '../util/paths.js';
+import type { BackendRequest, FaceApiBackend } from './face-api-runtime.js';
 import type { DecodedImage, FaceBox } from './preprocess.js';
 
 /**
- * The bundled @vladmandic/face-api 1.7.15 (MIT): tiny face detector + 7-class expression net, run on
- * the TF.js CPU backend that its ESM build bundles. What works offline here, and why it is loaded so:
- * - @tensorflow/tfjs-node is not installed, and face-api.node*.js `require` @tensorflow/tfjs(-backend-wasm),
- *   which are not installed either; face-api.esm.js bundles TF.js 4.22 (cpu + wasm backends).
- * - The wasm backend needs tfjs-backend-wasm.wasm, which the package does not ship: CPU only.
- * - Importing face-api.esm.js in Node crashes while TF.js installs its Node platform (its bundled
- *   `util` is an empty shim: "this.util.TextEncoder is not a constructor"). So `process.versions.node`
- *   is hidden for the duration of the import and a Node platform is installed afterwards.
- * - face-api's own environment check fails under ESM (no `require`); `env.setEnv` supplies one
- *   without canvas: inputs are always tf tensors built from sharp's raw RGB.
- * Weights are read from node_modules/@vladmandic/face-api/model and decoded with tf.io.decodeWeights.
+ * The bundled @vladmandic/face-api 1.7.15 (MIT): tiny face detector + 7-class expression net on TF.js,
+ * loaded lazily on first use (see face-api-runtime.ts for the backends). Inputs are always tf tensors
+ * built from sharp's raw RGB, so no canvas is needed. Weights are read from
+ * node_modules/@vladmandic/face-api/model and decoded with tf.io.decodeWeights.
  */
 
 export const FACE_API_EXPRESSIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
@@ -27,77 +20,47 @@ export interface DetectedFace {
 }
 
 export interface FaceApi {
+  /** The TF.js backend the models run on. */
+  readonly backend: FaceApiBackend;
   /** Faces found in the image, largest first; boxes in the image's pixels. */
   detectFaces(image: DecodedImage): Promise<readonly DetectedFace[]>;
   /** Expression probabilities of one face crop (or the whole image when box is null). */
   expressions(image: DecodedImage, box: FaceBox | null): Promise<Readonly<Record<FaceApiExpression, number>>>;
 }
 
-type FaceApiModule = typeof import('@vladmandic/face-api');
-
-/** The part of the bundled TF.js that vaflow uses; face-api's typings declare only a subset of tf. */
-interface TfRuntime {
-  env(): { setPlatform(name: string, platform: object): void };
-  setBackend(name: string): Promise<boolean>;
-  ready(): Promise<void>;
-}
-
-function isTfRuntime(tf: unknown): tf is TfRuntime {
-  if (typeof tf !== 'object' || tf === null) return false;
-  return ['env', 'setBackend', 'ready'].every((k) => typeof Reflect.get(tf, k) === 'function');
-}
-
 /** Detection runs on a copy whose longer side is at most this (the detector's own input is 416). */
 const DETECT_MAX_SIDE = 640;
 const MODEL_DIR = path.join(packageRoot, 'node_modules', '@vladmandic', 'face-api', 'model');
 
+export interface LoadFaceApiOptions {
+  /**
+   * auto: the WASM backend, or the pure-JS CPU backend (with a notice on stderr) when WASM does not
+   * start; wasm / cpu: that backend or an error (benchmarks compare them). @default auto
+   */
+  readonly backend?: BackendRequest;
+}
+
 let loaded: Promise<FaceApi> | undefined;
 
-export function loadFaceApi(): Promise<FaceApi> {
-  loaded ??= createFaceApi().catch((error: unknown) => {
+/** face-api, loaded once per process: TF.js keeps one engine per process, so the first backend stays. */
+export async function loadFaceApi(options: LoadFaceApiOptions = {}): Promise<FaceApi> {
+  const request = options.backend ?? 'auto';
+  loaded ??= createFaceApi(request).catch((error: unknown) => {
     loaded = undefined;
     throw error;
   });
-  return loaded;
-}
-
-async function importFaceApi(): Promise<FaceApiModule> {
-  const versions = Object.getOwnPropertyDescriptor(process, 'versions');
-  if (!versions) throw new Error('process.versions is missing');
-  Object.defineProperty(process, 'versions', { ...versions, value: { ...process.versions, node: undefined } });
-  try {
-    // The ESM bundle has no typings of its own: it exports the same API as the package entry.
-    const mod: FaceApiModule = await import('@vladmandic/face-api/dist/face-api.esm.js' as string);
-    return mod;
-  } finally {
-    Object.defineProperty(process, 'versions', versions);
+  const api = await loaded;
+  const family = api.backend === 'cpu' ? 'cpu' : 'wasm';
+  if (request !== 'auto' && request !== family) {
+    throw new Error(`face-api is already loaded on the ${api.backend} backend in this process; ${request} was asked for (TF.js serves one backend per process)`);
   }
+  return api;
 }
 
-async function createFaceApi(): Promise<FaceApi> {
-  const faceapi = await importFaceApi();
+async function createFaceApi(request: BackendRequest): Promise<FaceApi> {
+  const { loadFaceApiRuntime } = await import('./face-api-runtime.js');
+  const { faceapi, backend } = await loadFaceApiRuntime(request, (message) => process.stderr.write(`vaflow: face-api: ${message}\n`));
   const tf = faceapi.tf;
-  const runtime: unknown = tf;
-  if (!isTfRuntime(runtime)) throw new Error('@vladmandic/face-api: its bundled TF.js lacks env/setBackend/ready');
-  runtime.env().setPlatform('node', {
-    fetch: (url: string, init?: RequestInit) => fetch(url, init),
-    now: () => performance.now(),
-    encode: (text: string) => new TextEncoder().encode(text),
-    decode: (bytes: Uint8Array, encoding: string) => new TextDecoder(encoding).decode(bytes),
-    isTypedArray: (value: unknown): value is Float32Array | Int32Array | Uint8Array | Uint8ClampedArray => types.isTypedArray(value),
-    setTimeoutCustom: (fn: () => void, delay: number) => void setTimeout(fn, delay),
-  });
-  class NoCanvas {}
-  const noCanvas = (): never => {
-    throw new Error('vaflow passes tensors to face-api; no canvas is available');
-  };
-  faceapi.env.setEnv({
-    Canvas: NoCanvas, CanvasRenderingContext2D: NoCanvas, Image: NoCanvas, ImageData: NoCanvas, Video: NoCanvas,
-    createCanvasElement: noCanvas, createImageElement: noCanvas, fetch, readFile: (file: string) => readFile(file),
-    // face-api types these as DOM classes; with tensor inputs it only tests `instanceof` against them.
-  } as unknown as Parameters<typeof faceapi.env.setEnv>[0]);
-  if (!(await runtime.setBackend('cpu'))) throw new Error('@vladmandic/face-api: the TF.js cpu backend did not initialise');
-  await runtime.ready();
 
   const loadNet = async (net: { loadFromWeightMap(map: unknown): void }, name: string): Promise<void> => {
     const manifest = JSON.parse(await readFile(path.join(MODEL_DIR, `${name}-weights_manifest.json`), 'utf8')) as { paths: string[]; weights: unknown[] }[];
@@ -113,6 +76,7 @@ async function createFaceApi(): Promise<FaceApi> {
   const { loadSharp } = await import('./preprocess.js');
 
   return {
+    backend,
     async detectFaces(image) {
       const scale = Math.min(1, DETECT_MAX_SIDE / Math.max(image.width, image.height));
       let small = image;
@@ -136,18 +100,32 @@ async function createFaceApi(): Promise<FaceApi> {
       }
     },
     async expressions(image, box) {
-      const full = toTensor(image);
-      const crop = box
-        ? tf.tidy(() => tf.slice(full, [Math.max(0, Math.floor(box.y)), Math.max(0, Math.floor(box.x)), 0], [Math.max(1, Math.floor(Math.min(box.height, image.height - box.y))), Math.max(1, Math.floor(Math.min(box.width, image.width - box.x))), 3]))
-        : full;
+      // Only the crop becomes a tensor: converting a whole 1920×1280 photo cost more than the net itself.
+      const input = toTensor(box ? cropImage(image, box) : image);
       try {
-        const result = await faceapi.nets.faceExpressionNet.predictExpressions(crop);
+        const result = await faceapi.nets.faceExpressionNet.predictExpressions(input);
         const one = Array.isArray(result) ? result[0] : result;
         return Object.fromEntries(FACE_API_EXPRESSIONS.map((e) => [e, Number(one[e])])) as Record<FaceApiExpression, number>;
       } finally {
-        if (crop !== full) crop.dispose();
-        full.dispose();
+        input.dispose();
       }
     },
   };
+}
+
+/** The pixels of `box` (its intersection with the image, at least 1×1), copied row by row. */
+export function cropImage(image: DecodedImage, box: FaceBox): DecodedImage {
+  const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+  const left = Math.floor(box.x);
+  const top = Math.floor(box.y);
+  const x0 = clamp(left, 0, image.width - 1);
+  const y0 = clamp(top, 0, image.height - 1);
+  const width = clamp(left + Math.floor(box.width) - x0, 1, image.width - x0);
+  const height = clamp(top + Math.floor(box.height) - y0, 1, image.height - y0);
+  const rgb = Buffer.allocUnsafe(width * height * 3);
+  for (let row = 0; row < height; row++) {
+    const from = ((y0 + row) * image.width + x0) * 3;
+    image.rgb.copy(rgb, row * width * 3, from, from + width * 3);
+  }
+  return { width, height, rgb };
 }

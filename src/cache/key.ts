@@ -51,6 +51,17 @@ export function itemCacheKey(parts: ItemKeyParts): string {
   return hashJson({ v: CACHE_FORMAT_VERSION, ns: 'item', ...parts });
 }
 
+/**
+ * The same keys as itemCacheKey for one task, with the task-constant part serialised once: the
+ * canonical JSON is assembled around the per-item fields in sorted-key order (a test holds the two equal).
+ */
+export function itemCacheKeyFor(base: Omit<ItemKeyParts, 'inputHash' | 'repeat'>): (inputHash: string, repeat: number) => string {
+  const head = `{"identity":${canonicalJson(base.identity)},"inputHash":`;
+  const middle = `,"kind":${canonicalJson(base.kind)},"kindVersion":${canonicalJson(base.kindVersion)},"ns":"item","params":${canonicalJson(base.params)},"repeat":`;
+  const tail = `,"v":${CACHE_FORMAT_VERSION}}`;
+  return (inputHash, repeat) => sha256(head + JSON.stringify(inputHash) + middle + JSON.stringify(repeat) + tail);
+}
+
 /** The fields of a model entry that change its answers. apiKeyEnv, price and limits are deliberately absent. */
 export function modelIdentity(model: {
   provider: string; model?: string; baseURL?: string; temperature?: number; topP?: number; maxTokens?: number; seed?: number;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, itemCacheKey, modelIdentity, hashJson, embedderIdentity, embeddingCacheKey } from '../../src/cache/key.js';
+import { canonicalJson, itemCacheKey, itemCacheKeyFor, modelIdentity, hashJson, embedderIdentity, embeddingCacheKey } from '../../src/cache/key.js';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini', baseURL: 'http://127.0.0.1:1/v1', temperature: 0, topP: 1, maxTokens: 20, seed: 7, apiKeyEnv: 'OPENAI_API_KEY' };
 const record = { id: 'a', coords: { variant: 'numeric' }, node: 'prompts', messages: [{ role: 'user', content: 'valence 0.5' }] };
@@ -51,4 +51,10 @@ test('embedding keys depend on embedder identity and text, not batch size', () =
   assert.equal(embeddingCacheKey(embedderIdentity({ ...e, batchSize: 1 } as typeof e), 'hello'), k);
   assert.notEqual(embeddingCacheKey(embedderIdentity({ ...e, pooling: 'cls' }), 'hello'), k);
   assert.notEqual(embeddingCacheKey(embedderIdentity(e), 'hello!'), k);
+});
+
+test('the per-task key factory gives exactly itemCacheKey', () => {
+  const base = { kind: 'classify', kindVersion: '1', params: { labels: 'basic7', z: [1, { b: 2, a: undefined }] }, identity: { model: modelIdentity(model), embedder: undefined } };
+  const keyFor = itemCacheKeyFor(base);
+  for (const [hash, repeat] of [['abc', 0], ['d"e', 3]] as const) assert.equal(keyFor(hash, repeat), itemCacheKey({ ...base, inputHash: hash, repeat }));
 });

@@ -27,16 +27,21 @@ async function recordIds(runDir: string, prefix: string): Promise<string[]> {
   return ids;
 }
 
-test('a run killed with SIGKILL resumes in its own folder and pays for no completed item twice', async () => {
+/** Starts `vaflow run` on ITEMS items against a slow-ish server and sends `signal` once `afterCalls` requests arrived. */
+async function interruptedRun(signal: NodeJS.Signals, afterCalls: number) {
   const server = await startFlakyServer({ latencyMs: 15 });
   const project = makeEngineProject(ITEMS);
+  project.writePipeline(httpPipeline({ url: server.url }));
+  const args = ['--runs-dir', project.runsDir, '--cache-dir', project.cacheDir];
+  const first = startCli(['run', project.pipeline, ...args], { cwd: project.dir });
+  await waitFor(() => server.total() >= afterCalls);
+  first.child.kill(signal);
+  return { server, project, args, first: await first.done };
+}
+
+test('a run killed with SIGKILL resumes in its own folder and pays for no completed item twice', async () => {
+  const { server, project, args, first: killed } = await interruptedRun('SIGKILL', 60);
   try {
-    project.writePipeline(httpPipeline({ url: server.url }));
-    const args = ['--runs-dir', project.runsDir, '--cache-dir', project.cacheDir];
-    const first = startCli(['run', project.pipeline, ...args], { cwd: project.dir });
-    await waitFor(() => server.total() >= 60);
-    first.child.kill('SIGKILL');
-    const killed = await first.done;
     assert.equal(killed.signal, 'SIGKILL');
     const answeredBefore = [...server.answered.values()].reduce((a, b) => a + b, 0);
     const completed = cachedItems(project.cacheDir);
@@ -66,15 +71,8 @@ test('a run killed with SIGKILL resumes in its own folder and pays for no comple
 });
 
 test('SIGINT lets in-flight calls finish, marks the run interrupted, exits 130; the resume completes it', async () => {
-  const server = await startFlakyServer({ latencyMs: 15 });
-  const project = makeEngineProject(ITEMS);
+  const { server, project, args, first: interrupted } = await interruptedRun('SIGINT', 40);
   try {
-    project.writePipeline(httpPipeline({ url: server.url }));
-    const args = ['--runs-dir', project.runsDir, '--cache-dir', project.cacheDir];
-    const first = startCli(['run', project.pipeline, ...args], { cwd: project.dir });
-    await waitFor(() => server.total() >= 40);
-    first.child.kill('SIGINT');
-    const interrupted = await first.done;
     assert.equal(interrupted.code, 130, interrupted.stderr);
     assert.doesNotMatch(interrupted.stderr, /\n\s+at /, 'no stack trace');
     const runs = readdirSync(project.runsDir).filter((d) => d !== 'latest');

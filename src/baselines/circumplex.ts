@@ -1,6 +1,7 @@
 import type { VaPoint } from '../types/generated/pipeline.js';
 import type { LabelSet } from '../labels/label-sets.js';
 import { ConfigError } from '../errors.js';
+import { angleDegrees, intensity as intensityOf, quadrantOf, type Quadrant } from '../va/circumplex.js';
 
 /**
  * The built-in circumplex baseline: no language model, only geometry on the valence–arousal plane.
@@ -59,14 +60,21 @@ export interface CircumplexDescription {
   readonly direction: (typeof DIRECTIONS)[number]['name'];
 }
 
+/** The shared quadrants (src/va/circumplex.ts), in the words of Russell's pleasure and activation axes. */
+const QUADRANT_NAMES = {
+  'high-positive': 'pleasant-activated',
+  'low-positive': 'pleasant-deactivated',
+  'high-negative': 'unpleasant-activated',
+  'low-negative': 'unpleasant-deactivated',
+} as const;
+
 /** A template description from quadrant, intensity (distance from the origin) and nearest Russell direction. */
 export function describeVa(va: VaValue): CircumplexDescription {
   const { valence: v, arousal: a } = va;
-  const radius = Math.min(1, Math.hypot(v, a));
+  const radius = Math.min(1, intensityOf(v, a));
   const intensity = radius < 0.15 ? 'near-neutral' : radius < 0.4 ? 'mild' : radius < 0.7 ? 'moderate' : 'strong';
-  const quadrant = v >= 0 ? (a >= 0 ? 'pleasant-activated' : 'pleasant-deactivated') : (a >= 0 ? 'unpleasant-activated' : 'unpleasant-deactivated');
-  const degrees = (Math.atan2(a, v) * 180 / Math.PI + 360) % 360;
-  const direction = DIRECTIONS[Math.round(degrees / 45) % 8]!;
+  const quadrant = QUADRANT_NAMES[quadrantOf(v, a) as Exclude<Quadrant, 'neutral'>];
+  const direction = DIRECTIONS[Math.round(angleDegrees(v, a) / 45) % 8]!;
   const feel = v > 0.15 ? 'pleasant' : v < -0.15 ? 'unpleasant' : 'neither pleasant nor unpleasant';
   const energy = a > 0.15 ? 'energised' : a < -0.15 ? 'low in energy' : 'moderately energised';
   const text = intensity === 'near-neutral'

@@ -46,7 +46,9 @@ test('a run killed with SIGKILL resumes in its own folder and pays for no comple
     const answeredBefore = [...server.answered.values()].reduce((a, b) => a + b, 0);
     const completed = cachedItems(project.cacheDir);
     assert.ok(completed > 0 && completed < ITEMS, `some but not all items completed (${completed})`);
-    assert.ok(answeredBefore - completed <= 4, 'at most the in-flight items were lost');
+    // Lost: answers still in flight (≤ concurrency 4) plus those inside the cache's few-ms flush window,
+    // which on a loaded machine can hold a few more; the resume below must pay for exactly these.
+    assert.ok(answeredBefore - completed <= 12, `${answeredBefore - completed} answered items were lost`);
     const callsBefore = server.total();
 
     const resumed = await runCli(['run', '--resume', 'latest', ...args], { cwd: project.dir });

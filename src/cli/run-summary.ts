@@ -9,7 +9,7 @@ export function printRunSummary(result: RunResult, out: NodeJS.WritableStream): 
   const count = (status: string) => stats.filter((s) => s.status === status).length;
   const sum = (key: 'items' | 'cacheHits' | 'cacheMisses' | 'errors' | 'retries') => stats.reduce((n, s) => n + s[key], 0);
   out.write(`\n${result.status}: ${count('done')} done, ${count('failed')} failed, ${count('skipped')} skipped, ${count('interrupted')} interrupted\n`);
-  out.write(`items ${sum('items')}, cache hits ${sum('cacheHits')}, computed ${sum('cacheMisses')}, errors ${sum('errors')}, retries ${sum('retries')}\n`);
+  out.write(`items ${sum('items')}, cache hits ${sum('cacheHits')}, cache misses ${sum('cacheMisses')}, errors ${sum('errors')}, retries ${sum('retries')}\n`);
   for (const [id, s] of Object.entries(result.tasks)) if (s.reason) out.write(`  ${s.status} ${id}: ${s.reason}\n`);
   out.write(`run folder: ${path.relative(process.cwd(), result.runDir) || '.'}\n`);
   out.write(headlineTable(result.runDir));

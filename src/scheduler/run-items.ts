@@ -7,7 +7,7 @@ import type { TaskIO } from './task-io.js';
 import { itemCacheKeyFor, sha256, modelIdentity, embedderIdentity } from '../cache/key.js';
 import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type RetryPolicy } from './retry.js';
 import { describeItemError } from './item-errors.js';
-import { addUsage } from './usage.js';
+import { countUsage } from './usage.js';
 
 /** Output record: the input with the kind's fields merged in, re-labelled with this node and task coordinates. */
 export function outputRecord(input: FlowRecord, fields: Readonly<Record<string, unknown>>, task: TaskNode): FlowRecord {
@@ -108,7 +108,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         return fail(input, error, repeat);
       }
       computed = true;
-      addUsage(stats, result.usage, ctx.model);
+      countUsage(stats, result.usage, ctx.model);
       if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id });
       samples.push(result);
     }

@@ -47,10 +47,10 @@ export function register(program: Command): void {
         `vaflow ${m.vaflowVersion}, node ${m.environment.node}, ${m.environment.os}`,
       ];
       for (const [id, s] of Object.entries(m.tasks)) {
-        out.push(`  ${s.status.padEnd(11)} ${id}  items ${s.items}  cached ${s.cacheHits}  computed ${s.cacheMisses}  errors ${s.errors}  retries ${s.retries}${s.inputTokens + s.outputTokens ? `  tokens ${s.inputTokens}+${s.outputTokens}` : ''}${s.cost !== undefined ? `  cost ${s.cost.toFixed(4)}` : ''}${s.durationMs !== undefined ? `  ${(s.durationMs / 1000).toFixed(1)}s` : ''}${s.reason ? `  (${s.reason})` : ''}`);
+        out.push(`  ${s.status.padEnd(11)} ${id}  items ${s.items}  cached ${s.cacheHits}  misses ${s.cacheMisses}  errors ${s.errors}  retries ${s.retries}${s.inputTokens + s.outputTokens ? `  tokens ${s.inputTokens}+${s.outputTokens}` : ''}${s.cost !== undefined ? `  cost ${s.cost.toFixed(4)}` : ''}${s.durationMs !== undefined ? `  ${(s.durationMs / 1000).toFixed(1)}s` : ''}${s.reason ? `  (${s.reason})` : ''}`);
       }
       const t = m.totals;
-      out.push(`totals: items ${t.items}, cache hits ${t.cacheHits}, computed ${t.cacheMisses}, errors ${t.errors}, retries ${t.retries}, tokens ${t.inputTokens}+${t.outputTokens}${t.cost !== undefined ? `, cost ${t.cost.toFixed(4)}` : ''}`);
+      out.push(`totals: items ${t.items}, cache hits ${t.cacheHits}, cache misses ${t.cacheMisses}, errors ${t.errors}, retries ${t.retries}, tokens ${t.inputTokens}+${t.outputTokens}${t.cost !== undefined ? `, cost ${t.cost.toFixed(4)}` : ''}`);
       process.stdout.write(out.join('\n') + '\n');
     });
 }

@@ -123,3 +123,21 @@ test('the planted API key appears nowhere in runs/ or the cache', async () => {
     assert.equal(bytes.includes(KEY_VALUE), false, `${file} contains the key`);
   }
 });
+
+test('a price table gives the cost per task and per run in the manifest; a cached rerun costs nothing', async () => {
+  const priced = (yaml: string) => yaml.replace('temperature: 0 }', 'temperature: 0, price: { inputPerMTok: 2, outputPerMTok: 8 } }');
+  const first = await run(priced(pipeline({ name: 'gpt-priced', temperature: 0 })));
+  assert.equal(first.code, 0, first.stdout);
+  interface Stats { inputTokens: number; outputTokens: number; cost?: number }
+  const manifest = JSON.parse(await readFile(path.join(first.runDir, 'manifest.json'), 'utf8')) as { tasks: Record<string, Stats>; totals: Stats };
+  const task = manifest.tasks['classify[model=gpt,variant=numeric]'];
+  assert.ok(task.inputTokens > 0 && task.outputTokens > 0, 'the server reported usage');
+  const expected = (task.inputTokens * 2 + task.outputTokens * 8) / 1e6;
+  assert.ok(Math.abs(task.cost! - expected) < 1e-12, `task cost ${task.cost} = ${expected}`);
+  assert.ok(Math.abs(manifest.totals.cost! - expected) < 1e-12, 'the run total adds the tasks up');
+
+  const rerun = await run(priced(pipeline({ name: 'gpt-priced', temperature: 0 })));
+  const again = JSON.parse(await readFile(path.join(rerun.runDir, 'manifest.json'), 'utf8')) as { tasks: Record<string, Stats>; totals: Stats };
+  assert.equal(again.tasks['classify[model=gpt,variant=numeric]'].inputTokens, 0);
+  assert.equal(again.totals.cost, undefined, 'nothing was paid for');
+});

@@ -1,5 +1,6 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { register } from 'node:module';
 import { createChatProvider } from '../../../src/providers/chat/registry.js';
 import { hasNodeLlamaCpp, NODE_LLAMA_CPP_VERSION } from '../../../src/providers/chat/llamacpp-chat.js';
 import { ConfigError, ProviderError } from '../../../src/errors.js';
@@ -79,12 +80,21 @@ test('failures come back as classified ProviderErrors (status, retryable, Retry-
   await assert.rejects(call(model), (e: unknown) => e instanceof ProviderError && e.code === 'VAFLOW_NETWORK' && e.retryable);
 });
 
-test('llamacpp: a missing node-llama-cpp is a ConfigError with the install command', async (t) => {
-  if (await hasNodeLlamaCpp()) {
-    t.skip('node-llama-cpp is installed, so the missing-package error cannot be observed here; the GGUF run is in test/providers/chat/llamacpp-chat.test.ts');
-    return;
+/** A loader hook under which node-llama-cpp cannot be resolved, as after `npm ci --omit=optional`. */
+const WITHOUT_NODE_LLAMA_CPP = `data:text/javascript,${encodeURIComponent(`
+export async function resolve(specifier, context, next) {
+  if (specifier === 'node-llama-cpp' || specifier.startsWith('node-llama-cpp/')) {
+    const error = new Error("Cannot find package '" + specifier + "'");
+    error.code = 'ERR_MODULE_NOT_FOUND';
+    throw error;
   }
-  console.log(`# llamacpp GGUF test skipped: node-llama-cpp is not installed (npm install node-llama-cpp@${NODE_LLAMA_CPP_VERSION} to run it)`);
+  return next(specifier, context);
+}`)}`;
+
+test('llamacpp: a missing node-llama-cpp is a ConfigError with the install command', async () => {
+  // From here on this test file's process cannot resolve node-llama-cpp, installed or not.
+  register(WITHOUT_NODE_LLAMA_CPP);
+  assert.equal(await hasNodeLlamaCpp(), false);
   const gguf = new URL(import.meta.url).pathname; // any existing file: the package check comes before loading
   await assert.rejects(createChatProvider({ id: 'local', provider: 'llamacpp', model: gguf }, { env: {}, specDir: '/' }),
     (e: unknown) => e instanceof ConfigError && e.message.includes(`npm install node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`));

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { loadPipeline, nodeParamsSchema } from '../../src/spec/index.js';
-import { countTasks } from '../../src/spec/count-tasks.js';
+import { createGraph } from '../../src/graph/create-graph.js';
+
+const countTasks = (loaded: { spec: Parameters<typeof createGraph>[0]['spec']; kinds: Parameters<typeof createGraph>[0]['kinds'] }) => createGraph(loaded).order.length;
 import { packageRoot } from '../../src/util/paths.js';
 
 const validDir = path.join(packageRoot, 'test/fixtures/pipelines/valid');

@@ -12,10 +12,14 @@ interface FileReport {
 async function check(file: string): Promise<FileReport> {
   // Imported here so `vaflow --help` and other commands do not load ajv and yaml.
   const { loadPipeline } = await import('../../spec/index.js');
-  const { countTasks } = await import('../../spec/count-tasks.js');
+  const { applyEnvironment } = await import('../../spec/environment.js');
+  const { createGraph } = await import('../../graph/create-graph.js');
   try {
     const pipeline = await loadPipeline(file);
-    return { file, ok: true, nodes: Object.keys(pipeline.spec.nodes).length, tasks: countTasks(pipeline), issues: [] };
+    // The same expansion `plan` and `run` use, with the models the environment enables.
+    const { spec } = applyEnvironment(pipeline.spec, process.env);
+    const tasks = createGraph({ spec, kinds: pipeline.kinds }).order.length;
+    return { file, ok: true, nodes: Object.keys(spec.nodes).length, tasks, issues: [] };
   } catch (error) {
     if (error instanceof SpecError) return { file, ok: false, issues: error.issues };
     throw error;

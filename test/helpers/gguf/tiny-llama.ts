@@ -11,6 +11,7 @@
  * maxTokens tokens, deterministic under greedy sampling.
  */
 import { writeGguf, type GgufFile, type GgufTensor, type GgufValue } from './write-gguf.js';
+import { createRng } from '../../../src/stats/prng.js';
 
 /** Words the model can emit; none is, contains or resembles an emotion label or synonym. */
 export const GIBBERISH_WORDS = ['zorbl', 'quiv', 'flerm', 'brastok', 'gwint', 'trelp', 'skoob', 'yarnix', 'dwelk', 'oplex', 'snarv', 'wibbet'] as const;
@@ -58,16 +59,9 @@ function buildVocab(): Vocab {
   return { tokens, scores, types, emittable };
 }
 
-/** mulberry32 + Box–Muller: reproducible normal samples. */
+/** Box–Muller over the project's seeded PRNG: reproducible normal samples. */
 function normalSampler(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = createRng(seed).next;
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 

@@ -1,13 +1,11 @@
 import type { ResolvedEmbedder } from '../../src/types/providers.js';
-import os from 'node:os';
-import path from 'node:path';
 import type { TaskContext } from '../../src/types/node-kind.js';
 import type { FlowRecord } from '../../src/types/records.js';
-import type { TextEmbedding, VaflowEmbeddings } from '../../src/providers/embedders/types.js';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import type { TextEmbedding } from '../../src/providers/embedders/types.js';
 import type { EmbedScoreParams } from './params.generated.js';
 import { embedderIdentity } from '../../src/cache/key.js';
 import { ConfigError } from '../../src/errors.js';
-import { createEmbedder } from '../../src/providers/embedders/registry.js';
 import { cosine, dot } from '../../src/providers/embedders/vector-math.js';
 import { calibrate, itemSeed, nullPartners, seededRandom, uncalibrated, type Calibrated } from './calibration.js';
 import { embedCached } from './embed-cached.js';
@@ -33,15 +31,9 @@ interface Scored {
  * database (`.vaflow/vectors` by default); with --no-cache, a folder under the OS temp dir, since the
  * conversion is a derived file and not a result.
  */
-export function vectorCacheDir(ctx: Pick<TaskContext<unknown>, 'cache'>): string {
-  const cachePath = ctx.cache?.path;
-  return cachePath && path.isAbsolute(cachePath) ? path.join(path.dirname(cachePath), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors');
-}
-
-/** The task's embedder, created once per run and shared by every task that names it. */
-function embedderFor(ctx: TaskContext<EmbedScoreParams>, entry: ResolvedEmbedder): Promise<VaflowEmbeddings> {
-  // TaskContext carries no environment: the key of an `openai` embedder is read from process.env here.
-  return ctx.providers.shared(`embedder:${entry.id}`, () => createEmbedder(entry, { specDir: ctx.specDir, env: process.env, cacheDir: vectorCacheDir(ctx) }));
+/** The task's embedder: the engine creates it once per run and shares it across tasks. */
+function embedderFor(ctx: TaskContext<EmbedScoreParams>, entry: ResolvedEmbedder): Promise<EmbeddingsInterface> {
+  return ctx.providers.embedder(entry);
 }
 
 function recordKey(record: FlowRecord): string {

@@ -1,4 +1,5 @@
-import type { ChatProvider, ProviderServices, ResolvedModel } from '../types/providers.js';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } from '../types/providers.js';
 import type { Defaults } from '../types/generated/pipeline.js';
 import { ProviderLimiter, limitChat } from './provider-limiter.js';
 
@@ -7,6 +8,8 @@ export interface ProviderServicesOptions {
   readonly limits?: Defaults['limits'];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly specDir: string;
+  /** Where embedders keep derived files (the word-vector binary cache). */
+  readonly vectorCacheDir: string;
 }
 
 /**
@@ -16,7 +19,17 @@ export interface ProviderServicesOptions {
 export function createProviderServices(options: ProviderServicesOptions): ProviderServices & { limiters(): ReadonlyMap<string, ProviderLimiter> } {
   const limiters = new Map<string, ProviderLimiter>();
   const chats = new Map<string, Promise<ChatProvider>>();
-  const shared = new Map<string, Promise<unknown>>();
+  const sharedObjects = new Map<string, Promise<unknown>>();
+
+  const shared = <T>(key: string, create: () => Promise<T>): Promise<T> => {
+    let pending = sharedObjects.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = create();
+      pending.catch(() => sharedObjects.delete(key));
+      sharedObjects.set(key, pending);
+    }
+    return pending;
+  };
 
   const limiterFor = (provider: string) => {
     let limiter = limiters.get(provider);
@@ -40,14 +53,12 @@ export function createProviderServices(options: ProviderServicesOptions): Provid
       }
       return pending;
     },
-    shared<T>(key: string, create: () => Promise<T>): Promise<T> {
-      let pending = shared.get(key) as Promise<T> | undefined;
-      if (!pending) {
-        pending = create();
-        pending.catch(() => shared.delete(key));
-        shared.set(key, pending);
-      }
-      return pending;
+    shared,
+    embedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface> {
+      return shared(`embedder:${entry.id}`, async () => {
+        const { createEmbedder } = await import('../providers/embedders/registry.js');
+        return createEmbedder(entry, { specDir: options.specDir, env: options.env, cacheDir: options.vectorCacheDir });
+      });
     },
     limiters: () => limiters,
   };

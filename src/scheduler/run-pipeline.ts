@@ -152,7 +152,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     cache,
     cacheMode: { read: cacheMode === 'on', write: cacheMode !== 'off' && !options.dryRun },
     globalQueue: new PQueue({ concurrency: options.concurrency ?? 32 }),
-    providers: createProviderServices({ limits: loaded.spec.defaults?.limits, env: options.env, specDir: loaded.specDir }),
+    providers: createProviderServices({
+      limits: loaded.spec.defaults?.limits,
+      env: options.env,
+      specDir: loaded.specDir,
+      // Derived vector files live beside the cache; without a cache, in a shared temp folder.
+      vectorCacheDir: cache ? path.join(path.dirname(cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors'),
+    }),
     lifeCycle,
     seed: prepared.manifest.seed,
     stopSignal: stop,

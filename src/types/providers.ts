@@ -1,3 +1,4 @@
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { ChatMessage, TokenUsage } from './records.js';
 import type { Embedder as EmbedderEntry, Model as ModelEntry } from './generated/pipeline.js';
 
@@ -40,6 +41,11 @@ export interface ChatProvider {
 export interface ProviderServices {
   /** The chat model for a model id of the pipeline, wrapped by the engine's per-provider limiter. */
   chat(model: ResolvedModel): Promise<ChatProvider>;
+  /**
+   * The embedder of an `embedders:` entry, created once per run with the environment the CLI read
+   * (API keys) and the run's folder for derived files (word-vector binary caches).
+   */
+  embedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface>;
   /** A run-wide lazily created shared object (an embedder, a loaded ONNX session, ...), keyed by `key`. */
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
 }

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import type { ItemContext, KindLogEvent, TaskContext } from '../../src/types/node-kind.js';
 import type { Pipeline } from '../../src/types/generated/pipeline.js';
 import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } from '../../src/types/providers.js';
@@ -52,7 +53,7 @@ export function taskContext<P>(options: KindContextOptions<P>): TestTaskContext<
     runDir: options.runDir ?? os.tmpdir(),
     seed: options.seed ?? 42,
     signal: options.signal ?? new AbortController().signal,
-    providers: testProviders(options.chat ?? {}),
+    providers: testProviders({ chat: options.chat ?? {}, specDir: options.specDir ?? os.tmpdir(), cache: options.cache ?? null }),
     cache: options.cache ?? null,
     log: (event) => {
       events.push(event);
@@ -77,21 +78,28 @@ function taskIdOf(nodeId: string, coords: Coords): string {
   return parts.length > 0 ? `${nodeId}[${parts.join(',')}]` : nodeId;
 }
 
-function testProviders(chat: Readonly<Record<string, ChatProvider>>): ProviderServices {
-  const shared = new Map<string, Promise<unknown>>();
+/** Providers as the engine wires them, minus the environment: chat models are the test's own; embedders are real. */
+function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; specDir: string; cache: CacheStore | null }): ProviderServices {
+  const sharedObjects = new Map<string, Promise<unknown>>();
+  const shared = <T>(key: string, create: () => Promise<T>): Promise<T> => {
+    let pending = sharedObjects.get(key);
+    if (!pending) {
+      pending = create();
+      sharedObjects.set(key, pending);
+    }
+    return pending as Promise<T>;
+  };
   return {
     async chat(model) {
-      const provider = chat[model.id];
+      const provider = options.chat[model.id];
       if (!provider) throw new ConfigError(`no chat provider for model "${model.id}" in this test context`);
       return provider;
     },
-    shared<T>(key: string, create: () => Promise<T>): Promise<T> {
-      let pending = shared.get(key);
-      if (!pending) {
-        pending = create();
-        shared.set(key, pending);
-      }
-      return pending as Promise<T>;
+    shared,
+    embedder(entry) {
+      // As the engine does: derived vector files beside the cache database, else in a temp folder.
+      const cacheDir = options.cache ? path.join(path.dirname(options.cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors');
+      return shared(`embedder:${entry.id}`, async () => (await import('../../src/providers/embedders/registry.js')).createEmbedder(entry, { specDir: options.specDir, env: {}, cacheDir }));
     },
   };
 }

@@ -54,10 +54,9 @@ async function score(records: readonly FlowRecord[], options: { embedder: Embedd
   const ctx = {
     ...base,
     providers: {
-      chat: base.providers.chat,
-      // The engine's run-wide instances: here, the test's embedder stands in for the entry.
-      shared: <T>(key: string, create: () => Promise<T>): Promise<T> =>
-        key === `embedder:${entry.id}` && entry === TOY_ENTRY ? Promise.resolve(options.embedder as T) : base.providers.shared(key, create),
+      ...base.providers,
+      // The engine's run-wide embedder: here, the test's embedder stands in for the toy entry.
+      embedder: (e: ResolvedEmbedder) => (e === TOY_ENTRY ? Promise.resolve(options.embedder) : base.providers.embedder(e)),
     },
   };
   return collect(kind.batch(async function* () { yield* records; }, ctx));
@@ -149,7 +148,7 @@ test('embeddings are cached by (embedder identity, text): rescoring embeds nothi
 
 async function scoreWithEntry(records: readonly FlowRecord[], embedder: EmbeddingsInterface, cache: CacheStore, entry: ResolvedEmbedder) {
   const base = taskContext<EmbedScoreParams>({ params: { embedders: [entry.id] }, embedder: entry, cache });
-  const ctx = { ...base, providers: { chat: base.providers.chat, shared: <T>(): Promise<T> => Promise.resolve(embedder as T) } };
+  const ctx = { ...base, providers: { ...base.providers, embedder: () => Promise.resolve(embedder) } };
   return collect(kind.batch(async function* () { yield* records; }, ctx));
 }
 

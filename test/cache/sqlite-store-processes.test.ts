@@ -1,24 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteCacheStore } from '../../src/cache/sqlite-store.js';
 import { moduleUrl, spawnScript } from './fixtures/spawn-store-child.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 // Processes sharing one cache file, and processes that die: the cases the resume contract depends on.
 
 const storeUrl = moduleUrl('src/cache/sqlite-store');
-
-async function withTempDir(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-cache-proc-'));
-  try {
-    await run(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 const WRITER = `
 import { SqliteCacheStore } from ${JSON.stringify(storeUrl)};
@@ -43,7 +33,7 @@ process.stdout.write('done\\n');
 `;
 
 test('two processes writing overlapping and distinct keys at once both finish, and every key is there', async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir('cache-proc', async (dir) => {
     const file = path.join(dir, 'cache.db');
     const count = 4000;
     const children = await Promise.all(
@@ -95,7 +85,7 @@ for (let i = 0; ; ) {
 `;
 
 test('a process killed with SIGKILL while writing leaves a readable cache holding everything it flushed', async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir('cache-proc', async (dir) => {
     const file = path.join(dir, 'cache.db');
     const child = await spawnScript({ dir, name: 'killed', script: KILLED_WRITER, args: [file] });
     await child.waitForLine('writing');
@@ -139,7 +129,7 @@ if (mode === 'exit') process.exit(0);
 
 for (const mode of ['exit', 'natural']) {
   test(`entries buffered when the process ends (${mode}) are saved by the exit hook`, async () => {
-    await withTempDir(async (dir) => {
+    await withTempDir('cache-proc', async (dir) => {
       const file = path.join(dir, 'cache.db');
       const child = await spawnScript({ dir, name: `exiting-${mode}`, script: EXITING_WRITER, args: [file, mode] });
       const result = await child.exited;

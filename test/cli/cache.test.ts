@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
 import { SqliteCacheStore } from '../../src/cache/sqlite-store.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 // Runs the built CLI (`npx tsc -p tsconfig.json` first) against caches the test fills itself.
 
@@ -22,15 +21,6 @@ function vaflow(args: readonly string[], env: Record<string, string> = {}): { co
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-async function withCacheDir(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-cli-cache-'));
-  try {
-    await run(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 /** Three item entries last used 60 days ago, two embeddings used just now. */
 function fill(dir: string): void {
   const now = Date.now();
@@ -44,7 +34,7 @@ function fill(dir: string): void {
 }
 
 test('cache stats prints counts per namespace, as text and as JSON, from --cache-dir or VAFLOW_CACHE_DIR', () =>
-  withCacheDir(async (dir) => {
+  withTempDir('cli-cache', async (dir) => {
     fill(dir);
     const json = vaflow(['cache', 'stats', '--cache-dir', dir, '--json']);
     assert.equal(json.code, 0, json.stderr);
@@ -64,7 +54,7 @@ test('cache stats prints counts per namespace, as text and as JSON, from --cache
   }));
 
 test('cache prune --older-than 30d removes only entries last used before the cutoff', () =>
-  withCacheDir(async (dir) => {
+  withTempDir('cli-cache', async (dir) => {
     fill(dir);
     const pruned = vaflow(['cache', 'prune', '--older-than', '30d', '--cache-dir', dir]);
     assert.equal(pruned.code, 0, pruned.stderr);
@@ -75,7 +65,7 @@ test('cache prune --older-than 30d removes only entries last used before the cut
   }));
 
 test('cache clear removes every entry', () =>
-  withCacheDir(async (dir) => {
+  withTempDir('cli-cache', async (dir) => {
     fill(dir);
     const cleared = vaflow(['cache', 'clear', '--cache-dir', dir]);
     assert.equal(cleared.code, 0, cleared.stderr);
@@ -85,7 +75,7 @@ test('cache clear removes every entry', () =>
   }));
 
 test('a bad or missing duration is a usage error with exit code 2 and a clear message', () =>
-  withCacheDir(async (dir) => {
+  withTempDir('cli-cache', async (dir) => {
     fill(dir);
     const bad = vaflow(['cache', 'prune', '--older-than', '30x', '--cache-dir', dir]);
     assert.equal(bad.code, 2);
@@ -99,7 +89,7 @@ test('a bad or missing duration is a usage error with exit code 2 and a clear me
   }));
 
 test('stats, clear and prune on a folder without a cache report it and create nothing', () =>
-  withCacheDir(async (dir) => {
+  withTempDir('cli-cache', async (dir) => {
     const absent = path.join(dir, 'none');
     const stats = vaflow(['cache', 'stats', '--cache-dir', absent]);
     assert.equal(stats.code, 0, stats.stderr);

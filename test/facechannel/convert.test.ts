@@ -1,7 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { convertFaceChannel } from '../../src/facechannel/convert.js';
 import { readKerasH5 } from '../../src/facechannel/keras-h5.js';
@@ -11,6 +9,7 @@ import { checkFaceChannelWeights } from '../../src/facechannel/weights-check.js'
 import { FACECHANNEL_INPUT, FACECHANNEL_OUTPUTS } from '../../src/facechannel/onnx-graph.js';
 import { ConfigError } from '../../src/errors.js';
 import { writeFaceChannelH5 } from './fixtures.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 /** Three test images rendered with sharp: a drawn face, a gradient, noise-like stripes. */
 async function renderFaces(): Promise<Float32Array[]> {
@@ -23,15 +22,6 @@ async function renderFaces(): Promise<Float32Array[]> {
   const faces: Float32Array[] = [];
   for (const svg of svgs) faces.push(await faceChannelInput(await decodeImage(await sharp(Buffer.from(svg)).png().toBuffer()), null));
   return faces;
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-facechannel-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 async function assertFidelity(h5: string, onnx: string, expectNotes: RegExp): Promise<void> {
@@ -60,7 +50,7 @@ async function assertFidelity(h5: string, onnx: string, expectNotes: RegExp): Pr
 }
 
 test('converted ONNX matches an independent forward pass (constant decay, channel-major flatten)', async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir('facechannel', async (dir) => {
     const h5 = path.join(dir, 'DimensionalFaceChannel.h5');
     await writeFaceChannelH5({ file: h5, seed: 7 });
     await assertFidelity(h5, path.join(dir, 'fc.onnx'), /decay: constant 0\.5[\s\S]*flatten order: channel-major/);
@@ -68,7 +58,7 @@ test('converted ONNX matches an independent forward pass (constant decay, channe
 });
 
 test('converted ONNX matches with a learned per-channel decay and a channels_first Flatten (H·W·C order)', async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir('facechannel', async (dir) => {
     const h5 = path.join(dir, 'fc-affwild.h5');
     await writeFaceChannelH5({ file: h5, seed: 11, learnedDecay: true, flattenDataFormat: 'channels_first' });
     await assertFidelity(h5, path.join(dir, 'fc.onnx'), /learned per channel, from layer "inhibitoryLayer"[\s\S]*flatten order: spatial-major/);
@@ -76,7 +66,7 @@ test('converted ONNX matches with a learned per-channel decay and a channels_fir
 });
 
 test('malformed files are refused with a ConfigError naming the layer and shapes', async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir('facechannel', async (dir) => {
     const cases: { name: string; options: Parameters<typeof writeFaceChannelH5>[0]; message: RegExp }[] = [
       { name: 'missing', options: { file: path.join(dir, 'missing.h5'), omitLayer: 'conv9' }, message: /missing layer "conv9" \(Conv2D 3×3, 256 → 256\)/ },
       { name: 'shape', options: { file: path.join(dir, 'shape.h5'), wrongShape: { layer: 'Vision_conv3', weight: 'kernel', shape: [3, 3, 64, 100] } }, message: /layer "Vision_conv3": kernel has shape \[3, 3, 64, 100\], expected \[3, 3, 64, 128\]/ },

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import kind from '../../../nodes/aggregate/index.js';
 import type { AggregateParams } from '../../../nodes/aggregate/params.generated.js';
@@ -9,6 +8,7 @@ import { parseMetricsDocument } from '../../../src/report/metrics-document.js';
 import type { FlowRecord } from '../../../src/types/records.js';
 import { taskContext } from '../../helpers/kind-context.js';
 import { allRecords, classificationRecords, stream } from './fixtures.js';
+import { withTempDir } from '../../helpers/temp-dir.js';
 
 async function runAggregate(records: FlowRecord[], params: AggregateParams, options: { runDir: string; seed?: number; nodes?: string[] }) {
   const nodes = Object.fromEntries((options.nodes ?? ['scores']).map((id) => [id, { kind: 'aggregate' }]));
@@ -18,17 +18,8 @@ async function runAggregate(records: FlowRecord[], params: AggregateParams, opti
   return { out, ctx };
 }
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-aggregate-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 test('writes metrics.json, metrics.csv and report.html; yields metric rows; never NaN', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('aggregate', async (dir) => {
     const { out, ctx } = await runAggregate(allRecords(), { humanRatingField: 'humanRating' }, { runDir: dir });
     const files = (await readdir(dir)).sort();
     assert.deepEqual(files, ['metrics.csv', 'metrics.json', 'report.html']);
@@ -51,7 +42,7 @@ test('writes metrics.json, metrics.csv and report.html; yields metric rows; neve
 });
 
 test('accuracy and invalid rate match a count over the records; the interval brackets the estimate', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('aggregate', async (dir) => {
     const records = classificationRecords();
     await runAggregate(records, {}, { runDir: dir });
     const doc = parseMetricsDocument(JSON.parse(await readFile(path.join(dir, 'metrics.json'), 'utf8')), 'm');
@@ -69,7 +60,7 @@ test('accuracy and invalid rate match a count over the records; the interval bra
 });
 
 test('paired comparisons: McNemar along each axis, Wilcoxon for similarity, Holm-adjusted', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('aggregate', async (dir) => {
     await runAggregate(allRecords(), {}, { runDir: dir });
     const doc = parseMetricsDocument(JSON.parse(await readFile(path.join(dir, 'metrics.json'), 'utf8')), 'm');
     const classification = doc.comparisons.filter((c) => c.kind === 'classification');
@@ -86,7 +77,7 @@ test('paired comparisons: McNemar along each axis, Wilcoxon for similarity, Holm
 });
 
 test('same seed, same numbers; the seed is recorded', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('aggregate', async (dir) => {
     const read = async () => {
       const doc = JSON.parse(await readFile(path.join(dir, 'metrics.json'), 'utf8'));
       delete doc.createdAt;
@@ -104,7 +95,7 @@ test('same seed, same numbers; the seed is recorded', async () => {
 });
 
 test('`by` pools coordinates; `metrics` selects; several aggregate nodes prefix file names', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('aggregate', async (dir) => {
     await runAggregate(classificationRecords(), { by: ['model'], metrics: ['accuracy', 'kappa'], compare: 'none' }, { runDir: dir, nodes: ['metrics', 'other'] });
     assert.deepEqual((await readdir(dir)).sort(), ['metrics.metrics.csv', 'metrics.metrics.json', 'metrics.report.html']);
     const doc = parseMetricsDocument(JSON.parse(await readFile(path.join(dir, 'metrics.metrics.json'), 'utf8')), 'm');
@@ -119,7 +110,7 @@ test('`by` pools coordinates; `metrics` selects; several aggregate nodes prefix 
 });
 
 test('all answers invalid and a single class: defined where possible, null with reasons elsewhere', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('aggregate', async (dir) => {
     const records: FlowRecord[] = Array.from({ length: 6 }, (_, i) => ({
       id: `x${i}`, coords: { model: 'm' }, node: 'classify', label: 'sadness', prediction: null, valid: false, answer: '??', labelSet: 'basic7',
     }));
@@ -138,7 +129,7 @@ test('all answers invalid and a single class: defined where possible, null with 
 });
 
 test('records without a truth label are skipped with a warning', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('aggregate', async (dir) => {
     const records: FlowRecord[] = [
       { id: 'a', coords: {}, node: 'classify', label: 'fear', prediction: 'fear', valid: true },
       { id: 'b', coords: {}, node: 'classify', prediction: 'fear', valid: true },

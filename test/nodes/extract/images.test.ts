@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { imageItems } from '../../../nodes/extract/images.js';
 import type { ExtractParams } from '../../../nodes/extract/params.generated.js';
@@ -11,18 +10,10 @@ import { packageRoot } from '../../../src/util/paths.js';
 import type { SourceItem } from '../../../src/types/node-kind.js';
 import { collect, taskContext } from '../../helpers/kind-context.js';
 import { writeFaceChannelH5 } from '../../facechannel/fixtures.js';
+import { withTempDir } from '../../helpers/temp-dir.js';
 
 /** A real photo with faces: shipped in @vladmandic/face-api 1.7.15 (MIT), demo/sample3.jpg. */
 const PHOTO = path.join(packageRoot, 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample3.jpg');
-
-async function withFolder(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-images-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** The photo, plus one broken or faceless image of every kind the issue names. */
 async function writeImages(dir: string): Promise<void> {
@@ -46,7 +37,7 @@ function byId(items: SourceItem[]): Map<string, SourceItem> {
 }
 
 test('expression-mixture: the photo yields VA in [-1, 1]; every broken or faceless image is an item error naming its file', async () => {
-  await withFolder(async (dir) => {
+  await withTempDir('images', async (dir) => {
     await writeImages(dir);
     const params: ExtractParams = { images: 'faces', labels: 'labels.csv', backend: 'expression-mixture', batchSize: 2 };
     const items = byId(await collect(imageItems(params, taskContext({ params, specDir: dir }))));
@@ -81,7 +72,7 @@ test('expression-mixture: the photo yields VA in [-1, 1]; every broken or facele
 });
 
 test('facechannel backend: batched ONNX inference, model or annotated VA by the vaSource coordinate', async () => {
-  await withFolder(async (dir) => {
+  await withTempDir('images', async (dir) => {
     await writeImages(dir);
     const h5 = path.join(dir, 'fc.h5');
     await writeFaceChannelH5({ file: h5, seed: 3 });

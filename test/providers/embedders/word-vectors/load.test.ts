@@ -1,22 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, readFile, utimes } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile, readFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { loadWordVectors, readVectorFile } from '../../../../src/providers/embedders/word-vectors/load.js';
 import { detectVectorFormat } from '../../../../src/providers/embedders/word-vectors/detect-format.js';
 import { ConfigError } from '../../../../src/errors.js';
 import type { VectorTable } from '../../../../src/providers/embedders/word-vectors/vector-table.js';
 import { TOY_VECTORS, word2vecBinaryBytes, writeGloveText, writeWinkJson, writeWord2vecBinary, writeWord2vecText } from '../helpers/vector-files.js';
-
-async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-wv-'));
-  try {
-    await run(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+import { withTempDir } from '../../../helpers/temp-dir.js';
 
 function assertToyTable(table: VectorTable): void {
   assert.equal(table.dimension, 3);
@@ -38,7 +29,7 @@ const writers = {
 
 for (const [format, write] of Object.entries(writers)) {
   test(`${format}: detected automatically and read exactly`, async () => {
-    await withDir(async (dir) => {
+    await withTempDir('wv', async (dir) => {
       const file = path.join(dir, `vectors.${format}`);
       await write(file);
       assert.equal(await detectVectorFormat(file), format);
@@ -48,7 +39,7 @@ for (const [format, write] of Object.entries(writers)) {
 }
 
 test('the binary cache round-trips bit for bit, and a second load comes from it', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('wv', async (dir) => {
     const file = path.join(dir, 'vectors.txt');
     await writeGloveText(file);
     const cacheDir = path.join(dir, 'cache');
@@ -64,7 +55,7 @@ test('the binary cache round-trips bit for bit, and a second load comes from it'
 });
 
 test('random vectors round-trip exactly through the binary cache (all float32 bit patterns kept)', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('wv', async (dir) => {
     const vectors = Array.from({ length: 500 }, (_, i) => [`w${i}-ü`, Array.from({ length: 7 }, (_, j) => Math.fround(Math.sin(i * 7 + j) * 10 ** ((j % 5) - 2)))] as const);
     const file = path.join(dir, 'random.bin');
     await writeFile(file, word2vecBinaryBytes(vectors));
@@ -77,7 +68,7 @@ test('random vectors round-trip exactly through the binary cache (all float32 bi
 });
 
 test('a changed source file is converted again (cache keyed by path, size and mtime)', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('wv', async (dir) => {
     const file = path.join(dir, 'vectors.txt');
     await writeGloveText(file);
     const first = await loadWordVectors({ source: file, cacheDir: dir });
@@ -91,7 +82,7 @@ test('a changed source file is converted again (cache keyed by path, size and mt
 });
 
 test('a damaged cache file is rebuilt, not trusted', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('wv', async (dir) => {
     const file = path.join(dir, 'vectors.txt');
     await writeGloveText(file);
     const first = await loadWordVectors({ source: file, cacheDir: dir });
@@ -104,7 +95,7 @@ test('a damaged cache file is rebuilt, not trusted', async () => {
 });
 
 test('duplicated words resolve to their first row, as in the source file', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('wv', async (dir) => {
     const file = path.join(dir, 'dup.txt');
     await writeGloveText(file, [['a', [1, 0]], ['b', [0, 1]], ['a', [2, 2]]]);
     await loadWordVectors({ source: file, cacheDir: dir });
@@ -114,7 +105,7 @@ test('duplicated words resolve to their first row, as in the source file', async
 });
 
 test('malformed files are ConfigErrors that name the file and the line', async () => {
-  await withDir(async (dir) => {
+  await withTempDir('wv', async (dir) => {
     const wrongDimension = path.join(dir, 'wrong-dim.txt');
     await writeFile(wrongDimension, 'happy 1 0 0\ntable 0 1\n');
     await assert.rejects(loadWordVectors({ source: wrongDimension, cacheDir: dir }), (error: unknown) => {

@@ -26,7 +26,3 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
 export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   return writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }
-
-export function writeJsonAtomicSync(file: string, value: unknown): void {
-  writeFileAtomicSync(file, JSON.stringify(value, null, 2) + '\n');
-}

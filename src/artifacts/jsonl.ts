@@ -13,7 +13,6 @@ export class JsonlWriter {
   readonly #file: string;
   readonly #onlyIfWritten: boolean;
   #stream?: WriteStream;
-  #count = 0;
   #pending = '';
   #draining?: Promise<void>;
 
@@ -29,17 +28,12 @@ export class JsonlWriter {
     return this.#stream;
   }
 
-  get count(): number {
-    return this.#count;
-  }
-
   /** Resolves at once unless the stream buffer is full: that is the back-pressure for huge tasks. */
   /**
    * Lines are gathered into ~64 KiB chunks before they reach the stream: one syscall per record costs
    * more than the record. The cache, not this file, is what makes completed work durable.
    */
   async write(record: unknown): Promise<void> {
-    this.#count++;
     this.#pending += JSON.stringify(record) + '\n';
     if (this.#pending.length >= CHUNK) await this.#drain();
   }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot, vaflowVersion } from '../util/paths.js';
+import { packageRoot } from '../util/paths.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { RunStatus } from '../lifecycle/life-cycle.js';
 
@@ -70,4 +70,3 @@ export function totalsOf(tasks: Readonly<Record<string, TaskStats>>): Manifest['
   return totals;
 }
 
-export { vaflowVersion };

@@ -1,8 +1,7 @@
 import type { TaskNode, TaskGraph } from '../graph/types.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
-import type { KindLogEvent } from '../types/node-kind.js';
+import type { Awaitable, KindLogEvent } from '../types/node-kind.js';
 
-export type Awaitable<T> = T | Promise<T>;
 
 export interface RunInfo {
   readonly runId: string;

@@ -2,7 +2,7 @@ import type { RunLifeCycle, RunStatus } from './life-cycle.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import { totalsOf, type Manifest } from '../artifacts/manifest.js';
-import { writeJsonAtomic, writeJsonAtomicSync } from '../artifacts/atomic-write.js';
+import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 
 /** Keeps manifest.json current: rewritten atomically at the start, after every task, and at the end. */
 export class ManifestLifeCycle implements RunLifeCycle {
@@ -27,10 +27,5 @@ export class ManifestLifeCycle implements RunLifeCycle {
     this.manifest.endedAt = this.now();
     this.manifest.totals = totalsOf(this.manifest.tasks);
     await writeJsonAtomic(this.file, this.manifest);
-  }
-
-  /** For a signal path that cannot await. */
-  writeNow(): void {
-    writeJsonAtomicSync(this.file, this.manifest);
   }
 }

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { FlowRecord } from '../types/records.js';
-import type { ItemKind, ItemResult, TaskContext } from '../types/node-kind.js';
+import type { ItemKind, ItemResult } from '../types/node-kind.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskRuntime } from './task-runtime.js';
 import type { TaskIO } from './task-io.js';
@@ -150,4 +150,3 @@ function summarize(kind: ItemKind, samples: readonly ItemResult[], input: FlowRe
   return { fields: { ...samples[0].fields, samples: samples.map((s) => s.fields) } };
 }
 
-export type { TaskContext };

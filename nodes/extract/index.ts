@@ -11,7 +11,8 @@ const VA_SOURCES: readonly VaSource[] = ['model', 'annotation'];
 /** Reads items with valence–arousal values from a table (CSV/TSV/JSONL) or from face images. */
 const extract: SourceKind<ExtractParams> = {
   name: 'extract',
-  version: '1',
+  // 2: images cached per image, FaceChannel input as the authors' OpenCV preprocessing, crops per backend.
+  version: '2',
   paramsSchema: readJsonBeside(import.meta.url, 'params.schema.json'),
   consumes: [],
   produces: 'va',

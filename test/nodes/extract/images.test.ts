@@ -6,7 +6,10 @@ import { imageItems } from '../../../nodes/extract/images.js';
 import extract from '../../../nodes/extract/index.js';
 import type { ExtractParams } from '../../../nodes/extract/params.generated.js';
 import { convertFaceChannel } from '../../../src/facechannel/convert.js';
-import { loadSharp } from '../../../src/facechannel/preprocess.js';
+import { decodeImage, faceChannelInput, loadSharp } from '../../../src/facechannel/preprocess.js';
+import { authorsRegion } from '../../../src/facechannel/crops.js';
+import { loadFaceApi } from '../../../src/facechannel/face-api.js';
+import { openFaceChannel } from '../../../src/facechannel/session.js';
 import { packageRoot } from '../../../src/util/paths.js';
 import type { SourceWork } from '../../../src/types/node-kind.js';
 import { collect, collectSource, taskContext, type SettledSourceItem } from '../../helpers/kind-context.js';
@@ -100,6 +103,26 @@ test('facechannel backend: ONNX inference on the whole image, model or annotated
     const noAnnotation = asAnnotation.get('tiny.png');
     assert.ok(noAnnotation && 'error' in noAnnotation);
     assert.match(noAnnotation.error.message, /^tiny\.png: vaSource is annotation/);
+  });
+});
+
+test("facechannel with detection: the network sees the authors' crop of the largest face, no margin", async () => {
+  await withTempDir('images', async (dir) => {
+    await mkdir(path.join(dir, 'faces'));
+    await copyFile(PHOTO, path.join(dir, 'faces', 'photo.jpg'));
+    await writeFaceChannelH5({ file: path.join(dir, 'fc.h5'), seed: 4 });
+    await convertFaceChannel({ input: path.join(dir, 'fc.h5'), output: path.join(dir, 'fc.onnx') });
+    const params: ExtractParams = { images: 'faces', model: 'fc.onnx' };
+    const [item] = await collectSource(imageItems(params, taskContext({ params, specDir: dir })));
+    assert.ok('fields' in item, 'error' in item ? item.error.message : '');
+
+    const image = await decodeImage(await readFile(PHOTO));
+    const [largest] = await (await loadFaceApi()).detectFaces(image);
+    const crop = authorsRegion(largest.box, image);
+    assert.deepEqual(item.fields.box, crop);
+    assert.equal(item.fields.detectionScore, largest.score);
+    const [expected] = await (await openFaceChannel(path.join(dir, 'fc.onnx'))).run([faceChannelInput(image, crop)]);
+    assert.deepEqual({ valence: item.fields.valence, arousal: item.fields.arousal }, expected);
   });
 });
 

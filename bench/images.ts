@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { convertFaceChannel } from '../src/facechannel/convert.js';
 import { loadFaceApi, type FaceApi } from '../src/facechannel/face-api.js';
-import { decodeImage, expandBox, faceChannelInput, type DecodedImage, type FaceBox } from '../src/facechannel/preprocess.js';
+import { decodeImage, faceChannelInput, type DecodedImage, type FaceBox } from '../src/facechannel/preprocess.js';
+import { authorsRegion } from '../src/facechannel/crops.js';
 import { openFaceChannel, type FaceChannelSession } from '../src/facechannel/session.js';
 import { packageRoot } from '../src/util/paths.js';
 import { writeFaceChannelH5 } from '../test/facechannel/fixtures.js';
@@ -49,7 +50,7 @@ function pipeline(options: { faceApi: FaceApi; session: FaceChannelSession; byte
       for (const b of bytes.slice(s, s + batch)) {
         const image = await decodeImage(b);
         const [face] = detect ? await faceApi.detectFaces(image) : [];
-        inputs.push(await faceChannelInput(image, face ? expandBox(face.box, image, 0.15) : null));
+        inputs.push(faceChannelInput(image, face ? authorsRegion(face.box, image) : null));
       }
       await session.run(inputs);
     }
@@ -66,7 +67,7 @@ async function backendTimes(faceApi: FaceApi, session: FaceChannelSession, bytes
   const expressions = await time(async () => {
     for (const [i, image] of images.entries()) {
       const box = boxes[i];
-      await faceApi.expressions(image, box ? expandBox(box, image, 0.15) : null);
+      await faceApi.expressions(image, box);
     }
   });
   return { backend: faceApi.backend, detect, expressions, pipeline: await pipeline({ faceApi, session, bytes, batch: 1, detect: true }) };

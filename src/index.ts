@@ -2,7 +2,7 @@
  * vaflow's public API for scripts and local node kinds: `import type { ItemKind } from 'vaflow'`.
  * Re-exports only; each module documents itself.
  */
-export type { NodeKind, SourceKind, ItemKind, BatchKind, TaskContext, ItemContext, ItemResult, SourceItem, SpecIssue, CheckContext, AxisSpec, JsonSchema } from './types/node-kind.js';
+export type { NodeKind, SourceKind, ItemKind, BatchKind, TaskContext, ItemContext, ItemResult, SourceItem, SourceWork, SpecIssue, CheckContext, AxisSpec, JsonSchema } from './types/node-kind.js';
 export type { FlowRecord, RecordType, Coords, ChatMessage, TokenUsage } from './types/records.js';
 export type { ChatProvider, ChatRequest, ChatResponse, ProviderServices, ResolvedModel, ResolvedEmbedder } from './types/providers.js';
 export type { Pipeline } from './types/generated/pipeline.js';

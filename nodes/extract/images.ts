@@ -1,180 +1,124 @@
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import type { SourceItem, TaskContext } from '../../src/types/node-kind.js';
+import { readFile } from 'node:fs/promises';
+import type { SourceItem, SourceWork, TaskContext } from '../../src/types/node-kind.js';
 import { ConfigError, ItemError } from '../../src/errors.js';
-import { UNIT_RANGE, type Interval } from '../../src/va/rescale.js';
-import type { DecodedImage, FaceBox } from '../../src/facechannel/preprocess.js';
+import { sha256 } from '../../src/cache/key.js';
+import { fileDigest } from '../../src/util/file-digest.js';
+import { createExtractor, extractionIdentity, type Extraction, type ExtractionBackend } from '../../src/facechannel/extraction.js';
 import type { ExtractParams } from './params.generated.js';
 import { chosenVaSource } from './index.js';
-import { requireFile, resolveInput } from './files.js';
-import { DEFAULT_COLUMNS, DEFAULT_LABEL_SEPARATOR, parseLabel, parseVa } from './table.js';
-import { readTableRows, tableFormatOf } from './table-rows.js';
+import { missingFileMessage, resolveInput } from './files.js';
+import { ImageLabelIndex, imageId, listImages, readImageLabels, type ImageLabels } from './image-files.js';
+import type { VaSource } from './table.js';
 
-const IMAGE_GLOB = '*.{jpg,jpeg,png,webp,JPG,JPEG,PNG,WEBP}';
-/** Margin added on each side of a detected face, as a fraction of its size (the detector's boxes are tight). */
-const FACE_MARGIN = 0.15;
-
-/** What the labels file says about one image. */
-interface ImageLabels {
-  readonly label?: string | string[];
-  readonly reference?: string;
-  readonly annotated?: { readonly valence: number; readonly arousal: number };
-  /** A problem with this image's row (bad annotated VA): the image becomes an item error. */
-  readonly problem?: string;
-}
-
-/** The image files named by `images` (a folder, or a glob relative to the pipeline), sorted. */
-async function listImages(specDir: string, images: string): Promise<string[]> {
-  const absolute = path.resolve(specDir, images);
-  const isFolder = await stat(absolute).then((s) => s.isDirectory(), () => false);
-  const { glob } = await import('tinyglobby');
-  const files = isFolder
-    ? await glob(IMAGE_GLOB, { cwd: absolute, absolute: true, onlyFiles: true })
-    : await glob(images, { cwd: specDir, absolute: true, onlyFiles: true });
-  if (files.length === 0) throw new ConfigError(`images: no image files match ${images} (resolved against ${specDir})`);
-  return files.sort();
-}
-
-/** Reads the labels table into file name → labels; rows are keyed by `file` (a relative path or a base name). */
-async function readLabels(params: ExtractParams, ctx: TaskContext<ExtractParams>): Promise<Map<string, ImageLabels>> {
-  const byFile = new Map<string, ImageLabels>();
-  if (params.labels === undefined) return byFile;
-  const file = resolveInput(ctx.specDir, params.labels);
-  await requireFile(file);
-  const format = tableFormatOf(file.absolute);
-  if (!format) throw new ConfigError(`labels: ${file.shown}: expected a .csv, .tsv or .jsonl file`);
-  const columns = { ...DEFAULT_COLUMNS, ...params.columns };
-  const separator = params.labelSeparator ?? DEFAULT_LABEL_SEPARATOR;
-  const range: Interval = params.range ?? UNIT_RANGE;
-  for await (const entry of readTableRows({ file: file.absolute, format, signal: ctx.signal })) {
-    if (!('cells' in entry)) {
-      if ('message' in entry) throw new ConfigError(`${file.shown}:${entry.line}: ${entry.message}`);
-      if (!entry.columns.includes('file')) throw new ConfigError(`${file.shown}: the labels table needs a \`file\` column (image file name), found ${entry.columns.join(', ')}`);
-      continue;
-    }
-    const name = entry.cells.file;
-    if (typeof name !== 'string' || name.trim() === '') throw new ConfigError(`${file.shown}:${entry.line}: \`file\` is missing`);
-    const label = parseLabel(entry.cells[columns.label], separator);
-    if (label && 'problem' in label) throw new ConfigError(`${file.shown}:${entry.line}: ${label.problem}`);
-    const reference = entry.cells[columns.reference];
-    const labels: { label?: string | string[]; reference?: string; annotated?: { valence: number; arousal: number }; problem?: string } = {};
-    if (label) labels.label = label.value;
-    if (typeof reference === 'string' && reference.trim() !== '') labels.reference = reference;
-    const hasAnnotation = [columns.annotatedValence, columns.annotatedArousal].some((c) => entry.cells[c] !== undefined && entry.cells[c] !== '');
-    if (hasAnnotation) {
-      const valence = parseVa(entry.cells[columns.annotatedValence], columns.annotatedValence, range);
-      const arousal = parseVa(entry.cells[columns.annotatedArousal], columns.annotatedArousal, range);
-      if ('value' in valence && 'value' in arousal) labels.annotated = { valence: valence.value, arousal: arousal.value };
-      else labels.problem = `${file.shown}:${entry.line}: ${'problem' in valence ? valence.problem : ''}${'problem' in valence && 'problem' in arousal ? '; ' : ''}${'problem' in arousal ? arousal.problem : ''}`;
-    }
-    byFile.set(name.trim().replaceAll('\\', '/'), labels);
-  }
-  return byFile;
-}
-
-function labelsFor(byFile: Map<string, ImageLabels>, relative: string): ImageLabels | undefined {
-  return byFile.get(relative) ?? byFile.get(path.posix.basename(relative));
-}
-
-/** One image through decode and (optional) detection; an Error is that image's item error. */
-interface Prepared {
-  readonly id: string;
-  readonly relative: string;
-  readonly labels: ImageLabels | undefined;
-  readonly image: DecodedImage;
-  readonly box: FaceBox | null;
-  readonly detectionScore: number | null;
-}
-
+/**
+ * Face images as `va` items. Listing the images, reading the labels and hashing each file is all this
+ * does up front; each image is then one unit of source work that the engine caches under the image's
+ * content digest, the model's digest, the backend, the detector and the preprocessing (see
+ * src/facechannel/extraction.ts). A rerun or a plan loads no network; a `vaSource: [model, annotation]`
+ * pair of tasks computes each image once.
+ */
 export async function* imageItems(params: ExtractParams, ctx: TaskContext<ExtractParams>): AsyncIterable<SourceItem> {
   if (params.images === undefined) throw new ConfigError('extract: `images` is not set');
-  const backend = params.backend ?? 'facechannel';
-  const detect = params.detectFaces ?? true;
-  const batchSize = params.batchSize ?? 32;
+  const backend: ExtractionBackend = params.backend ?? 'facechannel';
+  const detectFaces = params.detectFaces ?? true;
   const vaSource = chosenVaSource(ctx);
-  const files = (await listImages(ctx.specDir, params.images)).slice(0, params.limit);
-  const labels = await readLabels(params, ctx);
+  const listing = await listImages(ctx.specDir, params.images);
+  if ('problem' in listing) throw new ConfigError(`images: ${listing.problem}`);
+  const files = listing.files.slice(0, params.limit);
+  const ids = files.map((file) => imageId(listing.root, file));
+  const labels = new ImageLabelIndex(await readImageLabels(params, ctx), ids);
 
-  const { decodeImage, expandBox, faceChannelInput } = await import('../../src/facechannel/preprocess.js');
-  const session = backend === 'facechannel' ? await openModel(params, ctx) : null;
-  const faceApi = detect || backend === 'expression-mixture' ? await (await import('../../src/facechannel/face-api.js')).loadFaceApi() : null;
+  const modelFile = backend === 'facechannel' ? await facechannelModel(params, ctx.specDir) : undefined;
+  const identity = await extractionIdentity({ backend, detectFaces, modelDigest: modelFile && (await fileDigest(modelFile)) });
+  const extract = createExtractor({
+    backend,
+    detectFaces,
+    // One session per model file and run, shared by the tasks of a vaSource matrix.
+    session: modelFile ? () => ctx.providers.shared(`facechannel:${modelFile}`, () => openSession(modelFile)) : undefined,
+  });
   const mixture = backend === 'expression-mixture' ? await import('../../src/facechannel/expression-mixture.js') : null;
 
-  const prepare = async (absolute: string): Promise<Prepared> => {
-    const relative = path.relative(ctx.specDir, absolute).split(path.sep).join('/');
-    const fail = (what: string, cause?: unknown): ItemError => new ItemError(`${relative}: ${what}`, { cause });
-    let image: DecodedImage;
-    try {
-      image = await decodeImage(await readFile(absolute));
-    } catch (error) {
-      throw fail(`cannot decode image (${error instanceof Error ? error.message : String(error)})`, error);
-    }
-    let box: FaceBox | null = null;
-    let detectionScore: number | null = null;
-    if (detect && faceApi) {
-      const [largest] = await faceApi.detectFaces(image);
-      if (!largest) throw fail(`no face detected (${image.width}×${image.height} image)`);
-      box = expandBox(largest.box, image, FACE_MARGIN);
-      detectionScore = largest.score;
-    }
-    return { id: relative, relative, labels: labelsFor(labels, relative), image, box, detectionScore };
-  };
-
-  const record = (p: Prepared, model: { valence: number; arousal: number }): SourceItem => {
-    if (p.labels?.problem) return { id: p.id, error: new ItemError(p.labels.problem) };
-    const annotated = p.labels?.annotated;
-    if (vaSource === 'annotation' && !annotated) return { id: p.id, error: new ItemError(`${p.relative}: vaSource is annotation but the labels file has no annotated valence/arousal for this image`) };
-    const chosen = vaSource === 'annotation' && annotated ? annotated : model;
-    const modelSource = backend;
-    const fields: Record<string, unknown> = {
-      path: p.relative,
-      box: p.box,
-      detectionScore: p.detectionScore,
-      valence: chosen.valence,
-      arousal: chosen.arousal,
-      vaSource: vaSource === 'annotation' ? 'annotation' : modelSource,
-      backend,
-      extracted: { valence: model.valence, arousal: model.arousal, source: modelSource, ...(mixture ? { pointsSource: mixture.EXPRESSION_MIXTURE_SOURCE } : {}) },
-    };
-    if (annotated) fields.annotated = annotated;
-    if (p.labels?.label !== undefined) fields.label = p.labels.label;
-    if (p.labels?.reference !== undefined) fields.reference = p.labels.reference;
-    return { id: p.id, fields };
-  };
-
-  for (let start = 0; start < files.length; start += batchSize) {
+  for (const [index, file] of files.entries()) {
     if (ctx.signal.aborted) return;
-    const chunk = files.slice(start, start + batchSize);
-    const prepared: (Prepared | SourceItem)[] = [];
-    for (const file of chunk) {
-      try {
-        prepared.push(await prepare(file));
-      } catch (error) {
-        const id = path.relative(ctx.specDir, file).split(path.sep).join('/');
-        prepared.push({ id, error: error instanceof Error ? error : new ItemError(`${id}: ${String(error)}`) });
-      }
+    const id = ids[index];
+    const imageLabels = labels.labelsFor(id);
+    if (imageLabels?.problem) {
+      yield { id, error: new ItemError(imageLabels.problem) };
+      continue;
     }
-    const ok = prepared.filter((p): p is Prepared => 'image' in p);
-    const va = new Map<Prepared, { valence: number; arousal: number }>();
-    if (session) {
-      const inputs = await Promise.all(ok.map((p) => faceChannelInput(p.image, p.box)));
-      const outputs = ok.length ? await session.run(inputs) : [];
-      ok.forEach((p, i) => va.set(p, outputs[i]));
-    } else if (mixture && faceApi) {
-      for (const p of ok) va.set(p, mixture.expressionMixtureVa(await faceApi.expressions(p.image, p.box)));
+    if (vaSource === 'annotation' && !imageLabels?.annotated) {
+      yield { id, error: new ItemError(`${id}: vaSource is annotation but the labels file has no annotated valence/arousal for this image`) };
+      continue;
     }
-    for (const p of prepared) {
-      if (!('image' in p)) yield p;
-      else {
-        const value = va.get(p);
-        yield value ? record(p, value) : { id: p.id, error: new ItemError(`${p.relative}: no VA was computed`) };
-      }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      yield { id, error: new ItemError(`${id}: cannot read the file (${error instanceof Error ? error.message : String(error)})`, { cause: error }) };
+      continue;
     }
+    const work: SourceWork<Extraction> = {
+      id,
+      key: { ...identity, image: sha256(bytes) },
+      compute: () => extract(bytes).catch((error: unknown) => {
+        if (error instanceof ItemError) throw new ItemError(`${id}: ${error.message}`, { cause: error });
+        throw error;
+      }),
+      finish: (value) => recordFields({ id, value, labels: imageLabels, vaSource, backend, mixture }),
+    };
+    yield work;
   }
 }
 
-async function openModel(params: ExtractParams, ctx: TaskContext<ExtractParams>) {
+interface RecordInput {
+  readonly id: string;
+  readonly value: Extraction;
+  readonly labels: ImageLabels | undefined;
+  readonly vaSource: VaSource;
+  readonly backend: ExtractionBackend;
+  readonly mixture: typeof import('../../src/facechannel/expression-mixture.js') | null;
+}
+
+/** The record of one image from its (fresh or cached) extraction; the same fields in the same order either way. */
+function recordFields({ id, value, labels, vaSource, backend, mixture }: RecordInput): Record<string, unknown> {
+  if (value.face === 'none') throw new ItemError(`${id}: no face detected (${value.width}×${value.height} image)`);
+  let model: { valence: number; arousal: number };
+  if (backend === 'facechannel') {
+    if (typeof value.valence !== 'number' || typeof value.arousal !== 'number') throw new ItemError(`${id}: the extraction holds no FaceChannel output`);
+    model = { valence: value.valence, arousal: value.arousal };
+  } else {
+    if (!value.expressions || !mixture) throw new ItemError(`${id}: the extraction holds no expression probabilities`);
+    model = mixture.expressionMixtureVa(value.expressions);
+  }
+  const annotated = labels?.annotated;
+  const chosen = vaSource === 'annotation' && annotated ? annotated : model;
+  const fields: Record<string, unknown> = {
+    path: id,
+    box: value.region,
+    detectionScore: value.detectionScore,
+    valence: chosen.valence,
+    arousal: chosen.arousal,
+    vaSource: vaSource === 'annotation' ? 'annotation' : backend,
+    backend,
+    extracted: { valence: model.valence, arousal: model.arousal, source: backend, ...(mixture ? { pointsSource: mixture.EXPRESSION_MIXTURE_SOURCE } : {}) },
+  };
+  if (value.expressions) fields.expressions = value.expressions;
+  if (annotated) fields.annotated = annotated;
+  if (labels?.label !== undefined) fields.label = labels.label;
+  if (labels?.reference !== undefined) fields.reference = labels.reference;
+  return fields;
+}
+
+/** The FaceChannel ONNX file, checked to exist (its digest is part of every key). */
+async function facechannelModel(params: ExtractParams, specDir: string): Promise<string> {
   if (params.model === undefined) throw new ConfigError('extract: backend facechannel needs `model` (an ONNX file from `vaflow import facechannel`); or set backend: expression-mixture');
+  const model = resolveInput(specDir, params.model);
+  const missing = await missingFileMessage(model);
+  if (missing) throw new ConfigError(`model: ${missing}; convert the authors' weights with \`vaflow import facechannel DimensionalFaceChannel.h5 -o ${params.model}\`, or use backend: expression-mixture`);
+  return model.absolute;
+}
+
+async function openSession(modelFile: string) {
   const { openFaceChannel } = await import('../../src/facechannel/session.js');
-  return openFaceChannel(resolveInput(ctx.specDir, params.model).absolute);
+  return openFaceChannel(modelFile);
 }

@@ -11,7 +11,8 @@ const VA_SOURCES: readonly VaSource[] = ['model', 'annotation'];
 /** Reads items with valence–arousal values from a table (CSV/TSV/JSONL) or from face images. */
 const extract: SourceKind<ExtractParams> = {
   name: 'extract',
-  version: '1',
+  // 2: images cached per image, FaceChannel input as the authors' OpenCV preprocessing, crops per backend.
+  version: '2',
   paramsSchema: readJsonBeside(import.meta.url, 'params.schema.json'),
   consumes: [],
   produces: 'va',
@@ -32,6 +33,7 @@ const extract: SourceKind<ExtractParams> = {
     }
     if (params.labels !== undefined) await pushMissing({ issues, ctx, key: 'labels', relative: params.labels });
     if (params.model !== undefined) await pushMissing({ issues, ctx, key: 'model', relative: params.model });
+    if (params.images !== undefined) issues.push(...(await imageIssues(params, ctx)));
     if (params.range && !(params.range[0] < params.range[1])) {
       issues.push({ path: ['with', 'range'], message: `expected [min, max] with min < max, got [${params.range.join(', ')}]` });
     }
@@ -76,6 +78,18 @@ export function chosenVaSource(ctx: Pick<TaskContext<ExtractParams>, 'coords' | 
   const known = VA_SOURCES.find((source) => source === chosen);
   if (!known) throw new ConfigError(`vaSource "${chosen}": expected one of ${VA_SOURCES.join(', ')}`);
   return known;
+}
+
+/** `images` names at least one image; the facechannel backend has its model file (checked above when given). */
+async function imageIssues(params: ExtractParams, ctx: CheckContext): Promise<SpecIssue[]> {
+  const issues: SpecIssue[] = [];
+  const { listImages } = await import('./image-files.js');
+  const listing = await listImages(ctx.specDir, params.images!);
+  if ('problem' in listing) issues.push({ path: ['with', 'images'], message: listing.problem });
+  if ((params.backend ?? 'facechannel') === 'facechannel' && params.model === undefined) {
+    issues.push({ path: ['with'], message: 'backend facechannel needs `model`: an ONNX file from `vaflow import facechannel` (or set backend: expression-mixture, which needs no weights)' });
+  }
+  return issues;
 }
 
 interface MissingCheck {

@@ -57,11 +57,11 @@ export type ExtractParams = {
    */
   limit?: number;
   /**
-   * A folder or glob of face images (JPEG, PNG, WebP), relative to the pipeline file.
+   * A folder (its JPEG, PNG and WebP files, not its subfolders) or a glob of face images, relative to the pipeline file. Item ids are the images' paths relative to this folder, or to the glob's leading folders (`faces/a/1.jpg` under `images: faces/** /*.jpg` has id `a/1.jpg`): they stay the same when the pipeline file moves.
    */
   images?: string;
   /**
-   * With `images`: CSV/JSONL mapping file name → label(s), optional reference and annotated valence/arousal (columns as in `columns`, plus `file`).
+   * With `images`: CSV/JSONL mapping each image → label(s), optional reference and annotated valence/arousal (columns as in `columns`, plus `file`: the image's id, or its base name when no two images share it).
    */
   labels?: string;
   /**
@@ -73,13 +73,9 @@ export type ExtractParams = {
    */
   model?: string;
   /**
-   * Detect the largest face and crop it (with margin) before FaceChannel. Off for images that are already face crops. @default true
+   * Detect the largest face (face-api's tiny face detector) and give each backend the crop its model was trained on (docs/faces.md). Off for images that are already face crops. @default true
    */
   detectFaces?: boolean;
-  /**
-   * Images per inference batch. @default 32
-   */
-  batchSize?: number;
   /**
    * Which VA the records carry: `model` (extracted), `annotation` (human-annotated columns), or both as a matrix axis. @default model (table: the valence/arousal columns)
    */

@@ -15,6 +15,8 @@ export interface Manifest {
   readonly vaflowVersion: string;
   readonly pipeline: { readonly name: string; readonly file: string; readonly sha256: string; readonly gitCommit: string | null };
   readonly kinds: Readonly<Record<string, string>>;
+  /** Each embedder's type, path and, for onnx folders, the model file that runs. */
+  readonly embedders?: Readonly<Record<string, { readonly type: string; readonly path?: string; readonly modelFile?: string }>>;
   readonly environment: { readonly node: string; readonly os: string; readonly arch: string; readonly cpus: number };
   readonly dependencies: Readonly<Record<string, string>>;
   readonly seed: number;

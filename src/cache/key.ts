@@ -73,11 +73,11 @@ export function modelIdentity(model: {
 
 /** The fields of an embedder entry that change its vectors (not batch size, not the key variable). */
 export function embedderIdentity(embedder: {
-  type: string; path?: string; format?: string; stopWords?: boolean; pooling?: string; normalize?: boolean;
+  type: string; path?: string; file?: string; format?: string; stopWords?: boolean; pooling?: string; normalize?: boolean;
   maxLength?: number; model?: string; baseURL?: string;
 }): Record<string, unknown> {
-  const { type, path, format, stopWords, pooling, normalize, maxLength, model, baseURL } = embedder;
-  return { type, path, format, stopWords, pooling, normalize, maxLength, model, baseURL };
+  const { type, path, file, format, stopWords, pooling, normalize, maxLength, model, baseURL } = embedder;
+  return { type, path, file, format, stopWords, pooling, normalize, maxLength, model, baseURL };
 }
 
 /** Key of one embedded text under one embedder. */

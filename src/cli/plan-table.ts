@@ -17,7 +17,8 @@ export function formatPlan(result: RunResult): string {
     const kind = result.pipeline.kinds.get(graph.tasks[id].nodeId);
     const upstreamPartial = graph.dependencies[id].some((dep) => partial.has(dep));
     const items = kind?.mode === 'batch' ? '-' : `${upstreamPartial ? '≥' : ''}${s.items}`;
-    const cacheable = kind?.mode === 'item' && kind.cacheable !== false;
+    // A source caches what it yields as work units (images); a plain table source has nothing to cache.
+    const cacheable = (kind?.mode === 'item' && kind.cacheable !== false) || (kind?.mode === 'source' && s.cacheHits + s.pending > 0);
     return [id, kind?.mode ?? '?', items, cacheable ? String(s.cacheHits) : '-', cacheable ? String(s.pending) : '-', graph.dependencies[id].join(', ') || '-'];
   });
   const header = ['task', 'mode', 'items', 'cached', 'to call', 'needs'];

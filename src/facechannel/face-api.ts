@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import type { BackendRequest, FaceApiBackend } from './face-api-runtime.js';
-import type { DecodedImage, FaceBox } from './preprocess.js';
+import type { DecodedImage } from './preprocess.js';
+import { copyRegion, faceApiRegion, type FaceBox } from './crops.js';
 
 /**
  * The bundled @vladmandic/face-api 1.7.15 (MIT): tiny face detector + 7-class expression net on TF.js,
@@ -24,13 +26,40 @@ export interface FaceApi {
   readonly backend: FaceApiBackend;
   /** Faces found in the image, largest first; boxes in the image's pixels. */
   detectFaces(image: DecodedImage): Promise<readonly DetectedFace[]>;
-  /** Expression probabilities of one face crop (or the whole image when box is null). */
+  /** Expression probabilities of the face in `box` (the detector's box, cropped as face-api does), or of the whole image. */
   expressions(image: DecodedImage, box: FaceBox | null): Promise<Readonly<Record<FaceApiExpression, number>>>;
 }
 
-/** Detection runs on a copy whose longer side is at most this (the detector's own input is 416). */
-const DETECT_MAX_SIDE = 640;
+/**
+ * How faces are found, as data: part of the extraction cache key. Detection runs on a copy whose longer
+ * side is at most `maxSide` (the detector's own input is `inputSize`); the largest face is used.
+ */
+export const FACE_DETECTOR = { model: 'tiny_face_detector', inputSize: 416, scoreThreshold: 0.5, maxSide: 640, pick: 'largest' } as const;
+const DETECTOR_WEIGHTS = 'tiny_face_detector_model';
+const EXPRESSION_WEIGHTS = 'face_expression_model';
 const MODEL_DIR = path.join(packageRoot, 'node_modules', '@vladmandic', 'face-api', 'model');
+
+const digests = new Map<string, Promise<string>>();
+
+/**
+ * sha256 over a bundled net's weights manifest and shards (for cache keys), without loading TF.js.
+ * `detector` is the tiny face detector, `expressions` the 7-class expression net.
+ */
+export function faceApiWeightsDigest(net: 'detector' | 'expressions'): Promise<string> {
+  const name = net === 'detector' ? DETECTOR_WEIGHTS : EXPRESSION_WEIGHTS;
+  let digest = digests.get(name);
+  if (!digest) {
+    digest = (async () => {
+      const manifestText = await readFile(path.join(MODEL_DIR, `${name}-weights_manifest.json`));
+      const manifest = JSON.parse(manifestText.toString('utf8')) as { paths: string[] }[];
+      const hash = createHash('sha256').update(manifestText);
+      for (const shard of manifest.flatMap((g) => g.paths)) hash.update(await readFile(path.join(MODEL_DIR, shard)));
+      return hash.digest('hex');
+    })();
+    digests.set(name, digest);
+  }
+  return digest;
+}
 
 export interface LoadFaceApiOptions {
   /**
@@ -69,8 +98,8 @@ async function createFaceApi(request: BackendRequest): Promise<FaceApi> {
     const bytes = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
     net.loadFromWeightMap(tf.io.decodeWeights(bytes, manifest.flatMap((g) => g.weights) as Parameters<typeof tf.io.decodeWeights>[1]));
   };
-  await loadNet(faceapi.nets.tinyFaceDetector, 'tiny_face_detector_model');
-  await loadNet(faceapi.nets.faceExpressionNet, 'face_expression_model');
+  await loadNet(faceapi.nets.tinyFaceDetector, DETECTOR_WEIGHTS);
+  await loadNet(faceapi.nets.faceExpressionNet, EXPRESSION_WEIGHTS);
 
   const toTensor = (image: DecodedImage) => tf.tensor3d(new Int32Array(image.rgb), [image.height, image.width, 3], 'int32');
   const { loadSharp } = await import('./preprocess.js');
@@ -78,7 +107,7 @@ async function createFaceApi(request: BackendRequest): Promise<FaceApi> {
   return {
     backend,
     async detectFaces(image) {
-      const scale = Math.min(1, DETECT_MAX_SIDE / Math.max(image.width, image.height));
+      const scale = Math.min(1, FACE_DETECTOR.maxSide / Math.max(image.width, image.height));
       let small = image;
       if (scale < 1) {
         const sharp = await loadSharp();
@@ -89,7 +118,7 @@ async function createFaceApi(request: BackendRequest): Promise<FaceApi> {
       }
       const input = toTensor(small);
       try {
-        const found = await faceapi.detectAllFaces(input, new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.5 }));
+        const found = await faceapi.detectAllFaces(input, new faceapi.TinyFaceDetectorOptions({ inputSize: FACE_DETECTOR.inputSize, scoreThreshold: FACE_DETECTOR.scoreThreshold }));
         const sx = image.width / small.width;
         const sy = image.height / small.height;
         return found
@@ -101,7 +130,7 @@ async function createFaceApi(request: BackendRequest): Promise<FaceApi> {
     },
     async expressions(image, box) {
       // Only the crop becomes a tensor: converting a whole 1920×1280 photo cost more than the net itself.
-      const input = toTensor(box ? cropImage(image, box) : image);
+      const input = toTensor(box ? copyRegion(image, faceApiRegion(box, image)) : image);
       try {
         const result = await faceapi.nets.faceExpressionNet.predictExpressions(input);
         const one = Array.isArray(result) ? result[0] : result;
@@ -111,21 +140,4 @@ async function createFaceApi(request: BackendRequest): Promise<FaceApi> {
       }
     },
   };
-}
-
-/** The pixels of `box` (its intersection with the image, at least 1×1), copied row by row. */
-export function cropImage(image: DecodedImage, box: FaceBox): DecodedImage {
-  const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
-  const left = Math.floor(box.x);
-  const top = Math.floor(box.y);
-  const x0 = clamp(left, 0, image.width - 1);
-  const y0 = clamp(top, 0, image.height - 1);
-  const width = clamp(left + Math.floor(box.width) - x0, 1, image.width - x0);
-  const height = clamp(top + Math.floor(box.height) - y0, 1, image.height - y0);
-  const rgb = Buffer.allocUnsafe(width * height * 3);
-  for (let row = 0; row < height; row++) {
-    const from = ((y0 + row) * image.width + x0) * 3;
-    image.rgb.copy(rgb, row * width * 3, from, from + width * 3);
-  }
-  return { width, height, rgb };
 }

@@ -18,6 +18,7 @@ import { EventsFileLifeCycle } from '../lifecycle/events-file.js';
 import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
 import { UsageError } from '../errors.js';
 import { createProviderServices } from './provider-services.js';
+import { embedderManifestEntries } from '../providers/embedders/manifest-entries.js';
 import { InProcessExecutor } from './executor.js';
 import { orchestrate } from './orchestrator.js';
 import type { TaskRuntime } from './task-runtime.js';
@@ -70,6 +71,7 @@ function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipel
     vaflowVersion,
     pipeline: { name: loaded.spec.name, file: loaded.file, sha256: sha256(loaded.text), gitCommit: gitCommitOf(loaded.specDir) },
     kinds,
+    embedders: embedderManifestEntries(loaded.spec.embedders, loaded.specDir),
     environment: environmentInfo(),
     dependencies: installedDependencyVersions(),
     seed: loaded.spec.defaults?.seed ?? 42,

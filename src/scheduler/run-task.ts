@@ -1,5 +1,5 @@
 import type { FlowRecord } from '../types/records.js';
-import type { BatchKind, SourceKind } from '../types/node-kind.js';
+import type { BatchKind, SourceKind, SourceWork } from '../types/node-kind.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskRuntime } from './task-runtime.js';
 import type { TaskIO } from './task-io.js';
@@ -8,6 +8,7 @@ import { createTaskContext } from './task-context.js';
 import { emptyStats, errorRate, type TaskStats } from './task-stats.js';
 import { runItemTask, outputRecord } from './run-items.js';
 import { describeItemError } from './item-errors.js';
+import { CACHE_FORMAT_VERSION, hashJson } from '../cache/key.js';
 
 /** Concatenated records of the upstream tasks, read back from their published JSONL files. */
 function upstreamReader(task: TaskNode, runtime: TaskRuntime): () => AsyncIterable<FlowRecord> {
@@ -17,20 +18,86 @@ function upstreamReader(task: TaskNode, runtime: TaskRuntime): () => AsyncIterab
   };
 }
 
+/** Computations of source work in flight in a run, by cache key: two tasks asking for one key share it. */
+const workInFlight = new WeakMap<TaskRuntime, Map<string, Promise<unknown>>>();
+
 async function runSource(task: TaskNode, kind: SourceKind, runtime: TaskRuntime, io: TaskIO): Promise<void> {
+  const recordError = async (id: string, error: unknown) => {
+    io.stats.errors++;
+    await io.errors.write({ id, coords: task.coords, error: describeItemError(error) });
+    runtime.lifeCycle.itemEnd?.(task, 'error');
+  };
   for await (const item of kind.source(io.context)) {
     if (runtime.stopSignal.aborted) break;
     io.stats.items++;
+    if ('compute' in item) {
+      await runSourceWork(task, kind, item, runtime, io, recordError);
+      continue;
+    }
     if ('error' in item) {
-      io.stats.errors++;
-      await io.errors.write({ id: item.id, coords: task.coords, error: describeItemError(item.error) });
-      runtime.lifeCycle.itemEnd?.(task, 'error');
+      await recordError(item.id, item.error);
       continue;
     }
     await io.records.write(outputRecord({ id: item.id, node: task.nodeId, coords: task.coords }, item.fields, task));
     io.stats.records++;
     runtime.lifeCycle.itemEnd?.(task, 'computed');
   }
+}
+
+/** A ConfigError (by code, so a local kind's own copy counts) is the task's problem, not the item's. */
+function isConfigError(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === 'VAFLOW_CONFIG';
+}
+
+/** One unit of source work: cache lookup, else (not in a plan) compute once per run and store; then its record. */
+async function runSourceWork(
+  task: TaskNode, kind: SourceKind, work: SourceWork, runtime: TaskRuntime, io: TaskIO,
+  recordError: (id: string, error: unknown) => Promise<void>,
+): Promise<void> {
+  const key = hashJson({ v: CACHE_FORMAT_VERSION, ns: 'source', kind: kind.name, kindVersion: kind.version, key: work.key });
+  const cached = runtime.cacheMode.read ? runtime.cache?.get(key) : undefined;
+  let value: unknown = cached;
+  let computed = false;
+  if (cached !== undefined) {
+    io.stats.cacheHits++;
+  } else if (runtime.dryRun) {
+    io.stats.pending++;
+    runtime.lifeCycle.itemEnd?.(task, 'pending');
+    return;
+  } else {
+    let inFlight = workInFlight.get(runtime);
+    if (!inFlight) workInFlight.set(runtime, (inFlight = new Map()));
+    let pending = inFlight.get(key);
+    const owner = !pending;
+    if (!pending) {
+      io.stats.cacheMisses++;
+      pending = work.compute();
+      inFlight.set(key, pending);
+    }
+    try {
+      value = await pending;
+    } catch (error) {
+      if (isConfigError(error)) throw error;
+      return recordError(work.id, error);
+    } finally {
+      if (owner) inFlight.delete(key);
+    }
+    if (owner) {
+      computed = true;
+      if (runtime.cacheMode.write) runtime.cache?.put(key, value, { namespace: 'source', origin: task.id });
+    } else {
+      io.stats.cacheHits++;
+    }
+  }
+  let fields: Readonly<Record<string, unknown>>;
+  try {
+    fields = work.finish(value);
+  } catch (error) {
+    return recordError(work.id, error);
+  }
+  await io.records.write(outputRecord({ id: work.id, node: task.nodeId, coords: task.coords }, fields, task));
+  io.stats.records++;
+  runtime.lifeCycle.itemEnd?.(task, computed ? 'computed' : 'cached');
 }
 
 async function runBatch(task: TaskNode, kind: BatchKind, runtime: TaskRuntime, io: TaskIO): Promise<void> {

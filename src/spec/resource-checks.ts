@@ -2,9 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { LocatedIssue } from './issues.js';
 import { isRecord } from './json.js';
-
-/** Files a Hugging Face model folder must hold for the onnx embedder. */
-const ONNX_FOLDER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', path.join('onnx', 'model.onnx')];
+import { FOLDER_FILES, chooseModelFile } from '../providers/embedders/onnx/model-folder.js';
 
 function missing(specDir: string, relative: string): string | undefined {
   const resolved = path.resolve(specDir, relative);
@@ -29,11 +27,13 @@ export function checkResourcePaths(value: unknown, specDir: string): LocatedIssu
     if (entry.type === 'onnx') {
       const folder = path.resolve(specDir, entry.path);
       if (!statSync(folder).isDirectory()) {
-        issues.push({ path: at, message: `expected a model folder (${ONNX_FOLDER_FILES.join(', ')}), got a file: ${entry.path}` });
+        issues.push({ path: at, message: `expected a model folder (${FOLDER_FILES.join(', ')} and an ONNX model), got a file: ${entry.path}` });
         continue;
       }
-      const absent = ONNX_FOLDER_FILES.filter((file) => !existsSync(path.join(folder, file)));
+      const absent = FOLDER_FILES.filter((file) => !existsSync(path.join(folder, file)));
       if (absent.length) issues.push({ path: at, message: `model folder ${entry.path} lacks ${absent.join(', ')}` });
+      const model = chooseModelFile(folder, typeof entry.file === 'string' ? entry.file : undefined);
+      if ('problem' in model) issues.push({ path: typeof entry.file === 'string' ? ['embedders', id, 'file'] : at, message: `${entry.path}: ${model.problem}` });
     }
   }
   const models = isRecord(value) && isRecord(value.models) ? value.models : {};

@@ -64,10 +64,27 @@ export interface ItemResult {
   readonly usage?: TokenUsage;
 }
 
-/** A source kind yields records, or item errors that name the file and line at fault. */
+/**
+ * Work whose result the engine caches like an item's (an image through a network): `compute` runs only
+ * on a cache miss and never in a plan; its JSON value is stored under a key made of the kind's name,
+ * its logic version and `key`; `finish` turns the value, fresh or cached, into the record's fields.
+ * The same key computed by two tasks of one run at once is computed once.
+ */
+export interface SourceWork<V = any> {
+  readonly id: string;
+  /** Everything that decides `compute`'s value: file contents by digest (never paths), model digests, parameters. */
+  readonly key: unknown;
+  /** The expensive part. Throw for this item's failure (never cached); a ConfigError fails the task. */
+  compute(): Promise<V>;
+  /** The record's fields from the value; runs on every hit, so keep it cheap. Throw for an item error. */
+  finish(value: V): Readonly<Record<string, unknown>>;
+}
+
+/** A source kind yields records, item errors that name the file and line at fault, or cacheable work. */
 export type SourceItem =
   | { readonly id: string; readonly fields: Readonly<Record<string, unknown>> }
-  | { readonly id: string; readonly error: Error };
+  | { readonly id: string; readonly error: Error }
+  | SourceWork;
 
 /** Extra matrix axes a kind derives from its params (models/embedders axes are added by the engine). */
 export interface AxisSpec {

@@ -5,36 +5,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { FACE_API_EXPRESSIONS, cropImage, loadFaceApi, type DetectedFace, type FaceApiExpression } from '../../src/facechannel/face-api.js';
+import { FACE_API_EXPRESSIONS, loadFaceApi, type DetectedFace, type FaceApiExpression } from '../../src/facechannel/face-api.js';
 import { decodeImage, type DecodedImage } from '../../src/facechannel/preprocess.js';
 import { packageRoot } from '../../src/util/paths.js';
 
 /** A real photo with three faces: shipped in @vladmandic/face-api 1.7.15 (MIT), demo/sample3.jpg. */
 const PHOTO = path.join(packageRoot, 'node_modules', '@vladmandic', 'face-api', 'demo', 'sample3.jpg');
-
-/** A width×height image whose pixel (x, y) is [x, y, 7]. */
-function coordinateImage(width: number, height: number): DecodedImage {
-  const rgb = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rgb.set([x, y, 7], (y * width + x) * 3);
-  return { width, height, rgb };
-}
-
-function pixels(image: DecodedImage): number[][] {
-  return Array.from({ length: image.width * image.height }, (_, i) => [image.rgb[i * 3], image.rgb[i * 3 + 1]]);
-}
-
-test('cropImage copies the box rows; boxes reaching outside are cut to the image, never below 1×1', () => {
-  const image = coordinateImage(5, 4);
-  const inner = cropImage(image, { x: 1, y: 2, width: 3, height: 2 });
-  assert.deepEqual([inner.width, inner.height], [3, 2]);
-  assert.deepEqual(pixels(inner), [[1, 2], [2, 2], [3, 2], [1, 3], [2, 3], [3, 3]]);
-  const overTopLeft = cropImage(image, { x: -2, y: -1, width: 4, height: 2 });
-  assert.deepEqual(pixels(overTopLeft), [[0, 0], [1, 0]]);
-  const overBottomRight = cropImage(image, { x: 3, y: 3, width: 10, height: 10 });
-  assert.deepEqual(pixels(overBottomRight), [[3, 3], [4, 3]]);
-  const degenerate = cropImage(image, { x: 2, y: 1, width: 0.4, height: 0 });
-  assert.deepEqual(pixels(degenerate), [[2, 1]]);
-});
 
 interface Observed {
   readonly backend: string;

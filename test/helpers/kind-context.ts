@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { ItemContext, KindLogEvent, TaskContext } from '../../src/types/node-kind.js';
+import type { ItemContext, KindLogEvent, SourceItem, TaskContext } from '../../src/types/node-kind.js';
 import type { Pipeline } from '../../src/types/generated/pipeline.js';
 import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } from '../../src/types/providers.js';
 import type { CacheStore } from '../../src/cache/store.js';
@@ -70,6 +70,31 @@ export function itemContext<P>(options: ItemContextOptions<P>): TestItemContext<
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
+  return out;
+}
+
+/** A source's output as records or errors: what the engine makes of it when nothing is cached. */
+export type SettledSourceItem = { readonly id: string; readonly fields: Readonly<Record<string, unknown>> } | { readonly id: string; readonly error: Error };
+
+/**
+ * Collects a source's output, computing and finishing each unit of source work as the engine does on
+ * a cache miss (a failed compute or finish is that item's error, a ConfigError is thrown). Engine
+ * caching is tested apart.
+ */
+export async function collectSource(items: AsyncIterable<SourceItem>): Promise<SettledSourceItem[]> {
+  const out: SettledSourceItem[] = [];
+  for await (const item of items) {
+    if (!('compute' in item)) {
+      out.push(item);
+      continue;
+    }
+    try {
+      out.push({ id: item.id, fields: item.finish(JSON.parse(JSON.stringify(await item.compute()))) });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'VAFLOW_CONFIG') throw error; // the engine fails the task
+      out.push({ id: item.id, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
   return out;
 }
 

@@ -9,6 +9,8 @@ import { poolStates, type Pooling } from './onnx/pooling.js';
 
 export interface OnnxEmbedderOptions {
   readonly dir: string;
+  /** The ONNX file inside the folder (see chooseModelFile); default onnx/model.onnx or model.onnx. */
+  readonly file?: string;
   readonly identity: Readonly<Record<string, unknown>>;
   readonly pooling: Pooling;
   readonly normalize: boolean;
@@ -41,7 +43,7 @@ export class OnnxEmbedder extends Embeddings implements VaflowEmbeddings {
   }
 
   static async load(options: OnnxEmbedderOptions): Promise<OnnxEmbedder> {
-    const folder = await readModelFolder(options.dir);
+    const folder = await readModelFolder(options.dir, options.file);
     const [ort, transformers] = await Promise.all([import('onnxruntime-node'), import('@huggingface/transformers')]);
     const tokenizer = createTokenizer(folder, transformers);
     let session: InferenceSession;

@@ -45,6 +45,7 @@ const FACTORIES: Record<ResolvedEmbedder['type'], Factory> = {
     const { OnnxEmbedder } = await import('./onnx-embedder.js');
     return OnnxEmbedder.load({
       dir: path.resolve(options.specDir, entry.path),
+      file: entry.file,
       identity: identityOf(entry),
       pooling: entry.pooling ?? 'mean',
       normalize: entry.normalize ?? true,

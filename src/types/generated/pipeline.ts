@@ -115,6 +115,10 @@ export interface Embedder {
    */
   path?: string;
   /**
+   * onnx: the model file inside the folder, e.g. onnx/model_quantized.onnx, or a sentence-transformers quantized export such as model_qint8_avx512.onnx (a bare name is also looked for under onnx/). The run manifest records the file used. @default onnx/model.onnx, else model.onnx (optimum-cli export onnx)
+   */
+  file?: string;
+  /**
    * word-vectors file format. @default auto
    */
   format?: "auto" | "word2vec-text" | "word2vec-binary" | "glove-text";

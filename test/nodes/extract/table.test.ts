@@ -208,7 +208,7 @@ test('check() reports missing files, bad formats and empty ranges at their param
     const others = await extract.check?.({ table: 'data/x.xlsx', range: [9, 1] }, ctx);
     assert.deepEqual(others?.map((issue) => issue.path), [['with', 'table'], ['with', 'range']]);
     const images = await extract.check?.({ images: 'faces/*.jpg', model: 'm.onnx', labels: 'l.csv', vaSource: 'annotation' }, ctx);
-    assert.deepEqual(images?.map((issue) => issue.path), [['with', 'labels'], ['with', 'model']]);
+    assert.deepEqual(images?.map((issue) => issue.path), [['with', 'labels'], ['with', 'model'], ['with', 'images']]);
   });
 });
 

@@ -100,7 +100,7 @@ for (const omit of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'o
       async (dir) => {
         await assert.rejects(embed(dir), (error: unknown) => {
           assert.ok(error instanceof ConfigError);
-          assert.match(error.message, new RegExp(`lacks ${omit.replace('.', '\\.')}`));
+          assert.match(error.message, omit === 'onnx/model.onnx' ? /lacks a model: onnx\/model\.onnx \(Hugging Face layout\) or model\.onnx \(optimum-cli export onnx\)/ : new RegExp(`lacks ${omit.replace('.', '\\.')}`));
           return true;
         });
       },
@@ -121,5 +121,40 @@ test('malformed JSON, a broken model file and a missing folder are ConfigErrors 
   await withModel(async (dir) => {
     await assert.rejects(embed(dir, { path: 'nowhere' }), /nowhere: model folder not found/);
     await assert.rejects(createEmbedder({ id: 'x', type: 'onnx' }, { specDir: dir, env: {}, cacheDir: dir }), /embedders\.x: type onnx needs `path`/);
+  });
+});
+
+/** The hand-computed mean-pooled vector of `text`'s tokens under `model` (no normalisation). */
+function expectedMean(model: TinyBert, tokens: readonly string[]): number[] {
+  return mean(['[CLS]', ...tokens, '[SEP]'].map((t) => state(model, t)));
+}
+
+test('folder layouts as exporters write them: onnx/model.onnx, optimum-cli\'s model.onnx at the top, quantized variants chosen by `file`', async () => {
+  await withModel(async (dir) => {
+    // optimum-cli export onnx: the model beside config.json.
+    const root = await writeTinyBert({ dir: path.join(dir, 'optimum'), words: WORDS, hidden: 4, seed: 2, modelFile: 'model.onnx' });
+    const [a] = await (await embed(dir, { path: 'optimum', normalize: false })).embedWithStats(['happy face']);
+    assertClose(a.vector, expectedMean(root, ['happy', 'face']));
+
+    // A sentence-transformers folder: onnx/model.onnx plus quantized exports with other weights.
+    const plain = await writeTinyBert({ dir: path.join(dir, 'st'), words: WORDS, hidden: 4, seed: 3 });
+    const quantized = await writeTinyBert({ dir: path.join(dir, 'st'), words: WORDS, hidden: 4, seed: 4, modelFile: 'onnx/model_quantized.onnx' });
+    const avx512 = await writeTinyBert({ dir: path.join(dir, 'st'), words: WORDS, hidden: 4, seed: 5, modelFile: 'onnx/model_qint8_avx512.onnx' });
+    const vector = async (file?: string) => (await (await embed(dir, { path: 'st', normalize: false, ...(file ? { file } : {}) })).embedWithStats(['sad face']))[0].vector;
+    assertClose(await vector(), expectedMean(plain, ['sad', 'face']));
+    assertClose(await vector('onnx/model_quantized.onnx'), expectedMean(quantized, ['sad', 'face']));
+    assertClose(await vector('model_qint8_avx512.onnx'), expectedMean(avx512, ['sad', 'face']));
+  });
+});
+
+test('an ambiguous, missing or escaping model file is a ConfigError that lists what the folder holds', async () => {
+  await withModel(async (dir) => {
+    await writeTinyBert({ dir: path.join(dir, 'tiny-bert'), words: WORDS, hidden: 4, modelFile: 'model.onnx' });
+    await assert.rejects(embed(dir), /tiny-bert: the model folder holds both onnx\/model\.onnx and model\.onnx: say which with `file:`/);
+    await assert.rejects(embed(dir, { file: 'model.onnx' }), /file "model\.onnx" is ambiguous: the folder holds both model\.onnx and onnx\/model\.onnx/);
+    assert.ok(await embed(dir, { file: 'onnx/model.onnx' }));
+    await assert.rejects(embed(dir, { file: 'model_O4.onnx' }), /lacks model_O4\.onnx \(and onnx\/model_O4\.onnx\); the folder holds model\.onnx, onnx\/model\.onnx/);
+    await assert.rejects(embed(dir, { file: '../elsewhere.onnx' }), ConfigError);
+    await assert.rejects(embed(dir, { file: '../elsewhere.onnx' }), /expected a path inside the model folder/);
   });
 });

@@ -25,8 +25,10 @@ export interface TinyBertOptions {
   readonly inner?: number;
   /** @default 1 */
   readonly seed?: number;
-  /** Leave out one of the folder's files, for error tests. */
+  /** Leave out one of the folder's files, for error tests (`onnx/model.onnx`: the model, wherever `modelFile` puts it). */
   readonly omit?: 'config.json' | 'tokenizer.json' | 'tokenizer_config.json' | 'onnx/model.onnx';
+  /** Where the model goes inside the folder. @default onnx/model.onnx */
+  readonly modelFile?: string;
 }
 
 export interface TinyBert {
@@ -83,11 +85,12 @@ export async function writeTinyBert(options: TinyBertOptions): Promise<TinyBert>
       pad_token: '[PAD]', unk_token: '[UNK]', cls_token: '[CLS]', sep_token: '[SEP]', mask_token: '[MASK]',
     },
   };
-  await mkdir(path.join(dir, 'onnx'), { recursive: true });
+  const modelFile = path.join(dir, options.modelFile ?? 'onnx/model.onnx');
+  await mkdir(path.dirname(modelFile), { recursive: true });
   for (const [name, content] of Object.entries(files)) {
     if (options.omit !== name) await writeFile(path.join(dir, name), JSON.stringify(content, null, 1));
   }
-  if (options.omit !== 'onnx/model.onnx') await writeModel(path.join(dir, 'onnx', 'model.onnx'), g.build(), { opset: 18 });
+  if (options.omit !== 'onnx/model.onnx') await writeModel(modelFile, g.build(), { opset: 18 });
   return { vocab, wordTable, typeTable, hidden };
 }
 

@@ -1,6 +1,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import classify from '../../../nodes/classify/index.js';
+import describeKind from '../../../nodes/describe/index.js';
 import { getLabelSet } from '../../../src/labels/label-sets.js';
 import { ProviderError } from '../../../src/errors.js';
 import type { ResolvedModel } from '../../../src/types/providers.js';
@@ -203,4 +204,9 @@ test('check(): unknown sets, synonyms to unknown labels, circumplex without poin
   assert.deepEqual(noPoints.map((i) => i.path), [['models', 0]]);
   const bad = await classify.check!({ models: ['c'], labels: 'basic7', maxLabels: 2 }, ctx);
   assert.deepEqual(bad.map((i) => i.path), [['maxLabels']]);
+});
+
+test('warm caches stay warm: a better answer reader does not bump the kinds\' cache-key versions', async () => {
+  // Bumping these would re-spend every cached call; see docs/answer-reading.md before changing them.
+  assert.deepEqual([classify.version, describeKind.version], ['1', '1']);
 });

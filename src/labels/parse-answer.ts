@@ -55,8 +55,8 @@ const MARKER = /(?:^|\n)[ \t>#-]*(?:\d+[.)][ \t]*)?(?:final answer|answer|emotio
  * "I'd go with X". The label is read from the rest of that clause.
  */
 const STATEMENT = /\b(?:(?:emotion|emotional state|label|answer|classification|category|feeling)(?:[ \t]+[a-z']+){0,5}?[ \t]+(?:is|was|would be|seems to be|appears to be)|(?:classify|categori[sz]e|label|identify|interpret)(?:[ \t]+[a-z']+){0,5}?[ \t]+as|i(?:'d| would| will)?[ \t]+(?:say|choose|pick|select|go with))\b([^.;!?\n]*)/g;
-/** Words that make a clause a hedge rather than an answer. */
-const HEDGE = /\b(?:might|could|may|possibly|perhaps|maybe|either|unsure|uncertain|if)\b/;
+/** Words that make a sentence a hedge or a hypothetical rather than an answer ("if I had to choose" is an answer). */
+const HEDGE = /\b(?:might|could|may|possibly|perhaps|maybe|either|unsure|uncertain)\b|\bif\b(?! i (?:had|have|must) to\b)/;
 
 /**
  * Reads a chat reply as labels of the set: the reasoning (blocks in the content, or the provider's
@@ -85,9 +85,10 @@ export function readLabelAnswer(reply: ModelReply, set: LabelSet, options: Omit<
  * Order of precedence: the last JSON value with an answer; else the last "Answer:" line or
  * `\boxed{}`; else a refusal (unless the text turns after it, "… but it is most likely sadness");
  * else the whole text when it names exactly one label (multi-label: every
- * label it names); else the prose's own statements of its answer ("the emotion is X") when they all
- * name the same one label; else the first sentence, or its first clause before "but"/"though", when
- * it names exactly one label and does not hedge.
+ * label it names); else the last of the prose's own statements of its answer ("the emotion is X",
+ * "I'd say X") that names one label outside a hedged or hypothetical sentence (a model that revises
+ * itself means its last word); else the first sentence, or its first clause before "but"/"though",
+ * when it names exactly one label and does not hedge.
  */
 export function parseLabelAnswer(answer: string, set: LabelSet, options: ParseOptions = {}): ParsedAnswer {
   const json = jsonAnswer(answer);
@@ -110,9 +111,10 @@ export function parseLabelAnswer(answer: string, set: LabelSet, options: ParseOp
   if (all.length === 0) return invalid('no-label');
 
   const stated = [...text.matchAll(STATEMENT)]
+    .filter((m) => !HEDGE.test(sentenceAt(text, m.index)))
     .map((m) => distinct(mentions(m[1] ?? '', set)))
-    .filter((labels) => labels.length > 0);
-  if (stated.length > 0 && stated.every((labels) => labels.length === 1 && labels[0] === stated[0]![0])) return decide(stated[0]!, set, options);
+    .filter((labels) => labels.length === 1);
+  if (stated.length > 0) return decide(stated.at(-1)!, set, options);
 
   const firstSentence = text.split(/(?<=[.!?;\n])\s/)[0] ?? '';
   const firstClause = firstSentence.split(/\b(?:but|though|although|however|while|whereas)\b/)[0] ?? '';
@@ -121,6 +123,13 @@ export function parseLabelAnswer(answer: string, set: LabelSet, options: ParseOp
     if (found.length === 1 && !HEDGE.test(piece)) return decide(found, set, options);
   }
   return invalid('ambiguous');
+}
+
+/** The sentence of `text` that holds position `at`. */
+function sentenceAt(text: string, at: number): string {
+  const start = Math.max(text.lastIndexOf('.', at), text.lastIndexOf('!', at), text.lastIndexOf('?', at), text.lastIndexOf('\n', at)) + 1;
+  const end = text.slice(at).search(/[.!?\n]/);
+  return text.slice(start, end < 0 ? undefined : at + end);
 }
 
 /** A refusal phrase, unless the text turns after it ("but …") to name an answer: one label, or labels for a multi-label set. */

@@ -58,16 +58,19 @@ test('plain words, prose and reasoning sent back to a structured request are ans
     [{ content: '<think>\nThe answer is happiness, I', finish_reason: 'length' }, { prediction: null, valid: false, invalidReason: 'truncated', finishReason: 'length' }],
     [{ content: '' }, { prediction: null, valid: false, invalidReason: 'empty' }],
   ];
-  for (const [reply, expected] of cases) {
-    server.resetCounts();
-    server.responder = () => reply;
-    const outcome = await runItem(classify, happy, { model, params });
-    assert.equal(outcome.error, undefined, JSON.stringify(reply));
-    assert.deepEqual([outcome.attempts, server.requests.chat], [1, 1], JSON.stringify(reply));
-    for (const [key, value] of Object.entries(expected)) assert.deepEqual(outcome.result!.fields[key], value, `${JSON.stringify(reply)}: ${key}`);
-    assert.equal(outcome.result!.fields.readerVersion, ANSWER_READER_VERSION);
+  try {
+    for (const [reply, expected] of cases) {
+      server.resetCounts();
+      server.responder = () => reply;
+      const outcome = await runItem(classify, happy, { model, params });
+      assert.equal(outcome.error, undefined, JSON.stringify(reply));
+      assert.deepEqual([outcome.attempts, server.requests.chat], [1, 1], JSON.stringify(reply));
+      for (const [key, value] of Object.entries(expected)) assert.deepEqual(outcome.result!.fields[key], value, `${JSON.stringify(reply)}: ${key}`);
+      assert.equal(outcome.result!.fields.readerVersion, ANSWER_READER_VERSION);
+    }
+  } finally {
+    server.responder = nearestLabelResponder(basic7.points);
   }
-  server.responder = nearestLabelResponder(basic7.points);
 });
 
 test('a server that refuses response_format: each item completes, the model is asked in plain text from then on, the kind logs it once', async () => {

@@ -88,14 +88,17 @@ test('a 200 is an answer whatever its shape: plain text, a cut answer, a filtere
     [{ content: 'Anger', reasoning: 'Ollama thinks: fear?' }, { text: 'Anger', reasoning: 'Ollama thinks: fear?' }],
     [{ content: null }, { text: '' }],
   ];
-  for (const [reply, expected] of replies) {
-    server.resetCounts();
-    server.responder = () => reply;
-    const response = await call(model, {}, schema);
-    for (const [key, value] of Object.entries(expected)) assert.equal(response[key as keyof typeof expected], value, `${JSON.stringify(reply)}: ${key}`);
-    assert.equal(server.requests.chat, 1);
+  try {
+    for (const [reply, expected] of replies) {
+      server.resetCounts();
+      server.responder = () => reply;
+      const response = await call(model, {}, schema);
+      for (const [key, value] of Object.entries(expected)) assert.equal(response[key as keyof typeof expected], value, `${JSON.stringify(reply)}: ${key}`);
+      assert.equal(server.requests.chat, 1);
+    }
+  } finally {
+    server.responder = fixedResponder('happiness');
   }
-  server.responder = fixedResponder('happiness');
 });
 
 test('ollama goes through the same OpenAI-compatible client and needs no key', async () => {

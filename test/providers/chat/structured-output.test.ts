@@ -68,6 +68,25 @@ test('a server that accepts response_format keeps getting it, concurrently after
   assert.ok(server.requests.bodies.every((b) => b.response_format?.type === 'json_schema'));
 });
 
+test('a server that starts refusing mid-run (a proxy switching backends): the calls in flight all fall back, the run is told once', async () => {
+  server.resetCounts();
+  const provider = await freshProvider();
+  await ask(provider);
+  server.rule = refuseResponseFormat('openai');
+  server.latencyMs = 30;
+  try {
+    const answers = await Promise.all(Array.from({ length: 4 }, () => ask(provider)));
+    assert.ok(answers.every((a) => a.text === 'happiness'));
+    assert.equal(server.requests.chat, 1 + 4 * 2, 'each call in flight got its 400 and its plain retry');
+    assert.equal(answers.filter((a) => a.notices).length, 1, 'one notice for the run');
+    await ask(provider);
+    assert.equal(server.requests.bodies.at(-1)!.response_format, undefined, 'remembered');
+  } finally {
+    server.rule = undefined;
+    server.latencyMs = 0;
+  }
+});
+
 test('a 400 about something else (here LangChain turns it into a ContextOverflowError) is an error: no second request, no retry, and response_format is still asked for', async () => {
   server.resetCounts();
   const provider = await freshProvider();

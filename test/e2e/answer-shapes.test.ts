@@ -35,8 +35,8 @@ const styleOf = (request: ChatCompletionBody) => request.model.split('/').at(-1)
 const isDescribe = (request: ChatCompletionBody) => request.messages.some((m) => /Describe the facial expression/.test(m.content));
 
 before(async () => {
-  const basic = styledResponder(basic7.points, styleOf);
-  const multi = styledResponder(emotic26.points, styleOf, 2);
+  const basic = styledResponder({ points: basic7.points, styleOf });
+  const multi = styledResponder({ points: emotic26.points, styleOf, count: 2 });
   server = await startOpenAIServer({
     responder: (request) => {
       if (isDescribe(request)) return `<think>\nPleasant and energetic: happy, maybe surprised.\n</think>\n\n**Description:** "${DESCRIPTION}"`;

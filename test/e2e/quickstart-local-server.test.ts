@@ -26,7 +26,7 @@ interface Metrics {
 }
 
 test('the quickstart with only VAFLOW_OPENAI_BASE_URL, against a plain-text server: exit 0, no key sent, no item error, a report with the model', { timeout: 600_000 }, async () => {
-  const words = styledResponder(getLabelSet('basic7')!.points, () => 'word-period');
+  const words = styledResponder({ points: getLabelSet('basic7')!.points, styleOf: () => 'word-period' });
   const server = await startOpenAIServer({
     responder: (request) => (request.messages.some((m) => /Describe the facial expression/.test(m.content))
       ? 'The person looks calm and content, with a soft smile.'

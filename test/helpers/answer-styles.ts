@@ -59,11 +59,13 @@ export const STYLE_OUTCOMES: Readonly<Record<AnswerStyle, 'label' | 'refusal' | 
  * more for a multi-label set) and says so in `styleOf(request)`; the rejected label it mentions is
  * the farthest one, so reading it by mistake changes the prediction.
  */
-export function styledResponder(
-  points: Readonly<Record<string, readonly [number, number]>>,
-  styleOf: (request: ChatCompletionBody) => AnswerStyle,
-  count = 1,
-): Responder {
+export function styledResponder(options: {
+  readonly points: Readonly<Record<string, readonly [number, number]>>;
+  readonly styleOf: (request: ChatCompletionBody) => AnswerStyle;
+  /** @default 1 */
+  readonly count?: number;
+}): Responder {
+  const { points, styleOf, count = 1 } = options;
   return (request) => {
     const ranked = labelsByDistance(points, vaOfPrompt(request) ?? [0, 0]);
     return ANSWER_STYLES[styleOf(request)](ranked.slice(0, count), ranked.at(-1)!);

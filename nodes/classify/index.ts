@@ -4,7 +4,8 @@ import type { ClassifyParams } from './params.generated.js';
 import { readJsonBeside } from '../../src/util/paths.js';
 import { ConfigError } from '../../src/errors.js';
 import { labelSetIssues, resolveLabelSet, type LabelSet, type LabelSetRef } from '../../src/labels/label-sets.js';
-import { parseLabelAnswer, parseStructuredAnswer, type ParsedAnswer } from '../../src/labels/parse-answer.js';
+import { readLabelAnswer, type LabelReading } from '../../src/labels/parse-answer.js';
+import { ANSWER_READER_VERSION } from '../../src/labels/reader-version.js';
 import { nearestLabel, referencePoints } from '../../src/baselines/circumplex.js';
 import { messagesOf, vaOf } from '../../src/baselines/va-input.js';
 import { summarizeSamples } from './summarize.js';
@@ -36,12 +37,12 @@ export function answerSchema(set: LabelSet): { name: string; schema: Record<stri
   return { name: set.multiLabel ? 'emotion_labels' : 'emotion_label', schema };
 }
 
-function fromParsed(parsed: ParsedAnswer): Record<string, unknown> {
+function fromReading(reading: LabelReading): Record<string, unknown> {
   return {
-    prediction: parsed.prediction,
-    valid: parsed.valid,
-    ...(parsed.reason ? { invalidReason: parsed.reason } : {}),
-    ...(parsed.truncated ? { truncated: true } : {}),
+    prediction: reading.prediction,
+    valid: reading.valid,
+    ...(reading.reason ? { invalidReason: reading.reason } : {}),
+    ...(reading.truncated ? { truncated: true } : {}),
   };
 }
 
@@ -61,16 +62,17 @@ async function classifyItem(input: FlowRecord, ctx: ItemContext<ClassifyParams>)
     jsonSchema: params.structured === false ? undefined : answerSchema(set),
     signal: ctx.signal,
   });
-  const options = { maxLabels: params.maxLabels ?? DEFAULT_MAX_LABELS };
-  let parsed: ParsedAnswer;
-  if (response.refusal) parsed = { prediction: null, valid: false, reason: 'refusal' };
-  else parsed = (response.parsed !== undefined ? parseStructuredAnswer(response.parsed, set, options) : undefined) ?? parseLabelAnswer(response.text, set, options);
+  for (const notice of response.notices ?? []) ctx.log({ ...notice, model: model.id });
+  // Every reply is an answer: whatever its shape, the one tolerant reader decides what it says.
+  const reading = readLabelAnswer(response, set, { maxLabels: params.maxLabels ?? DEFAULT_MAX_LABELS });
   return {
     fields: {
-      ...fromParsed(parsed),
+      ...fromReading(reading),
       answer: response.refusal ?? response.text,
+      ...(reading.reasoning ? { reasoning: reading.reasoning } : {}),
       labelSet: set.name,
       finishReason: response.finishReason ?? null,
+      readerVersion: ANSWER_READER_VERSION,
       ...(response.usage ? { usage: response.usage } : {}),
     },
     ...(response.usage ? { usage: response.usage } : {}),
@@ -96,9 +98,15 @@ function checkParams(params: ClassifyParams, ctx: { spec: { models?: Record<stri
 }
 
 /**
- * `classify`: one label (or a set of labels) per prompt record and model. Plain answers go through
- * the tolerant parser; answers naming no label stay verbatim in `answer` with `valid: false` and
- * `prediction: null`. The circumplex baseline answers from the record's valence and arousal.
+ * `classify`: one label (or a set of labels) per prompt record and model. Structured output is
+ * asked for (unless `structured: false`) but never required: every reply goes through the tolerant
+ * reader (src/labels/parse-answer.ts), reasoning is kept apart in `reasoning`, and an answer naming
+ * no label stays verbatim in `answer` with `valid: false`, `prediction: null` and an
+ * `invalidReason`. Such answers are cached like any other and never retried.
+ * The circumplex baseline answers from the record's valence and arousal.
+ *
+ * `version` stays '1' although reading improved: the cache key must not change for answers that
+ * were already right (see src/labels/reader-version.ts and docs/answer-reading.md).
  */
 const kind: ItemKind<ClassifyParams> = {
   name: 'classify',

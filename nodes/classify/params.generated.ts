@@ -13,7 +13,7 @@ export type Identifier = string;
 export type VaPoint = [number, number];
 
 /**
- * Asks each model for an emotion label per prompt record (or, for the circumplex baseline, picks the label nearest the record's valence and arousal). Output fields: prediction, answer, valid, labelSet, finishReason, usage; baseline for the circumplex; samples, frequencies and agreement when repeats > 1.
+ * Asks each model for an emotion label per prompt record (or, for the circumplex baseline, picks the label nearest the record's valence and arousal). Every reply, whatever its shape, is read by the tolerant answer reader (docs/answer-reading.md). Output fields: prediction, valid, invalidReason (empty, refusal, no-label, ambiguous, truncated, content-filter), answer (the reply as sent), reasoning, labelSet, finishReason, readerVersion, usage; baseline for the circumplex; samples, frequencies and agreement when repeats > 1.
  */
 export interface ClassifyParams {
   /**
@@ -63,7 +63,7 @@ export interface ClassifyParams {
    */
   repeats?: number;
   /**
-   * Ask for JSON-schema structured output ({label} or {labels}) where the model entry allows it (structuredOutput); otherwise the free-text answer goes through the tolerant parser. @default true
+   * Ask for JSON-schema structured output ({label} or {labels}) where the model entry allows it (structuredOutput). A request, never a requirement: every answer goes through the same tolerant reader, and a server that rejects response_format is asked without it for the rest of the run. @default true
    */
   structured?: boolean;
 }

@@ -5,6 +5,8 @@ import { readJsonBeside } from '../../src/util/paths.js';
 import { ConfigError } from '../../src/errors.js';
 import { describeVa } from '../../src/baselines/circumplex.js';
 import { messagesOf, vaOf } from '../../src/baselines/va-input.js';
+import { readDescription } from '../../src/labels/read-description.js';
+import { ANSWER_READER_VERSION } from '../../src/labels/reader-version.js';
 
 const DEFAULT_WORD_LIMIT = 60;
 
@@ -28,12 +30,18 @@ async function describeItem(input: FlowRecord, ctx: ItemContext<DescribeParams>)
   }
   const chat = await ctx.providers.chat(model);
   const response = await chat.call({ messages: messagesOf(input), signal: ctx.signal });
-  const { text, truncated } = limitWords(response.refusal ? '' : response.text, wordLimit);
+  for (const notice of response.notices ?? []) ctx.log({ ...notice, model: model.id });
+  // Cleaned first (reasoning, fences, prefixes, quotes), so the word limit counts description words only.
+  const reading = readDescription(response);
+  const { text, truncated } = limitWords(reading.text, wordLimit);
   return {
     fields: {
       text,
       truncated,
+      answer: response.text,
+      ...(reading.reasoning ? { reasoning: reading.reasoning } : {}),
       finishReason: response.finishReason ?? null,
+      readerVersion: ANSWER_READER_VERSION,
       ...(response.refusal ? { refusal: response.refusal } : {}),
       ...(response.usage ? { usage: response.usage } : {}),
     },
@@ -42,10 +50,13 @@ async function describeItem(input: FlowRecord, ctx: ItemContext<DescribeParams>)
 }
 
 /**
- * `describe`: a free-text description of the affect per prompt record and model, cut to
- * `wordLimit` words. A refusal the provider reports apart from the text leaves `text` empty and is
- * kept in `refusal`. The circumplex baseline writes a template description from the record's
- * valence and arousal.
+ * `describe`: a free-text description of the affect per prompt record and model. The reply is
+ * cleaned (src/labels/read-description.ts: reasoning kept apart in `reasoning`, code fences, JSON
+ * wrappers, "Description:"/"Answer:" prefixes and wrapping quotes removed), then cut to `wordLimit`
+ * words into `text`, which is what gets embedded; `answer` keeps the reply as the model sent it. A
+ * refusal the provider reports apart from the text leaves `text` empty and is kept in `refusal`.
+ * The circumplex baseline writes a template description from the record's valence and arousal.
+ * `version` stays '1': see nodes/classify/index.ts.
  */
 const kind: ItemKind<DescribeParams> = {
   name: 'describe',

@@ -6,7 +6,7 @@
 export type Identifier = string;
 
 /**
- * Asks each model for a free-text description of the expressed affect per prompt record (or, for the circumplex baseline, writes one from a template). Output fields: text, truncated, finishReason, usage; baseline for the circumplex.
+ * Asks each model for a free-text description of the expressed affect per prompt record (or, for the circumplex baseline, writes one from a template). The reply is cleaned first (reasoning, code fences, JSON wrappers, Description:/Answer: prefixes, wrapping quotes; docs/answer-reading.md). Output fields: text (clean, cut to wordLimit), truncated, answer (the reply as sent), reasoning, finishReason, readerVersion, usage; baseline for the circumplex.
  */
 export interface DescribeParams {
   /**

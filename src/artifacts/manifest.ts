@@ -28,6 +28,19 @@ export interface Manifest {
   attempts: string[];
   tasks: Record<string, TaskStats>;
   totals: { items: number; errors: number; cacheHits: number; cacheMisses: number; retries: number; inputTokens: number; outputTokens: number; cost?: number };
+  /**
+   * Version of the answer reader that read this run's new answers (src/labels/reader-version.ts).
+   * Answers served from the cache keep the reading they were stored with (see each record's readerVersion).
+   */
+  answerReader?: string;
+  /** Every warning the run gave (a server refused response_format, ...), each once, in order. */
+  notices?: ManifestNotice[];
+}
+
+export interface ManifestNotice {
+  readonly message: string;
+  readonly task?: string;
+  readonly model?: string;
 }
 
 /** Versions of the direct dependencies as installed (not as declared). */

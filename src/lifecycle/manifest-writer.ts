@@ -1,10 +1,15 @@
 import type { RunLifeCycle, RunStatus } from './life-cycle.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
+import type { KindLogEvent } from '../types/node-kind.js';
 import { totalsOf, type Manifest } from '../artifacts/manifest.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
+import { ANSWER_READER_VERSION } from '../labels/reader-version.js';
 
-/** Keeps manifest.json current: rewritten atomically at the start, after every task, and at the end. */
+/**
+ * Keeps manifest.json current: rewritten atomically at the start, after every task, and at the end.
+ * Warnings logged during the run are kept in `notices`, each message once (also across resumes).
+ */
 export class ManifestLifeCycle implements RunLifeCycle {
   constructor(
     private readonly file: string,
@@ -13,7 +18,20 @@ export class ManifestLifeCycle implements RunLifeCycle {
   ) {}
 
   async runStart(): Promise<void> {
+    this.manifest.answerReader = ANSWER_READER_VERSION;
     await writeJsonAtomic(this.file, this.manifest);
+  }
+
+  /** Written with the next task's end (or the run's), never on this hot path. */
+  log(event: KindLogEvent & { task?: string }): void {
+    if (event.level !== 'warn') return;
+    const notices = (this.manifest.notices ??= []);
+    if (notices.some((n) => n.message === event.message)) return;
+    notices.push({
+      message: event.message,
+      ...(event.task ? { task: event.task } : {}),
+      ...(typeof event.model === 'string' ? { model: event.model } : {}),
+    });
   }
 
   async taskEnd(task: TaskNode, stats: TaskStats): Promise<void> {

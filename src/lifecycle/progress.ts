@@ -117,8 +117,14 @@ export class ProgressLifeCycle implements RunLifeCycle {
   }
 
   log(event: KindLogEvent & { task?: string }): void {
-    if (this.#mode === 'json') this.#emitJson({ event: 'log', ...event });
-    else if (event.level !== 'debug' && this.#mode === 'plain') this.#write(`  ${event.level}: ${event.task ? `${event.task}: ` : ''}${event.message}\n`);
+    if (this.#mode === 'json') return this.#emitJson({ event: 'log', ...event });
+    if (event.level === 'debug') return;
+    const line = `  ${event.level}: ${event.task ? `${event.task}: ` : ''}${event.message}\n`;
+    if (this.#mode === 'plain') return this.#write(line);
+    // On a TTY the line goes above the live table: clear the table, print, draw it again below.
+    this.#write(`${this.#drawnLines > 0 ? `\x1b[${this.#drawnLines}F` : ''}\x1b[J${line}`);
+    this.#drawnLines = 0;
+    if (this.#live.size > 0) this.#draw();
   }
 
   runEnd(status: RunStatus, info: { durationMs: number }): void {

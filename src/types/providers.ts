@@ -14,7 +14,10 @@ export interface ResolvedEmbedder extends EmbedderEntry {
 
 export interface ChatRequest {
   readonly messages: readonly ChatMessage[];
-  /** Ask for structured output matching this JSON Schema, where the provider supports it. */
+  /**
+   * Ask for structured output matching this JSON Schema where the provider supports it: a request,
+   * never a requirement (the answer may come back as any text and is read tolerantly).
+   */
   readonly jsonSchema?: { readonly name: string; readonly schema: Record<string, unknown> };
   readonly maxTokens?: number;
   /** Per-call abort: the engine's timeout and interruption. */
@@ -22,13 +25,28 @@ export interface ChatRequest {
 }
 
 export interface ChatResponse {
+  /**
+   * The message content exactly as the server sent it, whatever its shape (JSON, prose, fences,
+   * `<think>` blocks); kinds read it with the tolerant readers of src/labels. '' when there was none.
+   */
   readonly text: string;
-  /** The provider's structured answer, when it gave one. */
-  readonly parsed?: unknown;
+  /** Reasoning the server sent beside the content (`reasoning_content` or `reasoning`). */
+  readonly reasoning?: string;
   readonly finishReason?: string;
   readonly usage?: TokenUsage;
   /** The model's own refusal message, when the provider reports one apart from the text. */
   readonly refusal?: string;
+  /**
+   * What the provider learnt that the run should be told once (the server refused structured
+   * output, no API key is sent): carried by one response only; kinds pass them to `ctx.log`.
+   */
+  readonly notices?: readonly ProviderNotice[];
+}
+
+/** Something a provider learnt during a call that the run should be told once. */
+export interface ProviderNotice {
+  readonly level: 'info' | 'warn';
+  readonly message: string;
 }
 
 /** A chat model. Failures are thrown as `ProviderError` (see src/errors.ts) so the retry layer can decide. */

@@ -9,8 +9,10 @@
  *                     expression-mixture, annotation); annotated?: { valence, arousal }; path?: string
  * - `prompt`:         messages: ChatMessage[] (+ every `va` field)
  * - `classification`: prediction: string | string[] | null; answer: string (raw text); valid: boolean;
+ *                     invalidReason?: string; reasoning?: string; readerVersion?: string;
  *                     labelSet: string; baseline?: true; samples?: ClassificationSample[]; usage?
- * - `description`:    text: string; finishReason?: string; baseline?: true; usage?
+ * - `description`:    text: string (clean); answer?: string (raw text); reasoning?: string;
+ *                     finishReason?: string; readerVersion?: string; baseline?: true; usage?
  * - `similarity`:     similarity: { raw, nullMean, nullStd, z, percentile }; oovRate?
  * - `metrics`:        produced by aggregate; free-form metric rows
  */

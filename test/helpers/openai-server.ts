@@ -13,6 +13,12 @@
  *
  * Faults are injected per request, either from the `faults` queue (first in, first out; each
  * fault is used once) or from `rule` (a function of the request, consulted when the queue is empty).
+ *
+ * Like many real servers (llama.cpp, LM Studio, vLLM without guided decoding, older Ollama), it
+ * accepts `response_format` and answers whatever the responder says: a responder may return plain
+ * text to a JSON-schema request, or a full `ChatReply` with a reasoning field, a refusal, no content
+ * or `finish_reason: length` (test/helpers/answer-styles.ts renders the shapes real model families
+ * send). `refuseResponseFormat()` makes it a server that rejects the parameter with a 400.
  */
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -39,8 +45,15 @@ export interface ChatCompletionBody {
 
 /** What the server does to one request instead of (or before) answering it normally. */
 export type Fault =
-  /** An error status in OpenAI's error shape, optionally with `Retry-After` (seconds or an HTTP date) or `retry-after-ms`. */
-  | { readonly type: 'status'; readonly status: number; readonly retryAfterSeconds?: number; readonly retryAfterDate?: Date; readonly retryAfterMs?: number }
+  /**
+   * An error status, optionally with `Retry-After` (seconds or an HTTP date) or `retry-after-ms`.
+   * The body is OpenAI's error shape (`{ error: { message, type, param, code } }`) with `message`
+   * and `param` when given, or exactly `body` (other servers' shapes).
+   */
+  | {
+    readonly type: 'status'; readonly status: number; readonly retryAfterSeconds?: number; readonly retryAfterDate?: Date; readonly retryAfterMs?: number;
+    readonly message?: string; readonly param?: string; readonly body?: unknown;
+  }
   /** Answer normally, but only after `ms` (longer than the client's timeout makes a timeout). */
   | { readonly type: 'delay'; readonly ms: number }
   /** HTTP 200 with a truncated, unparseable JSON body. */
@@ -55,8 +68,22 @@ export type Fault =
   /** Destroy the socket without an answer (a network error). */
   | { readonly type: 'disconnect' };
 
-/** Answer text for a request; for JSON-schema requests wrap it with `structuredAnswer`. */
-export type Responder = (request: ChatCompletionBody) => string | Promise<string>;
+/** A whole reply, for answers that are more than content text. */
+export interface ChatReply {
+  /** null: the message has no content (as with an OpenAI refusal). */
+  readonly content: string | null;
+  /** DeepSeek / vLLM / llama.cpp / LM Studio's field for reasoning beside the content. */
+  readonly reasoning_content?: string;
+  /** Ollama / OpenRouter's name for it. */
+  readonly reasoning?: string;
+  /** OpenAI's refusal field (structured output). */
+  readonly refusal?: string;
+  /** @default 'stop' */
+  readonly finish_reason?: 'stop' | 'length' | 'content_filter';
+}
+
+/** Answer text (or a whole reply) for a request; for JSON-schema requests wrap text with `structuredAnswer` to comply. */
+export type Responder = (request: ChatCompletionBody) => string | ChatReply | Promise<string | ChatReply>;
 
 export interface OpenAIServerOptions {
   /** @default fixedResponder('neutral') */
@@ -107,28 +134,29 @@ export function fixedResponder(text: string): Responder {
   return (request) => structuredAnswer(request, text);
 }
 
+/** Reads "valence … <number>" and "arousal … <number>" from the last user message. */
+export function vaOfPrompt(request: ChatCompletionBody): [number, number] | undefined {
+  const text = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  const v = /valence[^-\d]{0,20}(-?\d+(?:\.\d+)?)/i.exec(text);
+  const a = /arousal[^-\d]{0,20}(-?\d+(?:\.\d+)?)/i.exec(text);
+  return v && a ? [Number(v[1]), Number(a[1])] : undefined;
+}
+
+/** The labels ordered by distance from a point, nearest first (ties in the points' order). */
+export function labelsByDistance(points: Readonly<Record<string, readonly [number, number]>>, va: readonly [number, number]): string[] {
+  const distance = (label: string) => (points[label]![0] - va[0]) ** 2 + (points[label]![1] - va[1]) ** 2;
+  return Object.keys(points).map((label, index) => ({ label, index, d: distance(label) }))
+    .sort((a, b) => a.d - b.d || a.index - b.index).map((x) => x.label);
+}
+
 /**
- * Reads "valence … <number>" and "arousal … <number>" from the last user message and answers the
- * label whose point is nearest (a well-behaved model, for end-to-end tests). Without numbers it
- * answers the first label.
+ * Answers the label whose point is nearest the prompt's valence and arousal (a well-behaved model,
+ * for end-to-end tests). Without numbers it answers the first label.
  */
 export function nearestLabelResponder(points: Readonly<Record<string, readonly [number, number]>>): Responder {
-  const labels = Object.keys(points);
   return (request) => {
-    const text = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-    const v = /valence[^-\d]{0,20}(-?\d+(?:\.\d+)?)/i.exec(text);
-    const a = /arousal[^-\d]{0,20}(-?\d+(?:\.\d+)?)/i.exec(text);
-    let best = labels[0] ?? 'neutral';
-    if (v && a) {
-      const [pv, pa] = [Number(v[1]), Number(a[1])];
-      let bestDistance = Infinity;
-      for (const label of labels) {
-        const [lv, la] = points[label]!;
-        const d = (lv - pv) ** 2 + (la - pa) ** 2;
-        if (d < bestDistance) [best, bestDistance] = [label, d];
-      }
-    }
-    return structuredAnswer(request, best);
+    const va = vaOfPrompt(request);
+    return structuredAnswer(request, (va ? labelsByDistance(points, va)[0] : Object.keys(points)[0]) ?? 'neutral');
   };
 }
 
@@ -144,6 +172,26 @@ export function structuredAnswer(request: ChatCompletionBody, answer: string): s
   if ('labels' in properties) return JSON.stringify({ labels: [answer] });
   if ('text' in properties) return JSON.stringify({ text: answer });
   return JSON.stringify({ answer });
+}
+
+/** The 400 a server sends when it does not support `response_format`, in the error shapes of real servers. */
+export const RESPONSE_FORMAT_REFUSALS = {
+  /** OpenAI (and proxies copying it): the parameter named in `param`. */
+  openai: { message: "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", param: 'response_format' },
+  /** llama.cpp server builds without JSON-schema support: OpenAI's shape, no param. */
+  llamacpp: { body: { error: { code: 400, message: 'Unsupported response_format type: json_schema', type: 'invalid_request_error' } } },
+  /** LM Studio: `error` is a plain string. */
+  lmstudio: { body: { error: "'response_format.type' must be 'json_schema' or 'text'; structured output is not available for this model" } },
+  /** vLLM: the message at the top level, which the OpenAI SDK cannot read ("400 status code (no body)"). */
+  vllm: { body: { object: 'error', message: 'guided decoding backend not available for response_format json_schema', type: 'BadRequestError', param: null, code: 400 } },
+} as const;
+
+/** A rule for `server.rule`: every request carrying `response_format` gets that server's 400 (filtered by `when`). */
+export function refuseResponseFormat(
+  shape: keyof typeof RESPONSE_FORMAT_REFUSALS = 'openai',
+  when: (request: ChatCompletionBody) => boolean = () => true,
+): (request: ChatCompletionBody) => Fault | undefined {
+  return (request) => (request.response_format !== undefined && when(request) ? { type: 'status', status: 400, ...RESPONSE_FORMAT_REFUSALS[shape] } : undefined);
 }
 
 /** A deterministic unit vector for a text (sha256-seeded). */
@@ -225,25 +273,33 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       if (fault.retryAfterDate !== undefined) headers['retry-after'] = fault.retryAfterDate.toUTCString();
       if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
       const type = fault.status === 429 ? 'rate_limit_exceeded' : fault.status >= 500 ? 'server_error' : 'invalid_request_error';
-      send(res, fault.status, { error: { message: `injected ${fault.status}`, type, code: type } }, headers);
+      const body = fault.body ?? { error: { message: fault.message ?? `injected ${fault.status}`, type, param: fault.param ?? null, code: type } };
+      send(res, fault.status, body, headers);
       return;
     }
     if (fault?.type === 'malformed-json') {
       send(res, 200, '{"id":"chatcmpl-broken","object":"chat.completion","choices":[{"index":0,"message":{"role":"assis');
       return;
     }
-    const refusal = fault?.type === 'refusal' ? fault.text ?? REFUSAL_TEXT : null;
     const structured = body.response_format?.type === 'json_schema';
-    const content = refusal === null ? await state.responder(body) : structured ? null : refusal;
+    let reply: ChatReply;
+    if (fault?.type === 'refusal') {
+      const refusal = fault.text ?? REFUSAL_TEXT;
+      reply = structured ? { content: null, refusal } : { content: refusal };
+    } else {
+      const answer = await state.responder(body);
+      reply = typeof answer === 'string' ? { content: answer } : answer;
+    }
+    const { finish_reason: finishReason = 'stop', ...message } = reply;
     const promptTokens = body.messages.reduce((n, m) => n + countTokens(m.content), 0);
-    const completionTokens = countTokens(content ?? refusal ?? '');
+    const completionTokens = countTokens([reply.content, reply.refusal, reply.reasoning_content, reply.reasoning].filter(Boolean).join(' '));
     send(res, 200, {
       id: `chatcmpl-${hash.slice(0, 12)}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: body.model,
       choices: fault?.type === 'empty-choices' ? [] : [
-        { index: 0, message: { role: 'assistant', content, refusal: structured ? refusal : null }, logprobs: null, finish_reason: 'stop' },
+        { index: 0, message: { role: 'assistant', refusal: null, ...message }, logprobs: null, finish_reason: finishReason },
       ],
       usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
     });

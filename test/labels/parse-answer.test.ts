@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getLabelSet, resolveLabelSet, type LabelSet } from '../../src/labels/label-sets.js';
-import { parseLabelAnswer, parseStructuredAnswer } from '../../src/labels/parse-answer.js';
+import { parseLabelAnswer } from '../../src/labels/parse-answer.js';
 
 const basic7 = getLabelSet('basic7')!;
 const emotic26 = getLabelSet('emotic26')!;
@@ -76,11 +76,11 @@ test('emotic26: multi-label answers keep labels in order of mention, bounded by 
   assert.equal(parseLabelAnswer('Something between calm and content.', emotic26).valid, false);
 });
 
-test('structured answers go through the same lexicon', () => {
-  assert.deepEqual(parseStructuredAnswer({ label: 'Joy' }, basic7), { prediction: 'happiness', valid: true });
-  assert.deepEqual(parseStructuredAnswer({ labels: ['Peace', 'Esteem'] }, emotic26), { prediction: ['peace', 'esteem'], valid: true });
-  assert.equal(parseStructuredAnswer({ label: 'contempt' }, basic7)?.valid, false);
-  assert.equal(parseStructuredAnswer(42, basic7), undefined);
+test('structured answers go through the same reader and lexicon as prose', () => {
+  assert.deepEqual(parseLabelAnswer('{"label": "Joy"}', basic7), { prediction: 'happiness', valid: true });
+  assert.deepEqual(parseLabelAnswer('{"labels": ["Peace", "Esteem"]}', emotic26), { prediction: ['peace', 'esteem'], valid: true });
+  assert.equal(parseLabelAnswer('{"label": "contempt"}', basic7).reason, 'no-label');
+  assert.deepEqual(parseLabelAnswer('42', basic7), { prediction: null, valid: false, reason: 'no-label' });
 });
 
 test('synonyms from YAML extend a built-in set; an inline set matches case-insensitively and keeps its spelling', () => {

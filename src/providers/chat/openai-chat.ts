@@ -1,7 +1,9 @@
-import type { ChatProvider, ChatRequest, ChatResponse, ResolvedModel } from '../../types/providers.js';
+import type { ChatProvider, ChatRequest, ChatResponse, ProviderNotice, ResolvedModel } from '../../types/providers.js';
 import type { TokenUsage } from '../../types/records.js';
 import { ConfigError, ProviderError } from '../../errors.js';
 import { toProviderError } from './provider-errors.js';
+import { resolveApiKey } from './api-key.js';
+import { StructuredOutputSupport } from './structured-output.js';
 
 /** Ollama's OpenAI-compatible endpoint on its default port. */
 export const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
@@ -10,8 +12,6 @@ export interface OpenAIChatOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Used when the model entry has no baseURL (Ollama's default address); undefined means api.openai.com. */
   readonly defaultBaseURL?: string;
-  /** Whether a key is required when the entry names no apiKeyEnv and has no baseURL. */
-  readonly keyRequired: boolean;
 }
 
 /**
@@ -22,14 +22,19 @@ export interface OpenAIChatOptions {
  * JSON-schema `response_format`, usage and seeds, so one client keeps behaviour and error
  * classification identical across both.
  *
+ * An HTTP 200 is always an answer: the content comes back verbatim (see AnswerCompletions for why
+ * LangChain's own parsing is bypassed), with the reasoning field and refusal beside it. Structured
+ * output is a request: a server that refuses it gets the item once more without it, and the model
+ * is asked in plain text for the rest of the run (StructuredOutputSupport).
+ *
  * LangChain's retries are off (`maxRetries: 0`): the engine's retry layer is the only one.
  */
 export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChatOptions): Promise<ChatProvider> {
   if (!model.model) throw new ConfigError(`models.${model.id}: "model" is required for provider ${model.provider} (e.g. gpt-4o-mini)`);
   const baseURL = model.baseURL ?? options.defaultBaseURL;
-  const apiKey = resolveApiKey(model, { ...options, baseURL });
-  const { ChatOpenAI } = await import('@langchain/openai');
-  const client = new ChatOpenAI({
+  const { apiKey, notice } = resolveApiKey(model, { env: options.env, baseURL });
+  const [{ ChatOpenAI }, { AnswerCompletions }] = await Promise.all([import('@langchain/openai'), import('./answer-completions.js')]);
+  const fields = {
     model: model.model,
     apiKey,
     configuration: baseURL ? { baseURL } : undefined,
@@ -38,13 +43,15 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
     topP: model.topP,
     maxTokens: model.maxTokens,
     useResponsesApi: false,
-    // The raw body carries `message.refusal`, which LangChain's converted message drops.
+    // The raw body carries `message.refusal` and the reasoning fields, which LangChain's converted message drops.
     __includeRawResponse: true,
-  });
-  const structured = model.structuredOutput !== false;
+  };
+  const client = new ChatOpenAI({ ...fields, completions: new AnswerCompletions(fields) });
+  const support = new StructuredOutputSupport();
+  // Told once, on the first answer: a notice needs a run to log to, and the provider has none.
+  const pending: ProviderNotice[] = notice ? [{ level: 'info', message: notice }] : [];
 
-  async function call(request: ChatRequest): Promise<ChatResponse> {
-    const jsonSchema = structured ? request.jsonSchema : undefined;
+  async function send(request: ChatRequest, jsonSchema: ChatRequest['jsonSchema']): Promise<ChatResponse> {
     let result;
     try {
       result = await client.generate([request.messages.map((m) => ({ role: m.role, content: m.content }))], {
@@ -63,42 +70,50 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
     const raw = 'message' in generation && isRecord(generation.message) && isRecord(generation.message.additional_kwargs)
       ? rawChoiceMessage(generation.message.additional_kwargs['__raw_response'])
       : {};
-    const text = generation.text;
     return {
-      text,
-      parsed: jsonSchema && text ? parseJson(text) : undefined,
+      text: generation.text,
+      ...(raw.reasoning ? { reasoning: raw.reasoning } : {}),
       finishReason: stringField(generation.generationInfo, 'finish_reason'),
       usage: usageOf(result.llmOutput),
-      refusal: raw.refusal,
+      ...(raw.refusal ? { refusal: raw.refusal } : {}),
     };
+  }
+
+  async function call(request: ChatRequest): Promise<ChatResponse> {
+    const jsonSchema = model.structuredOutput !== false ? request.jsonSchema : undefined;
+    let response: ChatResponse;
+    if (!jsonSchema) response = await send(request, undefined);
+    else {
+      try {
+        const outcome = await support.call(request.signal, (structured) => send(request, structured ? jsonSchema : undefined));
+        response = outcome.value;
+        if (outcome.refusal) {
+          const detail = outcome.refusal.message.replace(/^model [^:]+: /, '').slice(0, 200);
+          pending.push({ level: 'warn', message: `model ${model.id}: the server refused response_format (${detail}); asking in plain text for the rest of the run` });
+        }
+      } catch (error) {
+        throw toProviderError(error, { signal: request.signal, modelId: model.id });
+      }
+    }
+    const notices = pending.splice(0);
+    return notices.length ? { ...response, notices } : response;
   }
   return { id: model.id, call };
 }
 
-function resolveApiKey(model: ResolvedModel, options: OpenAIChatOptions & { baseURL?: string }): string {
-  const variable = model.apiKeyEnv ?? (options.baseURL ? undefined : 'OPENAI_API_KEY');
-  if (variable === undefined) return 'not-needed';
-  const value = options.env[variable];
-  if (value) return value;
-  if (!model.apiKeyEnv && !options.keyRequired) return 'not-needed';
-  throw new ConfigError(
-    `models.${model.id}: environment variable ${variable} is not set; provider ${model.provider} needs an API key from it`
-    + (model.apiKeyEnv ? '' : ' (name another variable with apiKeyEnv)'),
-  );
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function rawChoiceMessage(raw: unknown): { refusal?: string } {
+/** The refusal and reasoning of the first choice's message in the raw response body. */
+function rawChoiceMessage(raw: unknown): { refusal?: string; reasoning?: string } {
   if (!isRecord(raw) || !Array.isArray(raw.choices)) return {};
   const message: unknown = isRecord(raw.choices[0]) ? raw.choices[0].message : undefined;
-  return isRecord(message) && typeof message.refusal === 'string' && message.refusal ? { refusal: message.refusal } : {};
+  if (!isRecord(message)) return {};
+  const refusal = nonEmptyString(message.refusal);
+  // DeepSeek, vLLM, llama.cpp and LM Studio say reasoning_content; Ollama and OpenRouter say reasoning.
+  const reasoning = nonEmptyString(message.reasoning_content) ?? nonEmptyString(message.reasoning);
+  return { ...(refusal ? { refusal } : {}), ...(reasoning ? { reasoning } : {}) };
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value : undefined;
 }
 
 function usageOf(llmOutput: Record<string, unknown> | undefined): TokenUsage | undefined {

@@ -8,10 +8,9 @@ import { InterruptedError, ProviderError, VaflowError } from '../../errors.js';
  *   408, 409, 5xx            VAFLOW_PROVIDER_HTTP  retryable
  *   other 4xx (400/401/403/404/422)  VAFLOW_PROVIDER_HTTP  not retryable
  *   no status: connection / network  VAFLOW_NETWORK  retryable
- *   body or content not JSON (SyntaxError)  VAFLOW_BAD_RESPONSE  retryable: a truncated or garbled
- *                            body is a transport fault and a new sample may parse
- *   finish_reason length / content_filter under structured output  VAFLOW_LENGTH / VAFLOW_CONTENT_FILTER,
- *                            not retryable (the same request ends the same way)
+ *   HTTP body not JSON (SyntaxError)  VAFLOW_BAD_RESPONSE  retryable: a truncated or garbled
+ *                            response envelope is a transport fault. The message *content* is never
+ *                            parsed here: any 200 answer is read by the kinds (see AnswerCompletions).
  *   the call's signal aborted: its reason when that is a VaflowError (the engine's TimeoutError or
  *                            an interruption), else VAFLOW_TIMEOUT retryable (AbortSignal.timeout)
  */
@@ -20,7 +19,8 @@ export function toProviderError(error: unknown, options: { readonly signal: Abor
   if (error instanceof VaflowError) return error;
   if (signal.aborted) return abortError(signal.reason, modelId, error);
   const where = `model ${modelId}`;
-  const status = statusOf(error);
+  // LangChain re-wraps some HTTP errors (a context overflow 400) without their status; the SDK error is the cause.
+  const status = statusOf(error) ?? statusOf(error instanceof Error ? error.cause : undefined);
   if (status !== undefined) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     if (status === 429) {
@@ -33,13 +33,7 @@ export function toProviderError(error: unknown, options: { readonly signal: Abor
   }
   const className = classNameOf(error);
   if (error instanceof SyntaxError) {
-    return new ProviderError('VAFLOW_BAD_RESPONSE', `${where}: the response could not be parsed as JSON (${error.message})`, { retryable: true, cause: error });
-  }
-  if (className === 'LengthFinishReasonError') {
-    return new ProviderError('VAFLOW_LENGTH', `${where}: the structured answer was cut at maxTokens (finish_reason length)`, { retryable: false, cause: error });
-  }
-  if (className === 'ContentFilterFinishReasonError') {
-    return new ProviderError('VAFLOW_CONTENT_FILTER', `${where}: the provider's content filter stopped the answer`, { retryable: false, cause: error });
+    return new ProviderError('VAFLOW_BAD_RESPONSE', `${where}: the HTTP response body could not be parsed as JSON (${error.message})`, { retryable: true, cause: error });
   }
   if (className === 'APIConnectionError' || className === 'APIConnectionTimeoutError' || isNetworkError(error)) {
     return new ProviderError('VAFLOW_NETWORK', `${where}: network error: ${causeText(error)}`, { retryable: true, cause: error });

@@ -12,11 +12,11 @@ type Factory = (model: ResolvedModel, options: ChatProviderOptions) => Promise<C
 
 /** Provider name → lazy factory: each family's module (and its LangChain package) loads only when a pipeline uses it. */
 const FACTORIES: Record<ResolvedModel['provider'], Factory> = {
-  openai: async (model, options) => (await import('./openai-chat.js')).createOpenAIChat(model, { env: options.env, keyRequired: true }),
+  openai: async (model, options) => (await import('./openai-chat.js')).createOpenAIChat(model, { env: options.env }),
   // Ollama through its OpenAI-compatible /v1 endpoint (see openai-chat.ts for why).
   ollama: async (model, options) => {
     const { createOpenAIChat, OLLAMA_DEFAULT_BASE_URL } = await import('./openai-chat.js');
-    return createOpenAIChat(model, { env: options.env, keyRequired: false, defaultBaseURL: OLLAMA_DEFAULT_BASE_URL });
+    return createOpenAIChat(model, { env: options.env, defaultBaseURL: OLLAMA_DEFAULT_BASE_URL });
   },
   llamacpp: async (model, options) => (await import('./llamacpp-chat.js')).createLlamaCppChat(model, { specDir: options.specDir, env: options.env }),
   circumplex: async (model) => {

@@ -1,11 +1,14 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import classify from '../../../nodes/classify/index.js';
+import describeKind from '../../../nodes/describe/index.js';
 import { getLabelSet } from '../../../src/labels/label-sets.js';
 import { ProviderError } from '../../../src/errors.js';
 import type { ResolvedModel } from '../../../src/types/providers.js';
 import type { ClassifyParams } from '../../../nodes/classify/params.generated.js';
-import { fixedResponder, nearestLabelResponder, startOpenAIServer, REFUSAL_TEXT, type OpenAIServer } from '../../helpers/openai-server.js';
+import { fixedResponder, nearestLabelResponder, refuseResponseFormat, startOpenAIServer, REFUSAL_TEXT, type ChatReply, type OpenAIServer } from '../../helpers/openai-server.js';
+import { ANSWER_READER_VERSION } from '../../../src/labels/reader-version.js';
+import type { KindLogEvent } from '../../../src/types/node-kind.js';
 import { promptRecord, runItem } from './item-harness.js';
 
 const basic7 = getLabelSet('basic7')!;
@@ -45,6 +48,50 @@ test('plain text goes through the tolerant parser; an unmappable answer is kept 
   assert.deepEqual([odd.result!.fields.prediction, odd.result!.fields.valid, odd.result!.fields.answer, odd.result!.fields.invalidReason],
     [null, false, 'Contempt, mostly.', 'no-label']);
   server.responder = nearestLabelResponder(basic7.points);
+});
+
+test('plain words, prose and reasoning sent back to a structured request are answers: one request, no retry, reasoning kept apart', async () => {
+  const cases: [ChatReply | string, Record<string, unknown>][] = [
+    ['Happiness.', { prediction: 'happiness', valid: true, answer: 'Happiness.' }],
+    ['<think>\nCould be sadness.\n</think>\n\nHappiness', { prediction: 'happiness', valid: true, reasoning: 'Could be sadness.' }],
+    [{ content: 'Happiness', reasoning_content: 'Not sadness.' }, { prediction: 'happiness', reasoning: 'Not sadness.' }],
+    [{ content: '<think>\nThe answer is happiness, I', finish_reason: 'length' }, { prediction: null, valid: false, invalidReason: 'truncated', finishReason: 'length' }],
+    [{ content: '' }, { prediction: null, valid: false, invalidReason: 'empty' }],
+  ];
+  try {
+    for (const [reply, expected] of cases) {
+      server.resetCounts();
+      server.responder = () => reply;
+      const outcome = await runItem(classify, happy, { model, params });
+      assert.equal(outcome.error, undefined, JSON.stringify(reply));
+      assert.deepEqual([outcome.attempts, server.requests.chat], [1, 1], JSON.stringify(reply));
+      for (const [key, value] of Object.entries(expected)) assert.deepEqual(outcome.result!.fields[key], value, `${JSON.stringify(reply)}: ${key}`);
+      assert.equal(outcome.result!.fields.readerVersion, ANSWER_READER_VERSION);
+    }
+  } finally {
+    server.responder = nearestLabelResponder(basic7.points);
+  }
+});
+
+test('a server that refuses response_format: each item completes, the model is asked in plain text from then on, the kind logs it once', async () => {
+  const refusing: ResolvedModel = { ...model, id: 'refusing', model: 'no-json-schema' };
+  const logged: KindLogEvent[] = [];
+  server.resetCounts();
+  server.rule = refuseResponseFormat('llamacpp');
+  server.responder = fixedResponder('Sadness');
+  try {
+    for (const id of ['a', 'b', 'c']) {
+      const outcome = await runItem(classify, promptRecord(id, -0.7, -0.4), { model: refusing, params, log: (e) => logged.push(e) });
+      assert.deepEqual([outcome.result?.fields.prediction, outcome.attempts], ['sadness', 1]);
+    }
+    assert.equal(server.requests.chat, 4, 'three items, one extra request for the first 400');
+    assert.equal(logged.length, 1);
+    assert.deepEqual([logged[0]!.level, logged[0]!.model], ['warn', 'refusing']);
+    assert.match(logged[0]!.message, /refused response_format/);
+  } finally {
+    server.rule = undefined;
+    server.responder = nearestLabelResponder(basic7.points);
+  }
 });
 
 test('429 with Retry-After (seconds) is retried with the server\'s wait and succeeds', async () => {
@@ -160,4 +207,9 @@ test('check(): unknown sets, synonyms to unknown labels, circumplex without poin
   assert.deepEqual(noPoints.map((i) => i.path), [['models', 0]]);
   const bad = await classify.check!({ models: ['c'], labels: 'basic7', maxLabels: 2 }, ctx);
   assert.deepEqual(bad.map((i) => i.path), [['maxLabels']]);
+});
+
+test('warm caches stay warm: a better answer reader does not bump the kinds\' cache-key versions', async () => {
+  // Bumping these would re-spend every cached call; see docs/answer-reading.md before changing them.
+  assert.deepEqual([classify.version, describeKind.version], ['1', '1']);
 });

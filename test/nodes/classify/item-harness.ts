@@ -4,7 +4,7 @@
  * that retries retryable ProviderErrors (honouring retryAfterMs, shortened to keep tests fast) and
  * nothing else. It records the attempts and the waits the server asked for.
  */
-import type { ItemKind, ItemResult } from '../../../src/types/node-kind.js';
+import type { ItemKind, ItemResult, KindLogEvent } from '../../../src/types/node-kind.js';
 import type { ChatProvider, ResolvedModel } from '../../../src/types/providers.js';
 import type { FlowRecord } from '../../../src/types/records.js';
 import { createChatProvider } from '../../../src/providers/chat/registry.js';
@@ -19,6 +19,8 @@ export interface HarnessOptions<P> {
   readonly retries?: number;
   readonly repeat?: number;
   readonly env?: Record<string, string>;
+  /** Receives the kind's ctx.log events. @default drops them */
+  readonly log?: (event: KindLogEvent) => void;
 }
 
 export interface HarnessOutcome {
@@ -51,7 +53,7 @@ export async function runItem<P>(kind: ItemKind<P>, input: FlowRecord, options: 
     try {
       const result = await kind.item(input, {
         taskId: 't', nodeId: 'classify', params, coords: { model: model.id }, model, spec: { version: 1, name: 'test', nodes: {} },
-        specDir: process.cwd(), runDir: process.cwd(), seed: 42, signal: controller.signal, cache: null, log: () => {},
+        specDir: process.cwd(), runDir: process.cwd(), seed: 42, signal: controller.signal, cache: null, log: options.log ?? (() => {}),
         providers: { chat, shared: (_key, create) => create(), embedder: () => Promise.reject(new Error('classify uses no embedder')) },
         repeat: options.repeat ?? 0, attempt,
       });

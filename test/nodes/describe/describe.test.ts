@@ -4,6 +4,7 @@ import describeKind, { limitWords } from '../../../nodes/describe/index.js';
 import type { ResolvedModel } from '../../../src/types/providers.js';
 import { fixedResponder, startOpenAIServer, REFUSAL_TEXT, type OpenAIServer } from '../../helpers/openai-server.js';
 import { promptRecord, runItem } from '../classify/item-harness.js';
+import { ANSWER_READER_VERSION } from '../../../src/labels/reader-version.js';
 
 let server: OpenAIServer;
 let model: ResolvedModel;
@@ -37,6 +38,24 @@ test('a 500 is retried; a refusal sentence stays as the text (it is what the mod
   server.faults.push({ type: 'refusal' });
   const refused = await runItem(describeKind, record, { model, params: { models: ['gpt'] } });
   assert.equal(refused.result!.fields.text, REFUSAL_TEXT);
+});
+
+test('a reasoning model\'s reply is cleaned before the word limit: the text has no reasoning, the raw reply and the reasoning are kept', async () => {
+  const raw = '<think>\nValence 0.6 and arousal 0.5: pleasant and energetic. Maybe surprise?\n</think>\n\n**Description:** "The person beams with excitement, eyes wide and bright, ready to laugh."';
+  server.responder = () => raw;
+  try {
+    const outcome = await runItem(describeKind, record, { model, params: { models: ['gpt'], wordLimit: 5 } });
+    const fields = outcome.result!.fields;
+    assert.deepEqual([fields.text, fields.truncated], ['The person beams with excitement,', true], 'five words of the description, not of the reasoning');
+    assert.equal(fields.answer, raw);
+    assert.equal(fields.reasoning, 'Valence 0.6 and arousal 0.5: pleasant and energetic. Maybe surprise?');
+    assert.equal(fields.readerVersion, ANSWER_READER_VERSION);
+    server.responder = () => ({ content: 'A calm face.', reasoning_content: 'Low arousal.' });
+    const field = (await runItem(describeKind, record, { model, params: { models: ['gpt'] } })).result!.fields;
+    assert.deepEqual([field.text, field.reasoning], ['A calm face.', 'Low arousal.']);
+  } finally {
+    server.responder = fixedResponder('The person looks delighted and full of energy, smiling broadly at something.');
+  }
 });
 
 test('the circumplex baseline writes a template description without a request', async () => {

@@ -124,7 +124,7 @@ test('llamacpp: a bad thread count is a ConfigError naming the variable', async 
     (e: unknown) => e instanceof ConfigError && e.message.includes(THREADS_ENV) && e.message.includes('"two"'));
 });
 
-test('llamacpp: extract → prompt-variant → classify through the CLI counts gibberish invalid, verbatim; a rerun is cached', async (t) => {
+test('llamacpp: extract → prompt-variant → classify through the CLI counts gibberish invalid (truncated), verbatim; a rerun is cached', async (t) => {
   if (!available) return t.skip('node-llama-cpp cannot be imported');
   const first = await run();
   assert.equal(first.code, 0, first.stdout + first.stderr);
@@ -135,7 +135,7 @@ test('llamacpp: extract → prompt-variant → classify through the CLI counts g
   for (const record of records) {
     assert.equal(record.valid, false, `${record.id}: gibberish is never a class`);
     assert.equal(record.prediction, null);
-    assert.equal(record.invalidReason, 'no-label');
+    assert.equal(record.invalidReason, 'truncated', 'cut at maxTokens before naming a label');
     assert.equal(typeof record.answer, 'string');
     assert.ok(isGibberish(record.answer as string), `${record.id}: ${JSON.stringify(record.answer)}`);
     assert.equal((record.usage as { outputTokens: number }).outputTokens, MAX_TOKENS);

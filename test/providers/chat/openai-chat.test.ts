@@ -5,7 +5,7 @@ import { createChatProvider } from '../../../src/providers/chat/registry.js';
 import { hasNodeLlamaCpp, NODE_LLAMA_CPP_VERSION } from '../../../src/providers/chat/llamacpp-chat.js';
 import { ConfigError, ProviderError } from '../../../src/errors.js';
 import type { ResolvedModel } from '../../../src/types/providers.js';
-import { fixedResponder, startOpenAIServer, REFUSAL_TEXT, type OpenAIServer } from '../../helpers/openai-server.js';
+import { fixedResponder, startOpenAIServer, REFUSAL_TEXT, type ChatReply, type OpenAIServer } from '../../helpers/openai-server.js';
 
 let server: OpenAIServer;
 before(async () => { server = await startOpenAIServer({ responder: fixedResponder('happiness') }); });
@@ -25,16 +25,15 @@ test('openai through ChatOpenAI over HTTP: sampling settings reach the server, u
   const body = server.requests.bodies[0]!;
   assert.deepEqual([body.model, body.temperature, body.top_p, body.max_tokens, body.seed], ['gpt-test', 0.7, 0.9, 20, 7]);
   assert.equal(body.response_format, undefined);
-  assert.equal(server.requests.authorizations[0], 'Bearer not-needed', 'a baseURL server without apiKeyEnv gets a placeholder, never OPENAI_API_KEY');
+  assert.equal(server.requests.authorizations[0], 'Bearer not-needed', 'a baseURL server without apiKeyEnv gets a placeholder');
 });
 
-test('structured output: JSON-schema response_format, parsed answer; structuredOutput: false sends plain text', async () => {
+test('structured output: JSON-schema response_format, the answer text verbatim; structuredOutput: false sends plain text', async () => {
   server.resetCounts();
   const structured = await call({ id: 'm', provider: 'openai', model: 'gpt-test', baseURL: server.url }, {}, schema);
-  assert.deepEqual(structured.parsed, { label: 'happiness' });
+  assert.equal(structured.text, '{"label":"happiness"}');
   assert.equal(server.requests.bodies[0]!.response_format?.type, 'json_schema');
   const plain = await call({ id: 'm', provider: 'openai', model: 'gpt-test', baseURL: server.url, structuredOutput: false }, {}, schema);
-  assert.equal(plain.parsed, undefined);
   assert.equal(plain.text, 'happiness');
   assert.equal(server.requests.bodies[1]!.response_format, undefined);
 });
@@ -46,15 +45,60 @@ test('a refusal reported apart from the text (structured output) comes back in `
   assert.equal(response.text, '');
 });
 
-test('API keys: read from the variable apiKeyEnv names; missing ones are ConfigErrors naming the variable', async () => {
+test('API keys: read from the variable apiKeyEnv names; without a base URL a missing one is a ConfigError naming it', async () => {
   server.resetCounts();
   await call({ id: 'm', provider: 'openai', model: 'gpt-test', baseURL: server.url, apiKeyEnv: 'MY_KEY' }, { MY_KEY: 'sk-test-123' });
   assert.equal(server.requests.authorizations[0], 'Bearer sk-test-123');
-  await assert.rejects(call({ id: 'm', provider: 'openai', model: 'gpt-test', baseURL: server.url, apiKeyEnv: 'MY_KEY' }, {}),
-    (e: unknown) => e instanceof ConfigError && /models\.m: environment variable MY_KEY is not set/.test(e.message));
   await assert.rejects(call({ id: 'gpt', provider: 'openai', model: 'gpt-4o-mini' }, {}),
-    (e: unknown) => e instanceof ConfigError && /OPENAI_API_KEY/.test(e.message));
+    (e: unknown) => e instanceof ConfigError && /models\.gpt: environment variable OPENAI_API_KEY is not set/.test(e.message));
+  await assert.rejects(call({ id: 'gpt', provider: 'openai', model: 'gpt-4o-mini', apiKeyEnv: 'MY_KEY' }, {}),
+    (e: unknown) => e instanceof ConfigError && /MY_KEY is not set/.test(e.message));
   await assert.rejects(call({ id: 'gpt', provider: 'openai' }, {}), (e: unknown) => e instanceof ConfigError && /"model" is required/.test(e.message));
+});
+
+test('a local server needs no key: with the key variable unset the placeholder goes out, and the first answer says so once', async () => {
+  server.resetCounts();
+  const provider = await createChatProvider(
+    { id: 'local', provider: 'openai', model: 'gpt-4o-mini', baseURL: server.url, apiKeyEnv: 'OPENAI_API_KEY' },
+    { env: {}, specDir: process.cwd() },
+  );
+  const signal = new AbortController().signal;
+  const first = await provider.call({ messages, signal });
+  const second = await provider.call({ messages, signal });
+  assert.equal(first.text, 'happiness');
+  assert.deepEqual(first.notices, [{ level: 'info', message: `model local: OPENAI_API_KEY is not set; calling ${server.url} without an API key (a local server needs none)` }]);
+  assert.equal(second.notices, undefined, 'said once');
+  assert.deepEqual(server.requests.authorizations, ['Bearer not-needed', 'Bearer not-needed']);
+});
+
+test("a base URL without apiKeyEnv never gets the user's OPENAI_API_KEY", async () => {
+  server.resetCounts();
+  const response = await call({ id: 'm', provider: 'openai', model: 'gpt-test', baseURL: server.url }, { OPENAI_API_KEY: 'sk-user-openai-key-0000' });
+  assert.equal(response.notices, undefined);
+  assert.deepEqual(server.requests.authorizations, ['Bearer not-needed']);
+});
+
+test('a 200 is an answer whatever its shape: plain text, a cut answer, a filtered one and reasoning fields come back as sent', async () => {
+  const model: ResolvedModel = { id: 'm', provider: 'openai', model: 'gpt-test', baseURL: server.url };
+  const replies: [ChatReply | string, Partial<Record<'text' | 'finishReason' | 'reasoning', string>>][] = [
+    ['Happiness.', { text: 'Happiness.', finishReason: 'stop' }],
+    [{ content: '{"label": "sadn', finish_reason: 'length' }, { text: '{"label": "sadn', finishReason: 'length' }],
+    [{ content: '', finish_reason: 'content_filter' }, { text: '', finishReason: 'content_filter' }],
+    [{ content: 'Anger', reasoning_content: 'Maybe fear?' }, { text: 'Anger', reasoning: 'Maybe fear?' }],
+    [{ content: 'Anger', reasoning: 'Ollama thinks: fear?' }, { text: 'Anger', reasoning: 'Ollama thinks: fear?' }],
+    [{ content: null }, { text: '' }],
+  ];
+  try {
+    for (const [reply, expected] of replies) {
+      server.resetCounts();
+      server.responder = () => reply;
+      const response = await call(model, {}, schema);
+      for (const [key, value] of Object.entries(expected)) assert.equal(response[key as keyof typeof expected], value, `${JSON.stringify(reply)}: ${key}`);
+      assert.equal(server.requests.chat, 1);
+    }
+  } finally {
+    server.responder = fixedResponder('happiness');
+  }
 });
 
 test('ollama goes through the same OpenAI-compatible client and needs no key', async () => {

@@ -28,6 +28,8 @@ test('errors are classified by status and class, whatever their message says', (
     assert.equal(error.retryable, false, String(status));
     assert.equal(error.status, status);
   }
+  const rewrapped = toProviderError(new Error('context overflow', { cause: withStatus(400, 'maximum context length') }), { signal: live, modelId: 'm' }) as ProviderError;
+  assert.deepEqual([rewrapped.status, rewrapped.retryable], [400, false], 'a status on the cause (LangChain re-wrapping) counts');
   const syntax = toProviderError(new SyntaxError('Unexpected end of JSON input'), { signal: live, modelId: 'm' }) as ProviderError;
   assert.deepEqual([syntax.code, syntax.retryable], ['VAFLOW_BAD_RESPONSE', true]);
   const network = toProviderError(new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }), { signal: live, modelId: 'm' }) as ProviderError;

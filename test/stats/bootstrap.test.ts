@@ -51,7 +51,20 @@ test('PRNG: deterministic, in range; derived seeds differ by name', () => {
   assert.equal(deriveSeed(42, 'a'), deriveSeed(42, 'a'));
 });
 
+const rounded = (ps: number[]) => ps.map((p) => Number(p.toFixed(10)));
+
 test('Holm adjustment, hand-worked', () => {
   // sorted p: 0.01, 0.02, 0.04 (m = 3) → 0.03, max(0.03, 0.04) = 0.04, max(0.04, 0.04) = 0.04
-  assert.deepEqual(holmAdjust([0.04, 0.01, 0.02]).map((p) => Number(p.toFixed(10))), [0.04, 0.03, 0.04]);
+  assert.deepEqual(rounded(holmAdjust([0.04, 0.01, 0.02])), [0.04, 0.03, 0.04]);
+});
+
+test('Holm: the step-down maximum keeps adjusted p monotone in the raw p', () => {
+  // sorted: 0.01·4 = 0.04; 0.03·3 = 0.09; 0.04·2 = 0.08 → raised to 0.09 by the running maximum; 0.5·1 = 0.5
+  assert.deepEqual(rounded(holmAdjust([0.5, 0.04, 0.01, 0.03])), [0.5, 0.09, 0.04, 0.09]);
+});
+
+test('Holm: adjusted p never exceeds 1', () => {
+  // 0.6·2 = 1.2 → 1; then 0.7·1 = 0.7 → raised to 1 by the running maximum
+  assert.deepEqual(holmAdjust([0.7, 0.6]), [1, 1]);
+  assert.deepEqual(holmAdjust([]), []);
 });

@@ -43,7 +43,7 @@ test('items that do not match are counted; without any match there is no paired 
 test('similarity pair: Wilcoxon on raw similarity; null similarities are left out', () => {
   const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
   const base = [0.5, 0.6, 0.55, 0.7, 0.65, 0.4, 0.3];
-  const items = (raw: (number | null)[]): SimilarityItems => ({ kind: 'similarity', keys, raw, z: raw, percentile: raw });
+  const items = (raw: (number | null)[]): SimilarityItems => ({ kind: 'similarity', keys, embedders: ['glove'], raw, nullMean: raw, z: raw, percentile: raw });
   const r = compareItems(items(base), items(base.map((v, i) => (i === 6 ? null : v + 0.05 * (i + 1)))), settings);
   assert.equal(r.test?.name, 'wilcoxon-signed-rank');
   // six non-null pairs, all B > A, distinct differences: p = 2/64

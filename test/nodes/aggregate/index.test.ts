@@ -3,20 +3,10 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import kind from '../../../nodes/aggregate/index.js';
-import type { AggregateParams } from '../../../nodes/aggregate/params.generated.js';
 import { parseMetricsDocument } from '../../../src/report/metrics-document.js';
 import type { FlowRecord } from '../../../src/types/records.js';
-import { taskContext } from '../../helpers/kind-context.js';
-import { allRecords, classificationRecords, stream } from './fixtures.js';
+import { allRecords, classificationRecords, runAggregate } from './fixtures.js';
 import { withTempDir } from '../../helpers/temp-dir.js';
-
-async function runAggregate(records: FlowRecord[], params: AggregateParams, options: { runDir: string; seed?: number; nodes?: string[] }) {
-  const nodes = Object.fromEntries((options.nodes ?? ['scores']).map((id) => [id, { kind: 'aggregate' }]));
-  const ctx = taskContext<AggregateParams>({ params, runDir: options.runDir, seed: options.seed ?? 42, nodeId: 'metrics', spec: { version: 1, name: 'test', nodes } });
-  const out: FlowRecord[] = [];
-  for await (const r of kind.batch(() => stream(records), ctx)) out.push(r);
-  return { out, ctx };
-}
 
 test('writes metrics.json, metrics.csv and report.html; yields metric rows; never NaN', async () => {
   await withTempDir('aggregate', async (dir) => {
@@ -123,7 +113,7 @@ test('all answers invalid and a single class: defined where possible, null with 
     assert.equal(h.kappa.value, 0);
     assert.equal(doc.groups[0].classes![0].precision.value, null);
     const csv = await readFile(path.join(dir, 'metrics.csv'), 'utf8');
-    assert.match(csv, /precision,sadness,,,,6,,,class never predicted/);
+    assert.match(csv, /precision,sadness,,,,,6,,,class never predicted/);
     assert.doesNotMatch(csv + (await readFile(path.join(dir, 'report.html'), 'utf8')), /NaN/);
   });
 });

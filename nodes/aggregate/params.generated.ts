@@ -53,7 +53,7 @@ export interface AggregateParams {
    */
   by?: Identifier[];
   /**
-   * Confidence intervals: Clopper–Pearson for proportions (accuracy, invalid, exact-match and missing rates, per-class accuracy); a percentile bootstrap seeded by the run seed for every other metric and for paired deltas.
+   * Confidence intervals (docs/statistics.md): Clopper–Pearson for proportions (accuracy, invalid, exact-match and missing rates, per-class accuracy) and score intervals for their differences; an expanded percentile bootstrap seeded by the run seed for every other metric and its paired deltas.
    */
   bootstrap?: {
     /**
@@ -66,7 +66,7 @@ export interface AggregateParams {
     confidence?: number;
   };
   /**
-   * Paired comparisons: `all-pairs` compares every pair of values of every grouped coordinate, holding the other coordinates equal; `none` turns them off; or a list of { axis, pairs } (pairs of values; all pairs of the axis when omitted). Classification: McNemar's exact test (the clustered McNemar test when `by` pools coordinates); similarity: Wilcoxon signed-rank on raw cosines within one embedder, on the calibrated z across embedders; every headline metric gets a paired-bootstrap delta (B − A). p-values are also Holm-adjusted over the node's informative tests; degenerate ones (no discordant pair, every difference zero) are reported outside the family. @default all-pairs
+   * Paired comparisons: `all-pairs` compares every pair of values of every grouped coordinate, holding the other coordinates equal; `none` turns them off; or a list of { axis, pairs } (pairs of values; all pairs of the axis when omitted). Classification: McNemar's exact test (the clustered McNemar test when `by` pools coordinates); similarity: Wilcoxon signed-rank on raw cosines within one embedder, on the calibrated z across embedders; every headline metric gets a delta (B − A) with an interval: Tango's score interval for proportions, a paired bootstrap otherwise. p-values are also Holm-adjusted over the node's informative tests; degenerate ones (no discordant pair, every difference zero) are reported outside the family. @default all-pairs
    */
   compare?:
     | ("all-pairs" | "none")

@@ -31,8 +31,11 @@ export function groupSize(g: Pick<MetricsGroup, 'n' | 'clusters'>): string {
 const METHOD_NAMES: Record<IntervalMethod, string> = {
   'clopper-pearson': 'Clopper–Pearson',
   'clopper-pearson-clustered': 'Clopper–Pearson at the clustered effective sample size',
-  'percentile-bootstrap': 'percentile bootstrap',
-  'cluster-bootstrap': 'percentile bootstrap over item ids',
+  'percentile-bootstrap': 'expanded percentile bootstrap',
+  'cluster-bootstrap': 'expanded percentile bootstrap over item ids',
+  'tango-score': "Tango's score interval for paired proportions",
+  'tango-score-clustered': "Tango's score interval at the clustered effective number of pairs",
+  'newcombe-clopper-pearson': "Newcombe's square-and-add on Clopper–Pearson limits (no paired items)",
 };
 
 /** One sentence per interval method used in the document, naming the metrics it served (docs/statistics.md). */

@@ -67,3 +67,24 @@ export function betaQuantile(q: number, a: number, b: number): number {
   }
   return (lo + hi) / 2;
 }
+
+/** Student's t CDF with ν degrees of freedom, through the incomplete beta: P(T ≤ t) = 1 − I_{ν/(ν+t²)}(ν/2, 1/2)/2 for t ≥ 0. */
+export function studentTCdf(t: number, df: number): number {
+  const tail = betaCdf(df / (df + t * t), df / 2, 0.5) / 2;
+  return t >= 0 ? 1 - tail : tail;
+}
+
+/** The q-quantile of Student's t (q > 0.5 gives a positive t), by bisection on the CDF. */
+export function studentTQuantile(q: number, df: number): number {
+  if (q === 0.5) return 0;
+  if (q < 0.5) return -studentTQuantile(1 - q, df);
+  let hi = 1;
+  while (studentTCdf(hi, df) < q) hi *= 2;
+  let lo = 0;
+  for (let i = 0; i < 100 && hi - lo > 1e-12; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTCdf(mid, df) < q) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}

@@ -187,7 +187,7 @@ function estimate(point: Value, interval: IntervalResult | undefined, method: In
  * The headline metrics that are proportions of items, with each item's 0/1 outcome: their intervals
  * are Clopper–Pearson, never a bootstrap (which collapses to [p, p] at 0 and 1).
  */
-function proportionOutcomes(items: GroupItems): Record<string, boolean[]> {
+export function proportionOutcomes(items: GroupItems): Record<string, boolean[]> {
   switch (items.kind) {
     case 'classification':
       return { accuracy: correctness(items)!, invalid_rate: items.pred.map((p) => p === INVALID) };
@@ -206,7 +206,7 @@ function subset<T>(values: ArrayLike<T>, rows: readonly number[]): T[] {
 
 /**
  * Point estimates and intervals of every headline metric (plus per-class rows and the confusion
- * matrix for classification): Clopper–Pearson for proportions, a percentile bootstrap for the rest;
+ * matrix for classification): Clopper–Pearson for proportions, an expanded percentile bootstrap for the rest;
  * both by cluster (item id) when the group pools coordinates.
  */
 export function computeGroupMetrics(items: GroupItems, settings: BootstrapSettings): GroupMetrics {

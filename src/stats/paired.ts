@@ -1,16 +1,18 @@
 import { clusterIndex, percentileInterval, resampler, resampleUnits } from './bootstrap.js';
 import { type GroupItems, type SimilarityItems, correctness, itemClusters } from './group-data.js';
-import { headlineValues } from './group-metrics.js';
+import { headlineValues, proportionOutcomes } from './group-metrics.js';
 import { mcnemarClustered, mcnemarExact } from './mcnemar.js';
 import { createRng } from './prng.js';
+import { independentDifferenceInterval, pairedDifferenceInterval } from './proportion-difference.js';
 import { wilcoxonSignedRank } from './wilcoxon.js';
 import type { Estimate, IntervalMethod, Value } from './value.js';
 
 /**
  * Compares two groups of items (two variants in one run, or one group in two runs). Items pair by
- * key. Every headline metric gets a delta B − A with a bootstrap interval: resampling pairs when the
- * items match, each side on its own otherwise, and item ids rather than rows when the groups pool
- * coordinates. The paired test: McNemar on correctness for classification, Wilcoxon signed-rank on
+ * key. Every headline metric gets a delta B − A with an interval: for proportions (accuracy, invalid
+ * rate, …) Tango's score interval on the pairs, or Newcombe's square-and-add without pairs; for the
+ * rest a bootstrap resampling pairs when the items match, each side on its own otherwise; item ids
+ * rather than rows when the groups pool coordinates. The paired test: McNemar on correctness for classification, Wilcoxon signed-rank on
  * similarity — raw cosines within one embedder, calibrated z across embedders (raw scales of
  * different embedders are not comparable). Effect sizes are oriented B − A.
  */
@@ -103,7 +105,10 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
   const pointB = headlineValues(b, pairedMode ? ib : undefined);
   const crossScale = a.kind === 'similarity' && b.kind === 'similarity' && !sameRawScale(a, b);
   const metrics = Object.keys(pointA).filter((k) => k in pointB);
-  const resampled = metrics.filter((m) => !(crossScale && RAW_SCALE_METRICS.has(m)));
+  const outcomesA = proportionOutcomes(a);
+  const outcomesB = proportionOutcomes(b);
+  const isProportion = (m: string) => m in outcomesA && m in outcomesB;
+  const resampled = metrics.filter((m) => !(crossScale && RAW_SCALE_METRICS.has(m)) && !isProportion(m));
   const samples = new Map<string, number[]>(resampled.map((m) => [m, []]));
   const rng = createRng(options.seed);
   const unitsA = pairedMode ? resampleUnits(paired, clustersOfPairs) : resampleUnits(a.keys.length, clustersA);
@@ -141,7 +146,12 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
     }
     const d = delta(pointA[m], pointB[m]);
     if (d.value === null) { deltas[m] = { value: null, reason: d.reason, ci: null }; continue; }
-    const interval = unitsA >= 2 && unitsB >= 2 ? percentileInterval(samples.get(m)!, options) : { ci: null, reason: 'fewer than 2 items' };
+    if (isProportion(m)) {
+      deltas[m] = proportionDelta(d.value, outcomesA[m], outcomesB[m], { ia, ib, pairedMode, clustersOfPairs, clustersA, clustersB, confidence: options.confidence });
+      continue;
+    }
+    // Two independent sides: the smaller one sets the small-sample expansion.
+    const interval = unitsA >= 2 && unitsB >= 2 ? percentileInterval(samples.get(m)!, { ...options, units: Math.min(unitsA, unitsB) }) : { ci: null, reason: 'fewer than 2 items' };
     deltas[m] = interval.ci ? { value: d.value, ci: interval.ci, method } : { value: d.value, ci: null, ciReason: interval.reason };
   }
   const tested = pairedTest(a, b, { ia, ib, clusters: clustersOfPairs, crossScale });
@@ -156,6 +166,21 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
     valuesB: valuesOf(pointB),
     ...tested,
   };
+}
+
+/** The delta of a proportion with a score interval: Tango's on the pairs, Newcombe's square-and-add without them. */
+function proportionDelta(
+  value: number,
+  outcomeA: readonly boolean[],
+  outcomeB: readonly boolean[],
+  o: { ia: readonly number[]; ib: readonly number[]; pairedMode: boolean; clustersOfPairs: Int32Array | null; clustersA: Int32Array | null; clustersB: Int32Array | null; confidence: number },
+): Estimate {
+  if (o.pairedMode) {
+    const { ci, effectiveN } = pairedDifferenceInterval({ a: o.ia.map((i) => outcomeA[i]), b: o.ib.map((j) => outcomeB[j]), clusters: o.clustersOfPairs }, o.confidence);
+    return o.clustersOfPairs ? { value, ci, method: 'tango-score-clustered', effectiveN } : { value, ci, method: 'tango-score' };
+  }
+  const ci = independentDifferenceInterval({ outcomes: outcomeA, clusters: o.clustersA }, { outcomes: outcomeB, clusters: o.clustersB }, o.confidence);
+  return ci ? { value, ci, method: 'newcombe-clopper-pearson' } : { value, ci: null, ciReason: 'an empty side' };
 }
 
 interface Pairs {

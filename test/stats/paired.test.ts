@@ -25,8 +25,11 @@ test('classification pair: McNemar on matched items, delta B − A with a paired
   assert.ok(Math.abs(r.test!.p - 2 / 64) < 1e-12);
   assert.equal(r.test?.effect.value, 6 / 20);
   assert.ok(Math.abs(r.deltas.accuracy.value! - 0.3) < 1e-12);
-  // B is never worse on a pair, so every paired resample has delta ≥ 0
-  assert.ok(r.deltas.accuracy.ci![0] >= 0);
+  // Tango's score interval on b = 0, c = 6 of 20 pairs; reference: the constrained MLE maximised
+  // numerically (scipy minimize_scalar) and T(Δ) = ±z solved by brentq: [0.0905373, 0.5189728].
+  assert.equal(r.deltas.accuracy.method, 'tango-score');
+  const [lo, hi] = r.deltas.accuracy.ci!;
+  assert.ok(Math.abs(lo - 0.09053729547360931) < 1e-6 && Math.abs(hi - 0.5189728183535235) < 1e-6, `ci ${lo}, ${hi}`);
 });
 
 test('items that do not match are counted; without any match there is no paired test', () => {
@@ -117,7 +120,8 @@ test('pooled rows: clustered McNemar (Durkalski) and a Wilcoxon on per-id mean d
   assert.deepEqual(r.test?.detail, { bBetter: 7, aBetter: 1 });
   assert.ok(Math.abs(r.test!.p - 0.10881) < 1e-4, `p = ${r.test!.p}`);
   assert.equal(r.pairedClusters, 6);
-  assert.equal(r.deltas.accuracy.method, 'cluster-bootstrap');
+  assert.equal(r.deltas.accuracy.method, 'tango-score-clustered');
+  assert.equal(r.deltas.kappa.method, 'cluster-bootstrap');
 
   // Similarity: per-id differences (0.125, 0.375), (0.25, 0.25), (−0.125, −0.375), (0.5, 0.5) → means
   // 0.25, 0.25, −0.25, 0.5 (binary fractions: exact). |d| = 0.25 ×3 (rank 2 each), 0.5 (rank 4):
@@ -144,7 +148,12 @@ test('pooled rows: the paired bootstrap resamples item ids, so duplicated rows d
   const clustered = compareItems({ ...single(keys, truth, predA), ids }, { ...single(keys, truth, predB), ids }, settings);
   const once = compareItems(single(base.map(String), base.map(() => 0), base.map((i) => (i % 3 === 0 ? 1 : 0))), single(base.map(String), base.map(() => 0), base.map((i) => (i % 5 === 0 ? 1 : 0))), settings);
   const width = (e: { ci: readonly [number, number] | null }) => e.ci![1] - e.ci![0];
-  assert.ok(Math.abs(clustered.deltas.accuracy.value! - once.deltas.accuracy.value!) < 1e-12);
-  const ratio = width(clustered.deltas.accuracy) / width(once.deltas.accuracy);
+  assert.equal(clustered.deltas.weighted_f1.method, 'cluster-bootstrap');
+  assert.ok(Math.abs(clustered.deltas.weighted_f1.value! - once.deltas.weighted_f1.value!) < 1e-12);
+  const ratio = width(clustered.deltas.weighted_f1) / width(once.deltas.weighted_f1);
   assert.ok(ratio > 0.8 && ratio < 1.25, `clustered width / one-row-per-id width = ${ratio}`);
+  // Δ accuracy: Tango's interval at the effective number of pairs, here the 30 ids.
+  assert.equal(clustered.deltas.accuracy.method, 'tango-score-clustered');
+  assert.equal(clustered.deltas.accuracy.effectiveN, 30);
+  assert.deepEqual(clustered.deltas.accuracy.ci, once.deltas.accuracy.ci);
 });

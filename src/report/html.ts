@@ -106,8 +106,9 @@ function comparisonTables(doc: MetricsDocument): string {
   const kinds = [...new Set(doc.comparisons.map((c) => c.kind))];
   return kinds.map((kind) => {
     const list = doc.comparisons.filter((c) => c.kind === kind);
-    // The first three metrics with a defined delta somewhere (across embedders, raw-scale deltas are undefined).
-    const metrics = [...new Set(list.flatMap((c) => Object.keys(c.deltas)))].filter((m) => list.some((c) => c.deltas[m]?.value !== null)).slice(0, 3);
+    // Similarity: raw beside calibrated (across embedders only the calibrated deltas are defined); else the first three.
+    const all = [...new Set(list.flatMap((c) => Object.keys(c.deltas)))];
+    const metrics = kind === 'similarity' ? ['raw_mean', 'z_mean', 'percentile_mean'].filter((m) => all.includes(m)) : all.slice(0, 3);
     const rows = list.map((c) => {
       const a = coordsOf.get(c.a) ?? {};
       const b = coordsOf.get(c.b) ?? {};

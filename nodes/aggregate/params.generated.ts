@@ -6,7 +6,7 @@
 export type Identifier = string;
 
 /**
- * Turns classification, similarity and VA records into metrics with bootstrap intervals and paired tests, grouped by variant coordinates. Writes metrics.json, metrics.csv and report.html into the run folder (prefixed `<node id>.` when a pipeline has several aggregate nodes).
+ * Turns classification, similarity and VA records into metrics with confidence intervals and paired tests (definitions: docs/statistics.md), grouped by variant coordinates. Writes metrics.json, metrics.csv and report.html into the run folder (prefixed `<node id>.` when a pipeline has several aggregate nodes).
  */
 export interface AggregateParams {
   /**

@@ -90,6 +90,9 @@ export function buildDocument(collected: readonly CollectedGroup[], warnings: st
       ...(wantConfusion && computed.confusion ? { confusion: computed.confusion } : {}),
       items: g.items,
     });
+    if (g.items.kind === 'similarity' && g.items.embedders.length > 1) {
+      warnings.push(`${g.key}: pools the raw cosines of ${g.items.embedders.join(', ')}, which are on different scales (raw_mean, raw_median and spearman_human mix them; comparisons use the calibrated z); add "embedder" to \`by\``);
+    }
     if (params.humanRatingField && g.items.kind === 'similarity' && computed.headline.spearman_human?.value === null) {
       warnings.push(`${g.key}: spearman_human undefined (${computed.headline.spearman_human.reason}); is "${params.humanRatingField}" set on the records?`);
     }

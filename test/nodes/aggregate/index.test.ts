@@ -260,4 +260,9 @@ test('comparisons across embedders use the calibrated scale; within one embedder
     assert.ok(c.deltas.z_mean.value !== null);
   }
   for (const c of within) assert.equal(c.test?.detail.scale, 'raw cosine');
+  // Pooling embedders into one group mixes raw scales: said, and comparisons fall back to z.
+  const pooled = await metricsOf(records, { by: ['model'] });
+  assert.ok(pooled.doc.warnings.some((w) => /pools the raw cosines of glove, use, which are on different scales/.test(w)), pooled.doc.warnings.join('\n'));
+  const byModel = pooled.doc.comparisons.find((c) => c.kind === 'similarity');
+  assert.equal(byModel?.test?.detail.scale, 'calibrated z');
 });

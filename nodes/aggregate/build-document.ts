@@ -21,7 +21,7 @@ const HEADLINE_OF: Readonly<Record<MetricName, readonly string[]>> = {
   jaccard: ['jaccard'],
   hamming: ['hamming'],
   micro_f1: ['micro_f1'],
-  similarity: ['raw_mean', 'raw_median', 'z_mean', 'z_median', 'percentile_mean', 'missing_rate'],
+  similarity: ['raw_mean', 'shuffled_mean', 'raw_median', 'z_mean', 'z_median', 'percentile_mean', 'missing_rate'],
   agreement: HEADLINE_METRICS.va,
   spearman_human: ['spearman_human'],
   confusion: [],
@@ -84,16 +84,20 @@ export function buildDocument(collected: readonly CollectedGroup[], warnings: st
       coords: g.coords,
       ...(g.labelSet ? { labelSet: g.labelSet } : {}),
       n: computed.n,
+      ...(computed.clusters !== undefined ? { clusters: computed.clusters } : {}),
       headline: pick(computed.headline, keys),
       ...(wantClasses && computed.classes ? { classes: computed.classes } : {}),
       ...(wantConfusion && computed.confusion ? { confusion: computed.confusion } : {}),
       items: g.items,
     });
+    if (g.items.kind === 'similarity' && g.items.embedders.length > 1) {
+      warnings.push(`${g.key}: pools the raw cosines of ${g.items.embedders.join(', ')}, which are on different scales (raw_mean, raw_median and spearman_human mix them; comparisons use the calibrated z); add "embedder" to \`by\``);
+    }
     if (params.humanRatingField && g.items.kind === 'similarity' && computed.headline.spearman_human?.value === null) {
       warnings.push(`${g.key}: spearman_human undefined (${computed.headline.spearman_human.reason}); is "${params.humanRatingField}" set on the records?`);
     }
   }
-  const comparisons = compareGroups(groups, { ...options, resamples, confidence, warnings });
+  const { comparisons, family } = compareGroups(groups, { ...options, resamples, confidence, warnings });
   return {
     format: METRICS_FORMAT,
     version: METRICS_VERSION,
@@ -105,6 +109,7 @@ export function buildDocument(collected: readonly CollectedGroup[], warnings: st
     metrics: params.metrics ?? null,
     groups,
     comparisons,
+    multipleTesting: { method: 'holm', family, degenerate: comparisons.filter((c) => c.test?.degenerate).length },
     warnings,
   };
 }
@@ -122,7 +127,7 @@ export function axisSpecs(compare: AggregateParams['compare'], groups: readonly 
 function compareGroups(
   groups: readonly MetricsGroup[],
   options: BuildOptions & { resamples: number; confidence: number; warnings: string[] },
-): MetricsComparison[] {
+): { comparisons: MetricsComparison[]; family: number } {
   const draft: Omit<MetricsComparison, 'pHolm'>[] = [];
   for (const spec of axisSpecs(options.params.compare, groups)) {
     // Buckets: same node and kind, equal on every coordinate except the compared axis.
@@ -154,8 +159,10 @@ function compareGroups(
       }
     }
   }
-  const tested = draft.flatMap((c, i) => (c.test ? [{ i, p: c.test.p }] : []));
+  // The Holm family: every informative test of the node. A degenerate test (no discordant pair,
+  // every difference zero) has p = 1 by construction; counting it would only inflate m.
+  const tested = draft.flatMap((c, i) => (c.test && !c.test.degenerate ? [{ i, p: c.test.p }] : []));
   const adjusted = holmAdjust(tested.map((t) => t.p));
   const pHolm = new Map(tested.map((t, j) => [t.i, adjusted[j]]));
-  return draft.map((c, i) => ({ ...c, pHolm: pHolm.get(i) ?? null }));
+  return { comparisons: draft.map((c, i) => ({ ...c, pHolm: pHolm.get(i) ?? null })), family: tested.length };
 }

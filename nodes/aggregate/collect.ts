@@ -1,11 +1,14 @@
 import type { FlowRecord } from '../../src/types/records.js';
 import type { GroupItems } from '../../src/stats/group-data.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
+import { compareText } from '../../src/stats/stable-order.js';
 
 /**
  * Streams records into per-group builders holding compact per-item tuples (label codes, numbers):
  * the records themselves are not kept. Groups are keyed by upstream node, record family and the
- * grouped coordinates; items by id plus the coordinates pooled over.
+ * grouped coordinates; items by id plus the coordinates pooled over. `finish` orders everything by
+ * stable keys — groups by key, items by id then pooled coordinates, labels by the label set then by
+ * name — so the result depends on the records' content only, never on the order they arrived in.
  */
 export type Family = 'classification' | 'similarity' | 'va';
 
@@ -66,6 +69,7 @@ function field(record: FlowRecord, dotted: string): unknown {
 interface ClassBuilder {
   readonly family: 'classification';
   keys: string[];
+  ids: string[];
   codes: Map<string, number>;
   truth: number[][];
   pred: (number[] | null)[];
@@ -77,7 +81,10 @@ interface ClassBuilder {
 interface SimilarityBuilder {
   readonly family: 'similarity';
   keys: string[];
+  ids: string[];
+  embedders: Set<string>;
   raw: (number | null)[];
+  nullMean: (number | null)[];
   z: (number | null)[];
   percentile: (number | null)[];
   rating?: (number | null)[];
@@ -85,6 +92,7 @@ interface SimilarityBuilder {
 interface VaBuilder {
   readonly family: 'va';
   keys: string[];
+  ids: string[];
   valence: number[];
   arousal: number[];
   annotatedValence: (number | null)[];
@@ -128,18 +136,20 @@ export class Collector {
   }
 
   finish(): CollectResult {
-    const warnings = [...this.#skipped].map(([reason, count]) => `skipped ${count} record(s): ${reason}`);
-    const groups = [...this.#groups].map(([key, g]) => finishGroup(key, g));
+    const warnings = [...this.#skipped].sort(([a], [b]) => compareText(a, b)).map(([reason, count]) => `skipped ${count} record(s): ${reason}`);
+    const groups = [...this.#groups].sort(([a], [b]) => compareText(a, b)).map(([key, g]) => finishGroup(key, g));
     return { groups, warnings };
   }
 }
 
 function newBuilder(family: Family, withRating: boolean): Builder {
   if (family === 'classification') {
-    return { family, keys: [], codes: new Map(), truth: [], pred: [], valence: [], arousal: [], labelSets: new Set(), arrayPrediction: false };
+    return { family, keys: [], ids: [], codes: new Map(), truth: [], pred: [], valence: [], arousal: [], labelSets: new Set(), arrayPrediction: false };
   }
-  if (family === 'similarity') return { family, keys: [], raw: [], z: [], percentile: [], ...(withRating ? { rating: [] } : {}) };
-  return { family, keys: [], valence: [], arousal: [], annotatedValence: [], annotatedArousal: [] };
+  if (family === 'similarity') {
+    return { family, keys: [], ids: [], embedders: new Set(), raw: [], nullMean: [], z: [], percentile: [], ...(withRating ? { rating: [] } : {}) };
+  }
+  return { family, keys: [], ids: [], valence: [], arousal: [], annotatedValence: [], annotatedArousal: [] };
 }
 
 function code(builder: ClassBuilder, label: string): number {
@@ -160,6 +170,7 @@ function addItem(builder: Builder, record: FlowRecord, key: string, ratingField?
     if (Array.isArray(record.prediction)) builder.arrayPrediction = true;
     if (typeof record.labelSet === 'string') builder.labelSets.add(record.labelSet);
     builder.keys.push(key);
+    builder.ids.push(record.id);
     builder.truth.push(truth.map((l) => code(builder, l)));
     // An empty string is no answer (invalid); an empty list is a valid multi-label answer (no category).
     const invalid = predicted === null || (predicted.length === 0 && !Array.isArray(record.prediction));
@@ -170,8 +181,12 @@ function addItem(builder: Builder, record: FlowRecord, key: string, ratingField?
   }
   if (builder.family === 'similarity') {
     const s = record.similarity as Record<string, unknown>;
+    const embedder = typeof record.embedder === 'string' ? record.embedder : record.coords?.embedder;
+    if (embedder !== undefined) builder.embedders.add(embedder);
     builder.keys.push(key);
+    builder.ids.push(record.id);
     builder.raw.push(num(s.raw));
+    builder.nullMean.push(num(s.nullMean));
     builder.z.push(num(s.z));
     builder.percentile.push(num(s.percentile));
     builder.rating?.push(ratingField ? num(field(record, ratingField)) : null);
@@ -179,6 +194,7 @@ function addItem(builder: Builder, record: FlowRecord, key: string, ratingField?
   }
   const annotated = typeof record.annotated === 'object' && record.annotated !== null ? (record.annotated as Record<string, unknown>) : {};
   builder.keys.push(key);
+  builder.ids.push(record.id);
   builder.valence.push(num(record.valence) ?? 0);
   builder.arousal.push(num(record.arousal) ?? 0);
   builder.annotatedValence.push(num(annotated.valence));
@@ -186,37 +202,83 @@ function addItem(builder: Builder, record: FlowRecord, key: string, ratingField?
   return undefined;
 }
 
+/**
+ * The item order: by id, then key (the pooled coordinates), then the item's content (`tie`), so
+ * that even duplicate keys land in an order fixed by what they hold.
+ */
+function stableOrder(b: Builder, tie: (i: number) => string): number[] {
+  const order = b.keys.map((_, i) => i);
+  return order.sort((i, j) => compareText(b.ids[i], b.ids[j]) || compareText(b.keys[i], b.keys[j]) || compareText(tie(i), tie(j)));
+}
+
+/** Ids per item, kept only when several items share one (pooled coordinates): the clusters. */
+function clusterIds(ids: string[]): { ids?: string[] } {
+  return new Set(ids).size < ids.length ? { ids } : {};
+}
+
 function finishGroup(key: string, g: { node: string; coords: Record<string, string>; builder: Builder }): CollectedGroup {
   const b = g.builder;
   const base = { key, family: b.family, node: g.node, coords: g.coords };
-  if (b.family === 'similarity') return { ...base, items: { kind: 'similarity', keys: b.keys, raw: b.raw, z: b.z, percentile: b.percentile, ...(b.rating ? { rating: b.rating } : {}) } };
-  if (b.family === 'va') return { ...base, items: { kind: 'va', keys: b.keys, valence: b.valence, arousal: b.arousal, annotatedValence: b.annotatedValence, annotatedArousal: b.annotatedArousal } };
+  if (b.family === 'similarity') {
+    const order = stableOrder(b, (i) => JSON.stringify([b.raw[i], b.nullMean[i], b.z[i], b.percentile[i], b.rating?.[i]]));
+    const at = <T>(values: T[]): T[] => order.map((i) => values[i]);
+    return {
+      ...base,
+      items: {
+        kind: 'similarity',
+        keys: at(b.keys),
+        ...clusterIds(at(b.ids)),
+        embedders: [...b.embedders].sort(compareText),
+        raw: at(b.raw),
+        nullMean: at(b.nullMean),
+        z: at(b.z),
+        percentile: at(b.percentile),
+        ...(b.rating ? { rating: at(b.rating) } : {}),
+      },
+    };
+  }
+  if (b.family === 'va') {
+    const order = stableOrder(b, (i) => JSON.stringify([b.valence[i], b.arousal[i], b.annotatedValence[i], b.annotatedArousal[i]]));
+    const at = <T>(values: T[]): T[] => order.map((i) => values[i]);
+    return {
+      ...base,
+      items: {
+        kind: 'va', keys: at(b.keys), ...clusterIds(at(b.ids)), valence: at(b.valence), arousal: at(b.arousal),
+        annotatedValence: at(b.annotatedValence), annotatedArousal: at(b.annotatedArousal),
+      },
+    };
+  }
   const setName = b.labelSets.size === 1 ? [...b.labelSets][0] : undefined;
   const set = setName ? getLabelSet(setName) : undefined;
-  // Label-set order first (stable across runs and models), then labels seen outside the set.
+  // Label-set order first (stable across runs and models), then labels seen outside the set, by name.
   const known = set ? set.labels.map(normaliseLabel).filter((l) => b.codes.has(l)) : [];
-  const labels = [...known, ...[...b.codes.keys()].filter((l) => !known.includes(l))];
+  const labels = [...known, ...[...b.codes.keys()].filter((l) => !known.includes(l)).sort(compareText)];
   const remap = new Map([...b.codes].map(([label, old]) => [old, labels.indexOf(label)]));
-  const truth = b.truth.map((t) => t.map((c) => remap.get(c)!));
-  const pred = b.pred.map((p) => (p === null ? null : p.map((c) => remap.get(c)!)));
+  const truthAll = b.truth.map((t) => t.map((c) => remap.get(c)!));
+  const predAll = b.pred.map((p) => (p === null ? null : p.map((c) => remap.get(c)!)));
+  const order = stableOrder(b, (i) => JSON.stringify([truthAll[i], predAll[i], b.valence[i], b.arousal[i]]));
+  const at = <T>(values: T[]): T[] => order.map((i) => values[i]);
+  const truth = at(truthAll);
+  const pred = at(predAll);
   const multi = (set?.multiLabel ?? false) || b.arrayPrediction || truth.some((t) => t.length > 1);
   const withSet = setName ? { labelSet: setName } : {};
+  const keyed = { keys: at(b.keys), ...clusterIds(at(b.ids)) };
   if (multi) {
     const classCount = Math.max(labels.length, set?.labels.length ?? 0);
-    return { ...base, ...withSet, items: { kind: 'multilabel', keys: b.keys, labels, truth, pred, classCount } };
+    return { ...base, ...withSet, items: { kind: 'multilabel', ...keyed, labels, truth, pred, classCount } };
   }
   return {
     ...base,
     ...withSet,
     items: {
       kind: 'classification',
-      keys: b.keys,
+      ...keyed,
       labels,
       truth: truth.map((t) => t[0]),
       // A single-label answer naming several labels cannot be right: it is scored as invalid.
       pred: pred.map((p) => (p === null || p.length !== 1 ? -1 : p[0])),
-      valence: b.valence,
-      arousal: b.arousal,
+      valence: at(b.valence),
+      arousal: at(b.arousal),
     },
   };
 }

@@ -6,11 +6,11 @@
 export type Identifier = string;
 
 /**
- * Turns classification, similarity and VA records into metrics with bootstrap intervals and paired tests, grouped by variant coordinates. Writes metrics.json, metrics.csv and report.html into the run folder (prefixed `<node id>.` when a pipeline has several aggregate nodes).
+ * Turns classification, similarity and VA records into metrics with confidence intervals and paired tests (definitions: docs/statistics.md), grouped by variant coordinates. Writes metrics.json, metrics.csv and report.html into the run folder (prefixed `<node id>.` when a pipeline has several aggregate nodes).
  */
 export interface AggregateParams {
   /**
-   * Metrics to report. Single-label: accuracy, macro_f1, weighted_f1, kappa, confusion, per_class, invalid_rate. Multi-label: exact_match, jaccard, hamming, micro_f1, macro_f1, invalid_rate. Similarity: similarity (mean and median of raw and calibrated scores, missing rate), spearman_human (needs humanRatingField). VA records: agreement (Pearson, CCC, RMSE of extracted vs annotated valence and arousal). @default every metric that applies to the records
+   * Metrics to report (definitions: docs/statistics.md). Single-label: accuracy, macro_f1, weighted_f1, kappa, confusion, per_class, invalid_rate. Multi-label: exact_match, jaccard, hamming, micro_f1, macro_f1, invalid_rate. Similarity: similarity (mean raw cosine beside the shuffled-reference baseline under the same embedder, median, calibrated z and percentile, missing rate), spearman_human (needs humanRatingField). VA records: agreement (Pearson, CCC, RMSE of extracted vs annotated valence and arousal). @default every metric that applies to the records
    *
    * @minItems 1
    */
@@ -49,11 +49,11 @@ export interface AggregateParams {
     )[]
   ];
   /**
-   * Coordinates to group by (model, variant, embedder, vaSource, ...). Records are pooled over the coordinates left out. @default every coordinate present on the records
+   * Coordinates to group by (model, variant, embedder, vaSource, ...). Records are pooled over the coordinates left out; the rows of one item id then form a cluster, and intervals and paired tests resample and test item ids, not rows. @default every coordinate present on the records
    */
   by?: Identifier[];
   /**
-   * Percentile bootstrap for the confidence intervals, seeded by the run seed.
+   * Confidence intervals (docs/statistics.md): Clopper–Pearson for proportions (accuracy, invalid, exact-match and missing rates, per-class accuracy) and score intervals for their differences; an expanded percentile bootstrap seeded by the run seed for every other metric and its paired deltas.
    */
   bootstrap?: {
     /**
@@ -66,7 +66,7 @@ export interface AggregateParams {
     confidence?: number;
   };
   /**
-   * Paired comparisons: `all-pairs` compares every pair of values of every grouped coordinate, holding the other coordinates equal; `none` turns them off; or a list of { axis, pairs } (pairs of values; all pairs of the axis when omitted). Classification: McNemar's exact test; similarity: Wilcoxon signed-rank; every headline metric gets a paired-bootstrap delta (B − A). p-values are also Holm-adjusted over all tests of the node. @default all-pairs
+   * Paired comparisons: `all-pairs` compares every pair of values of every grouped coordinate, holding the other coordinates equal; `none` turns them off; or a list of { axis, pairs } (pairs of values; all pairs of the axis when omitted). Classification: McNemar's exact test (the clustered McNemar test when `by` pools coordinates); similarity: Wilcoxon signed-rank on raw cosines within one embedder, on the calibrated z across embedders; every headline metric gets a delta (B − A) with an interval: Tango's score interval for proportions, a paired bootstrap otherwise. p-values are also Holm-adjusted over the node's informative tests; degenerate ones (no discordant pair, every difference zero) are reported outside the family. @default all-pairs
    */
   compare?:
     | ("all-pairs" | "none")
@@ -77,7 +77,7 @@ export interface AggregateParams {
            */
           axis: string;
           /**
-           * [A, B] value pairs; deltas are B − A. @default every pair of values, in order of appearance
+           * [A, B] value pairs; deltas are B − A. @default every pair of values, A before B in code-unit order of the values
            *
            * @minItems 1
            */
@@ -89,7 +89,7 @@ export interface AggregateParams {
            */
           axis: string;
           /**
-           * [A, B] value pairs; deltas are B − A. @default every pair of values, in order of appearance
+           * [A, B] value pairs; deltas are B − A. @default every pair of values, A before B in code-unit order of the values
            *
            * @minItems 1
            */
@@ -97,7 +97,7 @@ export interface AggregateParams {
         }[]
       ];
   /**
-   * Record field holding a human rating of each description (dots reach nested fields, e.g. `ratings.human`): Spearman's rho between raw embedding similarity and the rating, per group — the check on whether the similarity metric is valid.
+   * Record field holding a human rating of each description (dots reach nested fields, e.g. `ratings.human`; a number or a numeric string, as table columns arrive): Spearman's rho between raw embedding similarity and the rating, per group — the check on whether the similarity metric is valid. Records lacking a numeric rating are left out of rho.
    */
   humanRatingField?: string;
 }

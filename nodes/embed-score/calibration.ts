@@ -49,13 +49,17 @@ export function seededRandom(seed: number): () => number {
   return createRng(seed).next;
 }
 
-/** The per-item seed: the run seed and the item id (FNV-1a), so null samples do not depend on item order. */
+/**
+ * The per-item seed: the run seed and the item id (FNV-1a). With candidates in a stable order
+ * (score.ts sorts items by record key first), an item's null sample depends on the records'
+ * content and the seed only, never on the order records arrived in.
+ */
 export function itemSeed(runSeed: number, id: string): number {
   return deriveSeed(runSeed, id);
 }
 
 export interface NullPartnersOptions {
-  /** Indices of the records that could serve as partners (those with a usable reference). */
+  /** Indices of the records that could serve as partners (those with a usable reference), in a stable order. */
   readonly candidates: readonly number[];
   /** Whether candidate j may not pair with this item (itself, same item id, identical reference text). */
   readonly excluded: (j: number) => boolean;

@@ -2,6 +2,7 @@ import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { CacheStore } from '../../src/cache/store.js';
 import type { TextEmbedding } from '../../src/providers/embedders/types.js';
 import { embeddingCacheKey } from '../../src/cache/key.js';
+import { compareText } from '../../src/stats/stable-order.js';
 import { isVaflowEmbeddings } from '../../src/providers/embedders/types.js';
 import { bytesToVector, isFiniteVector, norm, vectorToBytes } from '../../src/providers/embedders/vector-math.js';
 
@@ -31,7 +32,9 @@ export interface EmbedCachedResult {
  * they are cheap to find again and there is no vector to store.
  */
 export async function embedCached(texts: Iterable<string>, options: EmbedCachedOptions): Promise<EmbedCachedResult> {
-  const distinct = [...new Set(texts)];
+  // Sorted, so batches hold the same texts whatever order the records came in: an embedder's
+  // padding to the longest text of a batch must not make a vector depend on record order.
+  const distinct = [...new Set(texts)].sort(compareText);
   const embeddings = new Map<string, TextEmbedding>();
   const vectorKey = (text: string) => embeddingCacheKey(options.identity, text);
   const statsKey = (text: string) => embeddingCacheKey({ stats: options.identity }, text);

@@ -7,13 +7,14 @@ import type { EmbedScoreParams } from './params.generated.js';
 import { embedderIdentity } from '../../src/cache/key.js';
 import { ConfigError } from '../../src/errors.js';
 import { cosine, dot } from '../../src/providers/embedders/vector-math.js';
+import { compareText } from '../../src/stats/stable-order.js';
 import { calibrate, itemSeed, nullPartners, seededRandom, uncalibrated, type Calibrated } from './calibration.js';
 import { embedCached } from './embed-cached.js';
 
 const DEFAULT_NULL_SAMPLES = 500;
 
 /** What pass one keeps of a record: just enough to score it and to find it again in pass two. */
-interface Item {
+export interface Item {
   readonly id: string;
   readonly key: string;
   readonly text: string | null;
@@ -87,8 +88,26 @@ export interface ScoreItemsOptions {
   readonly fields: { readonly text: string; readonly reference: string };
 }
 
-/** Raw cosine and calibration for each item, given every text's embedding. Pure: no I/O. */
+/**
+ * Item positions in a stable order — record key (id, then coordinates), then reference and text —
+ * so that every positional choice (which partners a sampled null draws, the order nulls are summed
+ * in) depends on the records' content and the seed, never on the order they arrived in.
+ */
+function stableOrder(items: readonly Item[]): number[] {
+  return items.map((_, i) => i).sort((i, j) =>
+    compareText(items[i].key, items[j].key) || compareText(items[i].reference, items[j].reference) || compareText(items[i].text, items[j].text));
+}
+
+/** Raw cosine and calibration for each item (in the items' order), given every text's embedding. Pure: no I/O. */
 export function scoreItems(items: readonly Item[], embeddings: ReadonlyMap<string, TextEmbedding>, options: ScoreItemsOptions): Scored[] {
+  const order = stableOrder(items);
+  const scored = scoreInOrder(order.map((i) => items[i]), embeddings, options);
+  const out = new Array<Scored>(items.length);
+  order.forEach((i, rank) => { out[i] = scored[rank]; });
+  return out;
+}
+
+function scoreInOrder(items: readonly Item[], embeddings: ReadonlyMap<string, TextEmbedding>, options: ScoreItemsOptions): Scored[] {
   const vectorOf = (text: string | null) => (text === null ? null : (embeddings.get(text)?.vector ?? null));
   const squared = new Map<Float32Array, number>();
   const squaredNorm = (v: Float32Array) => {

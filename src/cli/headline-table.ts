@@ -17,8 +17,9 @@ interface MetricsGroup {
 const SHOWN: Readonly<Record<string, readonly string[]>> = {
   classification: ['accuracy', 'macro_f1', 'kappa', 'invalid_rate'],
   multilabel: ['exact_match', 'jaccard', 'micro_f1', 'invalid_rate'],
-  similarity: ['raw_mean', 'z_mean', 'percentile_mean'],
-  agreement: ['valence_ccc', 'arousal_ccc'],
+  // The shuffled-reference baseline beside the mean cosine: the chance level of the same embedder.
+  similarity: ['raw_mean', 'shuffled_mean', 'z_mean', 'percentile_mean'],
+  va: ['valence_ccc', 'arousal_ccc'],
 };
 
 function cell(estimate: Estimate | undefined): string {
@@ -27,7 +28,7 @@ function cell(estimate: Estimate | undefined): string {
   return `${estimate.value.toFixed(3)}${ci}`;
 }
 
-/** A short table of headline metrics (95% bootstrap CIs) from every metrics*.json an aggregate node wrote. */
+/** A short table of headline metrics (95% intervals, docs/statistics.md) from every metrics*.json an aggregate node wrote. */
 export function headlineTable(runDir: string): string {
   const files = readdirSync(runDir).filter((f) => /^(.+\.)?metrics\.json$/.test(f));
   const lines: string[] = [];

@@ -34,7 +34,11 @@ export function buildCharts(doc: MetricsDocument): ChartSpec[] {
   ];
 }
 
-/** The ablation at a glance: the first headline metric of each classification / similarity node, per group, with its interval. */
+/**
+ * The ablation at a glance: the first headline metric of each classification / similarity node, per
+ * group, with its interval; for mean cosine, the shuffled-reference baseline of the same embedder
+ * beside it (a grey tick), so the distance from chance shows.
+ */
 function headlineCharts(doc: MetricsDocument): ChartSpec[] {
   const out: ChartSpec[] = [];
   for (const [node, groups] of byNode(doc.groups.filter((g) => g.kind !== 'va'))) {
@@ -45,19 +49,28 @@ function headlineCharts(doc: MetricsDocument): ChartSpec[] {
       return e && e.value !== null ? [{ group: g.label, value: e.value, low: e.ci?.[0] ?? e.value, high: e.ci?.[1] ?? e.value }] : [];
     });
     if (values.length === 0) continue;
+    const baseline = metric === 'raw_mean'
+      ? groups.flatMap((g) => {
+        const b = g.headline.shuffled_mean;
+        return b && b.value !== null ? [{ group: g.label, baseline: b.value }] : [];
+      })
+      : [];
+    const y = { field: 'group', type: 'nominal' as const, title: null, sort: null, axis: { labelLimit: 340 } };
     out.push({
       id: `headline-${slug(node)}-${slug(metric)}`,
       title: `${metric} by variant (${node})`,
-      caption: `Point estimate and ${Math.round(doc.bootstrap.confidence * 100)}% bootstrap interval per group.`,
+      caption: `Point estimate and ${Math.round(doc.bootstrap.confidence * 100)}% interval per group.${baseline.length ? ' Grey tick: the shuffled-reference baseline (each description against other items\' references, same embedder).' : ''}`,
       spec: {
         $schema: SCHEMA,
         config: CONFIG,
-        data: { values },
         width: 360,
         height: { step: 22 },
         layer: [
-          { mark: { type: 'rule', color: '#555' }, encoding: { y: { field: 'group', type: 'nominal', title: null, sort: null, axis: { labelLimit: 340 } }, x: { field: 'low', type: 'quantitative', title: metric }, x2: { field: 'high' } } },
-          { mark: { type: 'point', filled: true, size: 60, color: '#1f77b4' }, encoding: { y: { field: 'group', type: 'nominal', sort: null }, x: { field: 'value', type: 'quantitative' } } },
+          { data: { values }, mark: { type: 'rule', color: '#555' }, encoding: { y, x: { field: 'low', type: 'quantitative', title: metric }, x2: { field: 'high' } } },
+          { data: { values }, mark: { type: 'point', filled: true, size: 60, color: '#1f77b4' }, encoding: { y: { field: 'group', type: 'nominal', sort: null }, x: { field: 'value', type: 'quantitative' } } },
+          ...(baseline.length
+            ? [{ data: { values: baseline }, mark: { type: 'tick' as const, color: '#999', thickness: 2 }, encoding: { y: { field: 'group', type: 'nominal' as const, sort: null }, x: { field: 'baseline', type: 'quantitative' as const } } }]
+            : []),
         ],
       },
     });

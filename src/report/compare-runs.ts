@@ -1,7 +1,7 @@
 import { compareItems, type ItemComparison } from '../stats/paired.js';
 import { deriveSeed } from '../stats/prng.js';
 import { formatEstimate, formatNumber } from '../stats/value.js';
-import { formatP } from './markdown.js';
+import { formatP, testLabel } from './markdown.js';
 import type { MetricsDocument, MetricsGroup } from './metrics-document.js';
 
 /**
@@ -69,13 +69,14 @@ export function formatRunComparison(c: RunComparison, labels: { a: string; b: st
   const level = Math.round(labels.confidence * 100);
   const out = [`A = ${labels.a}`, `B = ${labels.b}`, `values A → B on the paired items; Δ = B − A with ${level}% bootstrap interval`];
   for (const d of c.deltas) {
-    out.push('', `${d.node}: ${d.label}  (n A ${d.nA}, n B ${d.nB}, paired ${d.paired})`);
+    out.push('', `${d.node}: ${d.label}  (n A ${d.nA}, n B ${d.nB}, paired ${d.paired}${d.pairedClusters !== undefined ? ` from ${d.pairedClusters} ids` : ''})`);
     const width = Math.max(...Object.keys(d.deltas).map((m) => m.length), 6);
     for (const [m, e] of Object.entries(d.deltas)) {
       out.push(`  ${m.padEnd(width)}  ${formatNumber(d.valuesA[m])} → ${formatNumber(d.valuesB[m])}  Δ ${formatEstimate(e)}${e.value === null && e.reason ? ` (${e.reason})` : ''}`);
     }
     if (d.test) {
-      out.push(`  ${d.test.name}: p ${d.test.p < 0.001 ? '< 0.001' : `= ${formatP(d.test.p)}`}, ${d.test.effect.name} = ${formatNumber(d.test.effect.value)} (n = ${d.test.n})`);
+      const degenerate = d.test.degenerate ? ` — degenerate: ${d.test.degenerate}` : '';
+      out.push(`  ${testLabel(d)}: p ${d.test.p < 0.001 ? '< 0.001' : `= ${formatP(d.test.p)}`}, ${d.test.effect.name} = ${formatNumber(d.test.effect.value)} (n = ${d.test.n})${degenerate}`);
     } else {
       out.push(`  no paired test: ${d.testReason ?? 'n/a'}`);
     }

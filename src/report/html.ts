@@ -1,5 +1,5 @@
 import { formatEstimate, formatNumber } from '../stats/value.js';
-import { formatP, headlineTables } from './markdown.js';
+import { formatP, headlineTables, holmCell, holmNote, intervalNotes, testLabel } from './markdown.js';
 import type { MetricsDocument } from './metrics-document.js';
 import type { RenderedChart } from './render-svg.js';
 
@@ -55,7 +55,7 @@ export function renderReportHtml(options: ReportPageOptions): string {
     `node ${doc.node}`,
     `created ${doc.createdAt}`,
     `seed ${doc.seed}`,
-    `${level}% percentile bootstrap, ${doc.bootstrap.resamples} resamples`,
+    `${level}% intervals`,
   ].filter((s): s is string => s !== null);
   const body: string[] = [`<header><h1>${escapeHtml(title)}</h1><p class="meta">${meta.map(escapeHtml).join(' · ')}</p></header>`];
   if (doc.warnings.length > 0) {
@@ -63,12 +63,14 @@ export function renderReportHtml(options: ReportPageOptions): string {
   }
   const tables = headlineTables(doc);
   body.push('<section id="ablation"><h2>Ablation: headline metrics with intervals</h2>');
-  body.push(`<p class="meta">Each cell: estimate [${level}% CI]. n/a: not defined for this group (metrics.csv gives the reason).</p>`);
+  body.push(`<p class="meta">Each cell: estimate [${level}% CI]. n/a: not defined for this group (metrics.csv gives the reason). Definitions: docs/statistics.md.</p>`);
+  body.push(`<ul class="meta" id="interval-methods">${intervalNotes(doc).map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
   body.push(tables.length ? tables.map((t) => htmlTable(t.title, t.header, t.rows)).join('\n') : '<p>No groups.</p>');
   body.push('</section>');
   if (doc.comparisons.length > 0) {
     body.push('<section id="comparisons"><h2>Paired comparisons (B − A)</h2>');
-    body.push('<p class="meta">Items paired by id. Classification: McNemar exact test, effect = accuracy difference; similarity: Wilcoxon signed-rank, effect = rank-biserial correlation. p (Holm): adjusted over all tests of the node.</p>');
+    body.push('<p class="meta">Items paired by id (and pooled coordinates). Classification: McNemar exact test (clustered McNemar when rows share an item id), effect = accuracy difference; similarity: Wilcoxon signed-rank on raw cosines within one embedder and on the calibrated z across embedders, effect = rank-biserial correlation.</p>');
+    body.push(`<p class="meta" id="holm-family">${escapeHtml(holmNote(doc))}</p>`);
     body.push(comparisonTables(doc));
     body.push('</section>');
   }
@@ -104,7 +106,9 @@ function comparisonTables(doc: MetricsDocument): string {
   const kinds = [...new Set(doc.comparisons.map((c) => c.kind))];
   return kinds.map((kind) => {
     const list = doc.comparisons.filter((c) => c.kind === kind);
-    const metrics = [...new Set(list.flatMap((c) => Object.keys(c.deltas)))].slice(0, 3);
+    // Similarity: raw beside calibrated (across embedders only the calibrated deltas are defined); else the first three.
+    const all = [...new Set(list.flatMap((c) => Object.keys(c.deltas)))];
+    const metrics = kind === 'similarity' ? ['raw_mean', 'z_mean', 'percentile_mean'].filter((m) => all.includes(m)) : all.slice(0, 3);
     const rows = list.map((c) => {
       const a = coordsOf.get(c.a) ?? {};
       const b = coordsOf.get(c.b) ?? {};
@@ -114,9 +118,9 @@ function comparisonTables(doc: MetricsDocument): string {
         held || '—',
         String(c.paired),
         ...metrics.map((m) => formatEstimate(c.deltas[m])),
-        c.test?.name ?? 'n/a',
+        testLabel(c),
         formatP(c.test?.p),
-        formatP(c.pHolm),
+        holmCell(c),
         c.test ? formatNumber(c.test.effect.value) : 'n/a',
       ];
     });

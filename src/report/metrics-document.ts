@@ -8,7 +8,8 @@ import { ConfigError } from '../errors.js';
  * (the report never recomputes; compare pairs the stored items across runs).
  */
 export const METRICS_FORMAT = 'vaflow-metrics';
-export const METRICS_VERSION = 1;
+/** 2: intervals name their method, clusters, the shuffled baseline, embedders, the Holm family without degenerate tests. */
+export const METRICS_VERSION = 2;
 
 export interface MetricsGroup extends GroupMetrics {
   /** Stable identity across runs: node, kind and the grouped coordinates. */
@@ -31,7 +32,7 @@ export interface MetricsComparison extends ItemComparison {
   readonly aLabel: string;
   readonly bLabel: string;
   readonly kind: GroupKind;
-  /** Holm-adjusted p over all the node's tests; null without a test. */
+  /** Holm-adjusted p over the node's family of informative tests; null without a test, or for a degenerate one (outside the family). */
   readonly pHolm: number | null;
 }
 
@@ -49,6 +50,8 @@ export interface MetricsDocument {
   readonly metrics: readonly string[] | null;
   readonly groups: MetricsGroup[];
   readonly comparisons: MetricsComparison[];
+  /** Holm's step-down adjustment: `family` tests adjusted together; `degenerate` tests reported outside it. */
+  readonly multipleTesting: { readonly method: 'holm'; readonly family: number; readonly degenerate: number };
   readonly warnings: string[];
 }
 
@@ -62,7 +65,8 @@ export function parseMetricsDocument(value: unknown, file: string): MetricsDocum
     throw new ConfigError(`${file}: not a vaflow metrics file (expected "format": "${METRICS_FORMAT}")`);
   }
   if (value.version !== METRICS_VERSION) {
-    throw new ConfigError(`${file}: metrics format version ${String(value.version)} is not supported (expected ${METRICS_VERSION})`);
+    const older = typeof value.version === 'number' && value.version < METRICS_VERSION;
+    throw new ConfigError(`${file}: metrics format version ${String(value.version)} is not supported (expected ${METRICS_VERSION})${older ? '; it was written by an earlier vaflow: rerun the pipeline (answers come from the cache) to rewrite it' : ''}`);
   }
   if (!Array.isArray(value.groups) || !Array.isArray(value.comparisons)) {
     throw new ConfigError(`${file}: expected "groups" and "comparisons" arrays`);

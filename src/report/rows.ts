@@ -17,6 +17,8 @@ export interface MetricRow {
   readonly value: number | null;
   readonly ciLow: number | null;
   readonly ciHigh: number | null;
+  /** How the interval was made (clopper-pearson, percentile-bootstrap, …), when there is one. */
+  readonly ciMethod: string | null;
   readonly n: number;
   /** Paired test p-value and its Holm adjustment (comparison rows). */
   readonly p: number | null;
@@ -25,12 +27,14 @@ export interface MetricRow {
   readonly reason: string | null;
 }
 
-function fromEstimate(e: Estimate): Pick<MetricRow, 'value' | 'ciLow' | 'ciHigh' | 'reason'> {
-  return { value: e.value, ciLow: e.ci?.[0] ?? null, ciHigh: e.ci?.[1] ?? null, reason: e.reason ?? e.ciReason ?? null };
+type Measured = Pick<MetricRow, 'value' | 'ciLow' | 'ciHigh' | 'ciMethod' | 'reason'>;
+
+function fromEstimate(e: Estimate): Measured {
+  return { value: e.value, ciLow: e.ci?.[0] ?? null, ciHigh: e.ci?.[1] ?? null, ciMethod: e.ci ? (e.method ?? null) : null, reason: e.reason ?? e.ciReason ?? null };
 }
 
-function fromValue(v: Value): Pick<MetricRow, 'value' | 'ciLow' | 'ciHigh' | 'reason'> {
-  return { value: v.value, ciLow: null, ciHigh: null, reason: v.reason ?? null };
+function fromValue(v: Value): Measured {
+  return { value: v.value, ciLow: null, ciHigh: null, ciMethod: null, reason: v.reason ?? null };
 }
 
 export function metricRows(doc: MetricsDocument): MetricRow[] {
@@ -59,7 +63,10 @@ export function metricRows(doc: MetricsDocument): MetricRow[] {
       pHolm: c.pHolm,
     };
     for (const [metric, e] of Object.entries(c.deltas)) rows.push({ ...base, metric: `delta_${metric}`, ...fromEstimate(e) });
-    if (c.test) rows.push({ ...base, metric: `effect_${c.test.name}`, value: c.test.effect.value, ciLow: null, ciHigh: null, reason: c.test.effect.reason ?? null });
+    if (c.test) {
+      const reason = c.test.degenerate ? `degenerate test, outside the Holm family: ${c.test.degenerate}` : (c.test.effect.reason ?? null);
+      rows.push({ ...base, metric: `effect_${c.test.name}`, value: c.test.effect.value, ciLow: null, ciHigh: null, ciMethod: null, reason });
+    }
   }
   return rows;
 }
@@ -73,11 +80,11 @@ function csvCell(value: string | number | null): string {
 /** CSV with one column per coordinate axis seen; undefined values are empty cells, with the reason beside them. */
 export function rowsToCsv(rows: readonly MetricRow[]): string {
   const axes = [...new Set(rows.filter((r) => r.section !== 'comparison').flatMap((r) => Object.keys(r.coords)))].sort();
-  const header = ['section', 'group', 'label', 'kind', ...axes, 'metric', 'class', 'value', 'ci_low', 'ci_high', 'n', 'p', 'p_holm', 'reason'];
+  const header = ['section', 'group', 'label', 'kind', ...axes, 'metric', 'class', 'value', 'ci_low', 'ci_high', 'ci_method', 'n', 'p', 'p_holm', 'reason'];
   const lines = [header.join(',')];
   for (const r of rows) {
     const coords = axes.map((a) => (r.section === 'comparison' ? null : r.coords[a] ?? null));
-    lines.push([r.section, r.group, r.label, r.kind, ...coords, r.metric, r.class, r.value, r.ciLow, r.ciHigh, r.n, r.p, r.pHolm, r.reason].map(csvCell).join(','));
+    lines.push([r.section, r.group, r.label, r.kind, ...coords, r.metric, r.class, r.value, r.ciLow, r.ciHigh, r.ciMethod, r.n, r.p, r.pHolm, r.reason].map(csvCell).join(','));
   }
   return lines.join('\n') + '\n';
 }

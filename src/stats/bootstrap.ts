@@ -1,14 +1,24 @@
-import { createRng } from './prng.js';
+import { studentTQuantile } from './beta.js';
 import { quantileSorted } from './descriptive.js';
+import { normalCdf } from './normal.js';
+import { createRng, type Rng } from './prng.js';
 
 /**
- * Percentile bootstrap. One set of resampled index vectors is shared by every statistic of a group,
- * so the intervals of one group are consistent with each other, and the same seed gives the same
- * intervals.
+ * Expanded percentile bootstrap (Hesterberg 2015, "What teachers should know about the bootstrap").
+ * One set of resampled index vectors is shared by every statistic of a group, so the intervals of
+ * one group are consistent with each other, and the same seed gives the same intervals. Positions
+ * are those of items sorted by a stable key (aggregate sorts them), so the resamples depend on the
+ * records' content and the seed, never on their order.
  */
 export interface BootstrapOptions {
   /** Items to resample (indices 0 … n−1). */
   readonly n: number;
+  /**
+   * Cluster index (0 … C−1) per item, or null. With clusters, a resample draws C clusters with
+   * replacement and takes every item of each: rows that share an item id (`by` pooling coordinates)
+   * are not independent, and resampling them as if they were makes intervals about √k too narrow.
+   */
+  readonly clusters?: ArrayLike<number> | null;
   readonly resamples: number;
   /** Coverage of the interval, e.g. 0.95. */
   readonly confidence: number;
@@ -22,34 +32,95 @@ export type Interval =
 /** Statistics evaluated on one resample (index vector); null where undefined for that resample. */
 export type Statistics<K extends string> = (indices: Int32Array) => Readonly<Record<K, number | null>>;
 
+/** Dense cluster indices (0 … C−1, numbered by first appearance) for per-item cluster labels (item ids). */
+export function clusterIndex(labels: readonly string[]): { readonly index: Int32Array; readonly count: number } {
+  const seen = new Map<string, number>();
+  const index = new Int32Array(labels.length);
+  labels.forEach((label, i) => {
+    let c = seen.get(label);
+    if (c === undefined) seen.set(label, (c = seen.size));
+    index[i] = c;
+  });
+  return { index, count: seen.size };
+}
+
+/** Units a resample draws: items, or clusters when given. */
+export function resampleUnits(n: number, clusters: ArrayLike<number> | null | undefined): number {
+  if (!clusters) return n;
+  return new Set(Array.from({ length: clusters.length }, (_, i) => clusters[i])).size;
+}
+
+/**
+ * A resample generator over positions 0 … n−1: n positions drawn with replacement, or (with
+ * clusters, any labels) C clusters drawn with replacement and all their positions, so a resample's
+ * length varies. The returned vector is reused by the next call.
+ */
+export function resampler(n: number, clusters: ArrayLike<number> | null | undefined, rng: Rng): () => Int32Array {
+  if (!clusters) {
+    const out = new Int32Array(n);
+    return () => {
+      for (let i = 0; i < n; i++) out[i] = rng.int(n);
+      return out;
+    };
+  }
+  const byCluster = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const members = byCluster.get(clusters[i]);
+    if (members) members.push(i);
+    else byCluster.set(clusters[i], [i]);
+  }
+  const members = [...byCluster.values()];
+  const count = members.length;
+  const buffer = new Int32Array(n * Math.max(1, ...members.map((m) => m.length)));
+  return () => {
+    let length = 0;
+    for (let c = 0; c < count; c++) {
+      for (const i of members[rng.int(count)]) buffer[length++] = i;
+    }
+    return buffer.subarray(0, length);
+  };
+}
+
 export function bootstrapIntervals<K extends string>(options: BootstrapOptions, keys: readonly K[], statistics: Statistics<K>): Record<K, Interval> {
   const { n, resamples, confidence, seed } = options;
   const out = {} as Record<K, Interval>;
-  if (n < 2) {
+  const units = resampleUnits(n, options.clusters);
+  if (units < 2) {
     for (const key of keys) out[key] = { ci: null, reason: n === 0 ? 'empty group' : 'one item: no interval' };
     return out;
   }
   const samples = new Map<K, number[]>(keys.map((k) => [k, []]));
-  const rng = createRng(seed);
-  const indices = new Int32Array(n);
+  const draw = resampler(n, options.clusters, createRng(seed));
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) indices[i] = rng.int(n);
-    const values = statistics(indices);
+    const values = statistics(draw());
     for (const key of keys) {
       const v = values[key];
       if (v !== null && Number.isFinite(v)) samples.get(key)!.push(v);
     }
   }
-  for (const key of keys) out[key] = percentileInterval(samples.get(key)!, { resamples, confidence });
+  for (const key of keys) out[key] = percentileInterval(samples.get(key)!, { resamples, confidence, units });
   return out;
 }
 
+/**
+ * The tail probability each end of the interval cuts off. The plain percentile bootstrap is too
+ * narrow at small n (it behaves like z·σ̂/√n with the 1/n variance); the expanded percentile uses
+ * α′/2 = Φ(−√(n/(n−1)) · t(1 − α/2, n − 1)) instead of α/2, n being the units resampled (items or
+ * clusters). At n = 20 and 95% that is 1.59% instead of 2.5%; it tends to α/2 as n grows.
+ */
+export function expandedTail(confidence: number, units: number): number {
+  const alpha = 1 - confidence;
+  // Past a million units the expansion is below one part in a million.
+  if (units < 2 || units > 1e6) return alpha / 2;
+  return normalCdf(-Math.sqrt(units / (units - 1)) * studentTQuantile(1 - alpha / 2, units - 1));
+}
+
 /** The interval from resampled values; undefined when the statistic was undefined in over half the resamples. */
-export function percentileInterval(values: number[], options: { resamples: number; confidence: number }): Interval {
+export function percentileInterval(values: number[], options: { resamples: number; confidence: number; units: number }): Interval {
   if (values.length === 0 || values.length < options.resamples / 2) {
     return { ci: null, reason: `statistic undefined in ${options.resamples - values.length} of ${options.resamples} resamples` };
   }
   const sorted = Float64Array.from(values).sort();
-  const alpha = (1 - options.confidence) / 2;
-  return { ci: [quantileSorted(sorted, alpha), quantileSorted(sorted, 1 - alpha)] };
+  const tail = expandedTail(options.confidence, options.units);
+  return { ci: [quantileSorted(sorted, tail), quantileSorted(sorted, 1 - tail)] };
 }

@@ -1,12 +1,23 @@
+import { clusterIndex } from './bootstrap.js';
+
 /**
  * The compact per-item data aggregate keeps for one group (one record type × coordinate combination):
- * just what the metrics need, as parallel arrays. It is stored in metrics.json, so `vaflow compare`
- * can pair items across runs and recompute intervals without the records.
+ * just what the metrics need, as parallel arrays sorted by item (id, then pooled coordinates), so
+ * every position is a function of the records' content. It is stored in metrics.json, so `vaflow
+ * compare` can pair items across runs and recompute intervals without the records.
  */
-export interface SingleLabelItems {
-  readonly kind: 'classification';
+interface ItemsBase {
   /** Item key: record id plus the coordinates not grouped by; pairs items across groups and runs. */
   readonly keys: string[];
+  /**
+   * Record id per item; present only when `by` pools coordinates and several items share an id.
+   * Items with one id form a cluster: intervals and paired tests resample and test ids, not rows.
+   */
+  readonly ids?: string[];
+}
+
+export interface SingleLabelItems extends ItemsBase {
+  readonly kind: 'classification';
   /** Class names; codes index into this list. */
   readonly labels: string[];
   readonly truth: number[];
@@ -17,9 +28,8 @@ export interface SingleLabelItems {
   readonly arousal: (number | null)[];
 }
 
-export interface MultiLabelItems {
+export interface MultiLabelItems extends ItemsBase {
   readonly kind: 'multilabel';
-  readonly keys: string[];
   readonly labels: string[];
   readonly truth: number[][];
   /** Predicted class codes, or null for an invalid answer. */
@@ -28,11 +38,18 @@ export interface MultiLabelItems {
   readonly classCount: number;
 }
 
-export interface SimilarityItems {
+export interface SimilarityItems extends ItemsBase {
   readonly kind: 'similarity';
-  readonly keys: string[];
+  /**
+   * The embedders whose scores the group holds (sorted; empty when the records name none). Raw
+   * cosines of different embedders are on different scales: comparisons across embedders use the
+   * calibrated scores only.
+   */
+  readonly embedders: string[];
   /** Raw cosine similarity, or null when the embedder could not score the pair. */
   readonly raw: (number | null)[];
+  /** Mean cosine of the description to other items' references (the shuffled-reference baseline), or null. */
+  readonly nullMean: (number | null)[];
   /** Calibrated against the shuffled-pair null: z-score and percentile. */
   readonly z: (number | null)[];
   readonly percentile: (number | null)[];
@@ -40,9 +57,8 @@ export interface SimilarityItems {
   readonly rating?: (number | null)[];
 }
 
-export interface VaItems {
+export interface VaItems extends ItemsBase {
   readonly kind: 'va';
-  readonly keys: string[];
   readonly valence: number[];
   readonly arousal: number[];
   readonly annotatedValence: (number | null)[];
@@ -54,6 +70,13 @@ export type GroupKind = GroupItems['kind'];
 
 export function itemCount(items: GroupItems): number {
   return items.keys.length;
+}
+
+/** Cluster index per item (items sharing a record id), or null when every item is its own id. */
+export function itemClusters(items: GroupItems): Int32Array | null {
+  if (!items.ids) return null;
+  const { index, count } = clusterIndex(items.ids);
+  return count === items.ids.length ? null : index;
 }
 
 /** Whether an item was answered correctly (classification: exact label; multi-label: exact set). Null for other kinds. */

@@ -1,17 +1,18 @@
 import { bootstrapIntervals } from './bootstrap.js';
 import { concordance, pearson, rmse } from './correlation.js';
 import { mean } from './descriptive.js';
-import type { GroupItems, SimilarityItems, VaItems } from './group-data.js';
+import { type GroupItems, type SimilarityItems, type VaItems, correctness, itemClusters } from './group-data.js';
 import { multiLabelMetrics } from './multi-label.js';
-import { accuracy, cohenKappa, confusionMatrix, invalidRate, macroF1, perClass, weightedF1 } from './single-label.js';
+import { proportionInterval } from './proportion.js';
+import { accuracy, cohenKappa, confusionMatrix, INVALID, invalidRate, macroF1, perClass, weightedF1 } from './single-label.js';
 import { SortedSample } from './sorted-sample.js';
-import { type Estimate, type Value, undefinedBecause } from './value.js';
+import { type Estimate, type IntervalMethod, type Value, undefinedBecause } from './value.js';
 
-/** Headline metrics by group kind; each gets a bootstrap interval. */
+/** Headline metrics by group kind; each gets an interval (docs/statistics.md). */
 export const HEADLINE_METRICS = {
   classification: ['accuracy', 'macro_f1', 'weighted_f1', 'kappa', 'invalid_rate'],
   multilabel: ['exact_match', 'jaccard', 'hamming', 'micro_f1', 'macro_f1', 'invalid_rate'],
-  similarity: ['raw_mean', 'raw_median', 'z_mean', 'z_median', 'percentile_mean', 'missing_rate', 'spearman_human'],
+  similarity: ['raw_mean', 'shuffled_mean', 'raw_median', 'z_mean', 'z_median', 'percentile_mean', 'missing_rate', 'spearman_human'],
   va: ['valence_pearson', 'valence_ccc', 'valence_rmse', 'arousal_pearson', 'arousal_ccc', 'arousal_rmse'],
 } as const;
 
@@ -101,6 +102,8 @@ function similarityValues(items: SimilarityItems, pick: ArrayLike<number>): Reco
   const z = present(items.z, pick);
   const values: Record<string, Value> = {
     raw_mean: mean(raw),
+    // The same descriptions against other items' references, under the same embedder: what chance gives.
+    shuffled_mean: mean(present(items.nullMean, pick)),
     raw_median: medianValue(p.raw, subPick(p.rawAt, pick)),
     z_mean: mean(z),
     z_median: medianValue(p.z, subPick(p.zAt, pick)),
@@ -144,7 +147,7 @@ export interface ClassRow {
   readonly support: number;
   readonly predicted: number;
   readonly precision: Value;
-  /** Per-class accuracy, with a bootstrap interval. */
+  /** Per-class accuracy, with a Clopper–Pearson interval. */
   readonly recall: Estimate;
   readonly f1: Value;
 }
@@ -159,6 +162,8 @@ export interface Confusion {
 
 export interface GroupMetrics {
   readonly n: number;
+  /** Distinct item ids when the group pools coordinates (several rows per id): the units resampled and tested. */
+  readonly clusters?: number;
   readonly headline: Record<string, Estimate>;
   readonly classes?: ClassRow[];
   readonly confusion?: Confusion;
@@ -170,38 +175,80 @@ function toNumber(v: Value): number | null {
   return v.value;
 }
 
-function estimate(point: Value, interval: { ci: readonly [number, number] | null; reason?: string } | undefined): Estimate {
+type IntervalResult = { readonly ci: readonly [number, number] | null; readonly reason?: string; readonly effectiveN?: number };
+
+function estimate(point: Value, interval: IntervalResult | undefined, method: IntervalMethod): Estimate {
   if (point.value === null) return { value: null, reason: point.reason, ci: null };
   if (!interval || interval.ci === null) return { value: point.value, ci: null, ciReason: interval?.reason ?? 'no interval' };
-  return { value: point.value, ci: interval.ci };
+  return { value: point.value, ci: interval.ci, method, ...(interval.effectiveN !== undefined ? { effectiveN: interval.effectiveN } : {}) };
 }
 
-/** Point estimates and bootstrap intervals of every headline metric (plus per-class rows and the confusion matrix for classification). */
+/**
+ * The headline metrics that are proportions of items, with each item's 0/1 outcome: their intervals
+ * are Clopper–Pearson, never a bootstrap (which collapses to [p, p] at 0 and 1).
+ */
+export function proportionOutcomes(items: GroupItems): Record<string, boolean[]> {
+  switch (items.kind) {
+    case 'classification':
+      return { accuracy: correctness(items)!, invalid_rate: items.pred.map((p) => p === INVALID) };
+    case 'multilabel':
+      return { exact_match: correctness(items)!, invalid_rate: items.pred.map((p) => p === null) };
+    case 'similarity':
+      return { missing_rate: items.raw.map((r) => r === null) };
+    case 'va':
+      return {};
+  }
+}
+
+function subset<T>(values: ArrayLike<T>, rows: readonly number[]): T[] {
+  return rows.map((i) => values[i]);
+}
+
+/**
+ * Point estimates and intervals of every headline metric (plus per-class rows and the confusion
+ * matrix for classification): Clopper–Pearson for proportions, an expanded percentile bootstrap for the rest;
+ * both by cluster (item id) when the group pools coordinates.
+ */
 export function computeGroupMetrics(items: GroupItems, settings: BootstrapSettings): GroupMetrics {
   const n = items.keys.length;
+  const clusters = itemClusters(items);
   const points = headlineValues(items);
   const keys = Object.keys(points);
-  const cmOf = (pick?: ArrayLike<number>) =>
-    items.kind === 'classification' ? confusionMatrix({ truth: items.truth, pred: items.pred, classCount: items.labels.length }, pick) : null;
-  const classKeys = items.kind === 'classification' ? items.labels.map((l) => `recall:${l}`) : [];
-  const intervals = bootstrapIntervals({ n, ...settings }, [...keys, ...classKeys], (idx) => {
+  const outcomes = proportionOutcomes(items);
+  const bootstrapped = keys.filter((k) => !(k in outcomes));
+  const intervals = bootstrapIntervals({ n, clusters, ...settings }, bootstrapped, (idx) => {
     const values: Record<string, number | null> = {};
     for (const [k, v] of Object.entries(headlineValues(items, idx))) values[k] = toNumber(v);
-    const cm = cmOf(idx);
-    if (cm) perClass(cm).forEach((c, i) => { values[classKeys[i]] = c.recall.value; });
     return values;
   });
+  const proportion = (rows: readonly number[] | null, outcome: boolean[]): IntervalResult =>
+    proportionInterval({ outcomes: rows ? subset(outcome, rows) : outcome, clusters: clusters && rows ? subset(clusters, rows) : clusters }, settings.confidence);
+  const proportionMethod: IntervalMethod = clusters ? 'clopper-pearson-clustered' : 'clopper-pearson';
   const headline: Record<string, Estimate> = {};
-  for (const k of keys) headline[k] = estimate(points[k], intervals[k]);
-  const cm = cmOf();
-  if (!cm || items.kind !== 'classification') return { n, headline };
-  const classes = perClass(cm).map((c, i) => ({
-    label: items.labels[i],
-    support: c.support,
-    predicted: c.predicted,
-    precision: c.precision,
-    recall: estimate(c.recall, intervals[classKeys[i]]),
-    f1: c.f1,
-  }));
-  return { n, headline, classes, confusion: { labels: [...items.labels], columns: [...items.labels, INVALID_COLUMN], counts: cm } };
+  for (const k of keys) {
+    headline[k] = k in outcomes
+      ? estimate(points[k], proportion(null, outcomes[k]), proportionMethod)
+      : estimate(points[k], intervals[k as (typeof bootstrapped)[number]], clusters ? 'cluster-bootstrap' : 'percentile-bootstrap');
+  }
+  if (items.kind !== 'classification') return { n, ...(clusters ? { clusters: new Set(clusters).size } : {}), headline };
+  const cm = confusionMatrix({ truth: items.truth, pred: items.pred, classCount: items.labels.length });
+  const correct = correctness(items)!;
+  const classes = perClass(cm).map((c, label) => {
+    const rows = items.truth.flatMap((t, i) => (t === label ? [i] : []));
+    return {
+      label: items.labels[label],
+      support: c.support,
+      predicted: c.predicted,
+      precision: c.precision,
+      recall: estimate(c.recall, proportion(rows, correct), proportionMethod),
+      f1: c.f1,
+    };
+  });
+  return {
+    n,
+    ...(clusters ? { clusters: new Set(clusters).size } : {}),
+    headline,
+    classes,
+    confusion: { labels: [...items.labels], columns: [...items.labels, INVALID_COLUMN], counts: cm },
+  };
 }

@@ -1,27 +1,33 @@
+import { clusterIndex, percentileInterval, resampler, resampleUnits } from './bootstrap.js';
+import { type GroupItems, type SimilarityItems, correctness, itemClusters } from './group-data.js';
+import { headlineValues, proportionOutcomes } from './group-metrics.js';
+import { mcnemarClustered, mcnemarExact } from './mcnemar.js';
 import { createRng } from './prng.js';
-import { percentileInterval } from './bootstrap.js';
-import { type GroupItems, correctness } from './group-data.js';
-import { headlineValues } from './group-metrics.js';
-import { mcnemarExact } from './mcnemar.js';
+import { independentDifferenceInterval, pairedDifferenceInterval } from './proportion-difference.js';
 import { wilcoxonSignedRank } from './wilcoxon.js';
-import type { Estimate, Value } from './value.js';
+import type { Estimate, IntervalMethod, Value } from './value.js';
 
 /**
  * Compares two groups of items (two variants in one run, or one group in two runs). Items pair by
- * key. Every headline metric gets a delta B − A with a bootstrap interval: resampling pairs when the
- * items match, each side on its own otherwise. The paired test: McNemar's exact test on correctness
- * for classification, Wilcoxon signed-rank on raw similarity; effect sizes oriented B − A.
+ * key. Every headline metric gets a delta B − A with an interval: for proportions (accuracy, invalid
+ * rate, …) Tango's score interval on the pairs, or Newcombe's square-and-add without pairs; for the
+ * rest a bootstrap resampling pairs when the items match, each side on its own otherwise; item ids
+ * rather than rows when the groups pool coordinates. The paired test: McNemar on correctness for classification, Wilcoxon signed-rank on
+ * similarity — raw cosines within one embedder, calibrated z across embedders (raw scales of
+ * different embedders are not comparable). Effect sizes are oriented B − A.
  */
 export interface PairedTest {
-  readonly name: 'mcnemar-exact' | 'wilcoxon-signed-rank';
-  /** Pairs the test used (Wilcoxon: non-zero differences). */
+  readonly name: 'mcnemar-exact' | 'mcnemar-clustered' | 'wilcoxon-signed-rank';
+  /** Pairs the test used (Wilcoxon: non-zero differences, of item ids when clustered). */
   readonly n: number;
   readonly p: number;
-  /** Test details: McNemar { bBetter, aBetter }, Wilcoxon { wPlus, wMinus, method }. */
+  /** Test details: McNemar { bBetter, aBetter }, Wilcoxon { wPlus, wMinus, method, scale, unit }. */
   readonly detail: Readonly<Record<string, number | string>>;
   readonly effect: { readonly name: string; readonly value: number | null; readonly reason?: string };
   /** Secondary effect: McNemar's discordance odds ratio (B right, A wrong) / (A right, B wrong). */
   readonly oddsRatio?: { readonly value: number | null; readonly reason?: string };
+  /** Why the test carries no information (p = 1 by construction): reported, but kept out of the Holm family. */
+  readonly degenerate?: string;
 }
 
 export interface ItemComparison {
@@ -29,6 +35,8 @@ export interface ItemComparison {
   readonly paired: number;
   readonly onlyA: number;
   readonly onlyB: number;
+  /** Item ids among the paired items when the groups pool coordinates (the units resampled and tested). */
+  readonly pairedClusters?: number;
   readonly deltas: Record<string, Estimate>;
   /** The metrics of each side on the items the deltas use (the paired items when there are ≥ 2, else all). */
   readonly valuesA: Record<string, number | null>;
@@ -44,6 +52,14 @@ export interface CompareOptions {
   readonly seed: number;
 }
 
+/** Similarity metrics on the raw cosine scale: their deltas across embedders mean nothing. */
+const RAW_SCALE_METRICS = new Set(['raw_mean', 'raw_median', 'shuffled_mean']);
+
+/** Raw cosines of two groups are comparable when both hold the scores of one and the same embedder (or neither names one). */
+export function sameRawScale(a: SimilarityItems, b: SimilarityItems): boolean {
+  return a.embedders.length <= 1 && a.embedders.length === b.embedders.length && a.embedders.every((e, i) => e === b.embedders[i]);
+}
+
 function pairIndices(a: GroupItems, b: GroupItems): { ia: number[]; ib: number[] } {
   const inA = new Map<string, number>();
   a.keys.forEach((k, i) => { if (!inA.has(k)) inA.set(k, i); });
@@ -57,10 +73,23 @@ function pairIndices(a: GroupItems, b: GroupItems): { ia: number[]; ib: number[]
   return { ia, ib };
 }
 
+/** Cluster index per pair (the item id of its key), or null when every pair has its own id. */
+function pairClusters(a: GroupItems, ia: readonly number[]): Int32Array | null {
+  if (!a.ids) return null;
+  const { index, count } = clusterIndex(ia.map((i) => a.ids![i]));
+  return count === ia.length ? null : index;
+}
+
 function delta(a: Value | undefined, b: Value | undefined): Value {
   if (!a || a.value === null) return { value: null, reason: `A: ${a?.reason ?? 'metric missing'}` };
   if (!b || b.value === null) return { value: null, reason: `B: ${b?.reason ?? 'metric missing'}` };
   return { value: b.value - a.value };
+}
+
+function pick(indices: readonly number[], positions: Int32Array): Int32Array {
+  const out = new Int32Array(positions.length);
+  for (let j = 0; j < positions.length; j++) out[j] = indices[positions[j]];
+  return out;
 }
 
 export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptions): ItemComparison {
@@ -68,80 +97,150 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
   const { ia, ib } = pairIndices(a, b);
   const paired = ia.length;
   const pairedMode = paired >= 2;
+  const clustersOfPairs = pairClusters(a, ia);
+  const clustersA = itemClusters(a);
+  const clustersB = itemClusters(b);
   // Point deltas on the paired items when items match, else on everything each side has.
   const pointA = headlineValues(a, pairedMode ? ia : undefined);
   const pointB = headlineValues(b, pairedMode ? ib : undefined);
+  const crossScale = a.kind === 'similarity' && b.kind === 'similarity' && !sameRawScale(a, b);
   const metrics = Object.keys(pointA).filter((k) => k in pointB);
-  const samples = new Map<string, number[]>(metrics.map((m) => [m, []]));
+  const outcomesA = proportionOutcomes(a);
+  const outcomesB = proportionOutcomes(b);
+  const isProportion = (m: string) => m in outcomesA && m in outcomesB;
+  const resampled = metrics.filter((m) => !(crossScale && RAW_SCALE_METRICS.has(m)) && !isProportion(m));
+  const samples = new Map<string, number[]>(resampled.map((m) => [m, []]));
   const rng = createRng(options.seed);
-  const nA = pairedMode ? paired : a.keys.length;
-  const nB = pairedMode ? paired : b.keys.length;
-  if (nA >= 2 && nB >= 2) {
-    const pickA = new Int32Array(nA);
-    const pickB = new Int32Array(nB);
+  const unitsA = pairedMode ? resampleUnits(paired, clustersOfPairs) : resampleUnits(a.keys.length, clustersA);
+  const unitsB = pairedMode ? unitsA : resampleUnits(b.keys.length, clustersB);
+  if (unitsA >= 2 && unitsB >= 2) {
+    const drawPairs = pairedMode ? resampler(paired, clustersOfPairs, rng) : null;
+    const drawA = pairedMode ? null : resampler(a.keys.length, clustersA, rng);
+    const drawB = pairedMode ? null : resampler(b.keys.length, clustersB, rng);
     for (let r = 0; r < options.resamples; r++) {
-      if (pairedMode) {
-        for (let j = 0; j < paired; j++) { const t = rng.int(paired); pickA[j] = ia[t]; pickB[j] = ib[t]; }
+      let pickA: Int32Array;
+      let pickB: Int32Array;
+      if (drawPairs) {
+        const positions = drawPairs();
+        pickA = pick(ia, positions);
+        pickB = pick(ib, positions);
       } else {
-        for (let j = 0; j < nA; j++) pickA[j] = rng.int(nA);
-        for (let j = 0; j < nB; j++) pickB[j] = rng.int(nB);
+        pickA = drawA!();
+        pickB = drawB!();
       }
       const va = headlineValues(a, pickA);
       const vb = headlineValues(b, pickB);
-      for (const m of metrics) {
+      for (const m of resampled) {
         const d = delta(va[m], vb[m]);
         if (d.value !== null) samples.get(m)!.push(d.value);
       }
     }
   }
+  const clustered = pairedMode ? clustersOfPairs !== null : clustersA !== null || clustersB !== null;
+  const method: IntervalMethod = clustered ? 'cluster-bootstrap' : 'percentile-bootstrap';
   const deltas: Record<string, Estimate> = {};
   for (const m of metrics) {
+    if (crossScale && RAW_SCALE_METRICS.has(m)) {
+      deltas[m] = { value: null, reason: 'raw cosines of different embedders are on different scales; compare the calibrated z or percentile', ci: null };
+      continue;
+    }
     const d = delta(pointA[m], pointB[m]);
     if (d.value === null) { deltas[m] = { value: null, reason: d.reason, ci: null }; continue; }
-    const interval = nA >= 2 && nB >= 2 ? percentileInterval(samples.get(m)!, options) : { ci: null, reason: 'fewer than 2 items' };
-    deltas[m] = interval.ci ? { value: d.value, ci: interval.ci } : { value: d.value, ci: null, ciReason: interval.reason };
+    if (isProportion(m)) {
+      deltas[m] = proportionDelta(d.value, outcomesA[m], outcomesB[m], { ia, ib, pairedMode, clustersOfPairs, clustersA, clustersB, confidence: options.confidence });
+      continue;
+    }
+    // Two independent sides: the smaller one sets the small-sample expansion.
+    const interval = unitsA >= 2 && unitsB >= 2 ? percentileInterval(samples.get(m)!, { ...options, units: Math.min(unitsA, unitsB) }) : { ci: null, reason: 'fewer than 2 items' };
+    deltas[m] = interval.ci ? { value: d.value, ci: interval.ci, method } : { value: d.value, ci: null, ciReason: interval.reason };
   }
-  const tested = pairedTest(a, b, { ia, ib });
+  const tested = pairedTest(a, b, { ia, ib, clusters: clustersOfPairs, crossScale });
   const valuesOf = (v: Record<string, Value>) => Object.fromEntries(metrics.map((m) => [m, v[m].value]));
-  return { paired, onlyA: a.keys.length - paired, onlyB: b.keys.length - paired, deltas, valuesA: valuesOf(pointA), valuesB: valuesOf(pointB), ...tested };
+  return {
+    paired,
+    onlyA: a.keys.length - paired,
+    onlyB: b.keys.length - paired,
+    ...(clustersOfPairs ? { pairedClusters: new Set(clustersOfPairs).size } : {}),
+    deltas,
+    valuesA: valuesOf(pointA),
+    valuesB: valuesOf(pointB),
+    ...tested,
+  };
 }
 
-function pairedTest(a: GroupItems, b: GroupItems, pairs: { ia: number[]; ib: number[] }): { test: PairedTest | null; testReason?: string } {
+/** The delta of a proportion with a score interval: Tango's on the pairs, Newcombe's square-and-add without them. */
+function proportionDelta(
+  value: number,
+  outcomeA: readonly boolean[],
+  outcomeB: readonly boolean[],
+  o: { ia: readonly number[]; ib: readonly number[]; pairedMode: boolean; clustersOfPairs: Int32Array | null; clustersA: Int32Array | null; clustersB: Int32Array | null; confidence: number },
+): Estimate {
+  if (o.pairedMode) {
+    const { ci, effectiveN } = pairedDifferenceInterval({ a: o.ia.map((i) => outcomeA[i]), b: o.ib.map((j) => outcomeB[j]), clusters: o.clustersOfPairs }, o.confidence);
+    return o.clustersOfPairs ? { value, ci, method: 'tango-score-clustered', effectiveN } : { value, ci, method: 'tango-score' };
+  }
+  const ci = independentDifferenceInterval({ outcomes: outcomeA, clusters: o.clustersA }, { outcomes: outcomeB, clusters: o.clustersB }, o.confidence);
+  return ci ? { value, ci, method: 'newcombe-clopper-pearson' } : { value, ci: null, ciReason: 'an empty side' };
+}
+
+interface Pairs {
+  readonly ia: readonly number[];
+  readonly ib: readonly number[];
+  /** Cluster index per pair, or null. */
+  readonly clusters: Int32Array | null;
+  /** Similarity groups of different embedders: test the calibrated scores. */
+  readonly crossScale: boolean;
+}
+
+function pairedTest(a: GroupItems, b: GroupItems, pairs: Pairs): { test: PairedTest | null; testReason?: string } {
   if (pairs.ia.length === 0) return { test: null, testReason: 'no items in common' };
   const okA = correctness(a);
   const okB = correctness(b);
-  if (okA && okB) {
-    const r = mcnemarExact(pairs.ib.map((j) => okB[j]), pairs.ia.map((i) => okA[i]));
-    return {
-      test: {
-        name: 'mcnemar-exact',
-        n: r.n,
-        p: r.p,
-        detail: { bBetter: r.b, aBetter: r.c },
-        effect: { name: 'accuracy difference (B − A)', value: r.difference.value, reason: r.difference.reason },
-        oddsRatio: { value: r.oddsRatio.value, reason: r.oddsRatio.reason },
-      },
-    };
-  }
+  if (okA && okB) return { test: mcnemarTest(pairs.ia.map((i) => okA[i]), pairs.ib.map((j) => okB[j]), pairs.clusters) };
   if (a.kind === 'similarity' && b.kind === 'similarity') {
-    const xs: number[] = [];
-    const ys: number[] = [];
+    const scale = pairs.crossScale ? 'calibrated z' : 'raw cosine';
+    const valuesA = pairs.crossScale ? a.z : a.raw;
+    const valuesB = pairs.crossScale ? b.z : b.raw;
+    // Per unit (a pair, or an item id's pairs averaged when clustered): B − A where both are defined.
+    const sums = new Map<number, { sum: number; count: number }>();
     pairs.ia.forEach((i, t) => {
-      const x = a.raw[i];
-      const y = b.raw[pairs.ib[t]];
-      if (x !== null && y !== null) { xs.push(x); ys.push(y); }
+      const x = valuesA[i];
+      const y = valuesB[pairs.ib[t]];
+      if (x === null || y === null) return;
+      const unit = pairs.clusters ? pairs.clusters[t] : t;
+      const s = sums.get(unit) ?? { sum: 0, count: 0 };
+      s.sum += y - x;
+      s.count++;
+      sums.set(unit, s);
     });
-    if (xs.length === 0) return { test: null, testReason: 'no pair with both similarities defined' };
-    const r = wilcoxonSignedRank(ys, xs);
+    if (sums.size === 0) return { test: null, testReason: `no pair with both ${scale} similarities defined` };
+    const differences = [...sums.values()].map((s) => s.sum / s.count);
+    const r = wilcoxonSignedRank(differences, differences.map(() => 0));
     return {
       test: {
         name: 'wilcoxon-signed-rank',
         n: r.n,
         p: r.p,
-        detail: { wPlus: r.wPlus, wMinus: r.wMinus, method: r.method },
+        detail: { wPlus: r.wPlus, wMinus: r.wMinus, method: r.method, scale, unit: pairs.clusters ? 'item id (mean difference over its pooled rows)' : 'pair' },
         effect: { name: 'rank-biserial correlation (B − A)', value: r.rankBiserial.value, reason: r.rankBiserial.reason },
+        ...(r.n === 0 ? { degenerate: 'every difference is zero' } : {}),
       },
     };
   }
   return { test: null, testReason: `no paired test for ${a.kind} groups` };
+}
+
+/** McNemar's exact test on independent pairs; the clustered (Durkalski) statistic when several pairs share an item id. */
+function mcnemarTest(okA: readonly boolean[], okB: readonly boolean[], clusters: Int32Array | null): PairedTest {
+  // Oriented so that "b" counts pairs where B is right and A wrong.
+  const r = clusters ? mcnemarClustered(okB, okA, clusters) : mcnemarExact(okB, okA);
+  return {
+    name: clusters ? 'mcnemar-clustered' : 'mcnemar-exact',
+    n: r.n,
+    p: r.p,
+    detail: { bBetter: r.b, aBetter: r.c },
+    effect: { name: 'accuracy difference (B − A)', value: r.difference.value, reason: r.difference.reason },
+    oddsRatio: { value: r.oddsRatio.value, reason: r.oddsRatio.reason },
+    ...(r.degenerate ? { degenerate: r.degenerate } : {}),
+  };
 }

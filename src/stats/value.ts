@@ -19,12 +19,32 @@ export function ratio(num: number, den: number, reason: string): Value {
   return den === 0 ? { value: null, reason } : defined(num / den);
 }
 
+/**
+ * How an interval was made (docs/statistics.md): Clopper–Pearson for proportions, at an effective
+ * sample size when items are clustered; the (expanded) percentile bootstrap over items, or over
+ * clusters (item ids) when `by` pools coordinates so that several rows share an item; score
+ * intervals for differences of proportions.
+ */
+export type IntervalMethod =
+  | 'clopper-pearson'
+  | 'clopper-pearson-clustered'
+  | 'percentile-bootstrap'
+  | 'cluster-bootstrap'
+  // Differences of proportions (paired deltas): Tango's score interval; Newcombe's square-and-add without pairs.
+  | 'tango-score'
+  | 'tango-score-clustered'
+  | 'newcombe-clopper-pearson';
+
 /** A point estimate with its confidence interval; `ci` is null (with `ciReason`) when no interval exists. */
 export interface Estimate {
   readonly value: number | null;
   readonly reason?: string;
   readonly ci: readonly [number, number] | null;
   readonly ciReason?: string;
+  /** Set whenever `ci` is. */
+  readonly method?: IntervalMethod;
+  /** Clustered proportions: the effective sample size the interval used. */
+  readonly effectiveN?: number;
 }
 
 /** Formats a number for tables: fixed digits, and the word "n/a" for undefined values (never NaN). */

@@ -6,7 +6,8 @@ import { type Value, ratio } from './value.js';
  * Wilcoxon signed-rank test on paired differences a − b. Zero differences are dropped (Wilcoxon's
  * method); |d| are ranked with average ranks for ties. The p-value is exact (enumerated null
  * distribution) for up to 50 non-zero pairs without ties, otherwise the normal approximation with
- * tie correction and continuity correction.
+ * tie correction and continuity correction (as scipy's `wilcoxon` does). A tie is any repeated |d|:
+ * a tie of odd size shares an integer rank, so ties are found on the values, not on the ranks.
  */
 export interface WilcoxonResult {
   /** Non-zero differences used. */
@@ -27,18 +28,19 @@ export function wilcoxonSignedRank(a: ArrayLike<number>, b: ArrayLike<number>): 
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) d.push(a[i] - b[i]);
   const n = d.length;
   if (n === 0) return { n, wPlus: 0, wMinus: 0, p: 1, method: 'exact', rankBiserial: ratio(0, 0, 'all differences are zero') };
-  const ranks = averageRanks(d.map(Math.abs));
+  const magnitudes = d.map(Math.abs);
+  const ranks = averageRanks(magnitudes);
   let wPlus = 0;
   let wMinus = 0;
   d.forEach((x, i) => { if (x > 0) wPlus += ranks[i]; else wMinus += ranks[i]; });
-  const tied = ranks.some((r) => !Number.isInteger(r));
+  const tied = new Set(magnitudes).size < n;
   const rankBiserial = ratio(wPlus - wMinus, wPlus + wMinus, 'no non-zero differences');
   if (n <= EXACT_MAX_N && !tied) {
     return { n, wPlus, wMinus, p: exactP(n, Math.min(wPlus, wMinus)), method: 'exact', rankBiserial };
   }
   const meanW = (n * (n + 1)) / 4;
   const tieGroups = new Map<number, number>();
-  for (const r of ranks) tieGroups.set(r, (tieGroups.get(r) ?? 0) + 1);
+  for (const m of magnitudes) tieGroups.set(m, (tieGroups.get(m) ?? 0) + 1);
   let tieTerm = 0;
   for (const t of tieGroups.values()) tieTerm += t ** 3 - t;
   const variance = (n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48;

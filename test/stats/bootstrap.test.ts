@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapIntervals, percentileInterval } from '../../src/stats/bootstrap.js';
+import { bootstrapIntervals, expandedTail, percentileInterval } from '../../src/stats/bootstrap.js';
+import { studentTQuantile } from '../../src/stats/beta.js';
 import { createRng, deriveSeed } from '../../src/stats/prng.js';
 import { holmAdjust } from '../../src/stats/multiple-testing.js';
 
@@ -34,9 +35,21 @@ test('a statistic undefined in most resamples has no interval, with a reason', (
 
 test('percentile interval interpolates order statistics', () => {
   const values = Array.from({ length: 101 }, (_, i) => i);
-  const ci = percentileInterval(values, { resamples: 101, confidence: 0.9 }).ci!;
-  // h = 100 · 0.05 = 5 and 100 · 0.95 = 95: exact order statistics
+  // Many units: no expansion. h = 100 · 0.05 = 5 and 100 · 0.95 = 95: exact order statistics.
+  const ci = percentileInterval(values, { resamples: 101, confidence: 0.9, units: 1e7 }).ci!;
   assert.ok(Math.abs(ci[0] - 5) < 1e-9 && Math.abs(ci[1] - 95) < 1e-9, `ci ${ci}`);
+  // 20 units at 95%: the expanded tail 0.015880829920347974 → h = 100 · 0.01588 = 1.588.
+  const small = percentileInterval(values, { resamples: 101, confidence: 0.95, units: 20 }).ci!;
+  assert.ok(Math.abs(small[0] - 1.5880829920347974) < 1e-6 && Math.abs(small[1] - 98.41191700796520) < 1e-6, `ci ${small}`);
+});
+
+test('expanded percentile tails against scipy: Φ(−√(n/(n−1))·t(0.975, n−1))', () => {
+  // scipy: norm.cdf(-sqrt(n/(n-1)) * t.ppf(0.975, n-1))
+  const expected: [number, number][] = [[5, 0.0009541005518824907], [20, 0.015880829920347974], [50, 0.02117941121137757], [200, 0.024026184770620417]];
+  for (const [n, tail] of expected) assert.ok(Math.abs(expandedTail(0.95, n) - tail) < 1e-7, `n = ${n}: ${expandedTail(0.95, n)}`);
+  assert.ok(Math.abs(studentTQuantile(0.975, 19) - 2.0930240544083087) < 1e-9);
+  assert.ok(Math.abs(studentTQuantile(0.975, 1) - 12.706204736174694) < 1e-7);
+  assert.ok(Math.abs(expandedTail(0.95, 1) - 0.025) < 1e-15);
 });
 
 test('PRNG: deterministic, in range; derived seeds differ by name', () => {
@@ -51,7 +64,20 @@ test('PRNG: deterministic, in range; derived seeds differ by name', () => {
   assert.equal(deriveSeed(42, 'a'), deriveSeed(42, 'a'));
 });
 
+const rounded = (ps: number[]) => ps.map((p) => Number(p.toFixed(10)));
+
 test('Holm adjustment, hand-worked', () => {
   // sorted p: 0.01, 0.02, 0.04 (m = 3) → 0.03, max(0.03, 0.04) = 0.04, max(0.04, 0.04) = 0.04
-  assert.deepEqual(holmAdjust([0.04, 0.01, 0.02]).map((p) => Number(p.toFixed(10))), [0.04, 0.03, 0.04]);
+  assert.deepEqual(rounded(holmAdjust([0.04, 0.01, 0.02])), [0.04, 0.03, 0.04]);
+});
+
+test('Holm: the step-down maximum keeps adjusted p monotone in the raw p', () => {
+  // sorted: 0.01·4 = 0.04; 0.03·3 = 0.09; 0.04·2 = 0.08 → raised to 0.09 by the running maximum; 0.5·1 = 0.5
+  assert.deepEqual(rounded(holmAdjust([0.5, 0.04, 0.01, 0.03])), [0.5, 0.09, 0.04, 0.09]);
+});
+
+test('Holm: adjusted p never exceeds 1', () => {
+  // 0.6·2 = 1.2 → 1; then 0.7·1 = 0.7 → raised to 1 by the running maximum
+  assert.deepEqual(holmAdjust([0.7, 0.6]), [1, 1]);
+  assert.deepEqual(holmAdjust([]), []);
 });

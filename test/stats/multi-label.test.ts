@@ -38,3 +38,11 @@ test('an empty group: every metric undefined with a reason', () => {
     assert.match(v.reason!, /empty group/);
   }
 });
+
+test('macro-F1 leaves out labels of the label space that are neither true nor predicted', () => {
+  // The items of the first test in a label space of 6 (labels 4 and 5 never appear): macro-F1 is
+  // still (1 + 2/3 + 0 + 0)/4; Hamming loss, which is per label slot, divides by 6.
+  const m = multiLabelMetrics({ truth: [[0, 1], [0, 2], [3]], pred: [[0, 1], [0], [1]], classCount: 6 });
+  close(m.macroF1.value, 5 / 12);
+  close(m.hamming.value, 3 / 18);
+});

@@ -77,6 +77,16 @@ test('a class absent from the truth: recall undefined, F1 0, no weight in weight
   close(weightedF1(cm).value, 0.9);
 });
 
+test('macro-F1 averages over classes in the truth or the predictions only', () => {
+  // Three classes in the label space; class 2 is neither true nor predicted (a zero row and column).
+  // F1_A = 2·3/(6 + 0 + 1) = 6/7 (one A predicted as B); F1_B = 2·2/(4 + 1 + 0) = 4/5
+  // macro = (6/7 + 4/5)/2 — not /3, which would count the absent class as an F1 of 0.
+  const cm = confusionMatrix({ ...items([[0, 0, 3], [0, 1, 1], [1, 1, 2]]), classCount: 3 });
+  assert.deepEqual(cm[2], [0, 0, 0, 0]);
+  assert.equal(perClass(cm)[2].f1.value, null);
+  close(macroF1(cm).value, (6 / 7 + 4 / 5) / 2);
+});
+
 test('a single class: kappa undefined with a reason, accuracy defined', () => {
   const cm = confusionMatrix({ ...items([[0, 0, 5]]), classCount: 1 });
   close(accuracy(cm).value, 1);

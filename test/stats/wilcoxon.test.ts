@@ -45,3 +45,26 @@ test('standard normal CDF matches known values', () => {
   assert.ok(Math.abs(normalCdf(0) - 0.5) < 1e-7);
   assert.ok(Math.abs(normalCdf(-1) - 0.158655) < 1e-6);
 });
+
+test('a tie of odd size shares an integer rank and is still a tie: normal approximation, as scipy', () => {
+  // Issue 12's case: |d| = 1, 1, 1 share rank 2 (an integer). W− = 2 + 9 = 11, W+ = 44; n = 10.
+  // var = 10·11·21/24 − (3³ − 3)/48 = 96.25 − 0.5 = 95.75; z = (16.5 − 0.5)/√95.75 = 1.63514
+  // scipy.stats.wilcoxon(d, method='approx', correction=True).pvalue = 0.10202313622215517
+  // (the exact no-ties distribution would give 0.10546875: the bug this guards against).
+  const d = [1, -1, 1, 2.5, 3.5, 4.5, 5.5, 6.5, -7.5, 8.5];
+  const r = wilcoxonSignedRank(d, d.map(() => 0));
+  assert.equal(r.method, 'normal');
+  assert.equal(r.wMinus, 11);
+  assert.equal(r.wPlus, 44);
+  assert.ok(Math.abs(r.p - 0.10202313622215517) < 1e-6, `p = ${r.p}`);
+});
+
+test('several tie groups, one of even size and one of odd size', () => {
+  // |d| = 1, 1 (ranks 1.5), 2, 2 (3.5), 3 … 8 (5 … 10): the 3 is negative (rank 5), one 1 negative.
+  // scipy.stats.wilcoxon([1, -1, 2, 2, -3, 4, 5, 6, 7, 8], method='approx').pvalue = 0.03641414726674857
+  const d = [1, -1, 2, 2, -3, 4, 5, 6, 7, 8];
+  const r = wilcoxonSignedRank(d, d.map(() => 0));
+  assert.equal(r.method, 'normal');
+  assert.equal(r.wMinus, 6.5);
+  assert.ok(Math.abs(r.p - 0.03641414726674857) < 1e-6, `p = ${r.p}`);
+});

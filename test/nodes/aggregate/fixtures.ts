@@ -1,5 +1,8 @@
+import kind from '../../../nodes/aggregate/index.js';
+import type { AggregateParams } from '../../../nodes/aggregate/params.generated.js';
 import type { FlowRecord } from '../../../src/types/records.js';
 import { createRng } from '../../../src/stats/prng.js';
+import { taskContext } from '../../helpers/kind-context.js';
 
 /**
  * Synthetic upstream records for aggregate tests: classification over basic7 for two models × two
@@ -101,4 +104,24 @@ export async function* stream(records: readonly FlowRecord[]): AsyncIterable<Flo
 
 export function allRecords(options: FixtureOptions = {}): FlowRecord[] {
   return [...classificationRecords(options), ...similarityRecords(options), ...vaRecords(options)];
+}
+
+/** Runs the real aggregate kind over `records` into `runDir`; returns the records it yields and its context. */
+export async function runAggregate(records: readonly FlowRecord[], params: AggregateParams, options: { runDir: string; seed?: number; nodes?: string[] }) {
+  const nodes = Object.fromEntries((options.nodes ?? ['scores']).map((id) => [id, { kind: 'aggregate' }]));
+  const ctx = taskContext<AggregateParams>({ params, runDir: options.runDir, seed: options.seed ?? 42, nodeId: 'metrics', spec: { version: 1, name: 'test', nodes } });
+  const out: FlowRecord[] = [];
+  for await (const r of kind.batch(() => stream(records), ctx)) out.push(r);
+  return { out, ctx };
+}
+
+/** The records in a seeded random order (Fisher–Yates). */
+export function shuffled<T>(records: readonly T[], seed: number): T[] {
+  const rng = createRng(seed);
+  const out = [...records];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }

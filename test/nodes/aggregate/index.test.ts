@@ -3,20 +3,10 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import kind from '../../../nodes/aggregate/index.js';
-import type { AggregateParams } from '../../../nodes/aggregate/params.generated.js';
-import { parseMetricsDocument } from '../../../src/report/metrics-document.js';
+import { type MetricsDocument, parseMetricsDocument } from '../../../src/report/metrics-document.js';
 import type { FlowRecord } from '../../../src/types/records.js';
-import { taskContext } from '../../helpers/kind-context.js';
-import { allRecords, classificationRecords, stream } from './fixtures.js';
+import { allRecords, classificationRecords, runAggregate, similarityRecords } from './fixtures.js';
 import { withTempDir } from '../../helpers/temp-dir.js';
-
-async function runAggregate(records: FlowRecord[], params: AggregateParams, options: { runDir: string; seed?: number; nodes?: string[] }) {
-  const nodes = Object.fromEntries((options.nodes ?? ['scores']).map((id) => [id, { kind: 'aggregate' }]));
-  const ctx = taskContext<AggregateParams>({ params, runDir: options.runDir, seed: options.seed ?? 42, nodeId: 'metrics', spec: { version: 1, name: 'test', nodes } });
-  const out: FlowRecord[] = [];
-  for await (const r of kind.batch(() => stream(records), ctx)) out.push(r);
-  return { out, ctx };
-}
 
 test('writes metrics.json, metrics.csv and report.html; yields metric rows; never NaN', async () => {
   await withTempDir('aggregate', async (dir) => {
@@ -123,7 +113,7 @@ test('all answers invalid and a single class: defined where possible, null with 
     assert.equal(h.kappa.value, 0);
     assert.equal(doc.groups[0].classes![0].precision.value, null);
     const csv = await readFile(path.join(dir, 'metrics.csv'), 'utf8');
-    assert.match(csv, /precision,sadness,,,,6,,,class never predicted/);
+    assert.match(csv, /precision,sadness,,,,,6,,,class never predicted/);
     assert.doesNotMatch(csv + (await readFile(path.join(dir, 'report.html'), 'utf8')), /NaN/);
   });
 });
@@ -146,4 +136,133 @@ test('check: spearman_human needs humanRatingField; compare axes must be grouped
   const issues = await kind.check!({ metrics: ['spearman_human'], by: ['model'], compare: [{ axis: 'variant' }] }, { spec: { version: 1, name: 't', nodes: {} }, nodeId: 'm', specDir: '.' });
   assert.equal(issues.length, 2);
   assert.deepEqual(issues[1].path, ['nodes', 'm', 'with', 'compare', 0, 'axis']);
+});
+
+/** What the real aggregate kind writes for `records`: the parsed metrics.json, metrics.csv and report.html. */
+async function metricsOf(records: FlowRecord[], params: Parameters<typeof runAggregate>[1]): Promise<{ doc: MetricsDocument; csv: string; html: string }> {
+  let written: { doc: MetricsDocument; csv: string; html: string } | undefined;
+  await withTempDir('aggregate', async (dir) => {
+    await runAggregate(records, params, { runDir: dir });
+    const read = (f: string) => readFile(path.join(dir, f), 'utf8');
+    written = { doc: parseMetricsDocument(JSON.parse(await read('metrics.json')), 'm'), csv: await read('metrics.csv'), html: await read('report.html') };
+  });
+  return written!;
+}
+
+/** 20 items, truth happiness; a variant answers right on the first `right` items and "sadness" on the rest. */
+function variantRecords(variant: string, right: number, model = 'm'): FlowRecord[] {
+  return Array.from({ length: 20 }, (_, i) => ({
+    id: `x${String(i).padStart(2, '0')}`, coords: { model, variant }, node: 'classify', labelSet: 'basic7',
+    label: 'happiness', prediction: i < right ? 'happiness' : 'sadness', valid: true,
+  }));
+}
+
+test('the Holm family holds the informative tests only; a degenerate comparison is reported outside it', async () => {
+  // v1 → v2: B better on 6 items, p = 2/2^6 = 0.03125; v1 → v3: the same answers, no discordant pair
+  // (degenerate, p = 1); v1 → v4: B better on 3, p = 2/2^3 = 0.25. Holm over the two informative
+  // tests: 0.03125·2 = 0.0625, then max(0.0625, 0.25·1) = 0.25. Counting the degenerate test
+  // (m = 3) would give 0.09375 and 0.5.
+  const records = [...variantRecords('v1', 10), ...variantRecords('v2', 16), ...variantRecords('v3', 10), ...variantRecords('v4', 13)];
+  const { doc, csv, html } = await metricsOf(records, { compare: [{ axis: 'variant', pairs: [['v1', 'v2'], ['v1', 'v3'], ['v1', 'v4']] }] });
+  const byB = Object.fromEntries(doc.comparisons.map((c) => [c.b.replace(/.*variant=/, '').replace(']', ''), c]));
+  assert.ok(Math.abs(byB.v2.test!.p - 0.03125) < 1e-12);
+  assert.ok(Math.abs(byB.v4.test!.p - 0.25) < 1e-12);
+  assert.ok(Math.abs(byB.v2.pHolm! - 0.0625) < 1e-12, `v2 pHolm ${byB.v2.pHolm}`);
+  assert.ok(Math.abs(byB.v4.pHolm! - 0.25) < 1e-12, `v4 pHolm ${byB.v4.pHolm}`);
+  assert.equal(byB.v3.test?.p, 1);
+  assert.match(byB.v3.test!.degenerate!, /no discordant pair/);
+  assert.equal(byB.v3.pHolm, null);
+  assert.deepEqual(doc.multipleTesting, { method: 'holm', family: 2, degenerate: 1 });
+  assert.match(csv, /degenerate test, outside the Holm family/);
+  assert.match(html, /over the node&#39;s 2 informative test\(s\); 1 degenerate|over the node's 2 informative test\(s\); 1 degenerate/);
+  assert.match(html, /not in family/);
+});
+
+test('proportions get Clopper–Pearson intervals: 5/5 right is [0.478, 1], not [1, 1]', async () => {
+  const records = variantRecords('v1', 20).slice(0, 5);
+  const { doc } = await metricsOf(records, {});
+  const acc = doc.groups[0].headline.accuracy;
+  assert.equal(acc.value, 1);
+  assert.equal(acc.method, 'clopper-pearson');
+  assert.ok(Math.abs(acc.ci![0] - 0.4781762498950185) < 1e-9 && acc.ci![1] === 1, `ci ${acc.ci}`);
+  assert.equal(doc.groups[0].classes![0].recall.method, 'clopper-pearson');
+  assert.deepEqual(doc.groups[0].classes![0].recall.ci, acc.ci);
+  // Bootstrapped metrics say so.
+  assert.equal(doc.groups[0].headline.macro_f1.method, 'percentile-bootstrap');
+});
+
+test('pooled coordinates: rows of one id form a cluster, so duplicated rows do not narrow any interval', async () => {
+  // Two variants with identical answers: pooling them doubles the rows but adds no information.
+  const single = variantRecords('v1', 13);
+  const pooledRecords = [...single, ...variantRecords('v2', 13)];
+  const alone = (await metricsOf(single, { compare: 'none' })).doc.groups[0];
+  const { doc } = await metricsOf(pooledRecords, { by: ['model'], compare: 'none' });
+  const pooled = doc.groups[0];
+  assert.equal(pooled.n, 40);
+  assert.equal(pooled.clusters, 20);
+  assert.equal(pooled.headline.accuracy.method, 'clopper-pearson-clustered');
+  // Rows of an id agree: the effective sample size is the 20 ids, the interval that of 13/20.
+  assert.equal(pooled.headline.accuracy.effectiveN, 20);
+  assert.deepEqual(pooled.headline.accuracy.ci, alone.headline.accuracy.ci);
+  assert.equal(pooled.headline.kappa.method, 'cluster-bootstrap');
+  const width = (e: { ci: readonly [number, number] | null }) => e.ci![1] - e.ci![0];
+  // 20 ids × 2 identical rows: resampling rows would shrink the interval by √2 (ratio ≈ 0.71).
+  const ratio = width(pooled.headline.weighted_f1) / width(alone.headline.weighted_f1);
+  assert.ok(ratio > 0.85 && ratio < 1.18, `pooled / single-variant interval width = ${ratio}`);
+});
+
+test('spearman_human reads a human rating carried through as a record field: numeric strings and dotted paths', async () => {
+  // raw [0.1, 0.4, 0.3, 0.5, 0.2] → ranks 1, 4, 3, 5, 2; ratings [1, 3, 2, 5, 4] → ranks 1, 3, 2, 5, 4;
+  // d = 0, 1, 1, 0, −2, Σd² = 6, rho = 1 − 6·6/(5·24) = 0.7. Items without a numeric rating are left out.
+  const raw = [0.1, 0.4, 0.3, 0.5, 0.2, 0.9, 0.8];
+  const ratings: unknown[] = ['1', '3', '2', '5', 4, 'n/a', undefined];
+  const records: FlowRecord[] = raw.map((r, i) => ({
+    id: `d${i}`, coords: { embedder: 'glove' }, node: 'scores', embedder: 'glove', text: 't', reference: 'r',
+    human_rating: ratings[i], ratings: { human: ratings[i] },
+    similarity: { raw: r, nullMean: 0.2, nullStd: 0.1, z: (r - 0.2) / 0.1, percentile: 50, nullSize: 6 },
+  }));
+  for (const field of ['human_rating', 'ratings.human']) {
+    const { doc } = await metricsOf(records, { humanRatingField: field });
+    const rho = doc.groups[0].headline.spearman_human;
+    assert.ok(Math.abs(rho.value! - 0.7) < 1e-12, `${field}: rho ${rho.value}`);
+    assert.equal(rho.method, 'percentile-bootstrap');
+  }
+  const { doc } = await metricsOf(records, { humanRatingField: 'rating_missing' });
+  assert.equal(doc.groups[0].headline.spearman_human.value, null);
+  assert.ok(doc.warnings.some((w) => /spearman_human undefined .*"rating_missing"/.test(w)));
+});
+
+test('the shuffled-reference baseline: mean of each item\'s null mean, reported beside the mean cosine', async () => {
+  const records: FlowRecord[] = [0.7, 0.8, 0.75, 0.9].map((raw, i) => ({
+    id: `d${i}`, coords: { embedder: 'use' }, node: 'scores', embedder: 'use', text: 't', reference: 'r',
+    similarity: { raw, nullMean: [0.6, 0.65, 0.7, 0.55][i], nullStd: 0.1, z: 1, percentile: 80, nullSize: 3 },
+  }));
+  const { doc, csv, html } = await metricsOf(records, {});
+  const h = doc.groups[0].headline;
+  assert.deepEqual(Object.keys(h).slice(0, 2), ['raw_mean', 'shuffled_mean']);
+  assert.ok(Math.abs(h.raw_mean.value! - 0.7875) < 1e-12);
+  assert.ok(Math.abs(h.shuffled_mean.value! - 0.625) < 1e-12);
+  assert.match(csv, /,shuffled_mean,,0\.625,/);
+  assert.match(html, /<th>raw_mean<\/th><th>shuffled_mean<\/th>/);
+  assert.match(html, /shuffled-reference baseline/);
+  assert.deepEqual(doc.groups[0].items.kind === 'similarity' && doc.groups[0].items.embedders, ['use']);
+});
+
+test('comparisons across embedders use the calibrated scale; within one embedder, raw', async () => {
+  const records = similarityRecords();
+  const { doc } = await metricsOf(records, { compare: [{ axis: 'embedder' }, { axis: 'model' }] });
+  const across = doc.comparisons.filter((c) => c.axis === 'embedder');
+  const within = doc.comparisons.filter((c) => c.axis === 'model');
+  assert.equal(across.length, 2);
+  for (const c of across) {
+    assert.equal(c.test?.detail.scale, 'calibrated z');
+    assert.equal(c.deltas.raw_mean.value, null);
+    assert.ok(c.deltas.z_mean.value !== null);
+  }
+  for (const c of within) assert.equal(c.test?.detail.scale, 'raw cosine');
+  // Pooling embedders into one group mixes raw scales: said, and comparisons fall back to z.
+  const pooled = await metricsOf(records, { by: ['model'] });
+  assert.ok(pooled.doc.warnings.some((w) => /pools the raw cosines of glove, use, which are on different scales/.test(w)), pooled.doc.warnings.join('\n'));
+  const byModel = pooled.doc.comparisons.find((c) => c.kind === 'similarity');
+  assert.equal(byModel?.test?.detail.scale, 'calibrated z');
 });

@@ -189,3 +189,46 @@ test('word vectors end to end: OOV rates per record, "no known words" as an item
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('the null leaves out items whose reference text is the same as the item\'s own', async () => {
+  // b shares a's reference text: "a's text against b's reference" is a's own pair again, not chance.
+  const records = [description('a', 'A', 'RA'), description('b', 'B', 'RA'), description('c', 'C', 'RC'), description('d', 'D', 'RD')];
+  const out = await score(records, { embedder: new AngleEmbedder(ANGLES) });
+  const a = out.find((r) => r.id === 'a')!.similarity as Record<string, number>;
+  // a: text at 0°, null = references RC (90°) and RD (180°) only: cos 90° = 0, cos 180° = −1.
+  assert.equal(a.nullSize, 2);
+  assertNear(a.nullMean, -0.5, 'a nullMean');
+  const c = out.find((r) => r.id === 'c')!.similarity as Record<string, number>;
+  // c keeps both RA references (a's and b's): its null is RA, RA, RD.
+  assert.equal(c.nullSize, 3);
+  assertNear(c.nullMean, (2 * cos(20 - 0) + cos(20 - 180)) / 3, 'c nullMean');
+});
+
+test('scores do not depend on record order, with a sampled null on both sampling paths', async () => {
+  const angles: Record<string, number> = {};
+  const records = Array.from({ length: 40 }, (_, i) => {
+    angles[`t${i}`] = (i * 37) % 360;
+    angles[`r${i}`] = (i * 53 + 11) % 360;
+    return description(`i${String(i).padStart(2, '0')}`, `t${i}`, `r${i}`);
+  });
+  const permutations = [[...records].reverse(), records.map((_, i) => records[(i * 17) % 40])];
+  const byId = (rs: FlowRecord[]) => JSON.stringify([...rs].sort((x, y) => (x.id < y.id ? -1 : 1)));
+  // nullSamples 5: 40 candidates ≥ 4 × 5, rejection sampling; 12: fewer, a shuffle of the admissible ones.
+  for (const nullSamples of [5, 12]) {
+    const reference = byId(await score(records, { embedder: new AngleEmbedder(angles), params: { nullSamples } }));
+    for (const order of permutations) {
+      assert.equal(byId(await score(order, { embedder: new AngleEmbedder(angles), params: { nullSamples } })), reference, `nullSamples ${nullSamples}`);
+    }
+    // The sample is a real sample: items' nulls are not all the same partners.
+    const nulls = (JSON.parse(reference) as { similarity: { nullMean: number } }[]).map((r) => r.similarity.nullMean);
+    assert.ok(new Set(nulls).size > 30);
+  }
+});
+
+test('batches hold the same texts whatever the record order', async () => {
+  const first = new AngleEmbedder(ANGLES);
+  await score(ITEMS, { embedder: first });
+  const second = new AngleEmbedder(ANGLES);
+  await score([...ITEMS].reverse(), { embedder: second });
+  assert.deepEqual(second.embeddedTexts, first.embeddedTexts);
+});

@@ -6,8 +6,11 @@ import { UNIT_RANGE, type Interval } from '../../src/va/rescale.js';
 import type { DecodedImage, FaceBox } from '../../src/facechannel/preprocess.js';
 import type { ExtractParams } from './params.generated.js';
 import { chosenVaSource } from './index.js';
-import { requireFile, resolveInput } from './files.js';
-import { DEFAULT_COLUMNS, DEFAULT_LABEL_SEPARATOR, parseLabel, parseVa } from './table.js';
+import { missingFileMessage, requireFile, resolveInput } from './files.js';
+import { DEFAULT_COLUMNS, DEFAULT_LABEL_SEPARATOR } from './table.js';
+import { isBlank, parseLabel, parseVaPair } from './cells.js';
+import { keptColumns, keptFields } from './keep.js';
+import { formatRowProblem } from './row-problems.js';
 import { readTableRows, tableFormatOf } from './table-rows.js';
 
 const IMAGE_GLOB = '*.{jpg,jpeg,png,webp,JPG,JPEG,PNG,WEBP}';
@@ -15,59 +18,87 @@ const IMAGE_GLOB = '*.{jpg,jpeg,png,webp,JPG,JPEG,PNG,WEBP}';
 const FACE_MARGIN = 0.15;
 
 /** What the labels file says about one image. */
-interface ImageLabels {
+export interface ImageLabels {
+  /** Where the image's row starts in the labels table. */
+  readonly line: number;
+  readonly row: number;
   readonly label?: string | string[];
   readonly reference?: string;
   readonly annotated?: { readonly valence: number; readonly arousal: number };
+  /** `with.keep` fields from the image's row. */
+  readonly kept?: Readonly<Record<string, unknown>>;
   /** A problem with this image's row (bad annotated VA): the image becomes an item error. */
   readonly problem?: string;
 }
 
 /** The image files named by `images` (a folder, or a glob relative to the pipeline), sorted. */
-async function listImages(specDir: string, images: string): Promise<string[]> {
+export async function listImages(specDir: string, images: string): Promise<string[]> {
   const absolute = path.resolve(specDir, images);
   const isFolder = await stat(absolute).then((s) => s.isDirectory(), () => false);
+  if (!isFolder && !/[*?[\]{}]/.test(images)) {
+    throw new ConfigError(await missingFileMessage(resolveInput(specDir, images), 'directory') ?? `not a folder: ${images}`);
+  }
   const { glob } = await import('tinyglobby');
   const files = isFolder
     ? await glob(IMAGE_GLOB, { cwd: absolute, absolute: true, onlyFiles: true })
     : await glob(images, { cwd: specDir, absolute: true, onlyFiles: true });
-  if (files.length === 0) throw new ConfigError(`images: no image files match ${images} (resolved against ${specDir})`);
+  if (files.length === 0) {
+    throw new ConfigError(isFolder
+      ? `no image files (${IMAGE_GLOB}) in folder ${images} (resolved to ${absolute})`
+      : `no image files match ${images} (resolved against ${specDir})`);
+  }
   return files.sort();
 }
 
-/** Reads the labels table into file name → labels; rows are keyed by `file` (a relative path or a base name). */
-async function readLabels(params: ExtractParams, ctx: TaskContext<ExtractParams>): Promise<Map<string, ImageLabels>> {
+/**
+ * Reads the labels table into file name → labels; rows are keyed by `file` (a relative path or a
+ * base name). A row that cannot be read, or a file named twice, stops the task with its line: no
+ * image can be matched to a row that is not understood. A bad annotation or kept cell only fails
+ * that image.
+ */
+export async function readLabels(options: { params: ExtractParams; specDir: string; signal?: AbortSignal }): Promise<Map<string, ImageLabels>> {
+  const { params } = options;
   const byFile = new Map<string, ImageLabels>();
   if (params.labels === undefined) return byFile;
-  const file = resolveInput(ctx.specDir, params.labels);
+  const file = resolveInput(options.specDir, params.labels);
   await requireFile(file);
   const format = tableFormatOf(file.absolute);
   if (!format) throw new ConfigError(`labels: ${file.shown}: expected a .csv, .tsv or .jsonl file`);
   const columns = { ...DEFAULT_COLUMNS, ...params.columns };
   const separator = params.labelSeparator ?? DEFAULT_LABEL_SEPARATOR;
   const range: Interval = params.range ?? UNIT_RANGE;
-  for await (const entry of readTableRows({ file: file.absolute, format, signal: ctx.signal })) {
-    if (!('cells' in entry)) {
-      if ('message' in entry) throw new ConfigError(`${file.shown}:${entry.line}: ${entry.message}`);
+  const lineOf = new Map<string, number>();
+  for await (const entry of readTableRows({ file: file.absolute, shown: file.shown, format, signal: options.signal })) {
+    if ('columns' in entry) {
       if (!entry.columns.includes('file')) throw new ConfigError(`${file.shown}: the labels table needs a \`file\` column (image file name), found ${entry.columns.join(', ')}`);
+      const absent = keptColumns(params.keep).filter(({ column }) => !entry.columns.includes(column));
+      if (absent.length) throw new ConfigError(`${file.shown}: no column ${absent.map(({ field, column }) => `"${column}" (with.keep.${field})`).join(', ')} (header: ${entry.columns.join(', ')})`);
       continue;
     }
+    const at = { file: file.shown, line: entry.line, row: entry.row };
+    if ('message' in entry) throw new ConfigError(formatRowProblem({ ...at, kind: entry.kind, detail: entry.message }));
     const name = entry.cells.file;
-    if (typeof name !== 'string' || name.trim() === '') throw new ConfigError(`${file.shown}:${entry.line}: \`file\` is missing`);
-    const label = parseLabel(entry.cells[columns.label], separator);
-    if (label && 'problem' in label) throw new ConfigError(`${file.shown}:${entry.line}: ${label.problem}`);
+    if (typeof name !== 'string' || name.trim() === '') throw new ConfigError(formatRowProblem({ ...at, kind: 'missing', column: 'file', detail: 'no image file name' }));
+    const key = name.trim().replaceAll('\\', '/');
+    const earlier = lineOf.get(key);
+    if (earlier !== undefined) throw new ConfigError(formatRowProblem({ ...at, kind: 'duplicate-id', column: 'file', value: key, detail: `"${key}" is already labelled on line ${earlier}` }));
+    lineOf.set(key, entry.line);
+    const label = parseLabel(entry.cells[columns.label], separator, columns.label);
+    if (label && 'problem' in label) throw new ConfigError(formatRowProblem({ ...at, ...label.problem }));
     const reference = entry.cells[columns.reference];
-    const labels: { label?: string | string[]; reference?: string; annotated?: { valence: number; arousal: number }; problem?: string } = {};
+    const labels: { line: number; row: number; label?: string | string[]; reference?: string; annotated?: { valence: number; arousal: number }; kept?: Record<string, unknown>; problem?: string } = { line: entry.line, row: entry.row };
     if (label) labels.label = label.value;
     if (typeof reference === 'string' && reference.trim() !== '') labels.reference = reference;
-    const hasAnnotation = [columns.annotatedValence, columns.annotatedArousal].some((c) => entry.cells[c] !== undefined && entry.cells[c] !== '');
+    const kept = keptFields(params.keep, entry.cells);
+    if ('problem' in kept) labels.problem = formatRowProblem({ ...at, ...kept.problem });
+    else if (Object.keys(kept.value).length) labels.kept = kept.value;
+    const hasAnnotation = [columns.annotatedValence, columns.annotatedArousal].some((c) => !isBlank(entry.cells[c]));
     if (hasAnnotation) {
-      const valence = parseVa(entry.cells[columns.annotatedValence], columns.annotatedValence, range);
-      const arousal = parseVa(entry.cells[columns.annotatedArousal], columns.annotatedArousal, range);
-      if ('value' in valence && 'value' in arousal) labels.annotated = { valence: valence.value, arousal: arousal.value };
-      else labels.problem = `${file.shown}:${entry.line}: ${'problem' in valence ? valence.problem : ''}${'problem' in valence && 'problem' in arousal ? '; ' : ''}${'problem' in arousal ? arousal.problem : ''}`;
+      const pair = parseVaPair({ cells: entry.cells, valenceColumn: columns.annotatedValence, arousalColumn: columns.annotatedArousal, range });
+      if ('value' in pair) labels.annotated = pair.value;
+      else labels.problem ??= formatRowProblem({ ...at, ...pair.problem });
     }
-    byFile.set(name.trim().replaceAll('\\', '/'), labels);
+    byFile.set(key, labels);
   }
   return byFile;
 }
@@ -93,7 +124,7 @@ export async function* imageItems(params: ExtractParams, ctx: TaskContext<Extrac
   const batchSize = params.batchSize ?? 32;
   const vaSource = chosenVaSource(ctx);
   const files = (await listImages(ctx.specDir, params.images)).slice(0, params.limit);
-  const labels = await readLabels(params, ctx);
+  const labels = await readLabels({ params, specDir: ctx.specDir, signal: ctx.signal });
 
   const { decodeImage, expandBox, faceChannelInput } = await import('../../src/facechannel/preprocess.js');
   const session = backend === 'facechannel' ? await openModel(params, ctx) : null;
@@ -127,6 +158,7 @@ export async function* imageItems(params: ExtractParams, ctx: TaskContext<Extrac
     const chosen = vaSource === 'annotation' && annotated ? annotated : model;
     const modelSource = backend;
     const fields: Record<string, unknown> = {
+      ...p.labels?.kept,
       path: p.relative,
       box: p.box,
       detectionScore: p.detectionScore,

@@ -1,9 +1,9 @@
-import type { AxisSpec, CheckContext, SourceItem, SourceKind, SpecIssue, TaskContext } from '../../src/types/node-kind.js';
+import type { AxisSpec, SourceItem, SourceKind, TaskContext } from '../../src/types/node-kind.js';
 import { ConfigError } from '../../src/errors.js';
 import { readJsonBeside } from '../../src/util/paths.js';
 import type { ExtractParams } from './params.generated.js';
-import { missingFileMessage, resolveInput } from './files.js';
-import { TABLE_EXTENSIONS, tableFormatOf } from './table-rows.js';
+import { resolveInput } from './files.js';
+import { checkExtract } from './check.js';
 import { tableItems, type VaSource } from './table.js';
 
 const VA_SOURCES: readonly VaSource[] = ['model', 'annotation'];
@@ -11,7 +11,8 @@ const VA_SOURCES: readonly VaSource[] = ['model', 'annotation'];
 /** Reads items with valence–arousal values from a table (CSV/TSV/JSONL) or from face images. */
 const extract: SourceKind<ExtractParams> = {
   name: 'extract',
-  version: '1',
+  // 2: rows after an unterminated quote are read again; invalid UTF-8 rows are item errors; `keep`.
+  version: '2',
   paramsSchema: readJsonBeside(import.meta.url, 'params.schema.json'),
   consumes: [],
   produces: 'va',
@@ -21,26 +22,7 @@ const extract: SourceKind<ExtractParams> = {
     return Array.isArray(params.vaSource) ? { vaSource: { param: 'vaSource', values: params.vaSource } } : {};
   },
 
-  async check(params, ctx): Promise<readonly SpecIssue[]> {
-    const issues: SpecIssue[] = [];
-    if (params.table !== undefined) {
-      if (!tableFormatOf(params.table)) {
-        issues.push({ path: ['with', 'table'], message: `unsupported table format: ${params.table} (expected ${TABLE_EXTENSIONS.join(', ')})` });
-      } else {
-        await pushMissing({ issues, ctx, key: 'table', relative: params.table });
-      }
-    }
-    if (params.labels !== undefined) await pushMissing({ issues, ctx, key: 'labels', relative: params.labels });
-    if (params.model !== undefined) await pushMissing({ issues, ctx, key: 'model', relative: params.model });
-    if (params.range && !(params.range[0] < params.range[1])) {
-      issues.push({ path: ['with', 'range'], message: `expected [min, max] with min < max, got [${params.range.join(', ')}]` });
-    }
-    const sources = Array.isArray(params.vaSource) ? params.vaSource : [params.vaSource ?? 'model'];
-    if (params.images !== undefined && sources.includes('annotation') && params.labels === undefined) {
-      issues.push({ path: ['with', 'vaSource'], message: 'vaSource "annotation" with images needs `labels`: a table with annotated_valence / annotated_arousal per file' });
-    }
-    return issues;
-  },
+  check: checkExtract,
 
   async *source(ctx: TaskContext<ExtractParams>): AsyncIterable<SourceItem> {
     const { params } = ctx;
@@ -54,6 +36,7 @@ const extract: SourceKind<ExtractParams> = {
       table: resolveInput(ctx.specDir, params.table),
       vaSource: chosenVaSource(ctx),
       columns: params.columns,
+      keep: params.keep,
       labelSeparator: params.labelSeparator,
       range: params.range,
       limit: params.limit,
@@ -76,16 +59,4 @@ export function chosenVaSource(ctx: Pick<TaskContext<ExtractParams>, 'coords' | 
   const known = VA_SOURCES.find((source) => source === chosen);
   if (!known) throw new ConfigError(`vaSource "${chosen}": expected one of ${VA_SOURCES.join(', ')}`);
   return known;
-}
-
-interface MissingCheck {
-  readonly issues: SpecIssue[];
-  readonly ctx: CheckContext;
-  readonly key: 'table' | 'labels' | 'model';
-  readonly relative: string;
-}
-
-async function pushMissing({ issues, ctx, key, relative }: MissingCheck): Promise<void> {
-  const message = await missingFileMessage(resolveInput(ctx.specDir, relative));
-  if (message) issues.push({ path: ['with', key], message });
 }

@@ -2,6 +2,7 @@ import type { Coords, FlowRecord, RecordType, TokenUsage } from './records.js';
 import type { Pipeline } from './generated/pipeline.js';
 import type { ProviderServices, ResolvedEmbedder, ResolvedModel } from './providers.js';
 import type { CacheStore } from '../cache/store.js';
+import type { EngineSettings } from '../graph/types.js';
 
 export type Awaitable<T> = T | Promise<T>;
 export type JsonSchema = Record<string, unknown>;
@@ -10,6 +11,8 @@ export type JsonSchema = Record<string, unknown>;
 export interface SpecIssue {
   readonly path: readonly (string | number)[];
   readonly message: string;
+  /** A warning is printed but does not fail `validate`; it should say how to silence it. @default error */
+  readonly severity?: 'error' | 'warning';
 }
 
 export interface CheckContext {
@@ -17,6 +20,8 @@ export interface CheckContext {
   readonly nodeId: string;
   /** Folder of the pipeline file: relative paths in params resolve against it. */
   readonly specDir: string;
+  /** The node's engine settings (defaults overridden by its `with`), e.g. to judge data against maxErrorRate; absent outside a pipeline. */
+  readonly settings?: EngineSettings;
 }
 
 /** A run-wide event a kind may log (lands in events.jsonl). */

@@ -128,7 +128,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const resumed = options.resume ? resumeTarget(options) : undefined;
   const file = resumed?.file ?? options.file;
   if (!file) throw new UsageError('no pipeline file given');
-  const raw = await loadPipeline(file);
+  const raw = await loadPipeline(file, { env: options.env });
   const { spec, notices } = applyEnvironment(raw.spec, options.env);
   const loaded: LoadedPipeline = { ...raw, spec };
   const graph = createGraph({ spec, kinds: loaded.kinds });

@@ -2,8 +2,8 @@ import type { CheckContext, SpecIssue } from '../../src/types/node-kind.js';
 import { VaflowError } from '../../src/errors.js';
 import { UNIT_RANGE, type Interval } from '../../src/va/rescale.js';
 import type { ExtractParams } from './params.generated.js';
-import { missingFileMessage, resolveInput } from './files.js';
-import { TABLE_EXTENSIONS, tableFormatOf } from './table-rows.js';
+import { missingFileMessage, resolveInput, type InputFile } from './files.js';
+import { readTableRows, TABLE_EXTENSIONS, tableFormatOf } from './table-rows.js';
 import { tableRowItems, type VaSource } from './table.js';
 import { DataTally } from './data-tally.js';
 import { keptColumns } from './keep.js';
@@ -70,7 +70,8 @@ async function orIssue(at: Path, body: () => Promise<SpecIssue[]>): Promise<Spec
 async function checkTableData(params: ExtractParams, ctx: CheckContext, sources: readonly VaSource[]): Promise<SpecIssue[]> {
   const at: Path = ['with', 'table'];
   const table = resolveInput(ctx.specDir, params.table!);
-  const issues: SpecIssue[] = [];
+  const issues = await orIssue(at, () => keptColumnIssues(params, table));
+  if (issues.length > 0) return issues;
   const scored = scoredLabelSets(ctx.spec, ctx.nodeId);
   // One pass per VA source: each reads other columns, as its task will.
   for (const [index, vaSource] of sources.entries()) {
@@ -148,6 +149,20 @@ function rowIssues(tally: DataTally, params: ExtractParams, ctx: CheckContext, a
     });
   }
   return issues;
+}
+
+/** Kept columns the CSV/TSV header lacks, where `with.keep` names them (the run would stop at the header). */
+async function keptColumnIssues(params: ExtractParams, table: InputFile): Promise<SpecIssue[]> {
+  const format = tableFormatOf(table.shown);
+  if (!format || format === 'jsonl' || !params.keep) return [];
+  let header: readonly string[] = [];
+  for await (const entry of readTableRows({ file: table.absolute, shown: table.shown, format })) {
+    if ('columns' in entry) header = entry.columns;
+    break;
+  }
+  return keptColumns(params.keep)
+    .filter(({ column }) => !header.includes(column))
+    .map(({ field, column }) => ({ path: ['with', 'keep', field], message: `${table.shown} has no column "${column}" (header: ${header.join(', ')})` }));
 }
 
 /** JSONL rows name their own keys: a kept column no row has is almost surely misspelt (CSV headers are checked while reading). */

@@ -5,9 +5,13 @@ import { formatErrorSamples, type TaskErrors } from './error-samples.js';
 import { formatIssue } from '../errors.js';
 import { redact } from '../util/redact.js';
 import type { RunResult } from '../scheduler/run-pipeline.js';
+import type { LoadedPipeline } from '../spec/index.js';
+
+/** What the summary reads of a run's result. */
+export type SummaryInput = Pick<RunResult, 'status' | 'tasks' | 'runDir'> & { readonly pipeline: Pick<LoadedPipeline, 'warnings'> };
 
 /** The pipeline's warnings (validation that did not stop the run), as `validate` prints them. */
-export function formatWarnings(result: Pick<RunResult, 'pipeline'>): string {
+export function formatWarnings(result: Pick<SummaryInput, 'pipeline'>): string {
   const { warnings } = result.pipeline;
   return warnings.length ? `warnings:\n${warnings.map((w) => `  ${formatIssue(w)}`).join('\n')}\n` : '';
 }
@@ -16,7 +20,7 @@ export function formatWarnings(result: Pick<RunResult, 'pipeline'>): string {
  * The closing lines of `vaflow run`: status, counters, why tasks failed or were skipped, each task's
  * item errors (count and first messages), the pipeline's warnings, where the artifacts are.
  */
-export function printRunSummary(result: RunResult, out: NodeJS.WritableStream, errors: readonly TaskErrors[] = []): void {
+export function printRunSummary(result: SummaryInput, out: NodeJS.WritableStream, errors: readonly TaskErrors[] = []): void {
   const write = (text: string) => out.write(redact(text));
   const stats = Object.values(result.tasks);
   const count = (status: string) => stats.filter((s) => s.status === status).length;

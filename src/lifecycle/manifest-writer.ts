@@ -3,6 +3,7 @@ import type { TaskNode } from '../graph/types.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import { totalsOf, type Manifest } from '../artifacts/manifest.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
+import { redactJson } from '../util/redact.js';
 
 /** Keeps manifest.json current: rewritten atomically at the start, after every task, and at the end. */
 export class ManifestLifeCycle implements RunLifeCycle {
@@ -13,19 +14,19 @@ export class ManifestLifeCycle implements RunLifeCycle {
   ) {}
 
   async runStart(): Promise<void> {
-    await writeJsonAtomic(this.file, this.manifest);
+    await writeJsonAtomic(this.file, redactJson(this.manifest));
   }
 
   async taskEnd(task: TaskNode, stats: TaskStats): Promise<void> {
     this.manifest.tasks[task.id] = stats;
     this.manifest.totals = totalsOf(this.manifest.tasks);
-    await writeJsonAtomic(this.file, this.manifest);
+    await writeJsonAtomic(this.file, redactJson(this.manifest));
   }
 
   async runEnd(status: RunStatus): Promise<void> {
     this.manifest.status = status;
     this.manifest.endedAt = this.now();
     this.manifest.totals = totalsOf(this.manifest.tasks);
-    await writeJsonAtomic(this.file, this.manifest);
+    await writeJsonAtomic(this.file, redactJson(this.manifest));
   }
 }

@@ -188,3 +188,25 @@ test('an unset key of a used model is an error where apiKeyEnv names it; enabled
     assert.deepEqual(await issuesOf(dir, chatPipeline('base, mini', 'prompts'), files), []);
   });
 });
+
+test('an images node\'s labels table is checked the same way: truth labels, several labels, a file named twice', async () => {
+  await withTempDir('data-checks', async (dir) => {
+    const pipeline = `version: 1
+name: t
+models:
+  base: { provider: circumplex }
+nodes:
+  faces: { kind: extract, with: { images: faces, labels: labels.csv, backend: expression-mixture } }
+  prompts: { kind: prompt-variant, needs: [faces], with: { labels: basic7, variants: { n: { format: numeric } } } }
+  classify: { kind: classify, needs: [prompts], with: { models: [base] } }
+`;
+    // validate lists the folder but decodes nothing: empty files are enough here.
+    const files = { 'faces/a.jpg': '', 'faces/b.jpg': '', 'faces/c.jpg': '', 'labels.csv': 'file,label\na.jpg,joy\nb.jpg,anger;fear\nc.jpg,fear\n' };
+    const found = await issuesOf(dir, pipeline, files);
+    assert.equal(found.length, 2);
+    assert.match(found[0]!, /^p\.yaml:6:58 {2}nodes\.faces\.with\.labels: labels\.csv: 1 of 3 rows have truth labels outside label set basic7 \(nodes\.classify\): "joy" \(1 row, first on line 2; a synonym of happiness\)/);
+    assert.match(found[1]!, /labels\.csv: 1 row has several truth labels \(first: line 3, row 2: "anger;fear"\), but label set basic7/);
+    const twice = await issuesOf(dir, pipeline, { ...files, 'labels.csv': 'file,label\na.jpg,fear\nb.jpg,anger\na.jpg,fear\n' });
+    assert.deepEqual(twice, ['p.yaml:6:58  nodes.faces.with.labels: labels.csv:4: row 3, column "file": "a.jpg" is already labelled on line 2']);
+  });
+});

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../../src/errors.js';
+import { isRecord } from '../../src/util/is-record.js';
 import { readTextLines, type TextLine } from './table-lines.js';
 
 /** Table formats, by file extension. TSV follows IANA text/tab-separated-values: tab-delimited, no quoting. */
@@ -98,7 +99,7 @@ async function* readJsonLines(options: TableReadOptions): AsyncGenerator<TableEn
       yield { line, row, kind: 'unreadable', message: `invalid JSON (${error instanceof Error ? error.message : String(error)})` };
       continue;
     }
-    if (!isJsonObject(value)) {
+    if (!isRecord(value)) {
       yield { line, row, kind: 'unreadable', message: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}` };
       continue;
     }
@@ -277,8 +278,4 @@ class RecordBuilder {
       i = end + 1;
     }
   }
-}
-
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 import type { Manifest } from './manifest.js';
+import { isRecord } from '../util/is-record.js';
 
 /**
  * Layout of one run: runs/<run-id>/
@@ -107,26 +108,22 @@ export function listRunIds(runsDir: string): string[] {
 /** A run's manifest, or why it cannot be used (a folder from a crashed disk, a hand-edited file). */
 export type ManifestRead = { readonly manifest: Manifest; readonly problem?: undefined } | { readonly manifest?: undefined; readonly problem: string };
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /** The manifest fields commands read, each with the type it must have. */
 const MANIFEST_SHAPE: readonly [string, (value: unknown) => boolean][] = [
   ['runId', (v) => typeof v === 'string'],
   ['vaflowVersion', (v) => typeof v === 'string'],
-  ['pipeline', (v) => isObject(v) && typeof v.name === 'string' && typeof v.file === 'string' && typeof v.sha256 === 'string'],
-  ['environment', (v) => isObject(v) && typeof v.node === 'string' && typeof v.os === 'string'],
+  ['pipeline', (v) => isRecord(v) && typeof v.name === 'string' && typeof v.file === 'string' && typeof v.sha256 === 'string'],
+  ['environment', (v) => isRecord(v) && typeof v.node === 'string' && typeof v.os === 'string'],
   ['seed', (v) => typeof v === 'number'],
   ['status', (v) => typeof v === 'string'],
   ['startedAt', (v) => typeof v === 'string'],
   ['attempts', (v) => Array.isArray(v)],
-  ['tasks', (v) => isObject(v) && Object.values(v).every((s) => isObject(s) && typeof s.status === 'string')],
-  ['totals', (v) => isObject(v)],
+  ['tasks', (v) => isRecord(v) && Object.values(v).every((s) => isRecord(s) && typeof s.status === 'string')],
+  ['totals', (v) => isRecord(v)],
 ];
 
 function isManifest(value: unknown, missing: string[]): value is Manifest {
-  if (!isObject(value)) {
+  if (!isRecord(value)) {
     missing.push('everything (not a JSON object)');
     return false;
   }

@@ -7,7 +7,7 @@ import { checkNode } from './node-checks.js';
 import { validatePipelineShape } from './schema-validate.js';
 import { findSecrets } from './secrets.js';
 import { checkResourcePaths } from './resource-checks.js';
-import { isRecord } from './json.js';
+import { isRecord } from '../util/is-record.js';
 
 export interface CheckResult {
   /** Errors and warnings. */

@@ -1,7 +1,7 @@
 import type { Pipeline } from '../types/generated/pipeline.js';
 import { isSecretName } from '../util/redact.js';
 import type { LocatedIssue } from './issues.js';
-import { isRecord } from './json.js';
+import { isRecord } from '../util/is-record.js';
 
 export interface EnvironmentNotice {
   readonly model: string;

@@ -1,7 +1,7 @@
 import type { NodeKind } from '../types/node-kind.js';
 import { findCycles } from './cycles.js';
 import type { LocatedIssue } from './issues.js';
-import { isRecord } from './json.js';
+import { isRecord } from '../util/is-record.js';
 
 /** A node as read from the file, before it is known to be valid: only the fields of the right type. */
 export interface NodeView {

@@ -3,7 +3,7 @@ import type { Pipeline } from '../types/generated/pipeline.js';
 import type { NodeView } from './graph-checks.js';
 import { startsWithPath, type LocatedIssue, type SpecPath } from './issues.js';
 import { validateParams } from './schema-validate.js';
-import { isRecord } from './json.js';
+import { isRecord } from '../util/is-record.js';
 import { resolveSettings } from '../graph/create-graph.js';
 
 export interface NodeCheckOptions {

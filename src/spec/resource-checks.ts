@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { LocatedIssue } from './issues.js';
-import { isRecord } from './json.js';
+import { isRecord } from '../util/is-record.js';
 
 /** Files a Hugging Face model folder must hold for the onnx embedder. */
 const ONNX_FOLDER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', path.join('onnx', 'model.onnx')];

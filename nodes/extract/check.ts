@@ -76,7 +76,7 @@ async function checkTableData(params: ExtractParams, ctx: CheckContext, sources:
   // One pass per VA source: each reads other columns, as its task will.
   for (const [index, vaSource] of sources.entries()) {
     const found = await orIssue(at, async () => {
-      const tally = new DataTally(table.shown, scored.map(({ set }) => normalisedLabels(set)));
+      const tally = new DataTally(table.shown, { labelSets: scored.map(({ set }) => normalisedLabels(set)), keptFields: keptColumns(params.keep).map(({ field }) => field) });
       const options = { table, vaSource, columns: params.columns, keep: params.keep, labelSeparator: params.labelSeparator, range: params.range, limit: params.limit };
       for await (const { item, line, row } of tableRowItems(options)) tally.add(item, { line, row });
       const found = [...rowIssues(tally, params, ctx, at), ...keptIssues(tally, params)];
@@ -104,7 +104,7 @@ async function checkImageLabels(params: ExtractParams, ctx: CheckContext): Promi
   return orIssue(at, async () => {
     const byFile = await readLabels({ params, specDir: ctx.specDir });
     const scored = scoredLabelSets(ctx.spec, ctx.nodeId);
-    const tally = new DataTally(params.labels!, scored.map(({ set }) => normalisedLabels(set)));
+    const tally = new DataTally(params.labels!, { labelSets: scored.map(({ set }) => normalisedLabels(set)) });
     for (const labels of byFile.values()) {
       tally.rows++;
       if (labels.problem) tally.otherErrors.push(labels.problem);
@@ -169,6 +169,6 @@ async function keptColumnIssues(params: ExtractParams, table: InputFile): Promis
 function keptIssues(tally: DataTally, params: ExtractParams): SpecIssue[] {
   if (tableFormatOf(params.table ?? '') !== 'jsonl' || tally.rows === tally.badRows()) return [];
   return keptColumns(params.keep)
-    .filter(({ field }) => !tally.kept.has(field))
+    .filter(({ field }) => !tally.kept.get(field))
     .map(({ field, column }) => ({ path: ['with', 'keep', field], message: `no row of ${tally.file} has a value for "${column}"` }));
 }

@@ -22,15 +22,22 @@ export class DataTally {
   readonly labels = new Map<string, Seen>();
   multiLabel: Seen | undefined;
   unlabeled: Seen | undefined;
+  /** How many rows carry each kept field. */
   readonly kept = new Map<string, number>();
   /** Per label set given: how many rows have at least one label outside it. */
   readonly rowsOutside: number[];
   readonly #sets: readonly ReadonlySet<string>[];
+  readonly #keptFields: readonly string[];
 
-  /** `labelSets`: the labels (normalised) of each set the truth will be scored against. */
-  constructor(readonly file: string, labelSets: readonly ReadonlySet<string>[] = []) {
-    this.#sets = labelSets;
-    this.rowsOutside = labelSets.map(() => 0);
+  /**
+   * `labelSets`: the labels (normalised) of each set the truth will be scored against;
+   * `keptFields`: the record fields `with.keep` adds.
+   */
+  constructor(readonly file: string, options: { readonly labelSets?: readonly ReadonlySet<string>[]; readonly keptFields?: readonly string[] } = {}) {
+    this.#sets = options.labelSets ?? [];
+    this.#keptFields = options.keptFields ?? [];
+    this.rowsOutside = this.#sets.map(() => 0);
+    for (const field of this.#keptFields) this.kept.set(field, 0);
   }
 
   /** One row's item or item error, at `line` / `row`. */
@@ -50,18 +57,23 @@ export class DataTally {
     else this.problems.set(problem.kind, { count: 1, first: problem });
   }
 
-  /** The truth label and kept fields of a row that became an item. */
+  /** The truth label and kept fields of a row that became an item (called for every row: kept cheap). */
   fields(fields: Readonly<Record<string, unknown>>, at: { readonly line: number; readonly row: number }): void {
     const label = fields.label;
-    const labels = typeof label === 'string' ? [label] : Array.isArray(label) ? label.filter((l): l is string => typeof l === 'string') : [];
-    if (labels.length === 0) this.unlabeled = bump(this.unlabeled, at, '');
-    if (labels.length > 1) this.multiLabel = bump(this.multiLabel, at, labels.join(';'));
-    const names = new Set(labels.map((l) => l.trim().toLowerCase()));
+    let names: string[] = [];
+    if (typeof label === 'string') names = [label.trim().toLowerCase()];
+    else if (Array.isArray(label)) {
+      const labels = label.filter((l): l is string => typeof l === 'string');
+      if (labels.length > 1) this.multiLabel = bump(this.multiLabel, at, labels.join(';'));
+      names = [...new Set(labels.map((l) => l.trim().toLowerCase()))];
+    }
+    if (names.length === 0) this.unlabeled = bump(this.unlabeled, at, '');
     for (const name of names) this.labels.set(name, bump(this.labels.get(name), at, name));
-    this.#sets.forEach((set, i) => {
-      if ([...names].some((name) => !set.has(name))) this.rowsOutside[i]!++;
-    });
-    for (const key of Object.keys(fields)) this.kept.set(key, (this.kept.get(key) ?? 0) + 1);
+    for (let i = 0; i < this.#sets.length; i++) {
+      const set = this.#sets[i]!;
+      if (names.some((name) => !set.has(name))) this.rowsOutside[i]!++;
+    }
+    for (const field of this.#keptFields) if (fields[field] !== undefined) this.kept.set(field, this.kept.get(field)! + 1);
   }
 
   /** Rows that will be item errors, out-of-range values aside (those are refused outright). */

@@ -68,10 +68,11 @@ export async function readLabels(options: { params: ExtractParams; specDir: stri
   const separator = params.labelSeparator ?? DEFAULT_LABEL_SEPARATOR;
   const range: Interval = params.range ?? UNIT_RANGE;
   const lineOf = new Map<string, number>();
+  const kept = keptColumns(params.keep);
   for await (const entry of readTableRows({ file: file.absolute, shown: file.shown, format, signal: options.signal })) {
     if ('columns' in entry) {
       if (!entry.columns.includes('file')) throw new ConfigError(`${file.shown}: the labels table needs a \`file\` column (image file name), found ${entry.columns.join(', ')}`);
-      const absent = keptColumns(params.keep).filter(({ column }) => !entry.columns.includes(column));
+      const absent = kept.filter(({ column }) => !entry.columns.includes(column));
       if (absent.length) throw new ConfigError(`${file.shown}: no column ${absent.map(({ field, column }) => `"${column}" (with.keep.${field})`).join(', ')} (header: ${entry.columns.join(', ')})`);
       continue;
     }
@@ -89,9 +90,9 @@ export async function readLabels(options: { params: ExtractParams; specDir: stri
     const labels: { line: number; row: number; label?: string | string[]; reference?: string; annotated?: { valence: number; arousal: number }; kept?: Record<string, unknown>; problem?: string } = { line: entry.line, row: entry.row };
     if (label) labels.label = label.value;
     if (typeof reference === 'string' && reference.trim() !== '') labels.reference = reference;
-    const kept = keptFields(params.keep, entry.cells);
-    if ('problem' in kept) labels.problem = formatRowProblem({ ...at, ...kept.problem });
-    else if (Object.keys(kept.value).length) labels.kept = kept.value;
+    const keptCells = keptFields(kept, entry.cells);
+    if ('problem' in keptCells) labels.problem = formatRowProblem({ ...at, ...keptCells.problem });
+    else if (Object.keys(keptCells.value).length) labels.kept = keptCells.value;
     const hasAnnotation = [columns.annotatedValence, columns.annotatedArousal].some((c) => !isBlank(entry.cells[c]));
     if (hasAnnotation) {
       const pair = parseVaPair({ cells: entry.cells, valenceColumn: columns.annotatedValence, arousalColumn: columns.annotatedArousal, range });

@@ -16,10 +16,10 @@ export function keptColumns(keep: KeepParam): KeptColumn[] {
   return Object.entries(keep ?? {}).map(([field, spec]) => (typeof spec === 'string' ? { field, column: spec } : { field, column: spec.column, type: spec.type ?? 'string' }));
 }
 
-/** The kept fields of one row (blank cells left out), or the first cell that does not read as its type. */
-export function keptFields(keep: KeepParam, cells: Readonly<Record<string, unknown>>): { value: Record<string, unknown> } | { problem: CellProblem } {
+/** The kept fields of one row (blank cells left out), or the first cell that does not read as its type. `kept`: keptColumns(with.keep), computed once per table. */
+export function keptFields(kept: readonly KeptColumn[], cells: Readonly<Record<string, unknown>>): { value: Record<string, unknown> } | { problem: CellProblem } {
   const fields: Record<string, unknown> = {};
-  for (const { field, column, type } of keptColumns(keep)) {
+  for (const { field, column, type } of kept) {
     const cell = cells[column];
     if (isBlank(cell)) continue;
     if (type === 'number') {

@@ -60,24 +60,25 @@ function splitBlock(block: Buffer): { text: string; invalidUtf8?: string }[] {
 }
 
 /**
- * The lines of a file, split on LF (a CR before it dropped), a byte order mark on line 1 dropped.
- * Read in blocks of whole lines, each decoded at once; a block that is not valid UTF-8 is decoded
- * line by line, so only the lines with bad bytes are flagged. Memory holds one block and one line.
+ * The lines of a file, split on LF (a CR before it dropped), a byte order mark on line 1 dropped,
+ * in blocks of whole lines (one per chunk read). Each block is decoded at once; a block that is not
+ * valid UTF-8 is decoded line by line, so only the lines with bad bytes are flagged. Memory holds one
+ * block and one line.
  */
-export async function* readTextLines(options: { file: string; shown: string; signal?: AbortSignal }): AsyncGenerator<TextLine> {
+export async function* readTextBlocks(options: { file: string; shown: string; signal?: AbortSignal }): AsyncGenerator<TextLine[]> {
   const input = createReadStream(options.file, { signal: options.signal });
   let pieces: Buffer[] = [];
   let pending = 0;
   let line = 0;
-  const emit = function* (block: Buffer, final: boolean): Generator<TextLine> {
-    const lines = splitBlock(block);
-    if (!final) lines.pop(); // the empty text after the block's last LF
-    for (const decoded of lines) {
+  const lines = (block: Buffer, final: boolean): TextLine[] => {
+    const decoded = splitBlock(block);
+    if (!final) decoded.pop(); // the empty text after the block's last LF
+    return decoded.map(({ text: raw, invalidUtf8 }) => {
       line++;
-      let text = decoded.text.endsWith('\r') ? decoded.text.slice(0, -1) : decoded.text;
+      let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       if (line === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
-      yield decoded.invalidUtf8 ? { line, text, invalidUtf8: decoded.invalidUtf8 } : { line, text };
-    }
+      return invalidUtf8 ? { line, text, invalidUtf8 } : { line, text };
+    });
   };
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
@@ -94,9 +95,9 @@ export async function* readTextLines(options: { file: string; shown: string; sig
       const block = pieces.length ? Buffer.concat([...pieces, head]) : head;
       pieces = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
       pending = chunk.length - last - 1;
-      yield* emit(block, false);
+      yield lines(block, false);
     }
-    if (pending > 0) yield* emit(Buffer.concat(pieces), true);
+    if (pending > 0) yield lines(Buffer.concat(pieces), true);
   } finally {
     input.destroy();
   }

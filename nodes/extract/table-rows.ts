@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import { isRecord } from '../../src/util/is-record.js';
-import { readTextLines, type TextLine } from './table-lines.js';
+import { readTextBlocks, type TextLine } from './table-lines.js';
 
 /** Table formats, by file extension. TSV follows IANA text/tab-separated-values: tab-delimited, no quoting. */
 export type TableFormat = 'csv' | 'tsv' | 'jsonl';
@@ -62,48 +62,65 @@ export interface TableReadOptions {
 export const MAX_RECORD_LINES = 1000;
 
 /**
- * Streams a table row by row: memory stays flat whatever the file size (one line at a time, plus
- * the lines of a quoted field that spans several). Every row comes out as a TableRow or a
+ * Streams a table row by row: memory stays flat whatever the file size (one block of lines at a time,
+ * plus the lines of a quoted field that spans several). Every row comes out as a TableRow or a
  * TableRowError with its line; nothing is dropped. CSV/TSV yield their header first.
  * Throws a ConfigError for what no row can survive: a duplicated or unreadable header, and a table
  * with no data rows.
  */
 export async function* readTableRows(options: TableReadOptions): AsyncGenerator<TableEntry> {
+  // The parsers are synchronous and fed a block of lines at a time: one await per block, not per row.
+  const parser: LineParser = options.format === 'jsonl' ? new JsonLinesParser() : new DelimitedParser(options);
   let rows = 0;
   let headerLine: number | undefined;
-  const source = options.format === 'jsonl' ? readJsonLines(options) : readDelimited(options);
-  for await (const entry of source) {
+  const count = (entry: TableEntry): TableEntry => {
     if ('columns' in entry) headerLine = entry.line;
     else rows++;
-    yield entry;
+    return entry;
+  };
+  for await (const block of readTextBlocks(options)) {
+    for (const line of block) for (const entry of parser.push(line)) yield count(entry);
   }
+  for (const entry of parser.end()) yield count(entry);
   if (rows === 0) {
     throw new ConfigError(`${options.shown}: no data rows (${headerLine === undefined ? 'the file is empty' : `only the header, on line ${headerLine}`})`);
   }
 }
 
-async function* readJsonLines(options: TableReadOptions): AsyncGenerator<TableEntry> {
-  let row = 0;
-  for await (const { line, text, invalidUtf8 } of readTextLines(options)) {
+/** Turns lines into entries, synchronously; a line may complete zero, one or (after a broken quote) several rows. */
+interface LineParser {
+  push(line: TextLine): Iterable<TableEntry>;
+  /** The entries still pending at the end of the file. */
+  end(): Iterable<TableEntry>;
+}
+
+class JsonLinesParser implements LineParser {
+  #row = 0;
+
+  *push({ line, text, invalidUtf8 }: TextLine): Iterable<TableEntry> {
     const trimmed = text.trim();
-    if (trimmed === '') continue;
-    row++;
+    if (trimmed === '') return;
+    const row = ++this.#row;
     if (invalidUtf8) {
       yield { line, row, kind: 'encoding', message: invalidUtf8 };
-      continue;
+      return;
     }
     let value: unknown;
     try {
       value = JSON.parse(trimmed);
     } catch (error) {
       yield { line, row, kind: 'unreadable', message: `invalid JSON (${error instanceof Error ? error.message : String(error)})` };
-      continue;
+      return;
     }
     if (!isRecord(value)) {
       yield { line, row, kind: 'unreadable', message: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}` };
-      continue;
+      return;
     }
     yield { line, row, cells: value };
+  }
+
+  end(): Iterable<TableEntry> {
+    return [];
   }
 }
 
@@ -118,59 +135,61 @@ function countOf(text: string, char: string): number {
   return n;
 }
 
-async function* readDelimited(options: TableReadOptions): AsyncGenerator<TableEntry> {
-  const delimiter = options.format === 'tsv' ? '\t' : ',';
-  const quoting = options.format === 'csv';
-  const lines = readTextLines(options)[Symbol.asyncIterator]();
-  /** Lines to read again after an unterminated quote swallowed them. */
-  const replay: TextLine[] = [];
-  const next = async (): Promise<TextLine | undefined> => replay.shift() ?? (await lines.next()).value;
-  let header: readonly string[] | undefined;
-  let row = 0;
-  let open: RecordBuilder | undefined;
+class DelimitedParser implements LineParser {
+  readonly #shown: string;
+  readonly #delimiter: string;
+  readonly #quoting: boolean;
+  #header: readonly string[] | undefined;
+  #row = 0;
+  /** A record whose quoted field continues on the next line. */
+  #open: RecordBuilder | undefined;
 
-  const broken = (record: RecordBuilder, why: string): TableRowError => {
-    replay.unshift(...record.lines.slice(1));
-    const column = header?.[record.fields.length];
-    return {
-      line: record.lines[0]!.line,
-      row: ++row,
+  constructor(options: TableReadOptions) {
+    this.#shown = options.shown;
+    this.#delimiter = options.format === 'tsv' ? '\t' : ',';
+    this.#quoting = options.format === 'csv';
+  }
+
+  *push(line: TextLine): Iterable<TableEntry> {
+    const open = this.#open;
+    if (open && (countOf(line.text, this.#delimiter) >= rowLikeDelimiters(this.#header?.length ?? 0) || open.lines.length >= MAX_RECORD_LINES)) {
+      const why = open.lines.length >= MAX_RECORD_LINES ? `the quoted field runs past ${MAX_RECORD_LINES} lines` : `line ${line.line} reads as a row of its own`;
+      yield* this.#broken(why);
+      yield* this.push(line);
+      return;
+    }
+    if (!open && line.text.trim() === '') return;
+    const record = open ?? new RecordBuilder(this.#delimiter, this.#quoting);
+    this.#open = record;
+    if (!record.feed(line)) return;
+    this.#open = undefined;
+    if (this.#header) {
+      yield toRow(record, this.#header, ++this.#row);
+      return;
+    }
+    this.#header = checkHeader(record, this.#shown);
+    yield { columns: this.#header, line: record.lines[0]!.line };
+  }
+
+  *end(): Iterable<TableEntry> {
+    // The lines a broken record gives back may open another quote: loop until none is open.
+    while (this.#open) yield* this.#broken('no closing quote before the end of the file');
+  }
+
+  /** The open record is a stray quote: its first line is an error row, the lines it swallowed are read again. */
+  *#broken(why: string): Iterable<TableEntry> {
+    const record = this.#open!;
+    this.#open = undefined;
+    const first = record.lines[0]!.line;
+    if (!this.#header) throw new ConfigError(`${this.#shown}:${first}: the header has an unterminated quote`);
+    const column = this.#header[record.fields.length];
+    yield {
+      line: first,
+      row: ++this.#row,
       kind: 'unreadable',
-      message: `unterminated quote${column ? ` in column "${column}"` : ''}: ${why}; the row is skipped and reading resumes on line ${record.lines[0]!.line + 1}`,
+      message: `unterminated quote${column ? ` in column "${column}"` : ''}: ${why}; the row is skipped and reading resumes on line ${first + 1}`,
     };
-  };
-
-  for (;;) {
-    const line = await next();
-    if (!line) {
-      if (!open) break;
-      if (!header) throw new ConfigError(`${options.shown}:${open.lines[0]!.line}: the header has an unterminated quote`);
-      yield broken(open, 'no closing quote before the end of the file');
-      open = undefined;
-      continue;
-    }
-    if (open) {
-      const width = header?.length ?? 0;
-      if (countOf(line.text, delimiter) >= rowLikeDelimiters(width) || open.lines.length >= MAX_RECORD_LINES) {
-        if (!header) throw new ConfigError(`${options.shown}:${open.lines[0]!.line}: the header has an unterminated quote`);
-        replay.unshift(line);
-        yield broken(open, open.lines.length >= MAX_RECORD_LINES ? `the quoted field runs past ${MAX_RECORD_LINES} lines` : `line ${line.line} reads as a row of its own`);
-        open = undefined;
-        continue;
-      }
-    } else {
-      if (line.text.trim() === '') continue;
-      open = new RecordBuilder(delimiter, quoting);
-    }
-    if (!open.feed(line)) continue;
-    const record = open;
-    open = undefined;
-    if (!header) {
-      header = checkHeader(record, options.shown);
-      yield { columns: header, line: record.lines[0]!.line };
-      continue;
-    }
-    yield toRow(record, header, ++row);
+    for (const again of record.lines.slice(1)) yield* this.push(again);
   }
 }
 

@@ -7,7 +7,7 @@ import { readTableRows, tableFormatOf, TABLE_EXTENSIONS, type TableRow } from '.
 import { IdLineIndex } from '../../src/util/id-line-index.js';
 import { TableRowError, type CellProblem } from './row-problems.js';
 import { isBlank, parseLabel, parseVaPair, type Parsed } from './cells.js';
-import { keptColumns, keptFields, type KeepParam } from './keep.js';
+import { keptColumns, keptFields, type KeepParam, type KeptColumn } from './keep.js';
 
 /** Which VA pair a record carries: the table's own values (`model`) or the human annotation. */
 export type VaSource = 'model' | 'annotation';
@@ -98,12 +98,14 @@ class RowReader {
   readonly #separator: string;
   /** First line of each id from the id column; unused (and empty) when the table has no id column. */
   readonly #seen = new IdLineIndex();
+  readonly #kept: readonly KeptColumn[];
   #idColumnPresent = true;
 
   constructor(options: RowReaderOptions) {
     this.#options = options;
     this.#columns = { ...DEFAULT_COLUMNS, ...options.columns };
     this.#separator = options.labelSeparator ?? DEFAULT_LABEL_SEPARATOR;
+    this.#kept = keptColumns(options.keep);
   }
 
   /** A header without the chosen VA columns (or a kept column) is a configuration problem, not one error per row. */
@@ -116,7 +118,7 @@ class RowReader {
         `${this.#options.table.shown}: no column ${absent.map((name) => `"${name}"`).join(', ')} (header: ${names.join(', ')}); set ${keys}`,
       );
     }
-    const kept = keptColumns(this.#options.keep).filter(({ column }) => !names.includes(column));
+    const kept = this.#kept.filter(({ column }) => !names.includes(column));
     if (kept.length > 0) {
       throw new ConfigError(`${this.#options.table.shown}: no column ${kept.map(({ field, column }) => `"${column}" (with.keep.${field})`).join(', ')} (header: ${names.join(', ')})`);
     }
@@ -135,7 +137,7 @@ class RowReader {
     if (annotated && 'problem' in annotated) return fail(annotated.problem);
     const label = parseLabel(row.cells[this.#columns.label], this.#separator, this.#columns.label);
     if (label && 'problem' in label) return fail(label.problem);
-    const kept = keptFields(this.#options.keep, row.cells);
+    const kept = keptFields(this.#kept, row.cells);
     if ('problem' in kept) return fail(kept.problem);
     const reference = row.cells[this.#columns.reference];
     return {

@@ -172,8 +172,9 @@ class DelimitedParser implements LineParser {
   }
 
   *end(): Iterable<TableEntry> {
-    // The lines a broken record gives back may open another quote: loop until none is open.
-    while (this.#open) yield* this.#broken('no closing quote before the end of the file');
+    // The lines given back cannot leave a quote open again: each kept the first quote open, so each has
+    // only "" pairs, and read afresh they open nothing that stays open.
+    if (this.#open) yield* this.#broken('no closing quote before the end of the file');
   }
 
   /** The open record is a stray quote: its first line is an error row, the lines it swallowed are read again. */

@@ -172,9 +172,9 @@ class DelimitedParser implements LineParser {
   }
 
   *end(): Iterable<TableEntry> {
-    // The lines given back cannot leave a quote open again: each kept the first quote open, so each has
-    // only "" pairs, and read afresh they open nothing that stays open.
-    if (this.#open) yield* this.#broken('no closing quote before the end of the file');
+    // A line given back may open a quote of its own when read afresh (`y",0.5,"z` closed one field
+    // and opened the next): loop until none is open.
+    while (this.#open) yield* this.#broken('no closing quote before the end of the file');
   }
 
   /** The open record is a stray quote: its first line is an error row, the lines it swallowed are read again. */

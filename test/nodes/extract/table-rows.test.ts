@@ -58,6 +58,9 @@ test('a quote left open to the end of the file, or past the line limit, is one e
     const eof = await items(dir, 'e.csv', 'id,valence,arousal\na,0.1,"note\nb;0;0\nc;0;0\n');
     assert.deepEqual(eof.map((item) => ('error' in item ? `${problemOf(item).line}:${problemOf(item).kind}` : item.id)), ['2:unreadable', '3:missing', '4:missing']);
     assert.match(messageOf(eof[0]), /no closing quote before the end of the file; the row is skipped and reading resumes on line 3/);
+    // Line 3 closed the first quote and opened another; read again on its own, it opens one that runs to the end too.
+    const twice = await items(dir, 't.csv', 'id,valence,arousal,label,reference\na,0.1,0.2,"x\ny",0.5,"z\n');
+    assert.deepEqual(twice.map((item) => ('error' in item ? `${problemOf(item).line}:${problemOf(item).kind}` : item.id)), ['2:unreadable', '3:unreadable']);
 
     const words = Array.from({ length: MAX_RECORD_LINES + 200 }, (_, i) => `word${i}`);
     const long = await items(dir, 'l.csv', ['id,valence,arousal', 'a,0.1,"open', ...words, 'z,0.2,0.3'].join('\n'));

@@ -12,10 +12,12 @@ export interface PositionedIssue {
   /** Dotted path inside the file, e.g. `nodes.classify.with.models[1]`; empty for the whole file. */
   readonly path: string;
   readonly message: string;
+  /** Absent for errors. */
+  readonly severity?: 'warning';
 }
 
 export function formatIssue(issue: PositionedIssue): string {
-  return `${issue.file}:${issue.line}:${issue.col}  ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+  return `${issue.file}:${issue.line}:${issue.col}  ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
 }
 
 /** A pipeline that does not load or validate: every issue at once, exit code 2. */

@@ -93,6 +93,7 @@ function recordFields({ id, value, labels, vaSource, backend, mixture }: RecordI
   const annotated = labels?.annotated;
   const chosen = vaSource === 'annotation' && annotated ? annotated : model;
   const fields: Record<string, unknown> = {
+    ...labels?.kept,
     path: id,
     box: value.region,
     detectionScore: value.detectionScore,

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { writeFileAtomicSync } from './atomic-write.js';
+import type { Manifest } from './manifest.js';
+import { isRecord } from '../util/is-record.js';
 
 /**
  * Layout of one run: runs/<run-id>/
@@ -101,4 +103,49 @@ export function listRunIds(runsDir: string): string[] {
     .filter((e) => e.isDirectory() && existsSync(path.join(runsDir, e.name, 'manifest.json')))
     .map((e) => e.name)
     .sort();
+}
+
+/** A run's manifest, or why it cannot be used (a folder from a crashed disk, a hand-edited file). */
+export type ManifestRead = { readonly manifest: Manifest; readonly problem?: undefined } | { readonly manifest?: undefined; readonly problem: string };
+
+/** The manifest fields commands read, each with the type it must have. */
+const MANIFEST_SHAPE: readonly [string, (value: unknown) => boolean][] = [
+  ['runId', (v) => typeof v === 'string'],
+  ['vaflowVersion', (v) => typeof v === 'string'],
+  ['pipeline', (v) => isRecord(v) && typeof v.name === 'string' && typeof v.file === 'string' && typeof v.sha256 === 'string'],
+  ['environment', (v) => isRecord(v) && typeof v.node === 'string' && typeof v.os === 'string'],
+  ['seed', (v) => typeof v === 'number'],
+  ['status', (v) => typeof v === 'string'],
+  ['startedAt', (v) => typeof v === 'string'],
+  ['attempts', (v) => Array.isArray(v)],
+  ['tasks', (v) => isRecord(v) && Object.values(v).every((s) => isRecord(s) && typeof s.status === 'string')],
+  ['totals', (v) => isRecord(v)],
+];
+
+function isManifest(value: unknown, missing: string[]): value is Manifest {
+  if (!isRecord(value)) {
+    missing.push('everything (not a JSON object)');
+    return false;
+  }
+  for (const [key, ok] of MANIFEST_SHAPE) if (!ok(value[key])) missing.push(key);
+  return missing.length === 0;
+}
+
+/** Reads and checks a run's manifest.json; never throws: `runs ls` lists a bad one as unreadable and goes on. */
+export function readRunManifest(run: Pick<RunFolder, 'manifestFile'>): ManifestRead {
+  let text: string;
+  try {
+    text = readFileSync(run.manifestFile, 'utf8');
+  } catch (error) {
+    return { problem: `cannot read manifest.json (${error instanceof Error && 'code' in error ? String(error.code) : String(error)})` };
+  }
+  if (text.trim() === '') return { problem: 'manifest.json is empty' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { problem: `manifest.json is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  const missing: string[] = [];
+  return isManifest(value, missing) ? { manifest: value } : { problem: `manifest.json lacks or misshapes: ${missing.join(', ')}` };
 }

@@ -15,7 +15,8 @@ export interface GraphInput {
   readonly kinds: ReadonlyMap<string, NodeKind>;
 }
 
-function resolveSettings(defaults: Defaults | undefined, params: Record<string, unknown>): EngineSettings {
+/** A node's engine settings: its own `with` values, else `defaults`, else the built-in defaults. */
+export function resolveSettings(defaults: Defaults | undefined, params: Record<string, unknown>): EngineSettings {
   const pick = (key: keyof EngineSettings): number => {
     const own = params[key];
     if (typeof own === 'number') return own;

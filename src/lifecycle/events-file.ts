@@ -3,6 +3,7 @@ import type { RunInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';
+import { redact } from '../util/redact.js';
 
 /** events.jsonl: one structured line per run/task event, retry and kind log (items are in the task files). */
 export class EventsFileLifeCycle implements RunLifeCycle {
@@ -12,7 +13,7 @@ export class EventsFileLifeCycle implements RunLifeCycle {
 
   #write(event: Record<string, unknown>): void {
     this.#stream ??= createWriteStream(this.file, { flags: 'a' });
-    this.#stream.write(JSON.stringify({ time: this.now(), ...event }) + '\n');
+    this.#stream.write(redact(JSON.stringify({ time: this.now(), ...event })) + '\n');
   }
 
   runStart(info: RunInfo): void {

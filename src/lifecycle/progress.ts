@@ -2,6 +2,7 @@ import type { ItemOutcome, RunInfo, RunLifeCycle, RunStatus } from './life-cycle
 import type { TaskNode } from '../graph/types.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';
+import { redact } from '../util/redact.js';
 
 interface Live {
   done: number;
@@ -48,7 +49,8 @@ export class ProgressLifeCycle implements RunLifeCycle {
 
   constructor(options: ProgressOptions) {
     this.#mode = options.mode;
-    this.#write = options.write ?? ((text) => (options.mode === 'json' ? process.stdout : process.stderr).write(text));
+    const write = options.write ?? ((text) => (options.mode === 'json' ? process.stdout : process.stderr).write(text));
+    this.#write = (text) => write(redact(text));
     this.#now = options.now ?? Date.now;
     this.#intervalMs = options.intervalMs ?? (options.mode === 'tty' ? 200 : options.mode === 'json' ? 1000 : 10_000);
   }

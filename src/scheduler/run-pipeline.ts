@@ -1,4 +1,4 @@
-import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import PQueue from 'p-queue';
@@ -6,7 +6,8 @@ import { setMaxListeners } from 'node:events';
 import { loadPipeline, type LoadedPipeline } from '../spec/index.js';
 import { createGraph } from '../graph/create-graph.js';
 import { applyEnvironment } from '../spec/environment.js';
-import { createRunFolder, openRunFolder, type RunFolder } from '../artifacts/run-folder.js';
+import { createRunFolder, type RunFolder } from '../artifacts/run-folder.js';
+import { resumeTarget } from '../artifacts/resume-target.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { environmentInfo, gitCommitOf, installedDependencyVersions, type Manifest } from '../artifacts/manifest.js';
 import { vaflowVersion } from '../util/paths.js';
@@ -26,7 +27,7 @@ import type { TaskStats } from './task-stats.js';
 import type { TaskGraph } from '../graph/types.js';
 
 export interface RunPipelineOptions {
-  /** The pipeline file; for a resume, taken from the run's manifest when absent. */
+  /** The pipeline file; for a resume, optional (it must then equal the run's copy, which is what runs). */
   readonly file?: string;
   readonly runsDir: string;
   readonly cacheDir: string;
@@ -84,23 +85,6 @@ function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipel
   };
 }
 
-function readManifest(run: RunFolder): Manifest {
-  return JSON.parse(readFileSync(run.manifestFile, 'utf8')) as Manifest;
-}
-
-/** Resolves the pipeline file of a resumed run and refuses one that changed since. */
-function resumeTarget(options: RunPipelineOptions): { run: RunFolder; manifest: Manifest; file: string } {
-  const run = openRunFolder(options.runsDir, options.resume!);
-  const manifest = readManifest(run);
-  const file = options.file ? path.resolve(options.file) : manifest.pipeline.file;
-  if (!existsSync(file)) throw new UsageError(`cannot resume ${run.id}: its pipeline ${file} no longer exists`);
-  const current = sha256(readFileSync(file, 'utf8'));
-  if (current !== manifest.pipeline.sha256) {
-    throw new UsageError(`cannot resume ${run.id}: ${file} changed since the run started (start a new run; completed items still come from the cache)`);
-  }
-  return { run, manifest, file };
-}
-
 async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPipelineOptions, resumed?: { run: RunFolder; manifest: Manifest }): Promise<Prepared> {
   if (options.dryRun) {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'vaflow-plan-'));
@@ -127,10 +111,10 @@ async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPip
 
 /** Loads, expands and runs a pipeline (or plans it, with dryRun), writing the run folder as it goes. */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunResult> {
-  const resumed = options.resume ? resumeTarget(options) : undefined;
+  const resumed = options.resume ? resumeTarget({ runsDir: options.runsDir, resume: options.resume, file: options.file }) : undefined;
   const file = resumed?.file ?? options.file;
   if (!file) throw new UsageError('no pipeline file given');
-  const raw = await loadPipeline(file);
+  const raw = await loadPipeline(file, { env: options.env, specDir: resumed?.specDir });
   const { spec, notices } = applyEnvironment(raw.spec, options.env);
   const loaded: LoadedPipeline = { ...raw, spec };
   const graph = createGraph({ spec, kinds: loaded.kinds });

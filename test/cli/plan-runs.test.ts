@@ -15,8 +15,8 @@ test('plan shows tasks, item counts and cache hits without calling the model; ru
     assert.equal(before.code, 0, before.stderr);
     assert.equal(server.total(), 0, 'plan calls no model');
     assert.match(before.stdout, /^engine-test: 2 tasks$/m);
-    assert.match(before.stdout, /^items\s+source\s+12\s+-\s+-\s+-$/m);
-    assert.match(before.stdout, /^call\s+item\s+12\s+0\s+12\s+items$/m);
+    assert.match(before.stdout, /^items\s+source\s+12\s+0\s+-\s+-\s+-$/m);
+    assert.match(before.stdout, /^call\s+item\s+12\s+0\s+0\s+12\s+items$/m);
     assert.match(before.stdout, /model calls needed \(at least\): 12/);
     assert.equal(readdirSync(project.dir).includes('runs'), false, 'plan writes no run folder');
 
@@ -28,7 +28,7 @@ test('plan shows tasks, item counts and cache hits without calling the model; ru
     assert.equal(events.at(-1)?.event, 'run_end');
 
     const after = await runCli(['plan', project.pipeline, ...dirs], { cwd: project.dir });
-    assert.match(after.stdout, /^call\s+item\s+12\s+12\s+0\s+items$/m, 'every item is now cached');
+    assert.match(after.stdout, /^call\s+item\s+12\s+0\s+12\s+0\s+items$/m, 'every item is now cached');
     assert.equal(server.total(), 12);
 
     const ls = await runCli(['runs', 'ls', '--runs-dir', project.runsDir], { cwd: project.dir });

@@ -45,9 +45,13 @@ before(async () => {
   });
   server.rule = refuseResponseFormat('llamacpp', (request) => request.model.startsWith('refuse/'));
   dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-answer-shapes-'));
-  // One row per basic7 reference point (its label is the truth), with an emotic26 truth beside it.
-  const rows = Object.entries(basic7.points).map(([label, [v, a]], i) => `f${i},${v},${a},${label}`);
+  // One row per basic7 reference point (its label is the truth); the emotic26 table holds the same
+  // points with the nearest emotic26 label as truth (validate refuses truth outside a node's label set).
+  const points = Object.entries(basic7.points);
+  const rows = points.map(([label, [v, a]], i) => `f${i},${v},${a},${label}`);
   await writeFile(path.join(dir, 'faces.csv'), `id,valence,arousal,label\n${rows.join('\n')}\n`);
+  const emoticRows = points.map(([, [v, a]], i) => `f${i},${v},${a},${labelsByDistance(emotic26.points, [v, a])[0]}`);
+  await writeFile(path.join(dir, 'faces-emotic.csv'), `id,valence,arousal,label\n${emoticRows.join('\n')}\n`);
   const model = (id: string, wire: string) => `  ${id}: { provider: openai, model: "${wire}", baseURL: "${server.url}", temperature: 0 }`;
   const models = [
     ...STYLES.map((s) => model(`b-${s}`, `basic7/${s}`)),
@@ -62,8 +66,9 @@ ${models.join('\n')}
 defaults: { concurrency: 4, retries: 4 }
 nodes:
   faces: { kind: extract, with: { table: faces.csv } }
+  emotic-faces: { kind: extract, with: { table: faces-emotic.csv } }
   basic-prompts: { kind: prompt-variant, needs: [faces], with: { labels: basic7, variants: { numeric: { format: numeric } } } }
-  emotic-prompts: { kind: prompt-variant, needs: [faces], with: { labels: emotic26, variants: { numeric: { format: numeric } } } }
+  emotic-prompts: { kind: prompt-variant, needs: [emotic-faces], with: { labels: emotic26, variants: { numeric: { format: numeric } } } }
   describe-prompts: { kind: prompt-variant, needs: [faces], with: { task: describe, variants: { numeric: { format: numeric } } } }
   basic: { kind: classify, needs: [basic-prompts], with: { labels: basic7, models: [${[...STYLES.map((s) => `b-${s}`), REFUSING].join(', ')}] } }
   emotic: { kind: classify, needs: [emotic-prompts], with: { labels: emotic26, models: [${EMOTIC_STYLES.map((s) => `e-${s}`).join(', ')}] } }

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { ItemContext, KindLogEvent, SourceItem, TaskContext } from '../../src/types/node-kind.js';
+import type { ItemContext, KindLogEvent, SourceItem, SourceRecord, TaskContext } from '../../src/types/node-kind.js';
 import type { Pipeline } from '../../src/types/generated/pipeline.js';
 import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } from '../../src/types/providers.js';
 import type { CacheStore } from '../../src/cache/store.js';
@@ -74,7 +74,7 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** A source's output as records or errors: what the engine makes of it when nothing is cached. */
-export type SettledSourceItem = { readonly id: string; readonly fields: Readonly<Record<string, unknown>> } | { readonly id: string; readonly error: Error };
+export type SettledSourceItem = SourceRecord;
 
 /**
  * Collects a source's output, computing and finishing each unit of source work as the engine does on

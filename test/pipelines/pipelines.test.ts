@@ -11,7 +11,7 @@ import { runCli } from '../helpers/cli.js';
 const PIPELINES = path.join(packageRoot, 'pipelines');
 
 /** Files the study's pipelines expect the user to bring (faces, weights, model folders); nothing else may be wrong. */
-const USER_SUPPLIED = /^(nodes\.faces\.with\.(labels|model)|embedders\.(word2vec|bert|minilm)\.path): file not found: \.\.\/(data\/(faces|emotic)\/labels\.csv|models\/)|^nodes\.faces\.with\.images: folder not found: \.\.\/data\/(faces|emotic) /;
+const USER_SUPPLIED = /^(nodes\.faces\.with\.(labels|model|images)|embedders\.(word2vec|bert|minilm)\.path): (file|folder) not found: \.\.\/(data\/(faces|emotic)(\/labels\.csv)? |models\/)/;
 
 for (const file of readdirSync(PIPELINES).filter((f) => f.endsWith('.yaml'))) {
   test(`pipelines/${file} validates (only user-supplied files may be missing)`, async () => {

@@ -20,11 +20,13 @@ export function register(program: Command): void {
       if (!file && !flags.resume) throw new UsageError('vaflow run: give a pipeline file, or --resume RUN');
       const resolved = resolveRunFlags(flags, process.env);
       const graceMs = Number(flags.graceMs);
-      const [{ runPipeline }, { ProgressLifeCycle }, { printRunSummary }] = await Promise.all([
+      const [{ runPipeline }, { ProgressLifeCycle }, { printRunSummary }, { ErrorSamplesLifeCycle }] = await Promise.all([
         import('../../scheduler/run-pipeline.js'),
         import('../../lifecycle/progress.js'),
         import('../run-summary.js'),
+        import('../error-samples.js'),
       ]);
+      const errors = new ErrorSamplesLifeCycle();
       const stop = new AbortController();
       const abort = new AbortController();
       let interrupts = 0;
@@ -48,11 +50,11 @@ export function register(program: Command): void {
         env: process.env,
         stop: stop.signal,
         abort: abort.signal,
-        lifeCycles: [new ProgressLifeCycle({ mode })],
+        lifeCycles: [new ProgressLifeCycle({ mode }), errors],
       });
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      if (!flags.json) printRunSummary(result, process.stdout);
+      if (!flags.json) printRunSummary(result, process.stdout, errors.tasks);
       process.exitCode = result.status === 'completed' ? 0 : result.status === 'interrupted' ? 130 : 1;
     });
 }

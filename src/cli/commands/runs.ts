@@ -1,16 +1,7 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { listRunIds, openRunFolder } from '../../artifacts/run-folder.js';
-import type { Manifest } from '../../artifacts/manifest.js';
-
-function readManifest(file: string): Manifest | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-  } catch {
-    return undefined;
-  }
-}
+import { listRunIds, openRunFolder, readRunManifest } from '../../artifacts/run-folder.js';
+import { UsageError } from '../../errors.js';
 
 export function register(program: Command): void {
   const runs = program.command('runs').description('list and inspect run folders');
@@ -22,12 +13,15 @@ export function register(program: Command): void {
     .action((flags: { runsDir: string; json?: boolean }) => {
       const dir = path.resolve(flags.runsDir);
       const rows = listRunIds(dir).map((id) => {
-        const m = readManifest(path.join(dir, id, 'manifest.json'));
-        return { id, pipeline: m?.pipeline.name ?? '?', status: m?.status ?? 'unreadable', startedAt: m?.startedAt ?? '', tasks: m ? Object.keys(m.tasks).length : 0 };
+        const { manifest: m, problem } = readRunManifest(openRunFolder(dir, id));
+        if (!m) return { id, pipeline: '?', status: 'unreadable', startedAt: '', tasks: 0, problem };
+        return { id, pipeline: m.pipeline.name, status: m.status, startedAt: m.startedAt, tasks: Object.keys(m.tasks).length };
       });
       if (flags.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
       if (rows.length === 0) return void process.stdout.write(`no runs in ${dir}\n`);
-      for (const r of rows) process.stdout.write(`${r.id}  ${r.status.padEnd(11)}  ${r.pipeline}  ${r.tasks} tasks  ${r.startedAt}\n`);
+      for (const r of rows) {
+        process.stdout.write(r.problem ? `${r.id}  ${r.status.padEnd(11)}  (${r.problem})\n` : `${r.id}  ${r.status.padEnd(11)}  ${r.pipeline}  ${r.tasks} tasks  ${r.startedAt}\n`);
+      }
     });
   runs
     .command('show')
@@ -37,9 +31,9 @@ export function register(program: Command): void {
     .option('--json', 'print the manifest')
     .action((ref: string, flags: { runsDir: string; json?: boolean }) => {
       const run = openRunFolder(path.resolve(flags.runsDir), ref);
-      const text = readFileSync(run.manifestFile, 'utf8');
-      if (flags.json) return void process.stdout.write(text);
-      const m = JSON.parse(text) as Manifest;
+      const { manifest: m, problem } = readRunManifest(run);
+      if (!m) throw new UsageError(`run ${run.id}: ${problem} (${run.manifestFile})`);
+      if (flags.json) return void process.stdout.write(JSON.stringify(m, null, 2) + '\n');
       const out: string[] = [
         `run ${m.runId}  ${m.status}`,
         `pipeline ${m.pipeline.name} (${m.pipeline.file})${m.pipeline.gitCommit ? ` @ ${m.pipeline.gitCommit.slice(0, 12)}` : ''}`,

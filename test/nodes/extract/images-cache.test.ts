@@ -63,7 +63,7 @@ test('an image pipeline reruns and plans from the cache: no TF.js, face-api, ONN
 
     const coldPlan = await cli('plan');
     assert.deepEqual(coldPlan.loaded, [], 'a plan loads no image runtime');
-    for (const task of TASKS) assert.match(coldPlan.stdout, new RegExp(`^${task.replace(/[[\]]/g, '\\$&')}\\s+source\\s+6\\s+0\\s+6\\s+-$`, 'm'), coldPlan.stdout);
+    for (const task of TASKS) assert.match(coldPlan.stdout, new RegExp(`^${task.replace(/[[\]]/g, '\\$&')}\\s+source\\s+6\\s+0\\s+0\\s+6\\s+-$`, 'm'), coldPlan.stdout);
 
     const cold = await cli('run');
     assert.deepEqual([...cold.loaded].sort(), [...RUNTIMES].sort(), 'the first run does load them (so the check can see them)');
@@ -78,13 +78,13 @@ test('an image pipeline reruns and plans from the cache: no TF.js, face-api, ONN
 
     const warmPlan = await cli('plan');
     assert.deepEqual(warmPlan.loaded, []);
-    for (const task of TASKS) assert.match(warmPlan.stdout, new RegExp(`^${task.replace(/[[\]]/g, '\\$&')}\\s+source\\s+6\\s+6\\s+0\\s+-$`, 'm'), warmPlan.stdout);
+    for (const task of TASKS) assert.match(warmPlan.stdout, new RegExp(`^${task.replace(/[[\]]/g, '\\$&')}\\s+source\\s+6\\s+0\\s+6\\s+0\\s+-$`, 'm'), warmPlan.stdout);
 
     // A different model file is a different key, wherever it sits under the same name.
     await rm(path.join(dir, 'fc.onnx'));
     await writeFaceChannelH5({ file: path.join(dir, 'fc.h5'), seed: 6 });
     await convertFaceChannel({ input: path.join(dir, 'fc.h5'), output: path.join(dir, 'fc.onnx') });
     const newModel = await cli('plan');
-    for (const task of TASKS) assert.match(newModel.stdout, new RegExp(`^${task.replace(/[[\]]/g, '\\$&')}\\s+source\\s+6\\s+0\\s+6\\s+-$`, 'm'));
+    for (const task of TASKS) assert.match(newModel.stdout, new RegExp(`^${task.replace(/[[\]]/g, '\\$&')}\\s+source\\s+6\\s+0\\s+0\\s+6\\s+-$`, 'm'));
   });
 });

@@ -6,7 +6,8 @@ import type { TaskRuntime } from './task-runtime.js';
 import type { TaskIO } from './task-io.js';
 import { itemCacheKeyFor, sha256, modelIdentity, embedderIdentity } from '../cache/key.js';
 import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type RetryPolicy } from './retry.js';
-import { describeItemError } from './item-errors.js';
+import { describeItemError, type ItemErrorRecord } from './item-errors.js';
+import { InputOrder } from './input-order.js';
 import { countUsage } from './usage.js';
 
 /** Output record: the input with the kind's fields merged in, re-labelled with this node and task coordinates. */
@@ -74,13 +75,16 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       },
     ).then(({ value }) => value);
 
-  const fail = async (input: FlowRecord, error: unknown, repeat?: number) => {
+  /** What one input became: a record or an item error, written in input order; nothing when interrupted. */
+  type Outcome = { readonly record: FlowRecord } | { readonly error: ItemErrorRecord } | null;
+
+  const failed = (input: FlowRecord, error: unknown, repeat?: number): Outcome => {
     stats.errors++;
-    await io.errors.write({ id: input.id, coords: task.coords, ...(repeat !== undefined && repeats > 1 ? { repeat } : {}), error: describeItemError(error) });
     runtime.lifeCycle.itemEnd?.(task, 'error');
+    return { error: { id: input.id, coords: task.coords, ...(repeat !== undefined && repeats > 1 ? { repeat } : {}), error: describeItemError(error) } };
   };
 
-  const processCached = async (input: FlowRecord): Promise<void> => {
+  const processCached = async (input: FlowRecord): Promise<Outcome> => {
     // Records are built by the same code in the same key order every time, so their plain JSON is a
     // stable fingerprint; the canonical (sorted) form cost a tenth of a cached rerun.
     const inputHash = sha256(JSON.stringify(input));
@@ -97,15 +101,15 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       if (runtime.dryRun) {
         stats.pending++;
         runtime.lifeCycle.itemEnd?.(task, 'pending');
-        return;
+        return null;
       }
       stats.cacheMisses++;
       let result: ItemResult;
       try {
         result = await callKind(input, repeat);
       } catch (error) {
-        if (runtime.abortSignal.aborted) return;
-        return fail(input, error, repeat);
+        if (runtime.abortSignal.aborted) return null;
+        return failed(input, error, repeat);
       }
       computed = true;
       countUsage(stats, result.usage, ctx.model);
@@ -113,36 +117,58 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       samples.push(result);
     }
     const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
-    await io.records.write(outputRecord(input, merged.fields, task));
     stats.records++;
     runtime.lifeCycle.itemEnd?.(task, computed ? 'computed' : 'cached');
+    return { record: outputRecord(input, merged.fields, task) };
   };
 
   // Pure kinds see one context for every item: no per-item copy of it on the hot path.
   const pureContext = { ...ctx, repeat: 0, attempt: 1 };
-  const processPure = async (input: FlowRecord): Promise<void> => {
+  const processPure = async (input: FlowRecord): Promise<Outcome> => {
     try {
       const result = await kind.item(input, pureContext);
-      await io.records.write(outputRecord(input, result.fields, task));
       stats.records++;
       runtime.lifeCycle.itemEnd?.(task, 'computed');
+      return { record: outputRecord(input, result.fields, task) };
     } catch (error) {
-      await fail(input, error);
+      return failed(input, error);
     }
   };
 
-  for await (const input of io.inputs()) {
-    if (runtime.stopSignal.aborted) break;
-    stats.items++;
-    if (!cacheable) {
-      await processPure(input);
-      continue;
+  const inOrder = new InputOrder<Outcome>({
+    window: orderWindow(task.settings.concurrency),
+    write: async (outcome) => {
+      if (outcome === null) return;
+      if ('record' in outcome) await io.records.write(outcome.record);
+      else await io.errors.write(outcome.error);
+    },
+  });
+  try {
+    for await (const input of io.inputs()) {
+      if (runtime.stopSignal.aborted) break;
+      stats.items++;
+      // Back-pressure: at most `window` inputs are admitted and not yet written.
+      const seq = await inOrder.admit();
+      if (!cacheable) {
+        inOrder.settle(seq, await processPure(input));
+        continue;
+      }
+      void queue.add(() => processCached(input)).then((outcome) => inOrder.settle(seq, outcome), (error: unknown) => inOrder.fail(error));
     }
-    // Back-pressure: never hold more than a small multiple of the concurrency in memory.
-    if (queue.size >= task.settings.concurrency) await queue.onSizeLessThan(task.settings.concurrency);
-    void queue.add(() => processCached(input));
+  } catch (error) {
+    // An unreadable upstream file or a failed write: no work may outlive the task.
+    inOrder.fail(error);
   }
   await queue.onIdle();
+  await inOrder.finished();
+}
+
+/**
+ * How many finished results may wait for a slower earlier one: enough that a few retried items do
+ * not stall the others, small enough that records never pile up in memory (a few MB at most).
+ */
+export function orderWindow(concurrency: number): number {
+  return Math.max(256, 8 * concurrency);
 }
 
 function summarize(kind: ItemKind, samples: readonly ItemResult[], input: FlowRecord, task: TaskNode): ItemResult {

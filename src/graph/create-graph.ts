@@ -97,6 +97,7 @@ export function createGraph({ spec, kinds }: GraphInput): TaskGraph {
           params,
           settings,
           axisParams: Object.values(own.params),
+          ...(fanIn ? { fanIn: true as const } : {}),
         };
         tasks[task.id] = task;
         dependencies[task.id] = combo.members.map((m) => m.id);

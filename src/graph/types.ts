@@ -21,6 +21,11 @@ export interface TaskNode {
   readonly settings: EngineSettings;
   /** Params an axis stands for (models, embedders, variants): left out of the cache key. */
   readonly axisParams: readonly string[];
+  /**
+   * Set on fan-in tasks (a batch kind with `fanIn: true`, e.g. aggregate): the task runs once every
+   * dependency has ended, on those that completed, and is told which ones failed or were skipped.
+   */
+  readonly fanIn?: true;
 }
 
 export interface TaskGraph {

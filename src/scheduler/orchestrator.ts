@@ -1,6 +1,7 @@
 import type { TaskGraph } from '../graph/types.js';
 import type { RunLifeCycle, RunStatus } from '../lifecycle/life-cycle.js';
-import type { TaskExecutor } from './executor.js';
+import type { MissingInput } from '../types/node-kind.js';
+import type { TaskExecutor, TaskInputs } from './executor.js';
 import { TaskSchedule } from './schedule.js';
 import { emptyStats, type TaskStats } from './task-stats.js';
 
@@ -21,7 +22,8 @@ export interface OrchestrateResult {
 
 /**
  * The run loop: start every ready task (independent tasks run in parallel), record each ending,
- * skip the dependants of failed tasks with the reason, stop starting tasks once interrupted.
+ * skip the dependants of failed tasks with the reason (a fan-in task runs on the inputs that
+ * completed and is told which did not), stop starting tasks once interrupted.
  */
 export async function orchestrate(options: OrchestrateOptions): Promise<OrchestrateResult> {
   const { graph, executor, lifeCycle, stopSignal } = options;
@@ -32,10 +34,14 @@ export async function orchestrate(options: OrchestrateOptions): Promise<Orchestr
   const schedule = new TaskSchedule(graph, done);
   const running = new Map<string, Promise<void>>();
 
-  const expectedItems = (id: string): number | undefined => {
+  const inputsOf = (id: string): TaskInputs => {
     const deps = graph.dependencies[id];
-    if (deps.length === 0) return undefined;
-    return deps.reduce((sum, dep) => sum + tasks[dep].records, 0);
+    const upstream = deps.filter((dep) => tasks[dep].status === 'done');
+    const missing: MissingInput[] = deps.filter((dep) => tasks[dep].status !== 'done').map((dep) => {
+      const s = tasks[dep];
+      return { task: dep, status: s.status === 'skipped' ? 'skipped' : 'failed', reason: s.reason ?? s.status, items: s.items, records: s.records, errors: s.errors };
+    });
+    return { expected: deps.length === 0 ? undefined : upstream.reduce((sum, dep) => sum + tasks[dep].records, 0), upstream, missing };
   };
 
   const settle = async (id: string, stats: TaskStats) => {
@@ -56,7 +62,7 @@ export async function orchestrate(options: OrchestrateOptions): Promise<Orchestr
     if (!stopSignal.aborted) {
       for (const id of schedule.nextReady()) {
         const started = executor
-          .execute(graph.tasks[id], expectedItems(id))
+          .execute(graph.tasks[id], inputsOf(id))
           .catch((error: unknown) => ({ ...emptyStats('failed'), reason: error instanceof Error ? error.message : String(error) }))
           .then((stats) => settle(id, stats))
           .finally(() => running.delete(id));

@@ -3,6 +3,7 @@ import type { BatchKind, SourceKind } from '../types/node-kind.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskRuntime } from './task-runtime.js';
 import type { TaskIO } from './task-io.js';
+import type { TaskInputs } from './executor.js';
 import { JsonlWriter, readJsonl } from '../artifacts/jsonl.js';
 import { createTaskContext } from './task-context.js';
 import { emptyStats, errorRate, type TaskStats } from './task-stats.js';
@@ -10,8 +11,8 @@ import { runItemTask, outputRecord } from './run-items.js';
 import { describeItemError } from './item-errors.js';
 
 /** Concatenated records of the upstream tasks, read back from their published JSONL files. */
-function upstreamReader(task: TaskNode, runtime: TaskRuntime): () => AsyncIterable<FlowRecord> {
-  const files = runtime.graph.dependencies[task.id].map((dep) => runtime.run.recordsFile(dep));
+function upstreamReader(upstream: readonly string[], runtime: TaskRuntime): () => AsyncIterable<FlowRecord> {
+  const files = upstream.map((dep) => runtime.run.recordsFile(dep));
   return async function* () {
     for (const file of files) yield* readJsonl<FlowRecord>(file);
   };
@@ -55,20 +56,21 @@ async function runBatch(task: TaskNode, kind: BatchKind, runtime: TaskRuntime, i
 }
 
 /** Runs one task to its end and returns its counters; never throws for item failures. */
-export async function runTask(task: TaskNode, runtime: TaskRuntime, expected: number | undefined): Promise<TaskStats> {
+export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: TaskInputs): Promise<TaskStats> {
   const kind = runtime.kinds.get(task.nodeId);
   if (!kind) throw new Error(`no kind loaded for node ${task.nodeId}`);
   const stats = emptyStats('running');
   const started = Date.now();
   stats.startedAt = new Date(started).toISOString();
   const io: TaskIO = {
-    context: createTaskContext(task, runtime),
+    context: createTaskContext(task, runtime, inputs.missing),
     stats,
-    inputs: upstreamReader(task, runtime),
+    inputs: upstreamReader(inputs.upstream, runtime),
     records: new JsonlWriter(runtime.run.recordsFile(task.id)),
     errors: new JsonlWriter(runtime.run.errorsFile(task.id), { onlyIfWritten: true }),
   };
-  runtime.lifeCycle.taskStart?.(task, expected);
+  if (inputs.missing.length > 0) stats.missingInputs = inputs.missing.map((m) => m.task);
+  runtime.lifeCycle.taskStart?.(task, inputs.expected);
   try {
     if (kind.mode === 'source') await runSource(task, kind, runtime, io);
     else if (kind.mode === 'item') await runItemTask(task, kind, runtime, io);

@@ -1,4 +1,4 @@
-import type { TaskContext } from '../types/node-kind.js';
+import type { MissingInput, TaskContext } from '../types/node-kind.js';
 import type { ResolvedEmbedder, ResolvedModel } from '../types/providers.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskRuntime } from './task-runtime.js';
@@ -16,7 +16,7 @@ function resolveModel(runtime: TaskRuntime, id: string | undefined): ResolvedMod
   return id && entry ? { ...entry, id } : undefined;
 }
 
-export function createTaskContext(task: TaskNode, runtime: TaskRuntime): TaskContext<Record<string, unknown>> {
+export function createTaskContext(task: TaskNode, runtime: TaskRuntime, missingInputs: readonly MissingInput[] = []): TaskContext<Record<string, unknown>> {
   return {
     taskId: task.id,
     nodeId: task.nodeId,
@@ -31,6 +31,7 @@ export function createTaskContext(task: TaskNode, runtime: TaskRuntime): TaskCon
     signal: runtime.stopSignal,
     providers: runtime.providers,
     cache: runtime.cacheMode.read || runtime.cacheMode.write ? runtime.cache : null,
+    ...(missingInputs.length > 0 ? { missingInputs } : {}),
     log: (event) => runtime.lifeCycle.log?.({ ...event, task: task.id }),
   };
 }

@@ -44,6 +44,7 @@ test('needs and matrix axes expand into readable concrete tasks; fan-in joins al
   assert.deepEqual(graph.dependencies['prompts[variant=lexical]'], ['faces']);
   assert.deepEqual(graph.dependencies['classify[model=llama,temperature=0.7,variant=lexical]'], ['prompts[variant=lexical]']);
   assert.deepEqual(graph.dependencies['scores'], classifyIds);
+  assert.equal(graph.tasks['scores'].fanIn, true, 'the fan-in task is marked, so it can run on partial inputs');
   assert.deepEqual(graph.tasks['classify[model=gpt,temperature=0.7,variant=numeric]'], {
     id: 'classify[model=gpt,temperature=0.7,variant=numeric]',
     nodeId: 'classify',

@@ -9,6 +9,7 @@ import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type RetryPolicy } from
 import { describeItemError, type ItemErrorRecord } from './item-errors.js';
 import { InputOrder } from './input-order.js';
 import { countUsage } from './usage.js';
+import { emptyTally, type CallTally } from './chat-calls.js';
 
 /** Output record: the input with the kind's fields merged in, re-labelled with this node and task coordinates. */
 export function outputRecord(input: FlowRecord, fields: Readonly<Record<string, unknown>>, task: TaskNode): FlowRecord {
@@ -56,12 +57,15 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   const cache = runtime.cache;
   const queue = new PQueue({ concurrency: task.settings.concurrency });
 
-  const callKind = (input: FlowRecord, repeat: number): Promise<ItemResult> =>
-    withRetries(
+  /** One item sample through the retry layer; its chat calls go through the run's call-level cache. */
+  const callKind = async (input: FlowRecord, repeat: number): Promise<{ result: ItemResult; tally: CallTally }> => {
+    const tally = emptyTally();
+    const chat = runtime.chatCalls.chatFor({ repeat, tally, origin: task.id });
+    const { value } = await withRetries(
       // No `signal` option on add(): p-queue would hang one listener per queued item on the run's signal.
       (signal, attempt) => runtime.globalQueue.add(() => {
         signal.throwIfAborted();
-        return kind.item(input, { ...ctx, repeat, attempt, signal });
+        return kind.item(input, { ...ctx, repeat, attempt, signal, providers: { ...ctx.providers, chat } });
       }),
       {
         policy,
@@ -73,7 +77,9 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
           runtime.lifeCycle.retry?.(task, { itemId: input.id, attempt, delayMs, code: error.code });
         },
       },
-    ).then(({ value }) => value);
+    );
+    return { result: value, tally };
+  };
 
   /** What one input became: a record or an item error, written in input order; nothing when interrupted. */
   type Outcome = { readonly record: FlowRecord } | { readonly error: ItemErrorRecord } | null;
@@ -103,16 +109,24 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         runtime.lifeCycle.itemEnd?.(task, 'pending');
         return null;
       }
-      stats.cacheMisses++;
       let result: ItemResult;
+      let tally: CallTally;
       try {
-        result = await callKind(input, repeat);
+        ({ result, tally } = await callKind(input, repeat));
       } catch (error) {
+        stats.cacheMisses++;
         if (runtime.abortSignal.aborted) return null;
         return failed(input, error, repeat);
       }
-      computed = true;
-      countUsage(stats, result.usage, ctx.model);
+      // Every chat answer came from the cache (another task sent the same request): nothing was paid.
+      const reused = tally.called === 0 && tally.reused > 0;
+      if (reused) stats.cacheHits++;
+      else {
+        stats.cacheMisses++;
+        computed = true;
+      }
+      // Tokens are counted for calls that were made: the engine's tally when the kind used ctx.providers.chat.
+      countUsage(stats, tally.called + tally.reused > 0 ? tally.usage : result.usage, ctx.model);
       if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id });
       samples.push(result);
     }

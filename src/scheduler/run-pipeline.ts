@@ -18,6 +18,7 @@ import { EventsFileLifeCycle } from '../lifecycle/events-file.js';
 import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
 import { UsageError } from '../errors.js';
 import { createProviderServices } from './provider-services.js';
+import { ChatCalls } from './chat-calls.js';
 import { InProcessExecutor } from './executor.js';
 import { orchestrate } from './orchestrator.js';
 import type { TaskRuntime } from './task-runtime.js';
@@ -144,6 +145,15 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const abort = options.abort ?? new AbortController().signal;
   // Every in-flight call listens on the run's signals (and removes its listener when it settles).
   setMaxListeners(0, stop, abort);
+  const providers = createProviderServices({
+    limits: loaded.spec.defaults?.limits,
+    env: options.env,
+    specDir: loaded.specDir,
+    // Derived vector files live beside the cache; without a cache, in a shared temp folder.
+    vectorCacheDir: cache ? path.join(path.dirname(cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors'),
+    cache,
+  });
+  const cacheUse = { read: cacheMode === 'on', write: cacheMode !== 'off' && !options.dryRun };
   const runtime: TaskRuntime = {
     spec: loaded.spec,
     specDir: loaded.specDir,
@@ -151,14 +161,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     kinds: loaded.kinds,
     run: prepared.run,
     cache,
-    cacheMode: { read: cacheMode === 'on', write: cacheMode !== 'off' && !options.dryRun },
+    cacheMode: cacheUse,
     globalQueue: new PQueue({ concurrency: options.concurrency ?? 32 }),
-    providers: createProviderServices({
-      limits: loaded.spec.defaults?.limits,
-      env: options.env,
-      specDir: loaded.specDir,
-      // Derived vector files live beside the cache; without a cache, in a shared temp folder.
-      vectorCacheDir: cache ? path.join(path.dirname(cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors'),
+    providers,
+    chatCalls: new ChatCalls({
+      providers,
+      cache,
+      mode: cacheUse,
+      onStoreError: (error) => lifeCycle.log({ level: 'warn', message: `cache: an answer could not be stored: ${error instanceof Error ? error.message : String(error)}` }),
     }),
     lifeCycle,
     seed: prepared.manifest.seed,

@@ -62,16 +62,12 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: Task
   const stats = emptyStats('running');
   const started = Date.now();
   stats.startedAt = new Date(started).toISOString();
-  const io: TaskIO = {
-    context: createTaskContext(task, runtime, inputs.missing),
-    stats,
-    inputs: upstreamReader(inputs.upstream, runtime),
-    records: new JsonlWriter(runtime.run.recordsFile(task.id)),
-    errors: new JsonlWriter(runtime.run.errorsFile(task.id), { onlyIfWritten: true }),
-  };
+  const records = new JsonlWriter(runtime.run.recordsFile(task.id));
+  const errors = new JsonlWriter(runtime.run.errorsFile(task.id), { onlyIfWritten: true });
   if (inputs.missing.length > 0) stats.missingInputs = inputs.missing.map((m) => m.task);
   runtime.lifeCycle.taskStart?.(task, inputs.expected);
   try {
+    const io: TaskIO = { context: await createTaskContext(task, runtime, inputs.missing), stats, inputs: upstreamReader(inputs.upstream, runtime), records, errors };
     if (kind.mode === 'source') await runSource(task, kind, runtime, io);
     else if (kind.mode === 'item') await runItemTask(task, kind, runtime, io);
     else if (!runtime.dryRun) await runBatch(task, kind, runtime, io);
@@ -81,8 +77,8 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: Task
   }
   if (runtime.stopSignal.aborted) {
     stats.status = 'interrupted';
-    await io.records.abandon();
-    await io.errors.abandon();
+    await records.abandon();
+    await errors.abandon();
   } else {
     const rate = errorRate(stats);
     if (stats.status === 'running' && rate > task.settings.maxErrorRate) {
@@ -90,8 +86,8 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: Task
       stats.reason = `error rate ${(rate * 100).toFixed(1)}% is above maxErrorRate ${(task.settings.maxErrorRate * 100).toFixed(1)}% (${stats.errors} of ${stats.items} items failed; see ${runtime.run.errorsFile(task.id)})`;
     }
     if (stats.status === 'running') stats.status = 'done';
-    await io.records.commit();
-    await io.errors.commit();
+    await records.commit();
+    await errors.commit();
   }
   stats.endedAt = new Date().toISOString();
   stats.durationMs = Date.now() - started;

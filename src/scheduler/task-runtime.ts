@@ -1,11 +1,12 @@
 import type PQueue from 'p-queue';
 import type { Pipeline } from '../types/generated/pipeline.js';
 import type { NodeKind } from '../types/node-kind.js';
-import type { ProviderServices } from '../types/providers.js';
 import type { CacheStore } from '../cache/store.js';
 import type { RunFolder } from '../artifacts/run-folder.js';
 import type { TaskGraph } from '../graph/types.js';
 import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
+import type { EngineProviders } from './provider-services.js';
+import type { ChatCalls } from './chat-calls.js';
 
 /** How the cache is used: `--no-cache` reads and writes nothing, `--refresh` writes but never reads. */
 export interface CacheMode {
@@ -25,7 +26,9 @@ export interface TaskRuntime {
   readonly cacheMode: CacheMode;
   /** The global item queue: caps items in flight across all tasks. */
   readonly globalQueue: PQueue;
-  readonly providers: ProviderServices;
+  readonly providers: EngineProviders;
+  /** Chat calls cached by their rendered request and shared in flight (see chat-calls.ts). */
+  readonly chatCalls: ChatCalls;
   readonly lifeCycle: RunLifeCycle;
   readonly seed: number;
   /** Aborted on SIGINT/SIGTERM: stop feeding new items. */

@@ -2,14 +2,27 @@ import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { ChatMessage, TokenUsage } from './records.js';
 import type { Embedder as EmbedderEntry, Model as ModelEntry } from './generated/pipeline.js';
 
-/** A model entry from the pipeline, with its id. */
+/**
+ * What the engine found out about a model or embedder beyond its entry (src/providers/identity.ts):
+ * part of every cache key, so an answer is never served for another server or other files.
+ */
+export interface ResolvedSource {
+  /** The base URL the client really talks to, wherever it came from (entry, baseURLEnv, OPENAI_BASE_URL, a default). */
+  readonly baseURL?: string;
+  /** sha256 of each file the model or embedder is made of, by its role or name inside the model folder. */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+/** A model entry from the pipeline, with its id (and, in a run, what the engine resolved about it). */
 export interface ResolvedModel extends ModelEntry {
   readonly id: string;
+  readonly resolved?: ResolvedSource;
 }
 
 /** An embedder entry from the pipeline, with its id and paths resolved against the pipeline file. */
 export interface ResolvedEmbedder extends EmbedderEntry {
   readonly id: string;
+  readonly resolved?: ResolvedSource;
 }
 
 export interface ChatRequest {

@@ -2,6 +2,7 @@ import type { ChatProvider, ChatRequest, ChatResponse, ResolvedModel } from '../
 import type { TokenUsage } from '../../types/records.js';
 import { ConfigError, ProviderError } from '../../errors.js';
 import { toProviderError } from './provider-errors.js';
+import { openAIBaseURL } from './base-url.js';
 
 /** Ollama's OpenAI-compatible endpoint on its default port. */
 export const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
@@ -32,7 +33,8 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
   const client = new ChatOpenAI({
     model: model.model,
     apiKey,
-    configuration: baseURL ? { baseURL } : undefined,
+    // Always explicit (see base-url.ts): the client never reads OPENAI_BASE_URL behind the cache key's back.
+    configuration: { baseURL: openAIBaseURL(baseURL, options.env) },
     maxRetries: 0,
     temperature: model.temperature,
     topP: model.topP,

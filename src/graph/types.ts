@@ -2,7 +2,8 @@ import type { Coords } from '../types/records.js';
 
 /** Engine settings resolved for one task (from `defaults`, overridden by the node's `with`). */
 export interface EngineSettings {
-  readonly concurrency: number;
+  /** The node's own cap on calls in flight (its `with.concurrency`), shared by its tasks; null: only the run's cap. */
+  readonly concurrency: number | null;
   readonly retries: number;
   readonly timeoutMs: number;
   readonly maxErrorRate: number;

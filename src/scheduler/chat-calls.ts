@@ -46,11 +46,14 @@ export class ChatCalls {
   /** Keys answered in this run: readable even under --refresh, so a run never pays twice for one request. */
   readonly #answered = new Set<string>();
   readonly #onStoreError: (error: unknown) => void;
+  readonly #stop: AbortSignal | undefined;
 
   constructor(options: {
     readonly providers: EngineProviders;
     readonly cache: CacheStore | null;
     readonly mode: CacheMode;
+    /** The run's first interrupt: from then on no call starts (one waiting for a rate slot included). */
+    readonly stop?: AbortSignal;
     /** An answer that cannot be stored (full disk) is a run failure, reported here. */
     readonly onStoreError: (error: unknown) => void;
   }) {
@@ -58,6 +61,7 @@ export class ChatCalls {
     this.#cache = options.cache;
     this.#mode = options.mode;
     this.#onStoreError = options.onStoreError;
+    this.#stop = options.stop;
   }
 
   /** `providers.chat` as one attempt of one item sees it. */
@@ -99,7 +103,14 @@ export class ChatCalls {
         if (request.signal.aborted) throw error;
       }
     }
-    const own = this.#providers.limitedChat(model).then((chat) => chat.call(request, scope.hooks));
+    const hooks = {
+      onQueued: scope.hooks?.onQueued,
+      onStart: () => {
+        this.#stop?.throwIfAborted();
+        scope.hooks?.onStart?.();
+      },
+    };
+    const own = this.#providers.limitedChat(model).then((chat) => chat.call(request, hooks));
     this.#inFlight.set(key, own);
     // Registered before anyone awaits `own`: the answer is stored before its caller continues.
     own.then((response) => this.#store(key, response, scope.origin), () => undefined)

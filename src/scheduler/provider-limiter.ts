@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import type { ChatProvider, ChatRequest, ChatResponse } from '../types/providers.js';
 import { ProviderError } from '../errors.js';
+import { runInQueue } from './concurrency.js';
 
 /** What a caller learns about its call's life in the limiter. */
 export interface CallHooks {
@@ -55,14 +56,8 @@ export class ProviderLimiter {
    */
   async run<T>(estimatedTokens: number, call: () => Promise<T>, actualTokens: (result: T) => number | undefined, hooks: CallHooks = {}): Promise<T> {
     const { signal } = hooks;
-    signal?.throwIfAborted();
     hooks.onQueued?.();
-    // Aborted only while queued: once running, the call answers to the request's own signal.
-    const whileQueued = new AbortController();
-    const leaveQueue = () => whileQueued.abort(signal?.reason);
-    signal?.addEventListener('abort', leaveQueue, { once: true });
-    return this.#queue.add(async () => {
-      signal?.removeEventListener('abort', leaveQueue);
+    return runInQueue(this.#queue, async () => {
       await this.#waitForPause(signal);
       await this.#takeTokens(estimatedTokens, signal);
       signal?.throwIfAborted();
@@ -77,7 +72,7 @@ export class ProviderLimiter {
         if (error instanceof ProviderError && error.status === 429) this.#onRateLimited(error.retryAfterMs);
         throw error;
       }
-    }, { signal: whileQueued.signal }).finally(() => signal?.removeEventListener('abort', leaveQueue));
+    }, signal);
   }
 
   #onSuccess(): void {

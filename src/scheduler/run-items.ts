@@ -1,11 +1,10 @@
-import PQueue from 'p-queue';
 import type { FlowRecord } from '../types/records.js';
 import type { ItemKind, ItemResult } from '../types/node-kind.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskRuntime } from './task-runtime.js';
 import type { TaskIO } from './task-io.js';
 import { itemCacheKeyFor, sha256, modelIdentity, embedderIdentity } from '../cache/key.js';
-import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type AttemptTimer, type RetryPolicy } from './retry.js';
 import { describeItemError, type ItemErrorRecord } from './item-errors.js';
 import { InputOrder } from './input-order.js';
 import { countUsage } from './usage.js';
@@ -33,9 +32,12 @@ function isItemResult(value: unknown): value is ItemResult {
 }
 
 /**
- * Runs an item kind: every input record × repeat index is one unit with its own cache key.
- * Cached units are served without calling the kind; misses go through the global queue, the
- * single retry layer and the per-call timeout. Cheap pure kinds (cacheable: false) run inline.
+ * Runs an item kind: every input record × repeat index is one unit with its own cache key. Cached
+ * units are served without calling the kind; misses go through the single retry layer, under the
+ * node's and the run's caps on calls in flight (CallSlots). Each attempt's timeout counts only while
+ * its call runs: not while it waits for a slot (here or in a provider's limiter). After the first
+ * interrupt no call starts; calls in flight may finish within the grace period. Records and errors
+ * are written in input order (InputOrder). Cheap pure kinds (cacheable: false) run inline.
  */
 export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskRuntime, io: TaskIO): Promise<void> {
   const ctx = io.context;
@@ -55,23 +57,35 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, retries: task.settings.retries };
   const budget = new RetryBudget(task.settings.retryBudget);
   const cache = runtime.cache;
-  const queue = new PQueue({ concurrency: task.settings.concurrency });
 
   /** One item sample through the retry layer; its chat calls go through the run's call-level cache. */
   const callKind = async (input: FlowRecord, repeat: number): Promise<{ result: ItemResult; tally: CallTally }> => {
     const tally = emptyTally();
-    const chat = runtime.chatCalls.chatFor({ repeat, tally, origin: task.id });
+    let timer: AttemptTimer | undefined;
+    const chat = runtime.chatCalls.chatFor({
+      repeat,
+      tally,
+      origin: task.id,
+      // A provider's limiter (or an identical call in flight) makes the call wait: that is not call time.
+      hooks: { onQueued: () => timer?.pause(), onStart: () => timer?.start() },
+    });
     const { value } = await withRetries(
-      // No `signal` option on add(): p-queue would hang one listener per queued item on the run's signal.
-      (signal, attempt) => runtime.globalQueue.add(() => {
-        signal.throwIfAborted();
-        return kind.item(input, { ...ctx, repeat, attempt, signal, providers: { ...ctx.providers, chat } });
-      }),
+      (signal, attempt, attemptTimer) => {
+        timer = attemptTimer;
+        attemptTimer.pause();
+        return runtime.slots.run(task.nodeId, task.settings.concurrency, () => {
+          // After the first interrupt no call starts, even one that was already waiting for a slot.
+          runtime.stopSignal.throwIfAborted();
+          attemptTimer.start();
+          return kind.item(input, { ...ctx, repeat, attempt, signal, providers: { ...ctx.providers, chat } });
+        }, signal);
+      },
       {
         policy,
         budget,
         timeoutMs: task.settings.timeoutMs,
         signal: runtime.abortSignal,
+        stop: runtime.stopSignal,
         onRetry: ({ attempt, delayMs, error }) => {
           stats.retries++;
           runtime.lifeCycle.retry?.(task, { itemId: input.id, attempt, delayMs, code: error.code });
@@ -109,13 +123,15 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         runtime.lifeCycle.itemEnd?.(task, 'pending');
         return null;
       }
+      if (runtime.stopSignal.aborted) return null;
       let result: ItemResult;
       let tally: CallTally;
       try {
         ({ result, tally } = await callKind(input, repeat));
       } catch (error) {
+        // Interrupted: not an item error; the task is abandoned and a resume computes the item.
+        if (runtime.stopSignal.aborted) return null;
         stats.cacheMisses++;
-        if (runtime.abortSignal.aborted) return null;
         return failed(input, error, repeat);
       }
       // Every chat answer came from the cache (another task sent the same request): nothing was paid.
@@ -150,13 +166,15 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   };
 
   const inOrder = new InputOrder<Outcome>({
-    window: orderWindow(task.settings.concurrency),
+    window: orderWindow(runtime.slots.capOf(task.settings.concurrency)),
     write: async (outcome) => {
       if (outcome === null) return;
       if ('record' in outcome) await io.records.write(outcome.record);
       else await io.errors.write(outcome.error);
     },
   });
+  // This task's items still being computed: none may outlive the task, whatever ends it.
+  const running = new Set<Promise<void>>();
   try {
     for await (const input of io.inputs()) {
       if (runtime.stopSignal.aborted) break;
@@ -167,13 +185,15 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         inOrder.settle(seq, await processPure(input));
         continue;
       }
-      void queue.add(() => processCached(input)).then((outcome) => inOrder.settle(seq, outcome), (error: unknown) => inOrder.fail(error));
+      const item = processCached(input).then((outcome) => inOrder.settle(seq, outcome), (error: unknown) => inOrder.fail(error));
+      running.add(item);
+      void item.finally(() => running.delete(item));
     }
   } catch (error) {
-    // An unreadable upstream file or a failed write: no work may outlive the task.
+    // An unreadable upstream file or a failed write.
     inOrder.fail(error);
   }
-  await queue.onIdle();
+  await Promise.all(running);
   await inOrder.finished();
 }
 

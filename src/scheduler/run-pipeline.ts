@@ -1,10 +1,9 @@
 import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import PQueue from 'p-queue';
 import { setMaxListeners } from 'node:events';
 import { loadPipeline, type LoadedPipeline } from '../spec/index.js';
-import { createGraph } from '../graph/create-graph.js';
+import { createGraph, DEFAULT_RUN_CONCURRENCY } from '../graph/create-graph.js';
 import { applyEnvironment } from '../spec/environment.js';
 import { createRunFolder, openRunFolder, type RunFolder } from '../artifacts/run-folder.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
@@ -19,6 +18,7 @@ import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
 import { UsageError } from '../errors.js';
 import { createProviderServices } from './provider-services.js';
 import { ChatCalls } from './chat-calls.js';
+import { CallSlots } from './concurrency.js';
 import { InProcessExecutor } from './executor.js';
 import { orchestrate } from './orchestrator.js';
 import type { TaskRuntime } from './task-runtime.js';
@@ -32,7 +32,7 @@ export interface RunPipelineOptions {
   readonly cacheDir: string;
   /** `off`: read and write nothing; `refresh`: recompute everything, store the new results. */
   readonly cache?: 'on' | 'off' | 'refresh';
-  /** Items in flight across all tasks. @default 32 */
+  /** Calls in flight across all tasks; overrides the pipeline's `defaults.concurrency`. @default that, else 8 */
   readonly concurrency?: number;
   /** Continue this run (id, `latest` or path) in its own folder. */
   readonly resume?: string;
@@ -74,13 +74,18 @@ function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipel
     environment: environmentInfo(),
     dependencies: installedDependencyVersions(),
     seed: loaded.spec.defaults?.seed ?? 42,
-    options: { cache: options.cache ?? 'on', concurrency: options.concurrency ?? 32 },
+    options: { cache: options.cache ?? 'on', concurrency: runConcurrency(loaded.spec, options) },
     status: 'running',
     startedAt: new Date().toISOString(),
     attempts: [new Date().toISOString()],
     tasks: {},
     totals: { items: 0, errors: 0, cacheHits: 0, cacheMisses: 0, retries: 0, inputTokens: 0, outputTokens: 0 },
   };
+}
+
+/** The run's cap on calls in flight: `--concurrency`, else the pipeline's `defaults.concurrency`, else 8. */
+function runConcurrency(spec: LoadedPipeline['spec'], options: RunPipelineOptions): number {
+  return options.concurrency ?? spec.defaults?.concurrency ?? DEFAULT_RUN_CONCURRENCY;
 }
 
 function readManifest(run: RunFolder): Manifest {
@@ -162,12 +167,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     run: prepared.run,
     cache,
     cacheMode: cacheUse,
-    globalQueue: new PQueue({ concurrency: options.concurrency ?? 32 }),
+    slots: new CallSlots(runConcurrency(loaded.spec, options)),
     providers,
     chatCalls: new ChatCalls({
       providers,
       cache,
       mode: cacheUse,
+      stop,
       onStoreError: (error) => lifeCycle.log({ level: 'warn', message: `cache: an answer could not be stored: ${error instanceof Error ? error.message : String(error)}` }),
     }),
     lifeCycle,

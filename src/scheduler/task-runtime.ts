@@ -1,4 +1,3 @@
-import type PQueue from 'p-queue';
 import type { Pipeline } from '../types/generated/pipeline.js';
 import type { NodeKind } from '../types/node-kind.js';
 import type { CacheStore } from '../cache/store.js';
@@ -7,6 +6,7 @@ import type { TaskGraph } from '../graph/types.js';
 import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
 import type { EngineProviders } from './provider-services.js';
 import type { ChatCalls } from './chat-calls.js';
+import type { CallSlots } from './concurrency.js';
 
 /** How the cache is used: `--no-cache` reads and writes nothing, `--refresh` writes but never reads. */
 export interface CacheMode {
@@ -24,8 +24,8 @@ export interface TaskRuntime {
   readonly run: RunFolder;
   readonly cache: CacheStore | null;
   readonly cacheMode: CacheMode;
-  /** The global item queue: caps items in flight across all tasks. */
-  readonly globalQueue: PQueue;
+  /** Caps on kind calls in flight: the run's, and each node's own. */
+  readonly slots: CallSlots;
   readonly providers: EngineProviders;
   /** Chat calls cached by their rendered request and shared in flight (see chat-calls.ts). */
   readonly chatCalls: ChatCalls;

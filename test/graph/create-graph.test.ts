@@ -51,7 +51,8 @@ test('needs and matrix axes expand into readable concrete tasks; fan-in joins al
     kind: 'classify',
     coords: { variant: 'numeric', model: 'gpt', temperature: '0.7' },
     params: { models: ['gpt', 'llama'], temperature: 0.7 },
-    settings: { concurrency: 3, retries: 2, timeoutMs: 5, maxErrorRate: 0.1, retryBudget: 1000 },
+    // defaults.concurrency caps the whole run (CallSlots), so a node has only the cap it sets itself.
+    settings: { concurrency: null, retries: 2, timeoutMs: 5, maxErrorRate: 0.1, retryBudget: 1000 },
     axisParams: ['models'],
   });
   assert.equal(graph.order.length, 1 + 2 + 8 + 1);

@@ -86,6 +86,9 @@ export class ChatCalls {
   }
 
   async #call(key: string, model: ResolvedModel, request: ChatRequest, scope: AttemptScope): Promise<ChatResponse> {
+    // Until the limiter starts the call, the attempt waits (for a shared call, for the client to be
+    // created — LangChain loads on the first call —, for a slot): none of that is call time.
+    scope.hooks?.onQueued?.();
     const stored = this.#read(key);
     if (stored) {
       scope.tally.reused++;
@@ -93,7 +96,6 @@ export class ChatCalls {
     }
     const shared = this.#inFlight.get(key);
     if (shared) {
-      scope.hooks?.onQueued?.();
       try {
         const response = await untilAborted(shared, request.signal);
         scope.tally.reused++;

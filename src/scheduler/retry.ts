@@ -55,8 +55,8 @@ export interface AttemptOptions {
   /** Run-level stop (the first interrupt): no attempt starts and nothing is retried once it is aborted. */
   readonly stop?: AbortSignal;
   /**
-   * How long an attempt whose signal was aborted (timeout) still waits for its call to settle: an
-   * answer that arrives in that window is used, not thrown away and bought again. @default min(timeoutMs, 1000)
+   * How long a call past its deadline may still deliver an answer that is arriving before it is
+   * aborted (see AttemptTimer). @default a quarter of timeoutMs, at most 1000
    */
   readonly lateAnswerMs?: number;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -67,34 +67,45 @@ export interface AttemptOptions {
  * The per-call timeout of one attempt. It runs from the attempt's start, and whoever makes the attempt
  * wait (a concurrency or rate slot, an identical call in flight) pauses it and starts it again when
  * the call really starts: the timeout measures the call, never the wait for a slot.
+ *
+ * At the deadline the call is not cut at once: an answer may be arriving (a server answering 1 ms
+ * late has done, and billed, the work), so the call gets `lateMs` more before it is aborted. An
+ * answer within that window is used; after it the attempt fails with a TimeoutError.
  */
 export class AttemptTimer {
   readonly #ms: number;
+  readonly #lateMs: number;
   readonly #onTimeout: () => void;
-  #timer: NodeJS.Timeout | undefined;
+  #deadline: NodeJS.Timeout | undefined;
+  #late: NodeJS.Timeout | undefined;
   #fired = false;
 
-  constructor(ms: number, onTimeout: () => void) {
-    this.#ms = ms;
-    this.#onTimeout = onTimeout;
+  constructor(options: { readonly ms: number; readonly lateMs: number; readonly onTimeout: () => void }) {
+    this.#ms = options.ms;
+    this.#lateMs = options.lateMs;
+    this.#onTimeout = options.onTimeout;
   }
 
   /** (Re)starts the full countdown: a call is running from now on. */
   start(): void {
     if (this.#fired) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#fired = true;
-      this.#onTimeout();
+    this.pause();
+    this.#deadline = setTimeout(() => {
+      this.#late = setTimeout(() => {
+        this.#fired = true;
+        this.#onTimeout();
+      }, this.#lateMs);
     }, this.#ms);
   }
 
   /** Stops the countdown while the attempt waits for something that is not its call. */
   pause(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    clearTimeout(this.#deadline);
+    clearTimeout(this.#late);
+    this.#deadline = this.#late = undefined;
   }
 
+  /** True once the call was aborted for taking longer than the timeout (and the late window). */
   get fired(): boolean {
     return this.#fired;
   }
@@ -136,19 +147,19 @@ export async function withRetries<T>(
   options: AttemptOptions,
 ): Promise<AttemptOutcome<T>> {
   const sleep = options.sleep ?? abortableSleep;
-  const lateAnswerMs = options.lateAnswerMs ?? Math.min(options.timeoutMs, 1000);
+  const lateMs = options.lateAnswerMs ?? Math.min(Math.ceil(options.timeoutMs / 4), 1000);
   for (let attempt = 1; ; attempt++) {
     if (options.stop?.aborted) throw new AttemptsExhausted(new InterruptedError('interrupted: the call was not started'), attempt - 1);
     // One controller per attempt, aborted by the timer or by the run; cheaper than AbortSignal.any on Node 20.
     const attemptAbort = new AbortController();
-    const timer = new AttemptTimer(options.timeoutMs, () => attemptAbort.abort(new TimeoutError(options.timeoutMs)));
+    const timer = new AttemptTimer({ ms: options.timeoutMs, lateMs, onTimeout: () => attemptAbort.abort(new TimeoutError(options.timeoutMs)) });
     const onRunAbort = () => attemptAbort.abort(options.signal.reason);
     if (options.signal.aborted) onRunAbort();
     else options.signal.addEventListener('abort', onRunAbort, { once: true });
     const signal = attemptAbort.signal;
     timer.start();
     try {
-      const value = await settleWithin(call(signal, attempt, timer), signal, lateAnswerMs);
+      const value = await raceAbort(call(signal, attempt, timer), signal);
       return { value, attempts: attempt };
     } catch (error) {
       const cause = timer.fired && !options.signal.aborted ? new TimeoutError(options.timeoutMs) : error;
@@ -165,22 +176,15 @@ export async function withRetries<T>(
   }
 }
 
-/**
- * The call's outcome; once `signal` aborts, the call still has `lateMs` to settle, and an answer that
- * arrives in that window wins (it was paid for). A call that ignores its signal cannot hold the item
- * longer than that: the abort reason is thrown.
- */
-function settleWithin<T>(promise: Promise<T>, signal: AbortSignal, lateMs: number): Promise<T> {
+/** A call that ignores its signal must not hold the item past its (late) deadline. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    let late: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      late = setTimeout(() => reject(signal.reason), lateMs);
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
-      (v) => { clearTimeout(late); signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { clearTimeout(late); signal.removeEventListener('abort', onAbort); reject(signal.aborted ? signal.reason : e); },
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(signal.aborted ? signal.reason : e); },
     );
   });
 }

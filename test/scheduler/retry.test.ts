@@ -76,9 +76,9 @@ test('an answer that arrives just after the deadline is used, not thrown away an
   let calls = 0;
   const outcome = await withRetries(() => {
     calls++;
-    // A call that finishes its answer although its signal was aborted (the body was already arriving).
-    return new Promise<string>((resolve) => setTimeout(() => resolve('late answer'), 45));
-  }, { policy, budget: new RetryBudget(5), timeoutMs: 30, signal: new AbortController().signal, sleep: async () => {} });
+    // Answered 4 ms after the 40 ms deadline: inside the late window (a quarter of the timeout).
+    return new Promise<string>((resolve) => setTimeout(() => resolve('late answer'), 44));
+  }, { policy, budget: new RetryBudget(5), timeoutMs: 40, signal: new AbortController().signal, sleep: async () => {} });
   assert.deepEqual(outcome, { value: 'late answer', attempts: 1 });
   assert.equal(calls, 1);
 });

@@ -137,7 +137,7 @@ export class ChatCalls {
 
   #store(key: string, response: ChatResponse, origin: string): void {
     if (!this.#cache || !this.#mode.write) return;
-    this.#cache.put(key, response, { namespace: 'chat', origin });
+    this.#cache.put(key, response, { namespace: 'chat', origin, durable: true });
     this.#answered.add(key);
   }
 }

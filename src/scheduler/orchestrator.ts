@@ -3,14 +3,22 @@ import type { RunLifeCycle, RunStatus } from '../lifecycle/life-cycle.js';
 import type { MissingInput } from '../types/node-kind.js';
 import type { TaskExecutor, TaskInputs } from './executor.js';
 import { TaskSchedule } from './schedule.js';
+import type { RunFailure } from './run-failure.js';
 import { emptyStats, type TaskStats } from './task-stats.js';
 
 export interface OrchestrateOptions {
   readonly graph: TaskGraph;
   readonly executor: TaskExecutor;
   readonly lifeCycle: RunLifeCycle;
-  /** Aborted on interruption: no new task starts. */
+  /** Aborted on interruption or a storage failure: no new task starts. */
   readonly stopSignal: AbortSignal;
+  /** Where a storage failure of the life cycle (the manifest on a full disk) is recorded. */
+  readonly failure?: RunFailure;
+  /**
+   * Tasks running at once. Each holds a few files (its records and errors, one upstream file at a
+   * time), so this bounds the open files however wide the graph is. @default Infinity
+   */
+  readonly maxRunning?: number;
   /** Tasks finished by an earlier attempt of this run (resume), with their counters. */
   readonly previous?: Readonly<Record<string, TaskStats>>;
 }
@@ -44,9 +52,18 @@ export async function orchestrate(options: OrchestrateOptions): Promise<Orchestr
     return { expected: deps.length === 0 ? undefined : upstream.reduce((sum, dep) => sum + tasks[dep].records, 0), upstream, missing };
   };
 
+  const taskEnd = async (id: string) => {
+    try {
+      await lifeCycle.taskEnd?.(graph.tasks[id], tasks[id]);
+    } catch (error) {
+      if (!options.failure) throw error;
+      options.failure.fail(error);
+    }
+  };
+
   const settle = async (id: string, stats: TaskStats) => {
     tasks[id] = stats;
-    await lifeCycle.taskEnd?.(graph.tasks[id], stats);
+    await taskEnd(id);
     if (stats.status === 'done') {
       schedule.complete(id);
       return;
@@ -54,13 +71,13 @@ export async function orchestrate(options: OrchestrateOptions): Promise<Orchestr
     if (stats.status !== 'failed') return;
     for (const [blocked, reason] of schedule.fail(id)) {
       tasks[blocked] = { ...emptyStats('skipped'), reason };
-      await lifeCycle.taskEnd?.(graph.tasks[blocked], tasks[blocked]);
+      await taskEnd(blocked);
     }
   };
 
   for (;;) {
     if (!stopSignal.aborted) {
-      for (const id of schedule.nextReady()) {
+      for (const id of schedule.nextReady((options.maxRunning ?? Infinity) - running.size)) {
         const started = executor
           .execute(graph.tasks[id], inputsOf(id))
           .catch((error: unknown) => ({ ...emptyStats('failed'), reason: error instanceof Error ? error.message : String(error) }))
@@ -74,11 +91,15 @@ export async function orchestrate(options: OrchestrateOptions): Promise<Orchestr
   }
 
   const statuses = Object.values(tasks).map((s) => s.status);
-  const status: RunStatus = stopSignal.aborted || statuses.includes('interrupted')
-    ? 'interrupted'
-    : statuses.some((s) => s === 'failed' || s === 'skipped') ? 'failed' : 'completed';
-  if (status === 'interrupted') {
-    for (const [id, s] of Object.entries(tasks)) if (s.status === 'pending') tasks[id] = { ...s, status: 'interrupted', reason: 'not started: the run was interrupted' };
+  const failed = options.failure?.error;
+  const status: RunStatus = failed
+    ? 'failed'
+    : stopSignal.aborted || statuses.includes('interrupted')
+      ? 'interrupted'
+      : statuses.some((s) => s === 'failed' || s === 'skipped') ? 'failed' : 'completed';
+  if (stopSignal.aborted) {
+    const reason = failed ? `not started: the run failed (${failed.message})` : 'not started: the run was interrupted';
+    for (const [id, s] of Object.entries(tasks)) if (s.status === 'pending') tasks[id] = { ...s, status: 'interrupted', reason };
   }
   return { status, tasks };
 }

@@ -7,6 +7,7 @@ import { itemCacheKeyFor, sha256, modelIdentity, embedderIdentity } from '../cac
 import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type AttemptTimer, type RetryPolicy } from './retry.js';
 import { describeItemError, type ItemErrorRecord } from './item-errors.js';
 import { InputOrder } from './input-order.js';
+import { isStorageError } from '../errors.js';
 import { countUsage } from './usage.js';
 import { emptyTally, type CallTally } from './chat-calls.js';
 
@@ -143,7 +144,9 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       }
       // Tokens are counted for calls that were made: the engine's tally when the kind used ctx.providers.chat.
       countUsage(stats, tally.called + tally.reused > 0 ? tally.usage : result.usage, ctx.model);
-      if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id });
+      // The paid answer must survive a crash: committed at once, unless its chat calls already are (ChatCalls).
+      const durable = tally.called === 0;
+      if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id, durable });
       samples.push(result);
     }
     const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
@@ -165,12 +168,23 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
     }
   };
 
-  const inOrder = new InputOrder<Outcome>({
+  // A storage failure (records on a full disk, a cache that cannot commit) stops the whole run at
+  // once, so the items waiting for a slot never call; the task then ends failed with it.
+  const halt = (error: unknown) => {
+    if (isStorageError(error)) runtime.failure.fail(error);
+    inOrder.fail(error);
+  };
+  const inOrder: InputOrder<Outcome> = new InputOrder<Outcome>({
     window: orderWindow(runtime.slots.capOf(task.settings.concurrency)),
     write: async (outcome) => {
       if (outcome === null) return;
-      if ('record' in outcome) await io.records.write(outcome.record);
-      else await io.errors.write(outcome.error);
+      try {
+        if ('record' in outcome) await io.records.write(outcome.record);
+        else await io.errors.write(outcome.error);
+      } catch (error) {
+        if (isStorageError(error)) runtime.failure.fail(error);
+        throw error;
+      }
     },
   });
   // This task's items still being computed: none may outlive the task, whatever ends it.
@@ -185,13 +199,13 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         inOrder.settle(seq, await processPure(input));
         continue;
       }
-      const item = processCached(input).then((outcome) => inOrder.settle(seq, outcome), (error: unknown) => inOrder.fail(error));
+      const item = processCached(input).then((outcome) => inOrder.settle(seq, outcome), halt);
       running.add(item);
       void item.finally(() => running.delete(item));
     }
   } catch (error) {
     // An unreadable upstream file or a failed write.
-    inOrder.fail(error);
+    halt(error);
   }
   await Promise.all(running);
   await inOrder.finished();

@@ -9,6 +9,7 @@ import { createTaskContext } from './task-context.js';
 import { emptyStats, errorRate, type TaskStats } from './task-stats.js';
 import { runItemTask, outputRecord } from './run-items.js';
 import { describeItemError } from './item-errors.js';
+import { isStorageError } from '../errors.js';
 
 /** Concatenated records of the upstream tasks, read back from their published JSONL files. */
 function upstreamReader(upstream: readonly string[], runtime: TaskRuntime): () => AsyncIterable<FlowRecord> {
@@ -74,8 +75,13 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: Task
   } catch (error) {
     stats.status = 'failed';
     stats.reason = `${kind.name} failed: ${describeItemError(error).message}`;
+    // A full disk or no file handles is not this task's problem alone: it stops the run.
+    if (isStorageError(error)) runtime.failure.fail(error);
   }
-  if (runtime.stopSignal.aborted) {
+  if (stats.status === 'failed' && runtime.failure.error) {
+    await records.abandon();
+    await errors.abandon();
+  } else if (runtime.stopSignal.aborted) {
     stats.status = 'interrupted';
     await records.abandon();
     await errors.abandon();
@@ -85,9 +91,15 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: Task
       stats.status = 'failed';
       stats.reason = `error rate ${(rate * 100).toFixed(1)}% is above maxErrorRate ${(task.settings.maxErrorRate * 100).toFixed(1)}% (${stats.errors} of ${stats.items} items failed; see ${runtime.run.errorsFile(task.id)})`;
     }
-    if (stats.status === 'running') stats.status = 'done';
-    await records.commit();
-    await errors.commit();
+    try {
+      await records.commit();
+      await errors.commit();
+      if (stats.status === 'running') stats.status = 'done';
+    } catch (error) {
+      stats.status = 'failed';
+      stats.reason = describeItemError(error).message;
+      runtime.failure.fail(error);
+    }
   }
   stats.endedAt = new Date().toISOString();
   stats.durationMs = Date.now() - started;

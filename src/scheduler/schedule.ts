@@ -23,10 +23,11 @@ export class TaskSchedule {
     }
   }
 
-  /** Ready tasks not yet handed out, in topological order; marks them started. */
-  nextReady(): string[] {
+  /** Ready tasks not yet handed out, in topological order, at most `limit` of them; marks them started. */
+  nextReady(limit = Infinity): string[] {
     const ready: string[] = [];
     for (const id of this.#graph.order) {
+      if (ready.length >= limit) break;
       if (this.#started.has(id) || this.#blocked.has(id)) continue;
       const deps = this.#graph.dependencies[id];
       const runnable = this.#graph.tasks[id].fanIn

@@ -7,6 +7,7 @@ import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
 import type { EngineProviders } from './provider-services.js';
 import type { ChatCalls } from './chat-calls.js';
 import type { CallSlots } from './concurrency.js';
+import type { RunFailure } from './run-failure.js';
 
 /** How the cache is used: `--no-cache` reads and writes nothing, `--refresh` writes but never reads. */
 export interface CacheMode {
@@ -31,10 +32,12 @@ export interface TaskRuntime {
   readonly chatCalls: ChatCalls;
   readonly lifeCycle: RunLifeCycle;
   readonly seed: number;
-  /** Aborted on SIGINT/SIGTERM: stop feeding new items. */
+  /** Aborted on SIGINT/SIGTERM or a storage failure: no new item, call or task starts. */
   readonly stopSignal: AbortSignal;
   /** Aborted after the grace period: cancel in-flight calls. */
   readonly abortSignal: AbortSignal;
+  /** The run's first storage failure; recording one stops the run (stopSignal aborts). */
+  readonly failure: RunFailure;
   /** Plan mode: count cache hits, call no model, write into a scratch folder. */
   readonly dryRun: boolean;
 }

@@ -51,6 +51,8 @@ export class EventsFileLifeCycle implements RunLifeCycle {
     this.#write({ event: 'run_end', status, durationMs: info.durationMs, ...(info.failure ? { cause: info.failure } : {}) });
     const stream = this.#stream;
     if (stream && !stream.destroyed) await new Promise<void>((resolve) => stream.end(() => resolve()));
+    // 'close' comes after 'finish' or after the error that ends the stream: the outcome is known then.
+    if (stream && !stream.closed) await new Promise<void>((resolve) => stream.once('close', () => resolve()));
     if (this.#failure) throw this.#failure;
   }
 }

@@ -6,6 +6,7 @@ import type { EngineProviders } from './provider-services.js';
 import type { CallHooks } from './provider-limiter.js';
 import { chatCacheKey, hashJson, modelIdentity } from '../cache/key.js';
 import { renderedRequest } from '../providers/identity.js';
+import { raceAbort } from './abort.js';
 
 /** What the chat calls of one item (all its attempts) cost: real calls and their tokens, and answers reused. */
 export interface CallTally {
@@ -97,7 +98,7 @@ export class ChatCalls {
     const shared = this.#inFlight.get(key);
     if (shared) {
       try {
-        const response = await untilAborted(shared, request.signal);
+        const response = await raceAbort(shared, request.signal);
         scope.tally.reused++;
         return response;
       } catch (error) {
@@ -144,17 +145,4 @@ export class ChatCalls {
 
 function isChatResponse(value: unknown): value is ChatResponse {
   return typeof value === 'object' && value !== null && typeof (value as { text?: unknown }).text === 'string';
-}
-
-/** Waits for `promise`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-      (error) => { signal.removeEventListener('abort', onAbort); reject(error); },
-    );
-  });
 }

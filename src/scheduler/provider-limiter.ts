@@ -2,6 +2,7 @@ import PQueue from 'p-queue';
 import type { ChatProvider, ChatRequest, ChatResponse } from '../types/providers.js';
 import { ProviderError } from '../errors.js';
 import { runInQueue } from './concurrency.js';
+import { abortableSleep } from './abort.js';
 
 /** What a caller learns about its call's life in the limiter. */
 export interface CallHooks {
@@ -92,7 +93,7 @@ export class ProviderLimiter {
 
   async #waitForPause(signal: AbortSignal | undefined): Promise<void> {
     const wait = this.#pausedUntil - Date.now();
-    if (wait > 0) await sleep(wait, signal);
+    if (wait > 0) await abortableSleep(wait, signal);
   }
 
   /** Token bucket refilled continuously at tokensPerMinute; a call larger than the bucket waits for a full one. */
@@ -108,7 +109,7 @@ export class ProviderLimiter {
         this.#tokens -= estimate;
         return;
       }
-      await sleep(Math.ceil(((need - this.#tokens) / perMinute) * 60_000), signal);
+      await abortableSleep(Math.ceil(((need - this.#tokens) / perMinute) * 60_000), signal);
     }
   }
 }
@@ -132,20 +133,4 @@ export function limitChat(provider: ChatProvider, limiter: ProviderLimiter): Lim
 export interface LimitedChat {
   readonly id: string;
   call(request: ChatRequest, hooks?: Omit<CallHooks, 'signal'>): Promise<ChatResponse>;
-}
-
-/** setTimeout as a promise that an abort ends early (rejecting with the signal's reason). */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,4 +1,5 @@
 import { InterruptedError, ProviderError, TimeoutError } from '../errors.js';
+import { abortableSleep, raceAbort } from './abort.js';
 
 /** The one retry layer's policy. LangChain's own retries are off (maxRetries: 0), so layers never multiply. */
 export interface RetryPolicy {
@@ -123,20 +124,6 @@ export class AttemptsExhausted extends Error {
   }
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * Runs `call` with a per-attempt timeout, retrying retryable failures per the policy and budget.
@@ -174,17 +161,4 @@ export async function withRetries<T>(
       options.signal.removeEventListener('abort', onRunAbort);
     }
   }
-}
-
-/** A call that ignores its signal must not hold the item past its (late) deadline. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(signal.aborted ? signal.reason : e); },
-    );
-  });
 }

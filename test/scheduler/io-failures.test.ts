@@ -101,47 +101,45 @@ test('a cache that fills up fails the run at once, with the cache file and the c
   }
 });
 
-test('through the CLI: a full disk exits 1 with the file and the cause, no stack trace', async () => {
+/** Runs the http pipeline once through the CLI (completed), then hands its run folder to `body` for a resume. */
+async function afterCompletedRun(items: number, body: (run: { runDir: string; resume: () => ReturnType<typeof runCli>; calls: () => number }) => Promise<void>): Promise<void> {
   const server = await startFlakyServer();
-  const project = makeEngineProject(50);
+  const project = makeEngineProject(items);
   try {
     project.writePipeline(httpPipeline({ url: server.url }));
     const args = ['--runs-dir', project.runsDir, '--cache-dir', project.cacheDir];
     const first = await runCli(['run', project.pipeline, ...args], { cwd: project.dir });
     assert.equal(first.code, 0, first.stderr);
-    // The resume reruns the task whose records were lost, into a file on a full disk.
     const runDir = path.join(project.runsDir, readdirSync(project.runsDir).find((d) => d !== 'latest')!);
+    await body({ runDir, resume: () => runCli(['run', '--resume', 'latest', ...args], { cwd: project.dir }), calls: () => server.total() });
+  } finally {
+    await server.close();
+    project.cleanup();
+  }
+}
+
+test('through the CLI: a full disk exits 1 with the file and the cause, no stack trace', async () => {
+  await afterCompletedRun(50, async ({ runDir, resume }) => {
+    // The resume reruns the task whose records were lost, into a file on a full disk.
     unlinkSync(path.join(runDir, 'tasks', 'call.jsonl'));
     symlinkSync('/dev/full', path.join(runDir, 'tasks', 'call.jsonl.partial'));
-    const resumed = await runCli(['run', '--resume', 'latest', ...args], { cwd: project.dir });
+    const resumed = await resume();
     assert.equal(resumed.code, 1, resumed.stdout + resumed.stderr);
     assert.doesNotMatch(resumed.stdout + resumed.stderr, NO_STACK);
     assert.ok(resumed.stderr.includes(`vaflow: run failed: cannot write ${path.join(runDir, 'tasks', 'call.jsonl.partial')}: no space left on device (ENOSPC)`), resumed.stderr);
     assert.equal(manifestOf(runDir).status, 'failed');
-  } finally {
-    await server.close();
-    project.cleanup();
-  }
+  });
 });
 
 test('a resumed folder whose tasks/ was deleted gets it back and completes from the cache', async () => {
-  const server = await startFlakyServer();
-  const project = makeEngineProject(30);
-  try {
-    project.writePipeline(httpPipeline({ url: server.url }));
-    const args = ['--runs-dir', project.runsDir, '--cache-dir', project.cacheDir];
-    assert.equal((await runCli(['run', project.pipeline, ...args], { cwd: project.dir })).code, 0);
-    const runDir = path.join(project.runsDir, readdirSync(project.runsDir).find((d) => d !== 'latest')!);
+  await afterCompletedRun(30, async ({ runDir, resume, calls }) => {
     rmSync(path.join(runDir, 'tasks'), { recursive: true });
-    const resumed = await runCli(['run', '--resume', 'latest', ...args], { cwd: project.dir });
+    const resumed = await resume();
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.doesNotMatch(resumed.stderr, NO_STACK);
-    assert.equal(server.total(), 30, 'no call repeated');
+    assert.equal(calls(), 30, 'no call repeated');
     assert.equal(readFileSync(path.join(runDir, 'tasks', 'call.jsonl'), 'utf8').split('\n').filter(Boolean).length, 30);
-  } finally {
-    await server.close();
-    project.cleanup();
-  }
+  });
 });
 
 /** Makes `dir` read-only for this process: a read-only mount as root (permissions do not bind root), else mode 555. */

@@ -22,6 +22,8 @@ export interface Manifest {
   readonly seed: number;
   readonly options: { readonly cache: 'on' | 'off' | 'refresh'; readonly concurrency: number };
   status: ManifestStatus;
+  /** Why the run failed as a whole (a storage failure: the file and the reason), when it did. */
+  failure?: string;
   startedAt: string;
   endedAt?: string;
   /** Every earlier start of this run folder (resume adds one). */

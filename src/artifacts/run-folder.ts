@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError, ioReason } from '../errors.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 import type { Manifest } from './manifest.js';
 import { isRecord } from '../util/is-record.js';
@@ -53,10 +53,38 @@ function newRunId(pipelineName: string, now: Date): string {
 
 export function createRunFolder(options: { runsDir: string; pipelineName: string; pipelineText: string; now?: Date }): RunFolder {
   const run = folder(options.runsDir, newRunId(options.pipelineName, options.now ?? new Date()));
-  mkdirSync(path.join(run.dir, 'tasks'), { recursive: true });
+  prepareFolder(run.dir, `runs folder ${path.resolve(options.runsDir)}`);
   writeFileAtomicSync(run.pipelineFile, options.pipelineText);
   pointLatest(options.runsDir, run.id);
   return run;
+}
+
+/**
+ * Makes sure a run folder and its tasks/ exist and can be written, before any call is made: a
+ * read-only or full runs folder is a configuration error (exit 2) then, not a lost run later. A
+ * resumed folder whose tasks/ was deleted gets it back (its tasks rerun, from the cache).
+ */
+export function prepareFolder(dir: string, what = `run folder ${dir}`): void {
+  const probe = path.join(dir, 'tasks', `.write-test-${process.pid}`);
+  try {
+    makeFolders(path.join(dir, 'tasks'));
+    writeFileSync(probe, 'ok');
+    rmSync(probe, { force: true });
+  } catch (error) {
+    throw new ConfigError(`${what} is not writable: ${ioReason(error)}`);
+  }
+}
+
+/** mkdir -p, one level at a time: a read-only parent reports EROFS / EACCES, not the ENOENT a recursive mkdir gives. */
+function makeFolders(dir: string): void {
+  if (existsSync(dir)) return;
+  makeFolders(path.dirname(dir));
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    // Another process (a second run sharing the runs folder) made it first.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /** runs/latest → the newest run (a symlink, replaced atomically; a plain file holding the id where symlinks fail). */

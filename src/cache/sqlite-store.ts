@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { CacheEntryMeta, CacheStats, CacheStore } from './store.js';
 import { decodeValue, encodeBytes, encodeJson, type EncodedValue } from './entry-codec.js';
-import { ConfigError, VaflowError } from '../errors.js';
+import { ConfigError, RunIOError, VaflowError } from '../errors.js';
 
 export interface SqliteCacheStoreOptions {
   /** Path of the database file. Its folder must exist; the file is created when missing. */
@@ -65,9 +65,10 @@ interface NamespaceRow {
 }
 
 /**
- * The cache in one SQLite file (WAL, synchronous=NORMAL). Writes are buffered and committed in one
- * IMMEDIATE transaction a few ms later, so a killed process loses at most that window and never leaves
- * a half-written entry; several processes may share the file (INSERT OR REPLACE, lock waits retried).
+ * The cache in one SQLite file (WAL, synchronous=NORMAL). A durable put (a paid answer) is committed
+ * before it returns; other writes are buffered and committed in one IMMEDIATE transaction a few ms
+ * later, so a killed process loses at most that window of derived data and never leaves a
+ * half-written entry; several processes may share the file (INSERT OR REPLACE, lock waits retried).
  */
 export class SqliteCacheStore implements CacheStore {
   readonly path: string;
@@ -212,7 +213,7 @@ export class SqliteCacheStore implements CacheStore {
     this.#pending.set(key, { ...encoded, namespace: meta.namespace, origin: meta.origin ?? null, createdAt: this.#options.now() });
     this.#pendingBytes += encoded.size;
     this.#touched.delete(key);
-    if (this.#pending.size >= this.#options.maxPendingEntries || this.#pendingBytes >= this.#options.maxPendingBytes) this.#commit();
+    if (meta.durable || this.#pending.size >= this.#options.maxPendingEntries || this.#pendingBytes >= this.#options.maxPendingBytes) this.#commit();
     else this.#scheduleFlush();
   }
 
@@ -245,7 +246,12 @@ export class SqliteCacheStore implements CacheStore {
       }
       for (const key of this.#touched) this.#touch.run(now, key, staleBefore);
     });
-    this.#retryWhileBusy(() => write.immediate());
+    try {
+      this.#retryWhileBusy(() => write.immediate());
+    } catch (error) {
+      // The buffer is kept (still readable in this process); the caller learns which file failed and why.
+      throw error instanceof VaflowError ? error : new RunIOError(this.path, 'write', error);
+    }
     this.#pending.clear();
     this.#pendingBytes = 0;
     this.#touched.clear();

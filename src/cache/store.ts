@@ -4,6 +4,12 @@ export interface CacheEntryMeta {
   readonly namespace: string;
   /** The task or embedder the entry came from, for humans. */
   readonly origin?: string;
+  /**
+   * Commit before `put` returns: for answers that were paid for, so a crash or a later disk error
+   * loses none of them (WAL makes a commit per answer cheap: see BENCHMARKS.md). Write errors are
+   * thrown by `put` itself. @default false: buffered, committed a few ms later
+   */
+  readonly durable?: boolean;
 }
 
 export interface CacheStats {
@@ -20,7 +26,7 @@ export interface CacheStore {
   get(key: string): unknown | undefined;
   /** Batched lookup: returns only the hits. */
   getMany(keys: readonly string[]): Map<string, unknown>;
-  /** Buffered; visible to `get` at once, durable after the next flush (at most a few ms later). */
+  /** Visible to `get` at once; committed now with `meta.durable`, else buffered and committed at the next flush (a few ms later). */
   put(key: string, value: unknown, meta: CacheEntryMeta): void;
   /** Raw binary values (embedding vectors as Float32 bytes). */
   getBytes(key: string): Uint8Array | undefined;

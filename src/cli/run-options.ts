@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import path from 'node:path';
 import { resolveCacheDir } from '../cache/open.js';
 import { UsageError } from '../errors.js';
@@ -19,13 +19,13 @@ export function addCommonRunOptions(command: Command): Command {
     .option('--cache-dir <dir>', 'cache folder (env VAFLOW_CACHE_DIR; default .vaflow)')
     .option('--no-cache', 'neither read nor write the cache')
     .option('--refresh', 'recompute every item and overwrite its cache entry')
-    .addOption(new Option('--concurrency <n>', 'items in flight across all tasks').default('32'))
+    .option('--concurrency <n>', "calls in flight across all tasks (default: the pipeline's defaults.concurrency, else 8)")
     .option('--json', 'machine-readable events on stdout');
 }
 
 export function resolveRunFlags(flags: CommonRunFlags, env: Readonly<Record<string, string | undefined>>) {
-  const concurrency = Number(flags.concurrency ?? '32');
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency: expected an integer ≥ 1, got "${flags.concurrency}"`);
+  const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError(`--concurrency: expected an integer ≥ 1, got "${flags.concurrency}"`);
   if (flags.cache === false && flags.refresh) throw new UsageError('--no-cache and --refresh contradict each other: pick one');
   return {
     runsDir: path.resolve(flags.runsDir ?? 'runs'),

@@ -1,4 +1,4 @@
-import type { RunLifeCycle, RunStatus } from './life-cycle.js';
+import type { RunEndInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';
@@ -41,8 +41,10 @@ export class ManifestLifeCycle implements RunLifeCycle {
     await writeJsonAtomic(this.file, redactJson(this.manifest));
   }
 
-  async runEnd(status: RunStatus): Promise<void> {
+  async runEnd(status: RunStatus, info?: RunEndInfo): Promise<void> {
     this.manifest.status = status;
+    if (info?.failure) this.manifest.failure = info.failure;
+    else delete this.manifest.failure;
     this.manifest.endedAt = this.now();
     this.manifest.totals = totalsOf(this.manifest.tasks);
     await writeJsonAtomic(this.file, redactJson(this.manifest));

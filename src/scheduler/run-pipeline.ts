@@ -1,12 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import PQueue from 'p-queue';
 import { setMaxListeners } from 'node:events';
 import { loadPipeline, type LoadedPipeline } from '../spec/index.js';
-import { createGraph } from '../graph/create-graph.js';
+import { createGraph, DEFAULT_RUN_CONCURRENCY } from '../graph/create-graph.js';
 import { applyEnvironment } from '../spec/environment.js';
-import { createRunFolder, type RunFolder } from '../artifacts/run-folder.js';
+import { createRunFolder, prepareFolder, type RunFolder } from '../artifacts/run-folder.js';
 import { resumeTarget } from '../artifacts/resume-target.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { environmentInfo, gitCommitOf, installedDependencyVersions, type Manifest } from '../artifacts/manifest.js';
@@ -20,6 +19,9 @@ import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
 import { UsageError } from '../errors.js';
 import { createProviderServices } from './provider-services.js';
 import { embedderManifestEntries } from '../providers/embedders/manifest-entries.js';
+import { ChatCalls } from './chat-calls.js';
+import { RunFailure } from './run-failure.js';
+import { CallSlots } from './concurrency.js';
 import { InProcessExecutor } from './executor.js';
 import { orchestrate } from './orchestrator.js';
 import type { TaskRuntime } from './task-runtime.js';
@@ -33,7 +35,7 @@ export interface RunPipelineOptions {
   readonly cacheDir: string;
   /** `off`: read and write nothing; `refresh`: recompute everything, store the new results. */
   readonly cache?: 'on' | 'off' | 'refresh';
-  /** Items in flight across all tasks. @default 32 */
+  /** Calls in flight across all tasks; overrides the pipeline's `defaults.concurrency`. @default that, else 8 */
   readonly concurrency?: number;
   /** Continue this run (id, `latest` or path) in its own folder. */
   readonly resume?: string;
@@ -42,6 +44,8 @@ export interface RunPipelineOptions {
   readonly lifeCycles?: readonly RunLifeCycle[];
   /** Plan mode: count what the cache holds; call no model; write nothing into runsDir. */
   readonly dryRun?: boolean;
+  /** A store to use instead of opening `cacheDir` (embedding vaflow, tests); the run flushes it but leaves it open. */
+  readonly cacheStore?: CacheStore;
   /** Interruption: stop scheduling on abort of `stop`, cancel in-flight calls on abort of `abort`. */
   readonly stop?: AbortSignal;
   readonly abort?: AbortSignal;
@@ -51,6 +55,8 @@ export interface RunResult {
   readonly runId: string;
   readonly runDir: string;
   readonly status: RunStatus;
+  /** Why the run failed as a whole (a storage failure: which file, what happened). */
+  readonly failure?: string;
   readonly tasks: Readonly<Record<string, TaskStats>>;
   readonly graph: TaskGraph;
   readonly pipeline: LoadedPipeline;
@@ -76,13 +82,26 @@ function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipel
     environment: environmentInfo(),
     dependencies: installedDependencyVersions(),
     seed: loaded.spec.defaults?.seed ?? 42,
-    options: { cache: options.cache ?? 'on', concurrency: options.concurrency ?? 32 },
+    options: { cache: options.cache ?? 'on', concurrency: runConcurrency(loaded.spec, options) },
     status: 'running',
     startedAt: new Date().toISOString(),
     attempts: [new Date().toISOString()],
     tasks: {},
     totals: { items: 0, errors: 0, cacheHits: 0, cacheMisses: 0, retries: 0, inputTokens: 0, outputTokens: 0 },
   };
+}
+
+/**
+ * Tasks run at once: enough to keep every call slot busy (twice the run's cap), few enough that a
+ * graph of a thousand independent nodes stays far from the open-file limit (about 3 files a task).
+ */
+export function maxRunningTasks(runCap: number): number {
+  return Math.min(64, Math.max(4, 2 * runCap));
+}
+
+/** The run's cap on calls in flight: `--concurrency`, else the pipeline's `defaults.concurrency`, else 8. */
+function runConcurrency(spec: LoadedPipeline['spec'], options: RunPipelineOptions): number {
+  return options.concurrency ?? spec.defaults?.concurrency ?? DEFAULT_RUN_CONCURRENCY;
 }
 
 async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPipelineOptions, resumed?: { run: RunFolder; manifest: Manifest }): Promise<Prepared> {
@@ -92,6 +111,7 @@ async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPip
     return { run, manifest: freshManifest(loaded, run, options), cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
   }
   if (resumed) {
+    prepareFolder(resumed.run.dir);
     const manifest = resumed.manifest;
     manifest.status = 'running';
     manifest.attempts = [...(manifest.attempts ?? []), new Date().toISOString()];
@@ -120,16 +140,27 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const graph = createGraph({ spec, kinds: loaded.kinds });
   const prepared = await prepare(loaded, graph, options, resumed);
   const cacheMode = options.cache ?? 'on';
-  const cache: CacheStore | null = cacheMode === 'off' ? null : await openCache({ dir: options.cacheDir });
+  const cache: CacheStore | null = cacheMode === 'off' ? null : options.cacheStore ?? await openCache({ dir: options.cacheDir });
+  // A storage failure stops the run like an interrupt does, and ends it failed with its cause.
+  const failure = new RunFailure();
   const manifestLife = new ManifestLifeCycle(prepared.run.manifestFile, prepared.manifest);
   const lifeCycle = new CompositeLifeCycle([
-    ...(options.dryRun ? [] : [new EventsFileLifeCycle(prepared.run.eventsFile), manifestLife]),
+    ...(options.dryRun ? [] : [new EventsFileLifeCycle(prepared.run.eventsFile, (error) => failure.fail(error)), manifestLife]),
     ...(options.lifeCycles ?? []),
   ]);
-  const stop = options.stop ?? new AbortController().signal;
+  const stop = AbortSignal.any([options.stop ?? new AbortController().signal, failure.signal]);
   const abort = options.abort ?? new AbortController().signal;
   // Every in-flight call listens on the run's signals (and removes its listener when it settles).
   setMaxListeners(0, stop, abort);
+  const providers = createProviderServices({
+    limits: loaded.spec.defaults?.limits,
+    env: options.env,
+    specDir: loaded.specDir,
+    // Derived vector files live beside the cache; without a cache, in a shared temp folder.
+    vectorCacheDir: cache ? path.join(path.dirname(cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors'),
+    cache,
+  });
+  const cacheUse = { read: cacheMode === 'on', write: cacheMode !== 'off' && !options.dryRun };
   const runtime: TaskRuntime = {
     spec: loaded.spec,
     specDir: loaded.specDir,
@@ -137,32 +168,58 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     kinds: loaded.kinds,
     run: prepared.run,
     cache,
-    cacheMode: { read: cacheMode === 'on', write: cacheMode !== 'off' && !options.dryRun },
-    globalQueue: new PQueue({ concurrency: options.concurrency ?? 32 }),
-    providers: createProviderServices({
-      limits: loaded.spec.defaults?.limits,
-      env: options.env,
-      specDir: loaded.specDir,
-      // Derived vector files live beside the cache; without a cache, in a shared temp folder.
-      vectorCacheDir: cache ? path.join(path.dirname(cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors'),
+    cacheMode: cacheUse,
+    slots: new CallSlots(runConcurrency(loaded.spec, options)),
+    providers,
+    chatCalls: new ChatCalls({
+      providers,
+      cache,
+      mode: cacheUse,
+      stop,
+      onStoreError: (error) => failure.fail(error),
     }),
     lifeCycle,
     seed: prepared.manifest.seed,
     stopSignal: stop,
     abortSignal: abort,
+    failure,
     dryRun: options.dryRun ?? false,
   };
   const started = Date.now();
   for (const notice of notices) lifeCycle.log({ level: 'info', message: notice.message });
   await lifeCycle.runStart({ runId: prepared.run.id, runDir: prepared.run.dir, pipelineName: loaded.spec.name, graph, resumed: !!resumed, dryRun: runtime.dryRun });
   try {
-    const result = await orchestrate({ graph, executor: new InProcessExecutor(runtime), lifeCycle, stopSignal: stop, previous: prepared.previous });
-    cache?.flush();
+    const result = await orchestrate({
+      graph,
+      executor: new InProcessExecutor(runtime),
+      lifeCycle,
+      stopSignal: stop,
+      failure,
+      maxRunning: maxRunningTasks(runtime.slots.globalCap),
+      previous: prepared.previous,
+    });
+    try {
+      cache?.flush();
+    } catch (error) {
+      failure.fail(error);
+    }
+    const status = failure.error ? 'failed' : result.status;
     prepared.manifest.tasks = result.tasks;
-    await lifeCycle.runEnd(result.status, { durationMs: Date.now() - started });
-    return { runId: prepared.run.id, runDir: prepared.run.dir, status: result.status, tasks: result.tasks, graph, pipeline: loaded };
+    const cause = failure.error?.message;
+    try {
+      await lifeCycle.runEnd(status, { durationMs: Date.now() - started, ...(cause ? { failure: cause } : {}) });
+    } catch (error) {
+      // The manifest or events file could not be finished (the disk is still full): the cause that
+      // stopped the run is the one to report; a first failure at this point is reported itself.
+      failure.fail(error);
+    }
+    return { runId: prepared.run.id, runDir: prepared.run.dir, status: failure.error ? 'failed' : status, tasks: result.tasks, graph, pipeline: loaded, ...(failure.error ? { failure: failure.error.message } : {}) };
   } finally {
-    cache?.close();
+    try {
+      if (!options.cacheStore) cache?.close();
+    } catch {
+      // Already reported: a cache that cannot flush failed the run above.
+    }
     prepared.cleanup?.();
   }
 }

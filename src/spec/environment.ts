@@ -2,6 +2,7 @@ import type { Pipeline } from '../types/generated/pipeline.js';
 import { isSecretName } from '../util/redact.js';
 import type { LocatedIssue } from './issues.js';
 import { isRecord } from '../util/is-record.js';
+import { environmentBaseURL } from '../providers/chat/base-url.js';
 
 export interface EnvironmentNotice {
   readonly model: string;
@@ -52,12 +53,12 @@ interface KeyFields {
  * The environment variable a model's client reads its key from, and whether the run needs it set.
  * The providers' rule (src/providers/chat/api-key.ts): only openai talking to api.openai.com (no
  * server address) requires a key, from `apiKeyEnv` or OPENAI_API_KEY; a server of the user's choosing
- * (a base URL, Ollama's default) gets a placeholder when the variable is unset; llamacpp and
+ * (a base URL, OPENAI_BASE_URL, Ollama's default) gets a placeholder when the variable is unset; llamacpp and
  * circumplex read none.
  */
-export function modelKeyVariable(entry: KeyFields): { variable: string; required: boolean } | undefined {
+export function modelKeyVariable(entry: KeyFields, env: Env): { variable: string; required: boolean } | undefined {
   const named = typeof entry.apiKeyEnv === 'string' ? entry.apiKeyEnv : undefined;
-  if (entry.provider === 'openai') return { variable: named ?? 'OPENAI_API_KEY', required: !entry.baseURL };
+  if (entry.provider === 'openai') return { variable: named ?? 'OPENAI_API_KEY', required: !entry.baseURL && !environmentBaseURL(env) };
   if (entry.provider === 'ollama' && named) return { variable: named, required: false };
   return undefined;
 }
@@ -86,7 +87,7 @@ export function environmentIssues(spec: Pipeline, env: Env): LocatedIssue[] {
   const issues: LocatedIssue[] = [];
   for (const [id, nodeId] of usedIds(spec, 'models')) {
     const entry = spec.models?.[id];
-    const key = entry ? modelKeyVariable(entry) : undefined;
+    const key = entry ? modelKeyVariable(entry, env) : undefined;
     if (!entry || !key || !key.required || env[key.variable]) continue;
     const variable = key.variable;
     const silence = entry.enabledByEnv ? '' : `, or add enabledByEnv: [${variable}] so the model joins only when it is set`;
@@ -123,7 +124,7 @@ export function secretValuesOf(value: unknown, env: Env): Map<string, string> {
     const map = isRecord(value) ? value[key] : undefined;
     return isRecord(map) ? Object.values(map).filter(isRecord) : [];
   };
-  for (const entry of entries('models')) add(modelKeyVariable(entry)?.variable);
+  for (const entry of entries('models')) add(modelKeyVariable(entry, env)?.variable);
   for (const entry of entries('embedders')) add(embedderKeyVariable(entry)?.variable);
   for (const name of Object.keys(env)) if (isSecretName(name)) add(name);
   return secrets;

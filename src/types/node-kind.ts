@@ -31,6 +31,17 @@ export interface KindLogEvent {
   readonly [field: string]: unknown;
 }
 
+/** An upstream task a fan-in task runs without, because it failed or was skipped, with its counters. */
+export interface MissingInput {
+  readonly task: string;
+  readonly status: 'failed' | 'skipped';
+  readonly reason: string;
+  /** Input items the task saw, records it wrote (not published) and items that failed. */
+  readonly items: number;
+  readonly records: number;
+  readonly errors: number;
+}
+
 export interface TaskContext<P> {
   readonly taskId: string;
   readonly nodeId: string;
@@ -51,6 +62,11 @@ export interface TaskContext<P> {
   readonly providers: ProviderServices;
   /** The run's cache store, for kinds that cache below item level (embeddings by text). Null with --no-cache. */
   readonly cache: CacheStore | null;
+  /**
+   * Fan-in tasks only: the upstream tasks that failed or were skipped. The task runs on the others'
+   * records and should say in its outputs what is missing. Absent or empty when every input completed.
+   */
+  readonly missingInputs?: readonly MissingInput[];
   log(event: KindLogEvent): void;
 }
 

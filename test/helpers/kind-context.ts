@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ItemContext, KindLogEvent, SourceItem, SourceRecord, TaskContext } from '../../src/types/node-kind.js';
 import type { Pipeline } from '../../src/types/generated/pipeline.js';
+import { hashFile } from '../../src/cache/file-digest.js';
 import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } from '../../src/types/providers.js';
 import type { CacheStore } from '../../src/cache/store.js';
 import type { Coords } from '../../src/types/records.js';
@@ -121,6 +122,7 @@ function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; 
       return provider;
     },
     shared,
+    fileDigest: (file) => hashFile(file),
     embedder(entry) {
       // As the engine does: derived vector files beside the cache database, else in a temp folder.
       const cacheDir = options.cache ? path.join(path.dirname(options.cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors');

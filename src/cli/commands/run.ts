@@ -55,6 +55,8 @@ export function register(program: Command): void {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (!flags.json) printRunSummary(result, process.stdout, errors.tasks);
+      // A storage failure (full disk, no file handles) ends the run: say which file and why, plainly.
+      if (result.failure) process.stderr.write(`vaflow: run failed: ${result.failure}\n`);
       process.exitCode = result.status === 'completed' ? 0 : result.status === 'interrupted' ? 130 : 1;
     });
 }

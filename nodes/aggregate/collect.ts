@@ -2,7 +2,7 @@ import type { FlowRecord } from '../../src/types/records.js';
 import type { GroupItems } from '../../src/stats/group-data.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
 import { compareText } from '../../src/stats/stable-order.js';
-import { groupingOf, type Family } from '../../src/stats/record-grouping.js';
+import { groupingOf, labelList, normaliseLabel, type Family } from '../../src/stats/record-grouping.js';
 
 export type { Family } from '../../src/stats/record-grouping.js';
 
@@ -31,16 +31,6 @@ export interface CollectOptions {
 export interface CollectResult {
   readonly groups: CollectedGroup[];
   readonly warnings: string[];
-}
-
-function normaliseLabel(label: string): string {
-  return label.trim().toLowerCase();
-}
-
-function labelList(value: unknown): string[] | null {
-  if (typeof value === 'string') return value.trim() === '' ? [] : [normaliseLabel(value)];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [...new Set(value.map(normaliseLabel))];
-  return null;
 }
 
 function num(value: unknown): number | null {

@@ -45,3 +45,15 @@ export function groupingOf(record: FlowRecord, by: readonly string[] | null): Re
     itemKey: pooled.length ? `${record.id}|${pooled.join(',')}` : record.id,
   };
 }
+
+/** Labels compare trimmed and lower-cased. */
+export function normaliseLabel(label: string): string {
+  return label.trim().toLowerCase();
+}
+
+/** A truth or prediction field as normalised labels (a list for multi-label); null when it is neither a string nor a list of strings. */
+export function labelList(value: unknown): string[] | null {
+  if (typeof value === 'string') return value.trim() === '' ? [] : [normaliseLabel(value)];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [...new Set(value.map(normaliseLabel))];
+  return null;
+}

@@ -39,7 +39,7 @@ test('report and compare from run folders', async () => {
     const md = vaflow(['report', '20250101-000000-paper-aaaa', '--format', 'md', '--runs-dir', runsDir]);
     assert.equal(md.status, 0, md.stderr);
     assert.match(md.stdout, /### Classification \(single label\)/);
-    assert.match(md.stdout, /\| model=gpt4o-mini · variant=numeric \| 42 \| 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]/);
+    assert.match(md.stdout, /\| gpt4o-mini \| numeric \| 42 \| 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]/);
     assert.match(md.stdout, /### Paired comparisons/);
     assert.doesNotMatch(md.stdout, /NaN/);
 
@@ -71,7 +71,7 @@ test('report and compare from run folders', async () => {
     assert.match(missing.stderr, /run "nope" not found/);
     const badFormat = vaflow(['report', 'latest', '--format', 'pdf', '--runs-dir', runsDir]);
     assert.equal(badFormat.status, 2);
-    assert.match(badFormat.stderr, /expected html or md/);
+    assert.match(badFormat.stderr, /expected one of html, md, latex, got "pdf"/);
   } finally {
     await rm(runsDir, { recursive: true, force: true });
   }

@@ -63,8 +63,10 @@ test('report and compare from run folders', async () => {
     assert.doesNotMatch(cmp.stdout, /NaN/);
 
     const json = vaflow(['compare', runA, 'latest', '--runs-dir', runsDir, '--json']);
-    const parsed = JSON.parse(json.stdout) as { deltas: { paired: number }[] };
-    assert.equal(parsed.deltas.length, 4);
+    const parsed = JSON.parse(json.stdout) as { baseline: string; comparisons: { a: string; b: string; deltas: { paired: number }[] }[] };
+    assert.equal(parsed.baseline, '20250101-000000-paper-aaaa');
+    assert.deepEqual(parsed.comparisons.map((c) => [c.a, c.b]), [['20250101-000000-paper-aaaa', '20250102-000000-paper-bbbb']]);
+    assert.equal(parsed.comparisons[0].deltas.length, 4);
 
     const missing = vaflow(['report', 'nope', '--runs-dir', runsDir]);
     assert.equal(missing.status, 2);

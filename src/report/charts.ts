@@ -168,9 +168,13 @@ function confusionChart(g: MetricsGroup, naming: NodeNaming, links: boolean): Ch
   };
 }
 
+/** Up to this many groups, per-class accuracy is drawn as grouped bars with a legend; beyond, as a heatmap (bars get too thin to read). */
+export const MAX_BAR_GROUPS = 8;
+
 /**
- * Per-class accuracy (recall) by group with interval whiskers, one chart per classification node.
- * The legend lists the groups in the order of the tables (document order), not alphabetically.
+ * Per-class accuracy (recall) by group, one chart per classification node: grouped bars with
+ * interval whiskers and a legend listing the groups in the order of the tables (document order, not
+ * alphabetical); with more than MAX_BAR_GROUPS groups, a heatmap with one row per group, in that order.
  */
 function perClassCharts(groups: readonly MetricsGroup[], naming: NodeNaming): ChartSpec[] {
   const out: ChartSpec[] = [];
@@ -187,29 +191,55 @@ function perClassCharts(groups: readonly MetricsGroup[], naming: NodeNaming): Ch
     const groupOrder = members.map(name).filter((n) => values.some((v) => v.group === n));
     const x = { field: 'class', type: 'nominal' as const, sort: classOrder, title: 'True class', axis: { labelAngle: -40 } };
     const heading = `Per-class accuracy by ${axesTitle(axes)}${naming.note(members[0].node, 'classification')}`;
+    const heatmap = groupOrder.length > MAX_BAR_GROUPS;
     out.push({
       id: `per-class-${slug(members[0].node)}`,
       title: heading,
-      caption: 'Share of each true class answered correctly; whiskers: interval. Legend in the order of the tables.',
-      spec: {
-        $schema: SCHEMA,
-        config: CONFIG,
-        title: title(heading, 'Share of each true class answered correctly, with interval'),
-        data: { values },
-        width: Math.min(1200, classOrder.length * (groupOrder.length * 12 + 14)),
-        height: 220,
-        encoding: { x, xOffset: { field: 'group', type: 'nominal', sort: groupOrder, scale: { domain: groupOrder } } },
-        layer: [
-          {
-            mark: 'bar',
-            encoding: {
-              y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, title: 'Accuracy (recall)' },
-              color: { field: 'group', type: 'nominal', scale: { domain: groupOrder }, title: capitalise(axesTitle(axes)), legend: { orient: 'bottom', direction: 'vertical', columns: groupOrder.length > 8 ? 2 : 1 } },
-            },
+      caption: heatmap
+        ? 'Share of each true class answered correctly (colour and number), one row per group in the order of the tables.'
+        : 'Share of each true class answered correctly; whiskers: interval. Legend in the order of the tables.',
+      spec: heatmap
+        ? {
+          $schema: SCHEMA,
+          config: CONFIG,
+          title: title(heading, 'Share of each true class answered correctly'),
+          data: { values },
+          width: { step: 40 },
+          height: { step: 22 },
+          encoding: {
+            x: { ...x, axis: { labelAngle: -40, orient: 'top' } },
+            y: { field: 'group', type: 'nominal', sort: groupOrder, title: capitalise(axesTitle(axes)), axis: GROUP_AXIS },
           },
-          { mark: { type: 'rule', color: '#333' }, encoding: { y: { field: 'low', type: 'quantitative', title: 'Accuracy (recall)' }, y2: { field: 'high' } } },
-        ],
-      },
+          layer: [
+            { mark: 'rect', encoding: { color: { field: 'accuracy', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] }, title: 'Accuracy (recall)' } } },
+            {
+              mark: { type: 'text', fontSize: 10 },
+              encoding: {
+                text: { field: 'accuracy', type: 'quantitative', format: '.2f' },
+                color: { condition: { test: 'datum.accuracy > 0.5', value: 'white' }, value: '#222' },
+              },
+            },
+          ],
+        }
+        : {
+          $schema: SCHEMA,
+          config: CONFIG,
+          title: title(heading, 'Share of each true class answered correctly, with interval'),
+          data: { values },
+          width: classOrder.length * (groupOrder.length * 12 + 14),
+          height: 220,
+          encoding: { x, xOffset: { field: 'group', type: 'nominal', sort: groupOrder, scale: { domain: groupOrder } } },
+          layer: [
+            {
+              mark: 'bar',
+              encoding: {
+                y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0, 1] }, title: 'Accuracy (recall)' },
+                color: { field: 'group', type: 'nominal', scale: { domain: groupOrder }, title: capitalise(axesTitle(axes)), legend: { orient: 'bottom', direction: 'vertical' } },
+              },
+            },
+            { mark: { type: 'rule', color: '#333' }, encoding: { y: { field: 'low', type: 'quantitative', title: 'Accuracy (recall)' }, y2: { field: 'high' } } },
+          ],
+        },
     });
   }
   return out;

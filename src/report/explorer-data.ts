@@ -12,7 +12,7 @@ import type { UpstreamTask } from './run-artifacts.js';
  * The item explorer's data: one entry per classification / description-similarity group, as
  * columns (parallel arrays) over the group's items in metrics.json order, with every string stored
  * once in a shared table (references and descriptions repeat across models, variants and
- * embedders) and numbers rounded to 4 decimals. Truth, prediction, correctness and scores come from
+ * embedders) and numbers rounded to 6 decimals (the table shows 2–3). Truth, prediction, correctness and scores come from
  * metrics.json, so the explorer agrees with the confusion matrix by construction; the words (the
  * model's answer, why it is invalid, the description, the reference) are joined from the task
  * records by item key, streamed from tasks/*.jsonl.
@@ -132,7 +132,7 @@ class StringTable {
 }
 
 function round(value: number | null | undefined): number | null {
-  return value === null || value === undefined ? null : Math.round(value * 1e4) / 1e4;
+  return value === null || value === undefined ? null : Math.round(value * 1e6) / 1e6;
 }
 
 /** `{ [name]: values }`, or nothing when every entry is empty (−1 / null): a column the group has no use for. */

@@ -332,7 +332,8 @@ function vaPlaneChart(g: MetricsGroup, naming: NodeNaming): ChartSpec[] {
       { mark: { type: 'rule' as const, color: '#bbb' }, data: { values: [{ zero: 0 }] }, encoding: { x: { field: 'zero', type: 'quantitative' as const, title: 'Valence' } } },
       { mark: { type: 'rule' as const, color: '#bbb' }, data: { values: [{ zero: 0 }] }, encoding: { y: { field: 'zero', type: 'quantitative' as const, title: 'Arousal' } } },
       {
-        mark: { type: 'point' as const, filled: true, size: 40, opacity: 0.85 },
+        // No per-point aria-label: up to MAX_PLANE_POINTS of them would only bloat the page.
+        mark: { type: 'point' as const, filled: true, size: 40, opacity: 0.85, aria: false },
         encoding: {
           x: { field: 'valence', type: 'quantitative' as const, scale: { domain: [-1, 1] }, title: 'Valence' },
           y: { field: 'arousal', type: 'quantitative' as const, scale: { domain: [-1, 1] }, title: 'Arousal' },

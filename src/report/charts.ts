@@ -29,6 +29,12 @@ const CONFIG = {
   header: { labelLimit: 0, titleLimit: 0 },
 };
 
+/*
+ * Orders of groups and classes are given as explicit scale domains, not only as `sort`: where layers
+ * draw from different data, Vega-Lite can union their domains and fall back to alphabetical order,
+ * which would break the agreement with the tables.
+ */
+
 /** A y axis listing groups: its title (the factor names) sits level above the labels, like a column header, not turned on its side. */
 const GROUP_AXIS = { titleAngle: 0, titleAlign: 'right' as const, titleAnchor: 'start' as const, titleBaseline: 'bottom' as const, titleX: 0, titleY: -6 };
 
@@ -95,7 +101,7 @@ function headlineCharts(doc: MetricsDocument, naming: NodeNaming): ChartSpec[] {
       })
       : [];
     const order = groups.map(name);
-    const y = { field: 'group', type: 'nominal' as const, title: capitalise(axesTitle(axes)), sort: order, axis: GROUP_AXIS };
+    const y = { field: 'group', type: 'nominal' as const, title: capitalise(axesTitle(axes)), sort: order, scale: { domain: order }, axis: GROUP_AXIS };
     const heading = `${capitalise(metricName(metric))} by ${axesTitle(axes)}`;
     const level = Math.round(doc.bootstrap.confidence * 100);
     out.push({
@@ -149,8 +155,8 @@ function confusionChart(g: MetricsGroup, naming: NodeNaming, links: boolean): Ch
       width: { step: 36 },
       height: { step: 26 },
       encoding: {
-        x: { field: 'pred', type: 'nominal', sort: cm.columns, title: 'Predicted label', axis: { labelAngle: -40 } },
-        y: { field: 'truth', type: 'nominal', sort: cm.labels, title: 'True label' },
+        x: { field: 'pred', type: 'nominal', sort: cm.columns, scale: { domain: cm.columns }, title: 'Predicted label', axis: { labelAngle: -40 } },
+        y: { field: 'truth', type: 'nominal', sort: cm.labels, scale: { domain: cm.labels }, title: 'True label' },
         description: { field: 'about', type: 'nominal' },
         ...linked,
       },
@@ -189,7 +195,7 @@ function perClassCharts(groups: readonly MetricsGroup[], naming: NodeNaming): Ch
     if (values.length === 0) continue;
     const classOrder = [...new Set(values.map((v) => v.class))];
     const groupOrder = members.map(name).filter((n) => values.some((v) => v.group === n));
-    const x = { field: 'class', type: 'nominal' as const, sort: classOrder, title: 'True class', axis: { labelAngle: -40 } };
+    const x = { field: 'class', type: 'nominal' as const, sort: classOrder, scale: { domain: classOrder }, title: 'True class', axis: { labelAngle: -40 } };
     const heading = `Per-class accuracy by ${axesTitle(axes)}${naming.note(members[0].node, 'classification')}`;
     const heatmap = groupOrder.length > MAX_BAR_GROUPS;
     out.push({
@@ -208,7 +214,7 @@ function perClassCharts(groups: readonly MetricsGroup[], naming: NodeNaming): Ch
           height: { step: 22 },
           encoding: {
             x: { ...x, axis: { labelAngle: -40, orient: 'top' } },
-            y: { field: 'group', type: 'nominal', sort: groupOrder, title: capitalise(axesTitle(axes)), axis: GROUP_AXIS },
+            y: { field: 'group', type: 'nominal', sort: groupOrder, scale: { domain: groupOrder }, title: capitalise(axesTitle(axes)), axis: GROUP_AXIS },
           },
           layer: [
             { mark: 'rect', encoding: { color: { field: 'accuracy', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] }, title: 'Accuracy (recall)' } } },
@@ -271,7 +277,7 @@ function similarityCharts(groups: readonly MetricsGroup[], naming: NodeNaming): 
       transform: [{ filter: { field: 'scale', equal: scale } }],
       mark: { type: 'boxplot' as const, extent: 'min-max' as const, size: 16, color: '#4c78a8', median: { color: 'white' } },
       encoding: {
-        y: { field: 'group', type: 'nominal' as const, sort: order, title: labels ? capitalise(axesTitle(axes)) : null, axis: labels ? GROUP_AXIS : { labels: false, ticks: false } },
+        y: { field: 'group', type: 'nominal' as const, sort: order, scale: { domain: order }, title: labels ? capitalise(axesTitle(axes)) : null, axis: labels ? GROUP_AXIS : { labels: false, ticks: false } },
         x: { field: 'value', type: 'quantitative' as const, title: scale === 'raw' ? 'Raw cosine similarity' : 'Calibrated z (vs shuffled references)', scale: { zero: false } },
       },
     });
@@ -281,7 +287,7 @@ function similarityCharts(groups: readonly MetricsGroup[], naming: NodeNaming): 
       layer: [
         box('raw', true),
         ...(baseline.length
-          ? [{ data: { values: baseline }, mark: { type: 'tick' as const, color: '#333', thickness: 2, size: 26 }, encoding: { y: { field: 'group', type: 'nominal' as const, sort: order }, x: { field: 'baseline', type: 'quantitative' as const } } }]
+          ? [{ data: { values: baseline }, mark: { type: 'tick' as const, color: '#333', thickness: 2, size: 26 }, encoding: { y: { field: 'group', type: 'nominal' as const, sort: order, scale: { domain: order } }, x: { field: 'baseline', type: 'quantitative' as const } } }]
           : []),
       ],
     };

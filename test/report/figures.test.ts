@@ -22,7 +22,9 @@ import { launchChromium } from '../helpers/chromium.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 
 const LABELS = ['happiness', 'sadness', 'anger', 'fear', 'surprise', 'disgust', 'neutral'];
-const MODELS = Array.from({ length: 9 }, (_, i) => `org-${i}/an-instruction-tuned-model-with-a-long-name-${i}-70B-Instruct-Turbo`);
+// Pairs `X` and `X(2024-08)`: ordered by group key (`model=X(2024-08),` before `model=X,`), which differs
+// from sorting the labels (`X · …` before `X(2024-08) · …`), so a chart that sorts by label shows.
+const MODELS = Array.from({ length: 9 }, (_, i) => `org-${i >> 1}/an-instruction-tuned-model-with-a-long-name-70B-Instruct-Turbo${i % 2 ? '(2024-08)' : ''}`);
 const VARIANTS = ['numeric', 'lexical-with-intensity-adverbs', 'quadrant'];
 const EMBEDDERS = ['glove', 'sentence-transformers-all-mpnet-base-v2-quantized'];
 
@@ -110,6 +112,16 @@ async function checkFigures(models: readonly string[], variants: readonly string
           assert.equal(legend.length > 0, groupNames.length <= MAX_BAR_GROUPS, 'bars with a legend up to MAX_BAR_GROUPS groups, else a heatmap');
           assert.deepEqual(shown.map((l) => l.text), groupNames, `${file}: groups in table order`);
           assert.ok(check.texts.includes('Model · prompt variant'), 'the groups are titled with the factor names');
+        }
+        // Charts with a row per group list them in the order of the tables, top to bottom.
+        const rowsOf = (kind: string) => {
+          const members = doc.groups.filter((g) => g.kind === kind);
+          return members.map((g) => coordValues(g.coords, axesOf(members)));
+        };
+        const rowCharts: [string, string][] = [['headline-classify-', 'classification'], ['headline-similarity-', 'similarity'], ['similarity-', 'similarity']];
+        for (const [prefix, kind] of rowCharts.filter(([p]) => file.startsWith(p))) {
+          const names = rowsOf(kind);
+          assert.deepEqual(check.axis.filter((l) => names.includes(l.text)).sort((a, b) => a.top - b.top).map((l) => l.text), names, `${file}: rows in table order`);
         }
         if (file.startsWith('confusion-')) {
           assert.ok(check.texts.includes('Confusion matrix') && check.texts.includes('True label') && check.texts.includes('Predicted label'));

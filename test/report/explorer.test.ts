@@ -189,6 +189,10 @@ describe('report.html item explorer', () => {
       else assert.ok(existsSync(path.join(runDir, decodeURIComponent(href))), `link ${href}: no such file in the run folder`);
     }
     assert.ok(links.includes('predictions.csv'));
+    // The same chart as a standalone figure: no links into a page it is not part of.
+    const figure = readFileSync(path.join(runDir, 'figures', `confusion-${anchor.slice('items-'.length)}.svg`), 'utf8');
+    assert.doesNotMatch(figure, /<a[ >]|href=/);
+    assert.match(figure, /aria-label="true sadness, answered \w+: \d+ item\(s\)"/);
     assert.ok(links.some((l) => l.startsWith('figures/confusion-')));
     assertOffline();
   });

@@ -35,7 +35,7 @@ export function readPlan(runDir: string): TaskGraph | undefined {
 
 export function readManifest(runDir: string): Manifest | undefined {
   const manifest = readJson<Manifest>(path.join(runDir, 'manifest.json'));
-  return manifest && typeof manifest.tasks === 'object' ? manifest : undefined;
+  return manifest && typeof manifest.tasks === 'object' && manifest.tasks !== null && typeof manifest.status === 'string' ? manifest : undefined;
 }
 
 /**

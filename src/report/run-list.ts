@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { listRunIds } from '../artifacts/run-folder.js';
 import { runLiveness } from '../artifacts/run-lock.js';
-import type { Manifest } from '../artifacts/manifest.js';
-import { readPlan } from './run-artifacts.js';
+import { readManifest, readPlan } from './run-artifacts.js';
+import { formatCost } from './usage.js';
 
 /**
  * One line per run for `vaflow runs ls` and runs/index.html: status (a `running` manifest whose
@@ -46,15 +46,6 @@ export interface RunSummary {
   readonly reports: string[];
 }
 
-function readManifest(file: string): Manifest | undefined {
-  try {
-    const value = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-    return typeof value === 'object' && value !== null && typeof value.status === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const METRICS_CSV = /^(?:(.+)\.)?metrics\.csv$/;
 
 /** For each metrics*.csv and record kind: the first headline metric, best over the groups. */
@@ -95,7 +86,7 @@ async function headlines(dir: string): Promise<RunHeadline[]> {
 
 export async function summariseRun(runsDir: string, id: string): Promise<RunSummary> {
   const dir = path.join(runsDir, id);
-  const manifest = readManifest(path.join(dir, 'manifest.json'));
+  const manifest = readManifest(dir);
   const plan = readPlan(dir);
   const reports = existsSync(dir) ? readdirSync(dir).filter((f) => /(^|\.)report\.html$/.test(f)).sort() : [];
   if (!manifest) {
@@ -153,7 +144,7 @@ export function formatRunTable(runs: readonly RunSummary[]): string {
       r.models.join(',') || '—',
       r.items === null ? '—' : String(r.items),
       r.headline.map(formatHeadline).join(' · ') || '—',
-      r.cost === null ? '—' : r.cost.toFixed(4),
+      formatCost(r.cost ?? undefined),
     ]),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));

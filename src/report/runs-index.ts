@@ -5,6 +5,7 @@ import { vaflowVersion } from '../util/paths.js';
 import { escapeHtml } from './html-escape.js';
 import { metricName } from './names.js';
 import { type RunHeadline, type RunSummary, summariseRuns } from './run-list.js';
+import { formatCost } from './usage.js';
 
 /**
  * runs/index.html: every run in the folder, newest first, with status, pipeline, models, items,
@@ -47,7 +48,7 @@ function row(r: RunSummary): string {
     `<td class="num">${r.items === null ? '—' : r.items}</td>`,
     `<td>${r.headline.length ? `<ul>${r.headline.map(headlineItem).join('')}</ul>` : '—'}</td>`,
     `<td class="num">${r.inputTokens + r.outputTokens ? `${r.inputTokens} + ${r.outputTokens}` : '—'}</td>`,
-    `<td class="num">${r.cost === null ? '—' : r.cost.toFixed(4)}</td>`,
+    `<td class="num">${formatCost(r.cost ?? undefined)}</td>`,
     `<td>${reports}</td>`,
     '</tr>',
   ].join('');

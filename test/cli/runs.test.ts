@@ -17,6 +17,7 @@ import { runCli, startCli, waitFor } from '../helpers/cli.js';
 import { httpPipeline, makeEngineProject } from '../helpers/engine-project.js';
 import { startFlakyServer } from '../helpers/flaky-server.js';
 import { nearestLabelResponder, startOpenAIServer } from '../helpers/openai-server.js';
+import { modelsBlock } from '../report/report-run.js';
 
 test('a run killed with kill -9 shows as interrupted (stale) in runs ls and runs show, not running', async () => {
   const server = await startFlakyServer({ latencyMs: 40 });
@@ -60,9 +61,7 @@ test('a run killed with kill -9 shows as interrupted (stale) in runs ls and runs
 function classifyPipeline(url: string): string {
   return `version: 1
 name: browse-test
-models:
-  circumplex: { provider: circumplex }
-  local: { provider: openai, model: test-model, baseURL: "${url}", temperature: 0, price: { inputPerMTok: 1, outputPerMTok: 2 } }
+${modelsBlock(url)}
 nodes:
   items: { kind: extract, with: { table: items.csv } }
   prompts: { kind: prompt-variant, needs: [items], with: { task: classify, labels: basic7, variants: { numeric: { format: numeric, precision: 2 } } } }

@@ -37,12 +37,17 @@ function writeVectors(file: string): void {
   writeFileSync(file, vocabulary.map((w) => `${w} ${Array.from({ length: 16 }, () => (rng.next() * 2 - 1).toFixed(4)).join(' ')}`).join('\n') + '\n');
 }
 
+/** The `models:` block of the report tests' pipelines: the circumplex baseline and a priced model on the loopback server. */
+export function modelsBlock(serverUrl: string): string {
+  return `models:
+  circumplex: { provider: circumplex }
+  local: { provider: openai, model: test-model, baseURL: "${serverUrl}", temperature: 0, price: { inputPerMTok: 1, outputPerMTok: 2 } }`;
+}
+
 export function reportPipeline(serverUrl: string): string {
   return `version: 1
 name: explorer-test
-models:
-  circumplex: { provider: circumplex }
-  local: { provider: openai, model: test-model, baseURL: "${serverUrl}", temperature: 0, price: { inputPerMTok: 1, outputPerMTok: 2 } }
+${modelsBlock(serverUrl)}
 embedders:
   toy: { type: word-vectors, path: vectors.txt }
 defaults: { seed: 7, concurrency: 8 }

@@ -142,7 +142,9 @@ function present<K extends string, T extends number | null>(name: K, values: T[]
 
 function explorerGroup(g: MetricsGroup, records: Map<string, RecordWords[]>, strings: StringTable): ExplorerGroup {
   const items = g.items;
-  // Items sharing a key (duplicate records) take that key's records in turn.
+  // Items sharing a key (duplicate records) take that key's records in turn, in an order fixed by
+  // their content (the records file follows completion order).
+  for (const list of records.values()) if (list.length > 1) list.sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b)));
   const taken = new Map<string, number>();
   const words = items.keys.map((k) => {
     const list = records.get(k);

@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
-import path from 'node:path';
+import { Option, type Command } from 'commander';
 import { resolveCacheDir } from '../cache/open.js';
 import { UsageError } from '../errors.js';
+import { addRunsDirOption, resolveRunsDir } from './runs-dir.js';
 
 /** Options shared by `run` and `plan`; the environment is read here once and passed down as config. */
 export interface CommonRunFlags {
@@ -14,8 +14,7 @@ export interface CommonRunFlags {
 }
 
 export function addCommonRunOptions(command: Command): Command {
-  return command
-    .option('--runs-dir <dir>', 'where run folders go', 'runs')
+  return addRunsDirOption(command, 'where run folders go')
     .option('--cache-dir <dir>', 'cache folder (env VAFLOW_CACHE_DIR; default .vaflow)')
     .option('--no-cache', 'neither read nor write the cache')
     .option('--refresh', 'recompute every item and overwrite its cache entry')
@@ -28,7 +27,7 @@ export function resolveRunFlags(flags: CommonRunFlags, env: Readonly<Record<stri
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError(`--concurrency: expected an integer ≥ 1, got "${flags.concurrency}"`);
   if (flags.cache === false && flags.refresh) throw new UsageError('--no-cache and --refresh contradict each other: pick one');
   return {
-    runsDir: path.resolve(flags.runsDir ?? 'runs'),
+    runsDir: resolveRunsDir(flags.runsDir, env),
     cacheDir: resolveCacheDir(flags.cacheDir, { ...env }),
     cache: flags.cache === false ? ('off' as const) : flags.refresh ? ('refresh' as const) : ('on' as const),
     concurrency,

@@ -16,6 +16,8 @@ import type { CacheStore } from '../cache/store.js';
 import { CompositeLifeCycle, type RunLifeCycle, type RunStatus } from '../lifecycle/life-cycle.js';
 import { EventsFileLifeCycle } from '../lifecycle/events-file.js';
 import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
+import { RunLockLifeCycle } from '../artifacts/run-lock.js';
+import { RunsIndexLifeCycle } from '../report/runs-index.js';
 import { UsageError } from '../errors.js';
 import { createProviderServices } from './provider-services.js';
 import { embedderManifestEntries } from '../providers/embedders/manifest-entries.js';
@@ -145,7 +147,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const failure = new RunFailure();
   const manifestLife = new ManifestLifeCycle(prepared.run.manifestFile, prepared.manifest);
   const lifeCycle = new CompositeLifeCycle([
-    ...(options.dryRun ? [] : [new EventsFileLifeCycle(prepared.run.eventsFile, (error) => failure.fail(error)), manifestLife]),
+    // run.lock after the manifest (removed once the final status is written), then runs/index.html.
+    ...(options.dryRun ? [] : [new EventsFileLifeCycle(prepared.run.eventsFile, (error) => failure.fail(error)), manifestLife, new RunLockLifeCycle(prepared.run.dir), new RunsIndexLifeCycle(options.runsDir)]),
     ...(options.lifeCycles ?? []),
   ]);
   const stop = AbortSignal.any([options.stop ?? new AbortController().signal, failure.signal]);

@@ -32,7 +32,7 @@ test('plan shows tasks, item counts and cache hits without calling the model; ru
     assert.equal(server.total(), 12);
 
     const ls = await runCli(['runs', 'ls', '--runs-dir', project.runsDir], { cwd: project.dir });
-    assert.match(ls.stdout, /^\d{8}-\d{6}-engine-test-[0-9a-f]{4}  completed\s+engine-test  2 tasks/m);
+    assert.match(ls.stdout, /^\d{8}-\d{6}-engine-test-[0-9a-f]{4}  completed  engine-test  —\s+12\s+—\s+—$/m);
     const show = await runCli(['runs', 'show', 'latest', '--runs-dir', project.runsDir], { cwd: project.dir });
     assert.match(show.stdout, /^run \S+  completed$/m);
     assert.match(show.stdout, /done\s+call  items 12  cached 0  misses 12  errors 0  retries 0  tokens 120\+24/);

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/temp-dir.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const TABLE = 'id,valence,arousal,label\na,0.1,0.2,happiness\nb,-0.5,0.3,anger\n';
 
@@ -37,7 +38,7 @@ async function firstRun(dir: string): Promise<{ runDir: string; manifestFile: st
   writeFileSync(path.join(dir, 'project', 'p.yaml'), PIPELINE);
   const first = await runCli(['run', 'project/p.yaml', '--runs-dir', 'runs', '--cache-dir', 'cache'], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
-  const id = readdirSync(path.join(dir, 'runs')).find((d) => d !== 'latest')!;
+  const id = listRunIds(path.join(dir, 'runs'))[0]!;
   const runDir = path.join(dir, 'runs', id);
   return { runDir, manifestFile: path.join(runDir, 'manifest.json') };
 }

@@ -31,6 +31,8 @@ async function runSource(task: TaskNode, kind: SourceKind, runtime: TaskRuntime,
   };
   for await (const item of kind.source(io.context)) {
     if (runtime.stopSignal.aborted) break;
+    // `--limit N`: the first N items (a table's first N rows, in file order); the source is not read further.
+    if (runtime.sourceLimit !== undefined && io.stats.items >= runtime.sourceLimit) break;
     io.stats.items++;
     if ('compute' in item) {
       await runSourceWork(task, kind, item, runtime, io, recordError);

@@ -86,6 +86,8 @@ function missingChar(raw: string, offset: number, source: SourceText): PlainIssu
     const escape = quote === '"' ? 'write a quote inside "…" as \\"' : "write a quote inside '…' as ''";
     return { offset: opener ?? offset, swallows: true, message: `the ${quote} opened here is never closed: add the closing ${quote} (${escape})` };
   }
+  // A document that is only a flow collection (`[a, b`): the same mistake as in a block collection.
+  if (/^Flow (sequence|map) must end with/.test(raw)) return badIndent(raw, offset, source);
   if (/Missing , between/.test(raw) || /Missing , or : between/.test(raw)) {
     return { offset, message: 'entries of { … } or [ … ] are separated by commas: is one missing before this?' };
   }

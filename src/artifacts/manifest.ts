@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import { installedPackageDir } from '../util/package-dir.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { RunStatus } from '../lifecycle/life-cycle.js';
 
@@ -61,7 +62,9 @@ export function installedDependencyVersions(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(pkg.dependencies ?? {})) {
     try {
-      out[name] = (JSON.parse(readFileSync(path.join(packageRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+      const dir = installedPackageDir(name);
+      if (!dir) throw new Error('not installed');
+      out[name] = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
     } catch {
       out[name] = 'not installed';
     }

@@ -57,6 +57,14 @@ function sqliteIn(dir: string, clock: { now: number }): SqliteCacheStore {
   return new SqliteCacheStore({ file: path.join(dir, 'cache.db'), now: () => clock.now });
 }
 
+/** A cache file in `dir` holding SEEDS, written at their ages. */
+function seedCache(dir: string): void {
+  const clock = { now: 0 };
+  const store = sqliteIn(dir, clock);
+  fill(store, clock, Date.now());
+  store.close();
+}
+
 function keysLeft(dir: string): string[] {
   const db = new Database(path.join(dir, 'cache.db'), { readonly: true });
   try {
@@ -85,10 +93,7 @@ const SELECTIONS: readonly { readonly args: readonly string[]; readonly filter: 
 for (const { args, removed } of SELECTIONS) {
   test(`cache clear ${args.join(' ')}: --dry-run lists the selection, --yes removes exactly it`, () =>
     withTempDir('cache-clear', async (dir) => {
-      const clock = { now: 0 };
-      const store = sqliteIn(dir, clock);
-      fill(store, clock, Date.now());
-      store.close();
+      seedCache(dir);
       const dry = vaflow(['cache', 'clear', ...args, '--dry-run', '--cache-dir', dir], dir);
       assert.equal(dry.code, 0, dry.stderr);
       assert.match(dry.stdout, new RegExp(`^would remove ${removed.length} entr(y|ies) \\(.*\\) matching ${args.join(' ')} from `));
@@ -126,10 +131,7 @@ test('the in-memory store selects what the SQLite store selects, for every filte
 
 test('without a terminal, cache clear refuses to delete without --yes (exit 2) and says how many entries it would remove', () =>
   withTempDir('cache-clear', async (dir) => {
-    const clock = { now: 0 };
-    const store = sqliteIn(dir, clock);
-    fill(store, clock, Date.now());
-    store.close();
+    seedCache(dir);
     const refused = vaflow(['cache', 'clear', '--model', 'gpt', '--cache-dir', dir], dir);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /^cache clear: 5 entries \(chat 1, item 4\) matching --model gpt would be removed from .*cache\.db; add --yes to remove them \(or --dry-run to only list them\): not asking without a terminal\n$/);
@@ -152,10 +154,7 @@ function onTerminal(args: readonly string[], answer: string, cwd: string): { cod
 
 test('on a terminal, cache clear asks first: "n" keeps everything, "y" removes the selection', () =>
   withTempDir('cache-clear', async (dir) => {
-    const clock = { now: 0 };
-    const store = sqliteIn(dir, clock);
-    fill(store, clock, Date.now());
-    store.close();
+    seedCache(dir);
     const declined = onTerminal(['cache', 'clear', '--node', 'faces', '--cache-dir', dir], 'n\n', dir);
     assert.equal(declined.code, 0, declined.output);
     assert.match(declined.output, /remove 1 entry \(source 1\) matching --node faces from .*cache\.db\? \[y\/N\] /);

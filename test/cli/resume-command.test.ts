@@ -6,21 +6,13 @@ import path from 'node:path';
 import { startFlakyServer } from '../helpers/flaky-server.js';
 import { makeEngineProject, httpPipeline } from '../helpers/engine-project.js';
 import { VAFLOW_BIN, startCli, waitFor } from '../helpers/cli.js';
-import { SqliteCacheStore } from '../../src/cache/sqlite-store.js';
+import { cachedItems } from '../helpers/cache-counts.js';
 import { cliInvocation, shellQuote } from '../../src/cli/resume-command.js';
 import { packageRoot } from '../../src/util/paths.js';
 
 const ITEMS = 120;
 const LIMIT = 90;
 
-function cachedItems(cacheDir: string): number {
-  const store = new SqliteCacheStore({ file: path.join(cacheDir, 'cache.db') });
-  try {
-    return store.stats().byNamespace['item']?.entries ?? 0;
-  } finally {
-    store.close();
-  }
-}
 
 /** Runs a command line through sh, with `vaflow` on PATH (a shim for the built CLI), as a user would paste it. */
 function shell(commandLine: string, cwd: string, binDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

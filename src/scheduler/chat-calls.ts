@@ -116,7 +116,7 @@ export class ChatCalls {
     const own = this.#providers.limitedChat(model).then((chat) => chat.call(request, hooks));
     this.#inFlight.set(key, own);
     // Registered before anyone awaits `own`: the answer is stored before its caller continues.
-    own.then((response) => this.#store(key, response, scope.origin), () => undefined)
+    own.then((response) => this.#store(key, response, scope.origin, model.id), () => undefined)
       .catch(this.#onStoreError)
       .finally(() => {
         if (this.#inFlight.get(key) === own) this.#inFlight.delete(key);
@@ -136,9 +136,9 @@ export class ChatCalls {
     return isChatResponse(value) ? value : undefined;
   }
 
-  #store(key: string, response: ChatResponse, origin: string): void {
+  #store(key: string, response: ChatResponse, origin: string, model: string): void {
     if (!this.#cache || !this.#mode.write) return;
-    this.#cache.put(key, response, { namespace: 'chat', origin, durable: true });
+    this.#cache.put(key, response, { namespace: 'chat', origin, model, durable: true });
     this.#answered.add(key);
   }
 }

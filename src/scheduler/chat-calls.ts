@@ -113,7 +113,9 @@ export class ChatCalls {
         scope.hooks?.onStart?.();
       },
     };
-    const own = this.#providers.limitedChat(model).then((chat) => chat.call(request, hooks));
+    const called = this.#providers.limitedChat(model).then((chat) => chat.call(request, hooks));
+    // Notices (said once per run) belong to the call that learnt them, never to a shared or stored answer.
+    const own = called.then(withoutNotices);
     this.#inFlight.set(key, own);
     // Registered before anyone awaits `own`: the answer is stored before its caller continues.
     own.then((response) => this.#store(key, response, scope.origin, model.id), () => undefined)
@@ -121,7 +123,7 @@ export class ChatCalls {
       .finally(() => {
         if (this.#inFlight.get(key) === own) this.#inFlight.delete(key);
       });
-    const response = await own;
+    const response = await called;
     scope.tally.called++;
     if (response.usage) {
       const usage = scope.tally.usage ?? { inputTokens: 0, outputTokens: 0 };
@@ -141,6 +143,12 @@ export class ChatCalls {
     this.#cache.put(key, response, { namespace: 'chat', origin, model, durable: true });
     this.#answered.add(key);
   }
+}
+
+function withoutNotices(response: ChatResponse): ChatResponse {
+  if (!response.notices) return response;
+  const { notices: _notices, ...answer } = response;
+  return answer;
 }
 
 function isChatResponse(value: unknown): value is ChatResponse {

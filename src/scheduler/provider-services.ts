@@ -22,7 +22,6 @@ export interface EngineProviders extends ProviderServices {
   /** The model entry with its source resolved (base URL, file digests), once per model id and run. */
   resolveModel(model: ResolvedModel): Promise<ResolvedModel>;
   resolveEmbedder(entry: ResolvedEmbedder): Promise<ResolvedEmbedder>;
-  limiters(): ReadonlyMap<string, ProviderLimiter>;
 }
 
 /**
@@ -86,7 +85,6 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
       shared(`source:model:${model.id}`, async () => ({ ...model, resolved: await (await import('../providers/identity.js')).modelSource(model, sourceContext) })),
     resolveEmbedder: (entry) =>
       shared(`source:embedder:${entry.id}`, async () => ({ ...entry, resolved: await (await import('../providers/identity.js')).embedderSource(entry, sourceContext) })),
-    limiters: () => limiters,
   };
 }
 

@@ -71,11 +71,6 @@ export class TaskSchedule {
     return newlyBlocked;
   }
 
-  /** True while some task can still start. */
-  hasPending(): boolean {
-    return this.#graph.order.some((id) => !this.#started.has(id) && !this.#blocked.has(id));
-  }
-
   #ended(id: string): boolean {
     return this.#completed.has(id) || this.#failed.has(id) || this.#blocked.has(id);
   }

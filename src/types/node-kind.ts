@@ -116,7 +116,7 @@ export interface AxisSpec {
   readonly values: readonly string[];
 }
 
-interface NodeKindBase<P> {
+export interface NodeKindBase<P> {
   /** The name used as `kind:` in YAML. */
   readonly name: string;
   /** Logic version: bump it when the kind's outputs change for the same inputs (it is in every cache key). */

@@ -12,7 +12,7 @@ export type { ChatProvider, ChatRequest, ChatResponse, ProviderNotice, ProviderS
 export type {
   Pipeline, Model as ModelEntry, Embedder as EmbedderEntry, Node as NodeEntry, Defaults as PipelineDefaults, ProviderLimits, VaPoint, Identifier, EnvVarName,
 } from './types/generated/pipeline.js';
-export type { TaskStats, TaskStatus } from './scheduler/task-stats.js';
+export type { TaskStats, TaskStatus } from './types/task-stats.js';
 export type { RunLifeCycle, RunInfo, RunEndInfo, RunStatus, ItemOutcome } from './lifecycle/life-cycle.js';
 export type { CacheStore, CacheEntryMeta, CacheStats } from './cache/store.js';
 export type { EntryFilter } from './cache/entry-filter.js';
@@ -25,7 +25,7 @@ export type { LineCol } from './spec/positions.js';
 export type { EnvironmentNotice } from './spec/environment.js';
 export { createGraph, type GraphInput } from './graph/create-graph.js';
 export type { TaskGraph, TaskNode, EngineSettings } from './graph/types.js';
-export { runPipeline, type RunPipelineOptions, type RunResult } from './scheduler/run-pipeline.js';
+export { runPipeline, type RunPipelineOptions, type RunResult } from './run/run-pipeline.js';
 export { getLabelSet, resolveLabelSet, type LabelSet, type LabelSetRef } from './labels/label-sets.js';
 export { readLabelAnswer, type LabelReading, type InvalidReason, type ModelReply, type ParsedAnswer, type ParseOptions } from './labels/parse-answer.js';
 export { readDescription, type DescriptionReading } from './labels/read-description.js';

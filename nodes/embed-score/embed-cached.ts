@@ -1,9 +1,9 @@
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { CacheStore } from '../../src/cache/store.js';
-import type { TextEmbedding } from '../../src/providers/embedders/types.js';
+import type { TextEmbedding } from '../../src/types/embeddings.js';
 import { embeddingCacheKey } from '../../src/cache/key.js';
 import { compareText } from '../../src/stats/stable-order.js';
-import { isVaflowEmbeddings } from '../../src/providers/embedders/types.js';
+import { isVaflowEmbeddings } from '../../src/types/embeddings.js';
 import { bytesToVector, isFiniteVector, norm, vectorToBytes } from '../../src/providers/embedders/vector-math.js';
 
 export interface EmbedCachedOptions {

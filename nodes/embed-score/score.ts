@@ -2,7 +2,7 @@ import type { ResolvedEmbedder } from '../../src/types/providers.js';
 import type { TaskContext } from '../../src/types/node-kind.js';
 import type { FlowRecord } from '../../src/types/records.js';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
-import type { TextEmbedding } from '../../src/providers/embedders/types.js';
+import type { TextEmbedding } from '../../src/types/embeddings.js';
 import type { EmbedScoreParams } from './params.generated.js';
 import { embedderIdentity } from '../../src/cache/key.js';
 import { ConfigError } from '../../src/errors.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { installedPackageDir } from '../util/package-dir.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
+import type { TaskStats } from '../types/task-stats.js';
 import type { RunStatus } from '../lifecycle/life-cycle.js';
 
 export type ManifestStatus = RunStatus | 'running';

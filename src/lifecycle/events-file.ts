@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { RunEndInfo, RunInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
 import { RunIOError } from '../errors.js';
 import type { TaskNode } from '../graph/types.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
+import type { TaskStats } from '../types/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';
 import { redact } from '../util/redact.js';
 

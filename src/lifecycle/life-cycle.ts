@@ -1,5 +1,5 @@
 import type { TaskNode, TaskGraph } from '../graph/types.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
+import type { TaskStats } from '../types/task-stats.js';
 import type { Awaitable, KindLogEvent } from '../types/node-kind.js';
 
 

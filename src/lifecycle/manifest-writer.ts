@@ -1,6 +1,6 @@
 import type { RunEndInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
 import type { TaskNode } from '../graph/types.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
+import type { TaskStats } from '../types/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';
 import { totalsOf, type Manifest } from '../artifacts/manifest.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';

@@ -1,6 +1,6 @@
 import type { ItemOutcome, RunInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
 import type { TaskNode } from '../graph/types.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
+import type { TaskStats } from '../types/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';
 import { redact } from '../util/redact.js';
 import { fitLine, fitTable } from './terminal-fit.js';

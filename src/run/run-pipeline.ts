@@ -20,15 +20,15 @@ import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
 import { RunLockLifeCycle } from '../artifacts/run-lock.js';
 import { RunsIndexLifeCycle } from '../report/runs-index.js';
 import { UsageError } from '../errors.js';
-import { createProviderServices } from './provider-services.js';
+import { createProviderServices } from '../scheduler/provider-services.js';
 import { embedderManifestEntries } from '../providers/embedders/manifest-entries.js';
-import { ChatCalls } from './chat-calls.js';
-import { RunFailure } from './run-failure.js';
-import { CallSlots } from './concurrency.js';
-import { InProcessExecutor } from './executor.js';
-import { orchestrate } from './orchestrator.js';
-import type { TaskRuntime } from './task-runtime.js';
-import type { TaskStats } from './task-stats.js';
+import { ChatCalls } from '../scheduler/chat-calls.js';
+import { RunFailure } from '../scheduler/run-failure.js';
+import { CallSlots } from '../scheduler/concurrency.js';
+import { InProcessExecutor } from '../scheduler/executor.js';
+import { orchestrate } from '../scheduler/orchestrator.js';
+import type { TaskRuntime } from '../scheduler/task-runtime.js';
+import type { TaskStats } from '../types/task-stats.js';
 import type { TaskGraph } from '../graph/types.js';
 
 export interface RunPipelineOptions {

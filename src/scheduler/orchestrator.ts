@@ -4,7 +4,7 @@ import type { MissingInput } from '../types/node-kind.js';
 import type { TaskExecutor, TaskInputs } from './executor.js';
 import { TaskSchedule } from './schedule.js';
 import type { RunFailure } from './run-failure.js';
-import { emptyStats, type TaskStats } from './task-stats.js';
+import { emptyStats, type TaskStats } from '../types/task-stats.js';
 
 export interface OrchestrateOptions {
   readonly graph: TaskGraph;

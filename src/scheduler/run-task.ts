@@ -6,7 +6,7 @@ import type { TaskIO } from './task-io.js';
 import type { TaskInputs } from './executor.js';
 import { JsonlWriter, readJsonl } from '../artifacts/jsonl.js';
 import { createTaskContext } from './task-context.js';
-import { emptyStats, errorRate, type TaskStats } from './task-stats.js';
+import { emptyStats, errorRate, type TaskStats } from '../types/task-stats.js';
 import { runItemTask, outputRecord } from './run-items.js';
 import { describeItemError } from './item-errors.js';
 import { CACHE_FORMAT_VERSION, hashJson } from '../cache/key.js';

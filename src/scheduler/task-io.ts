@@ -1,7 +1,7 @@
 import type { FlowRecord } from '../types/records.js';
 import type { TaskContext } from '../types/node-kind.js';
 import type { JsonlWriter } from '../artifacts/jsonl.js';
-import type { TaskStats } from './task-stats.js';
+import type { TaskStats } from '../types/task-stats.js';
 
 /** The streams and counters of one running task. */
 export interface TaskIO {

@@ -1,6 +1,6 @@
 import { OpenAIEmbeddings } from '@langchain/openai';
 import { ProviderError, type VaflowErrorCode } from '../../errors.js';
-import type { TextEmbedding, VaflowEmbeddings } from './types.js';
+import type { TextEmbedding, VaflowEmbeddings } from '../../types/embeddings.js';
 import { isFiniteVector } from './vector-math.js';
 
 export interface OpenAIEmbedderOptions {

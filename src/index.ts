@@ -12,8 +12,8 @@ export type { ChatProvider, ChatRequest, ChatResponse, ProviderNotice, ProviderS
 export type {
   Pipeline, Model as ModelEntry, Embedder as EmbedderEntry, Node as NodeEntry, Defaults as PipelineDefaults, ProviderLimits, VaPoint, Identifier, EnvVarName,
 } from './types/generated/pipeline.js';
-export type { TaskStats, TaskStatus } from './types/task-stats.js';
-export type { RunLifeCycle, RunInfo, RunEndInfo, RunStatus, ItemOutcome } from './lifecycle/life-cycle.js';
+export type { TaskStats, TaskStatus, RunStatus } from './types/task-stats.js';
+export type { RunLifeCycle, RunInfo, RunEndInfo, ItemOutcome } from './lifecycle/life-cycle.js';
 export type { CacheStore, CacheEntryMeta, CacheStats } from './cache/store.js';
 export type { EntryFilter } from './cache/entry-filter.js';
 export {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { installedPackageDir } from '../util/package-dir.js';
 import type { TaskStats } from '../types/task-stats.js';
-import type { RunStatus } from '../lifecycle/life-cycle.js';
+import type { RunStatus } from '../types/task-stats.js';
 
 export type ManifestStatus = RunStatus | 'running';
 

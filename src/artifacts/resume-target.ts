@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { sha256 } from '../cache/key.js';
+import { sha256 } from '../util/hash.js';
 import type { Manifest } from './manifest.js';
 import { openRunFolder, readRunManifest, type RunFolder } from './run-folder.js';
 import { comparePipelines, describeChanges } from '../spec/pipeline-diff.js';

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { RunEndInfo, RunInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
+import type { RunEndInfo, RunInfo, RunLifeCycle } from './life-cycle.js';
+import type { RunStatus } from '../types/task-stats.js';
 import { RunIOError } from '../errors.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskStats } from '../types/task-stats.js';

@@ -1,5 +1,5 @@
 import type { TaskNode, TaskGraph } from '../graph/types.js';
-import type { TaskStats } from '../types/task-stats.js';
+import type { RunStatus, TaskStats } from '../types/task-stats.js';
 import type { Awaitable, KindLogEvent } from '../types/node-kind.js';
 
 
@@ -13,8 +13,6 @@ export interface RunInfo {
 }
 
 export type ItemOutcome = 'computed' | 'cached' | 'error' | 'pending';
-
-export type RunStatus = 'completed' | 'failed' | 'interrupted';
 
 export interface RunEndInfo {
   readonly durationMs: number;

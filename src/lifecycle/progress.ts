@@ -1,4 +1,5 @@
-import type { ItemOutcome, RunInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
+import type { ItemOutcome, RunInfo, RunLifeCycle } from './life-cycle.js';
+import type { RunStatus } from '../types/task-stats.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskStats } from '../types/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';

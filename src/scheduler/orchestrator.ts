@@ -1,5 +1,6 @@
 import type { TaskGraph } from '../graph/types.js';
-import type { RunLifeCycle, RunStatus } from '../lifecycle/life-cycle.js';
+import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
+import type { RunStatus } from '../types/task-stats.js';
 import type { MissingInput } from '../types/node-kind.js';
 import type { TaskExecutor, TaskInputs } from './executor.js';
 import { TaskSchedule } from './schedule.js';

@@ -9,7 +9,8 @@ import { createTaskContext } from './task-context.js';
 import { emptyStats, errorRate, type TaskStats } from '../types/task-stats.js';
 import { runItemTask, outputRecord } from './run-items.js';
 import { describeItemError } from './item-errors.js';
-import { CACHE_FORMAT_VERSION, hashJson } from '../cache/key.js';
+import { CACHE_FORMAT_VERSION } from '../cache/key.js';
+import { hashJson } from '../util/hash.js';
 import { isStorageError } from '../errors.js';
 
 /** Concatenated records of the upstream tasks, read back from their published JSONL files. */

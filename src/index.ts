@@ -24,7 +24,7 @@ export { loadPipeline, composedSchema, type LoadedPipeline, type LoadOptions } f
 export type { LineCol } from './spec/positions.js';
 export type { EnvironmentNotice } from './spec/environment.js';
 export { createGraph, type GraphInput } from './graph/create-graph.js';
-export type { TaskGraph, TaskNode, EngineSettings } from './graph/types.js';
+export type { TaskGraph, TaskNode, EngineSettings } from './types/graph.js';
 export { runPipeline, type RunPipelineOptions, type RunResult } from './run/run-pipeline.js';
 export { getLabelSet, resolveLabelSet, type LabelSet, type LabelSetRef } from './labels/label-sets.js';
 export { readLabelAnswer, type LabelReading, type InvalidReason, type ModelReply, type ParsedAnswer, type ParseOptions } from './labels/parse-answer.js';

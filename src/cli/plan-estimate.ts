@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { RunInfo, RunLifeCycle } from '../lifecycle/life-cycle.js';
-import type { TaskGraph, TaskNode } from '../graph/types.js';
+import type { TaskGraph, TaskNode } from '../types/graph.js';
 import type { TaskStats } from '../types/task-stats.js';
 import type { RunResult } from '../run/run-pipeline.js';
 import type { FlowRecord } from '../types/records.js';

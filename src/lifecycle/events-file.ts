@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { RunEndInfo, RunInfo, RunLifeCycle } from './life-cycle.js';
 import type { RunStatus } from '../types/task-stats.js';
 import { RunIOError } from '../errors.js';
-import type { TaskNode } from '../graph/types.js';
+import type { TaskNode } from '../types/graph.js';
 import type { TaskStats } from '../types/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';
 import { redact } from '../util/redact.js';

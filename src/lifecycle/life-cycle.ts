@@ -1,4 +1,4 @@
-import type { TaskNode, TaskGraph } from '../graph/types.js';
+import type { TaskNode, TaskGraph } from '../types/graph.js';
 import type { RunStatus, TaskStats } from '../types/task-stats.js';
 import type { Awaitable, KindLogEvent } from '../types/node-kind.js';
 

@@ -7,7 +7,7 @@ import { createGraph, DEFAULT_RUN_CONCURRENCY } from '../graph/create-graph.js';
 import { applyEnvironment, type EnvironmentNotice } from '../spec/environment.js';
 import { selectNodes } from '../spec/select-nodes.js';
 import { createRunFolder, prepareFolder, type RunFolder } from '../artifacts/run-folder.js';
-import { resumeTarget } from '../artifacts/resume-target.js';
+import { resumeTarget } from './resume-target.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { environmentInfo, gitCommitOf, installedDependencyVersions, type Manifest } from '../artifacts/manifest.js';
 import { vaflowVersion } from '../util/paths.js';
@@ -30,7 +30,7 @@ import { InProcessExecutor } from '../scheduler/executor.js';
 import { orchestrate } from '../scheduler/orchestrator.js';
 import type { TaskRuntime } from '../scheduler/task-runtime.js';
 import type { TaskStats } from '../types/task-stats.js';
-import type { TaskGraph } from '../graph/types.js';
+import type { TaskGraph } from '../types/graph.js';
 
 export interface RunPipelineOptions {
   /** The pipeline file; for a resume, optional (it must then equal the run's copy, which is what runs). */

@@ -1,4 +1,4 @@
-import type { TaskNode } from '../graph/types.js';
+import type { TaskNode } from '../types/graph.js';
 import type { MissingInput } from '../types/node-kind.js';
 import type { TaskRuntime } from './task-runtime.js';
 import type { TaskStats } from '../types/task-stats.js';

@@ -1,4 +1,4 @@
-import type { TaskGraph } from '../graph/types.js';
+import type { TaskGraph } from '../types/graph.js';
 import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
 import type { RunStatus } from '../types/task-stats.js';
 import type { MissingInput } from '../types/node-kind.js';

@@ -1,6 +1,6 @@
 import type { FlowRecord } from '../types/records.js';
 import type { ItemKind, ItemResult } from '../types/node-kind.js';
-import type { TaskNode } from '../graph/types.js';
+import type { TaskNode } from '../types/graph.js';
 import type { TaskRuntime } from './task-runtime.js';
 import type { TaskIO } from './task-io.js';
 import { itemCacheKeyFor, modelIdentity, embedderIdentity } from '../cache/key.js';

@@ -1,4 +1,4 @@
-import type { TaskGraph } from '../graph/types.js';
+import type { TaskGraph } from '../types/graph.js';
 
 /**
  * Decides which tasks are ready and which can never run; runs nothing itself.

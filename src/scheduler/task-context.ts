@@ -1,6 +1,6 @@
 import type { MissingInput, TaskContext } from '../types/node-kind.js';
 import type { ResolvedEmbedder, ResolvedModel } from '../types/providers.js';
-import type { TaskNode } from '../graph/types.js';
+import type { TaskNode } from '../types/graph.js';
 import type { TaskRuntime } from './task-runtime.js';
 import path from 'node:path';
 import { emptyTally } from './chat-calls.js';

@@ -2,7 +2,7 @@ import type { Pipeline } from '../types/generated/pipeline.js';
 import type { NodeKind } from '../types/node-kind.js';
 import type { CacheStore } from '../cache/store.js';
 import type { RunFolder } from '../artifacts/run-folder.js';
-import type { TaskGraph } from '../graph/types.js';
+import type { TaskGraph } from '../types/graph.js';
 import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
 import type { EngineProviders } from './provider-services.js';
 import type { ChatCalls } from './chat-calls.js';

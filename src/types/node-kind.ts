@@ -2,7 +2,7 @@ import type { Coords, FlowRecord, RecordType, TokenUsage } from './records.js';
 import type { Pipeline } from './generated/pipeline.js';
 import type { ProviderServices, ResolvedEmbedder, ResolvedModel } from './providers.js';
 import type { CacheStore } from '../cache/store.js';
-import type { EngineSettings } from '../graph/types.js';
+import type { EngineSettings } from './graph.js';
 
 export type Awaitable<T> = T | Promise<T>;
 export type JsonSchema = Record<string, unknown>;

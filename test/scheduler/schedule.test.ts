@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TaskSchedule } from '../../src/scheduler/schedule.js';
-import type { TaskGraph, TaskNode } from '../../src/graph/types.js';
+import type { TaskGraph, TaskNode } from '../../src/types/graph.js';
 
 const settings = { concurrency: 1, retries: 0, timeoutMs: 1, maxErrorRate: 0, retryBudget: 0 };
 const node = (id: string, fanIn = false): TaskNode => ({ id, nodeId: id.split('[')[0], kind: 'k', coords: {}, params: {}, settings, axisParams: [], ...(fanIn ? { fanIn: true as const } : {}) });

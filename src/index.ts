@@ -13,7 +13,7 @@ export type {
   Pipeline, Model as ModelEntry, Embedder as EmbedderEntry, Node as NodeEntry, Defaults as PipelineDefaults, ProviderLimits, VaPoint, Identifier, EnvVarName,
 } from './types/generated/pipeline.js';
 export type { TaskStats, TaskStatus, RunStatus } from './types/task-stats.js';
-export type { RunLifeCycle, RunInfo, RunEndInfo, ItemOutcome } from './lifecycle/life-cycle.js';
+export { RUN_EVENTS_VERSION, type RunLifeCycle, type RunInfo, type RunEndInfo, type ItemOutcome, type RetryInfo, type LogInfo, type RunEvent, type RunEventName } from './types/run-events.js';
 export type { CacheStore, CacheEntryMeta, CacheStats } from './cache/store.js';
 export type { EntryFilter } from './cache/entry-filter.js';
 export {

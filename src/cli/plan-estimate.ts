@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { RunInfo, RunLifeCycle } from '../lifecycle/life-cycle.js';
+import type { RunInfo, RunLifeCycle } from '../types/run-events.js';
 import type { TaskGraph, TaskNode } from '../types/graph.js';
 import type { TaskStats } from '../types/task-stats.js';
 import type { RunResult } from '../run/run-pipeline.js';

@@ -1,5 +1,5 @@
 import type { TaskGraph } from '../types/graph.js';
-import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
+import type { RunLifeCycle } from '../types/run-events.js';
 import type { RunStatus } from '../types/task-stats.js';
 import type { MissingInput } from '../types/node-kind.js';
 import type { TaskExecutor, TaskInputs } from './executor.js';

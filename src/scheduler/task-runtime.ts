@@ -3,7 +3,7 @@ import type { NodeKind } from '../types/node-kind.js';
 import type { CacheStore } from '../cache/store.js';
 import type { RunFolder } from '../artifacts/run-folder.js';
 import type { TaskGraph } from '../types/graph.js';
-import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
+import type { RunLifeCycle } from '../types/run-events.js';
 import type { EngineProviders } from './provider-services.js';
 import type { ChatCalls } from './chat-calls.js';
 import type { CallSlots } from './concurrency.js';

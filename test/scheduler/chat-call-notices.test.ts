@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runPipeline } from '../../src/run/run-pipeline.js';
-import type { RunLifeCycle } from '../../src/lifecycle/life-cycle.js';
+import type { RunLifeCycle } from '../../src/types/run-events.js';
 import { fixedResponder, startOpenAIServer } from '../helpers/openai-server.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runPipeline, type RunResult } from '../../src/run/run-pipeline.js';
-import type { RunLifeCycle } from '../../src/lifecycle/life-cycle.js';
+import type { RunLifeCycle } from '../../src/types/run-events.js';
 import { startOpenAIServer, type OpenAIServer } from '../helpers/openai-server.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 import { runCli, startCli, waitFor } from '../helpers/cli.js';

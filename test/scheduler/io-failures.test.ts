@@ -13,7 +13,7 @@ import { runPipeline } from '../../src/run/run-pipeline.js';
 import { MemoryCacheStore } from '../../src/cache/memory-store.js';
 import type { CacheEntryMeta } from '../../src/cache/store.js';
 import { RunIOError } from '../../src/errors.js';
-import type { RunLifeCycle, RunInfo } from '../../src/lifecycle/life-cycle.js';
+import type { RunLifeCycle, RunInfo } from '../../src/types/run-events.js';
 import { startFlakyServer } from '../helpers/flaky-server.js';
 import { makeEngineProject, httpPipeline } from '../helpers/engine-project.js';
 import { runCli, VAFLOW_BIN } from '../helpers/cli.js';

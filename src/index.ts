@@ -8,7 +8,10 @@ export type {
   SpecIssue, CheckContext, AxisSpec, JsonSchema, Awaitable, KindLogEvent, MissingInput,
 } from './types/node-kind.js';
 export type { FlowRecord, RecordType, Coords, ChatMessage, TokenUsage } from './types/records.js';
-export type { ChatProvider, ChatRequest, ChatResponse, ProviderNotice, ProviderServices, ResolvedModel, ResolvedEmbedder, ResolvedSource } from './types/providers.js';
+export type {
+  ChatProvider, ChatRequest, ChatResponse, ProviderNotice, ProviderServices, ResolvedModel, ResolvedEmbedder, ResolvedSource, CachedEmbedder, EmbedResult,
+} from './types/providers.js';
+export type { TextEmbedding, VaflowEmbeddings } from './types/embeddings.js';
 export type {
   Pipeline, Model as ModelEntry, Embedder as EmbedderEntry, Node as NodeEntry, Defaults as PipelineDefaults, ProviderLimits, VaPoint, Identifier, EnvVarName,
 } from './types/generated/pipeline.js';

@@ -37,3 +37,20 @@ test('a fan-in task none of whose inputs completed is skipped, as is every plain
   assert.deepEqual([...schedule.fail('classify[b]')], [['scores', 'none of its 2 input task(s) completed']]);
   assert.deepEqual(schedule.nextReady(), []);
 });
+
+test('nextReady hands out at most `limit` ready tasks, in topological order, each once', () => {
+  const schedule = new TaskSchedule(graph());
+  assert.deepEqual(schedule.nextReady(1), ['src']);
+  assert.deepEqual(schedule.nextReady(1), [], 'nothing else is ready before src completes');
+  schedule.complete('src');
+  assert.deepEqual(schedule.nextReady(1), ['classify[a]']);
+  assert.deepEqual(schedule.nextReady(5), ['classify[b]']);
+  assert.deepEqual(schedule.nextReady(5), [], 'nothing is handed out twice');
+});
+
+test('tasks done before a resume are never handed out, and their dependants are ready at once', () => {
+  const schedule = new TaskSchedule(graph(), ['src', 'classify[a]']);
+  assert.deepEqual(schedule.nextReady(), ['classify[b]', 'after[a]']);
+  assert.deepEqual([...schedule.fail('classify[b]')], [], 'the fan-in still has a completed input');
+  assert.deepEqual(schedule.nextReady(), ['scores']);
+});

@@ -53,8 +53,7 @@ async function runSourceWork(
   if (cached !== undefined) {
     io.stats.cacheHits++;
   } else if (runtime.dryRun) {
-    io.stats.pending++;
-    runtime.lifeCycle.itemEnd?.(task, 'pending');
+    funnel.settled('pending');
     return;
   } else {
     let inFlight = workInFlight.get(runtime);

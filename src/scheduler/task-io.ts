@@ -1,7 +1,7 @@
 import type { FlowRecord } from '../types/records.js';
 import type { TaskContext } from '../types/node-kind.js';
 import type { TaskNode } from '../types/graph.js';
-import type { RunLifeCycle } from '../types/run-events.js';
+import type { ItemOutcome, RunLifeCycle } from '../types/run-events.js';
 import type { JsonlWriter } from '../artifacts/jsonl.js';
 import type { TaskStats } from '../types/task-stats.js';
 import { describeItemError } from './item-errors.js';
@@ -17,25 +17,37 @@ export interface TaskIO {
   readonly errors: JsonlWriter;
 }
 
-/** The one way an item of a task ends, written in arrival order: a record, or an item error. */
+/**
+ * The one way an item of a task ends: counted in the task's stats and told to the life cycle
+ * (`settled`), and for runners that write as items arrive, written first (`publish`, `fail`). The
+ * item runner writes in input order later (InputOrder), so it only settles here.
+ */
 export interface ItemFunnel {
-  /** Writes the item's record (its fields merged, relabelled with this task), counts it and tells the life cycle. */
+  /** Counts an item that ended (a record, an error, or work a plan leaves pending) and tells the life cycle. */
+  settled(outcome: ItemOutcome): void;
+  /** Writes the item's record (its fields merged, relabelled with this task), then settles it. */
   publish(id: string, fields: Readonly<Record<string, unknown>>, outcome: 'computed' | 'cached'): Promise<void>;
-  /** Counts the item's error, writes it to the task's errors file and tells the life cycle. */
+  /** Writes the item's error to the task's errors file, then settles it. */
   fail(id: string, error: unknown): Promise<void>;
 }
 
-export function itemFunnel(task: TaskNode, lifeCycle: RunLifeCycle, io: TaskIO): ItemFunnel {
+export function itemFunnel(task: TaskNode, lifeCycle: RunLifeCycle, io: Pick<TaskIO, 'stats' | 'records' | 'errors'>): ItemFunnel {
+  const { stats } = io;
+  const settled = (outcome: ItemOutcome) => {
+    if (outcome === 'error') stats.errors++;
+    else if (outcome === 'pending') stats.pending++;
+    else stats.records++;
+    lifeCycle.itemEnd?.(task, outcome);
+  };
   return {
+    settled,
     async publish(id, fields, outcome) {
       await io.records.write(outputRecord({ id, node: task.nodeId, coords: task.coords }, fields, task));
-      io.stats.records++;
-      lifeCycle.itemEnd?.(task, outcome);
+      settled(outcome);
     },
     async fail(id, error) {
-      io.stats.errors++;
       await io.errors.write({ id, coords: task.coords, error: describeItemError(error) });
-      lifeCycle.itemEnd?.(task, 'error');
+      settled('error');
     },
   };
 }

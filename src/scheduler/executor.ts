@@ -1,7 +1,7 @@
-import type { TaskNode } from '../graph/types.js';
+import type { TaskNode } from '../types/graph.js';
 import type { MissingInput } from '../types/node-kind.js';
 import type { TaskRuntime } from './task-runtime.js';
-import type { TaskStats } from './task-stats.js';
+import type { TaskStats } from '../types/task-stats.js';
 import { runTask } from './run-task.js';
 
 /** What a task reads: the upstream tasks that completed (in graph order) and, for fan-in tasks, those that did not. */

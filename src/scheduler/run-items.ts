@@ -1,9 +1,10 @@
 import type { FlowRecord } from '../types/records.js';
 import type { ItemKind, ItemResult } from '../types/node-kind.js';
-import type { TaskNode } from '../graph/types.js';
+import type { TaskNode } from '../types/graph.js';
 import type { TaskRuntime } from './task-runtime.js';
-import type { TaskIO } from './task-io.js';
-import { itemCacheKeyFor, sha256, modelIdentity, embedderIdentity } from '../cache/key.js';
+import { itemFunnel, type TaskIO } from './task-io.js';
+import { itemCacheKeyFor, modelIdentity, embedderIdentity } from '../cache/key.js';
+import { sha256 } from '../util/hash.js';
 import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type AttemptTimer, type RetryPolicy } from './retry.js';
 import { describeItemError, type ItemErrorRecord } from './item-errors.js';
 import { InputOrder } from './input-order.js';
@@ -55,6 +56,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
     },
   });
 
+  const funnel = itemFunnel(task, runtime.lifeCycle, io);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, retries: task.settings.retries };
   const budget = new RetryBudget(task.settings.retryBudget);
   const cache = runtime.cache;
@@ -100,8 +102,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   type Outcome = { readonly record: FlowRecord } | { readonly error: ItemErrorRecord } | null;
 
   const failed = (input: FlowRecord, error: unknown, repeat?: number): Outcome => {
-    stats.errors++;
-    runtime.lifeCycle.itemEnd?.(task, 'error');
+    funnel.settled('error');
     return { error: { id: input.id, coords: task.coords, ...(repeat !== undefined && repeats > 1 ? { repeat } : {}), error: describeItemError(error) } };
   };
 
@@ -120,8 +121,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         continue;
       }
       if (runtime.dryRun) {
-        stats.pending++;
-        runtime.lifeCycle.itemEnd?.(task, 'pending');
+        funnel.settled('pending');
         return null;
       }
       if (runtime.stopSignal.aborted) return null;
@@ -150,8 +150,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       samples.push(result);
     }
     const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
-    stats.records++;
-    runtime.lifeCycle.itemEnd?.(task, computed ? 'computed' : 'cached');
+    funnel.settled(computed ? 'computed' : 'cached');
     return { record: outputRecord(input, merged.fields, task) };
   };
 
@@ -160,8 +159,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   const processPure = async (input: FlowRecord): Promise<Outcome> => {
     try {
       const result = await kind.item(input, pureContext);
-      stats.records++;
-      runtime.lifeCycle.itemEnd?.(task, 'computed');
+      funnel.settled('computed');
       return { record: outputRecord(input, result.fields, task) };
     } catch (error) {
       return failed(input, error);

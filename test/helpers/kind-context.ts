@@ -6,6 +6,7 @@ import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } 
 import type { CacheStore } from '../../src/cache/store.js';
 import type { Coords } from '../../src/types/records.js';
 import { ConfigError } from '../../src/errors.js';
+import { privateVectorDir } from './vector-cache.js';
 
 /**
  * Minimal contexts for calling a kind directly in tests (`kind.source(ctx)`, `kind.item(record, ctx)`),
@@ -123,7 +124,7 @@ function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; 
     shared,
     embedder(entry) {
       // As the engine does: derived vector files beside the cache database, else in a temp folder.
-      const cacheDir = options.cache ? path.join(path.dirname(options.cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors');
+      const cacheDir = options.cache ? path.join(path.dirname(options.cache.path), 'vectors') : privateVectorDir();
       return shared(`embedder:${entry.id}`, async () => (await import('../../src/providers/embedders/registry.js')).createEmbedder(entry, { specDir: options.specDir, env: {}, cacheDir }));
     },
   };

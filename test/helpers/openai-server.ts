@@ -117,8 +117,20 @@ export interface OpenAIServer {
   rule: ((request: ChatCompletionBody) => Fault | undefined) | undefined;
   responder: Responder;
   latencyMs: number;
+  /**
+   * Holds every chat answer until `count` chat requests are waiting at once, then releases them all
+   * (later requests are answered as usual). A barrier, so "these calls were all in flight" holds on
+   * a loaded machine, where a fixed latency may not.
+   */
+  holdUntilInFlight(count: number): void;
   /** Zeroes the counters (the fault queue and rule are kept). */
   resetCounts(): void;
+  /**
+   * Back to the state the server started in: counters zeroed, no queued fault, no rule, no hold, the
+   * starting responder and latency. Files sharing one server call it before each test, so no test
+   * sees what another left behind.
+   */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -218,6 +230,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   const sockets = new Set<import('node:net').Socket>();
   const embeddingDimensions = options.embeddingDimensions ?? 16;
 
+  let hold: { count: number; waiting: (() => void)[] } | undefined;
   const state: Omit<OpenAIServer, 'url' | 'close'> = {
     requests: {
       get total() { return counts.total; },
@@ -231,11 +244,22 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     rule: undefined,
     responder: options.responder ?? fixedResponder('neutral'),
     latencyMs: options.latencyMs ?? 0,
+    holdUntilInFlight(count) {
+      hold = { count, waiting: [] };
+    },
     resetCounts() {
       counts.total = counts.chat = counts.embeddings = 0;
       byPrompt.clear();
       bodies.length = 0;
       authorizations.length = 0;
+    },
+    reset() {
+      state.resetCounts();
+      state.faults.length = 0;
+      state.rule = undefined;
+      state.responder = options.responder ?? fixedResponder('neutral');
+      state.latencyMs = options.latencyMs ?? 0;
+      hold = undefined;
     },
   };
 
@@ -254,12 +278,24 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     });
   }
 
+  function held(): Promise<void> {
+    const barrier = hold;
+    if (!barrier) return Promise.resolve();
+    return new Promise((resolve) => {
+      barrier.waiting.push(resolve);
+      if (barrier.waiting.length < barrier.count) return;
+      hold = undefined;
+      for (const release of barrier.waiting) release();
+    });
+  }
+
   async function chat(body: ChatCompletionBody, res: http.ServerResponse, req: http.IncomingMessage): Promise<void> {
     counts.chat++;
     bodies.push(body);
     const hash = promptHash(body.messages);
     byPrompt.set(hash, (byPrompt.get(hash) ?? 0) + 1);
     const fault = state.faults.shift() ?? state.rule?.(body);
+    await held();
     await wait(state.latencyMs, res);
     if (fault?.type === 'delay') await wait(fault.ms, res);
     if (res.destroyed) return;

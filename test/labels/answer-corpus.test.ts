@@ -4,7 +4,7 @@
  * it ignores, the openai provider passes it on, the classify kind reads it. Every entry must be one
  * request, no error, and read as the corpus says.
  */
-import { test, before, after } from 'node:test';
+import { test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import classify from '../../nodes/classify/index.js';
 import type { ResolvedModel } from '../../src/types/providers.js';
@@ -19,6 +19,8 @@ before(async () => {
   model = { id: 'm', provider: 'openai', model: 'any-family', baseURL: server.url, temperature: 0 };
 });
 after(async () => { await server.close(); });
+// One server for the file; each test starts from its initial state, whatever the previous one left.
+beforeEach(() => server.reset());
 
 const record = promptRecord('item', 0.5, 0.2);
 

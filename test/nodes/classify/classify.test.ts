@@ -1,4 +1,4 @@
-import { test, after, before } from 'node:test';
+import { test, after, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import classify from '../../../nodes/classify/index.js';
 import describeKind from '../../../nodes/describe/index.js';
@@ -22,6 +22,8 @@ before(async () => {
   model = { id: 'gpt', provider: 'openai', model: 'gpt-test', baseURL: server.url, temperature: 0 };
 });
 after(async () => { await server.close(); });
+// One server for the file; each test starts from its initial state, whatever the previous one left.
+beforeEach(() => server.reset());
 
 test('structured classification of every basic7 reference point, with usage and finish reason', async () => {
   server.resetCounts();
@@ -122,11 +124,12 @@ test('500 is retried and succeeds; persistent 500s end as an item error with sta
 });
 
 test('a reply slower than the timeout is aborted, retried and then succeeds; always slow ends as VAFLOW_TIMEOUT', async () => {
-  server.faults.push({ type: 'delay', ms: 5000 });
-  const once = await runItem(classify, happy, { model, params, timeoutMs: 300 });
+  // Timeouts generous for a loopback answer on a loaded machine, far below the slow replies.
+  server.faults.push({ type: 'delay', ms: 20_000 });
+  const once = await runItem(classify, happy, { model, params, timeoutMs: 1500 });
   assert.deepEqual([once.result?.fields.prediction, once.attempts], ['happiness', 2]);
-  server.faults.push({ type: 'delay', ms: 5000 }, { type: 'delay', ms: 5000 });
-  const always = await runItem(classify, happy, { model, params, timeoutMs: 200, retries: 1 });
+  server.faults.push({ type: 'delay', ms: 20_000 }, { type: 'delay', ms: 20_000 });
+  const always = await runItem(classify, happy, { model, params, timeoutMs: 1000, retries: 1 });
   assert.ok(always.error instanceof ProviderError);
   assert.deepEqual([always.error.code, always.attempts], ['VAFLOW_TIMEOUT', 2]);
 });

@@ -10,7 +10,7 @@ import classify from '../../nodes/classify/index.js';
 import type { ResolvedModel } from '../../src/types/providers.js';
 import { startOpenAIServer, type OpenAIServer } from '../helpers/openai-server.js';
 import { promptRecord, runItem } from '../nodes/classify/item-harness.js';
-import { ANSWER_CORPUS, type CorpusEntry } from './answer-corpus.js';
+import { ANSWER_CORPUS, hasReasoning } from './answer-corpus.js';
 
 let server: OpenAIServer;
 let model: ResolvedModel;
@@ -23,12 +23,6 @@ after(async () => { await server.close(); });
 beforeEach(() => server.reset());
 
 const record = promptRecord('item', 0.5, 0.2);
-
-function hasReasoning(entry: CorpusEntry): boolean {
-  const reply = typeof entry.reply === 'string' ? { content: entry.reply } : entry.reply;
-  // An empty block (Qwen3's no-think mode) holds no reasoning.
-  return /<\/?think>/.test((reply.content ?? '').replace(/<think>\s*<\/think>/g, '')) || !!reply.reasoning_content || !!reply.reasoning;
-}
 
 test('the corpus holds at least 150 shapes from every family, both label sets and every invalid reason', () => {
   assert.ok(ANSWER_CORPUS.length >= 150, `${ANSWER_CORPUS.length} entries`);

@@ -14,7 +14,7 @@ export const SCOPES = {
   labels: {
     mutate: ['src/labels/**/*.ts'],
     // answer-corpus.test.ts serves the same corpus over HTTP (12 s a run): corpus-reading.test.ts reads it directly.
-    tests: ['test/labels/**/*.test.ts', '!test/labels/answer-corpus.test.ts', 'test/baselines/**/*.test.ts'],
+    tests: ['test/labels/{corpus-reading,label-sets,parse-answer,read-description}.test.ts', 'test/baselines/**/*.test.ts'],
   },
   'embed-score': {
     mutate: ['nodes/embed-score/**/*.ts', '!nodes/embed-score/**/*.generated.ts'],

@@ -31,7 +31,12 @@ for (const name of names) {
 }
 const scopes = names.length > 0 ? names : Object.keys(SCOPES);
 
-/** @type {{ file: string; mutator: string; original: string; replacement: string; reason: string }[]} */
+/**
+ * A survivor is explained when an entry names its file, the source line it is on (whitespace
+ * squashed: robust to lines moving, and an edited line must be looked at again), the mutator, the
+ * text replaced and the replacement.
+ * @type {{ file: string; line: string; mutator: string; original: string; replacement: string; reason: string }[]}
+ */
 const equivalents = JSON.parse(readFileSync(path.join(root, 'scripts/mutate-equivalents.json'), 'utf8')).equivalents;
 
 /** The source text a mutant replaces. */
@@ -44,8 +49,9 @@ function originalText(source, { start, end }) {
 
 const squash = (text) => text.replace(/\s+/g, ' ').trim();
 
-function isListedEquivalent(file, mutant, original) {
-  return equivalents.some((e) => e.file === file && e.mutator === mutant.mutatorName && squash(e.original) === squash(original) && squash(e.replacement) === squash(mutant.replacement ?? ''));
+function isListedEquivalent(file, source, mutant, original) {
+  const line = squash(source.split('\n')[mutant.location.start.line - 1]);
+  return equivalents.some((e) => e.file === file && e.line === line && e.mutator === mutant.mutatorName && e.original === squash(original) && e.replacement === squash(mutant.replacement ?? ''));
 }
 
 function summarize(scope) {
@@ -60,7 +66,7 @@ function summarize(scope) {
       count[mutant.status] = (count[mutant.status] ?? 0) + 1;
       if (mutant.status !== 'Survived' && mutant.status !== 'NoCoverage') continue;
       const original = originalText(source, mutant.location);
-      if (isListedEquivalent(file, mutant, original)) equivalent++;
+      if (isListedEquivalent(file, source, mutant, original)) equivalent++;
       else unexplained.push(`${file}:${mutant.location.start.line}:${mutant.location.start.column} ${mutant.status} ${mutant.mutatorName}: ${squash(original).slice(0, 80)} → ${squash(mutant.replacement ?? '').slice(0, 80)}`);
     }
   }

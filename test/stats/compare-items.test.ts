@@ -25,6 +25,7 @@ test('raw cosines compare only within one and the same embedder', () => {
   assert.equal(sameRawScale(s(['glove']), s(['glove'])), true);
   assert.equal(sameRawScale(s(['glove']), s(['use'])), false);
   assert.equal(sameRawScale(s(['glove']), s([])), false);
+  assert.equal(sameRawScale(s([]), s(['glove'])), false);
   assert.equal(sameRawScale(s(['glove', 'use']), s(['glove', 'use'])), false, 'a group pooling two embedders mixes scales');
 });
 
@@ -65,6 +66,8 @@ test('one unit on a side: no bootstrap interval, and the reason says so', () => 
   assert.equal(r.paired, 0);
   assert.ok(Math.abs(r.deltas.raw_mean.value! - 0.5) < 1e-12);
   assert.deepEqual([r.deltas.raw_mean.ci, r.deltas.raw_mean.ciReason], [null, 'fewer than 2 items']);
+  const other = compareItems(similar(range(5, 'a'), [0.5, 0.6, 0.7, 0.8, 0.9]), similar(['b0'], [0.2]), settings);
+  assert.deepEqual([other.deltas.raw_mean.ci, other.deltas.raw_mean.ciReason], [null, 'fewer than 2 items']);
   // Two units on each side are enough.
   const two = compareItems(similar(['a0', 'a1'], [0.2, 0.4]), similar(['b0', 'b1'], [0.5, 0.9]), settings);
   assert.ok(two.deltas.raw_mean.ci !== null, JSON.stringify(two.deltas.raw_mean));

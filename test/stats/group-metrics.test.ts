@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeGroupMetrics, headlineValues, HEADLINE_METRICS, proportionOutcomes, INVALID_COLUMN } from '../../src/stats/group-metrics.js';
-import type { MultiLabelItems, SimilarityItems, SingleLabelItems, VaItems } from '../../src/stats/group-data.js';
+import { itemCount, type MultiLabelItems, type SimilarityItems, type SingleLabelItems, type VaItems } from '../../src/stats/group-data.js';
 import { clopperPearson } from '../../src/stats/proportion.js';
 import { INVALID } from '../../src/stats/single-label.js';
 import type { Estimate } from '../../src/stats/value.js';
@@ -24,7 +24,7 @@ function values(record: Record<string, { value: number | null; reason?: string }
 function assertBootstrapped(e: Estimate, method: 'percentile-bootstrap' | 'cluster-bootstrap', what: string) {
   assert.equal(e.method, method, what);
   assert.ok(e.ci && e.ci[0] <= e.ci[1] && e.value !== null, `${what}: ${JSON.stringify(e)}`);
-  assert.equal(e.effectiveN, undefined, `${what}: a bootstrap has no effective n`);
+  assert.equal('effectiveN' in e, false, `${what}: a bootstrap has no effective n`);
 }
 
 // truth a a b b c c; pred a b b (invalid) c c
@@ -75,6 +75,10 @@ test('classification with rows sharing item ids: intervals by id, per class too'
   for (const k of ['macro_f1', 'weighted_f1', 'kappa'] as const) assertBootstrapped(m.headline[k], 'cluster-bootstrap', k);
   // Class a's two rows are one item (f1), one right and one wrong: one independent unit.
   assert.deepEqual([m.classes![0].recall.method, m.classes![0].recall.effectiveN, m.classes![0].recall.ci], ['clopper-pearson-clustered', 1, clopperPearson(0.5, 1, 0.95)]);
+  // Class b's rows (2, 3) are one id (r), although the group's first two rows are two ids: per-class
+  // intervals use the class's own rows' ids.
+  const perClassIds = computeGroupMetrics({ ...classification, ids: ['p', 'q', 'r', 'r', 's', 't'] }, settings);
+  assert.deepEqual([perClassIds.classes![1].recall.method, perClassIds.classes![1].recall.effectiveN], ['clopper-pearson-clustered', 1]);
   // Every id its own row: no clusters, the plain methods.
   const own = computeGroupMetrics({ ...classification, ids: ['1', '2', '3', '4', '5', '6'] }, settings);
   assert.equal('clusters' in own, false);
@@ -132,6 +136,9 @@ test('similarity: means, medians and rates over the present values; Spearman aga
 test('similarity: the missing rate gets Clopper–Pearson, the rest a bootstrap', () => {
   const m = computeGroupMetrics(similarity, settings);
   assert.equal(m.n, 5);
+  assert.equal(itemCount(similarity), 5);
+  assert.equal('clusters' in m, false);
+  assert.equal(computeGroupMetrics({ ...similarity, ids: ['x', 'x', 'y', 'z', 'z'] }, settings).clusters, 3);
   assert.deepEqual(proportionOutcomes(similarity), { missing_rate: [false, true, false, false, false] });
   assert.deepEqual([m.headline.missing_rate.value, m.headline.missing_rate.ci, m.headline.missing_rate.method], [0.2, clopperPearson(1, 5, 0.95), 'clopper-pearson']);
   for (const k of ['raw_mean', 'shuffled_mean', 'raw_median', 'z_mean', 'z_median', 'percentile_mean'] as const) assertBootstrapped(m.headline[k], 'percentile-bootstrap', k);

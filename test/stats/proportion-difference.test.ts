@@ -96,6 +96,8 @@ test('paired difference with clusters and nothing to estimate the design effect 
   // No discordant pair (3 ids × 2 pairs): no variance, so as if each id's pairs always agreed.
   const same = [true, true, false, false, true, true];
   assert.equal(pairedDifferenceInterval({ a: same, b: same, clusters: [0, 0, 1, 1, 2, 2] }, 0.95).effectiveN, 3);
+  // Two ids with the same share of discordant pairs: between-id variance 0, no design effect (n* = pairs).
+  assert.equal(pairedDifferenceInterval({ a: [false, true, false, true], b: [true, true, true, true], clusters: [0, 0, 1, 1] }, 0.95).effectiveN, 4);
   // One id holding every pair: one unit.
   const one = pairedDifferenceInterval({ a: [false, true, false, false], b: [true, true, true, false], clusters: [7, 7, 7, 7] }, 0.95);
   assert.equal(one.effectiveN, 1);

@@ -12,10 +12,15 @@ export interface PositionedIssue {
   /** Dotted path inside the file, e.g. `nodes.classify.with.models[1]`; empty for the whole file. */
   readonly path: string;
   readonly message: string;
+  /** Absent for errors. */
+  readonly severity?: 'warning';
+  /** The command-line argument the issue is in (`--set nodes.x.with.limit=0`), printed instead of file:line:col. */
+  readonly argument?: string;
 }
 
 export function formatIssue(issue: PositionedIssue): string {
-  return `${issue.file}:${issue.line}:${issue.col}  ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+  const where = issue.argument ?? `${issue.file}:${issue.line}:${issue.col}`;
+  return `${where}  ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
 }
 
 /** A pipeline that does not load or validate: every issue at once, exit code 2. */
@@ -81,4 +86,48 @@ export class TimeoutError extends ProviderError {
 export class InterruptedError extends VaflowError {
   override readonly code: string = 'VAFLOW_INTERRUPTED';
   override readonly exitCode = 130;
+}
+
+/** Plain words for the file system errors a run can meet (the code is kept in parentheses). */
+const IO_REASONS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EMFILE: 'too many open files (raise `ulimit -n`)',
+  ENFILE: 'too many open files in the system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EIO: 'input/output error',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a path component is not a folder',
+  EISDIR: 'is a folder',
+};
+
+/**
+ * A file of the run (records, errors, manifest, events, cache) could not be read or written: the run
+ * fails with this message (the path and a plain reason), never a stack trace. Exit code 1.
+ */
+export class RunIOError extends VaflowError {
+  override readonly code: string = 'VAFLOW_IO';
+  constructor(readonly path: string, readonly action: 'write' | 'read' | 'create', cause: unknown) {
+    super(`cannot ${action} ${path}: ${ioReason(cause)}`, { cause });
+    this.name = 'RunIOError';
+  }
+}
+
+/** "no space left on device (ENOSPC)" for a Node errno error; the message otherwise. */
+export function ioReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && IO_REASONS[code]) return `${IO_REASONS[code]} (${code})`;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' && code.startsWith('SQLITE_') && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+/** True for the errors that mean the run's storage failed (full disk, no handles, read-only), not an item's data. */
+export function isStorageError(error: unknown): boolean {
+  if (error instanceof RunIOError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  const missing = code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+  return (code in IO_REASONS && !missing) || /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/.test(code);
 }

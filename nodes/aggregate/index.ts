@@ -32,11 +32,12 @@ const kind: BatchKind<AggregateParams> = {
     return issues;
   },
   async *batch(inputs, ctx) {
-    const [{ Collector }, { buildDocument }, { writeMetricsOutputs }, { metricRows }] = await Promise.all([
+    const [{ Collector }, { buildDocument }, { writeMetricsOutputs }, { metricRows }, { describeMissingInput }] = await Promise.all([
       import('./collect.js'),
       import('./build-document.js'),
       import('../../src/report/write-outputs.js'),
       import('../../src/report/rows.js'),
+      import('../../src/scheduler/missing-inputs.js'),
     ]);
     const collector = new Collector({ by: ctx.params.by ?? null, humanRatingField: ctx.params.humanRatingField });
     for await (const record of inputs()) {
@@ -44,7 +45,10 @@ const kind: BatchKind<AggregateParams> = {
       collector.add(record);
     }
     const { groups, warnings } = collector.finish();
-    const doc = buildDocument(groups, warnings, { node: ctx.nodeId, seed: ctx.seed, params: ctx.params });
+    // Inputs that failed upstream are named in the warnings (report) and listed in metrics.json.
+    const missing = ctx.missingInputs ?? [];
+    const built = buildDocument(groups, [...missing.map(describeMissingInput), ...warnings], { node: ctx.nodeId, seed: ctx.seed, params: ctx.params });
+    const doc = missing.length > 0 ? { ...built, missingInputs: missing } : built;
     for (const warning of doc.warnings) ctx.log({ level: 'warn', message: `aggregate ${ctx.nodeId}: ${warning}` });
     const aggregateNodes = Object.values(ctx.spec.nodes).filter((n) => n.kind === 'aggregate').length;
     const files = await writeMetricsOutputs(doc, { dir: ctx.runDir, prefixed: aggregateNodes > 1, pipelineName: ctx.spec.name, runId: path.basename(ctx.runDir) });

@@ -2,10 +2,12 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import { UNIT_RANGE, type Interval } from '../../src/va/rescale.js';
-import type { TaskContext } from '../../src/types/node-kind.js';
 import type { ExtractParams } from './params.generated.js';
 import { requireFile, resolveInput } from './files.js';
-import { DEFAULT_COLUMNS, DEFAULT_LABEL_SEPARATOR, parseLabel, parseVa } from './table.js';
+import { DEFAULT_COLUMNS, DEFAULT_LABEL_SEPARATOR } from './table.js';
+import { isBlank, parseLabel, parseVaPair } from './cells.js';
+import { keptColumns, keptFields } from './keep.js';
+import { formatRowProblem } from './row-problems.js';
 import { readTableRows, tableFormatOf } from './table-rows.js';
 
 /** Image files a folder contributes (not its subfolders; a glob such as `faces/**\/*.jpg` reaches those). */
@@ -60,10 +62,15 @@ function sortById(files: readonly string[]): string[] {
 
 /** What the labels file says about one image. */
 export interface ImageLabels {
+  /** Where the image's row starts in the labels table (absent on a problem found while matching). */
+  readonly line?: number;
+  readonly row?: number;
   readonly label?: string | string[];
   readonly reference?: string;
   readonly annotated?: { readonly valence: number; readonly arousal: number };
-  /** A problem with this image's row (bad annotated VA): the image becomes an item error. */
+  /** `with.keep` fields from the image's row. */
+  readonly kept?: Readonly<Record<string, unknown>>;
+  /** A problem with this image's row (bad annotated VA or kept cell): the image becomes an item error. */
   readonly problem?: string;
 }
 
@@ -94,8 +101,12 @@ export class ImageLabelIndex {
   }
 }
 
-/** Reads the labels table into file → labels; rows are keyed by `file`. */
-export async function readImageLabels(params: ExtractParams, ctx: Pick<TaskContext<ExtractParams>, 'specDir' | 'signal'>): Promise<Map<string, ImageLabels>> {
+/**
+ * Reads the labels table into file → labels; rows are keyed by `file`. A row that cannot be read, or a
+ * file named twice, stops the task with its line: no image can be matched to a row that is not
+ * understood. A bad annotation or kept cell only fails that image.
+ */
+export async function readImageLabels(params: ExtractParams, ctx: { readonly specDir: string; readonly signal?: AbortSignal }): Promise<Map<string, ImageLabels>> {
   const byFile = new Map<string, ImageLabels>();
   if (params.labels === undefined) return byFile;
   const file = resolveInput(ctx.specDir, params.labels);
@@ -105,28 +116,39 @@ export async function readImageLabels(params: ExtractParams, ctx: Pick<TaskConte
   const columns = { ...DEFAULT_COLUMNS, ...params.columns };
   const separator = params.labelSeparator ?? DEFAULT_LABEL_SEPARATOR;
   const range: Interval = params.range ?? UNIT_RANGE;
-  for await (const entry of readTableRows({ file: file.absolute, format, signal: ctx.signal })) {
-    if (!('cells' in entry)) {
-      if ('message' in entry) throw new ConfigError(`${file.shown}:${entry.line}: ${entry.message}`);
+  const lineOf = new Map<string, number>();
+  const kept = keptColumns(params.keep);
+  for await (const entry of readTableRows({ file: file.absolute, shown: file.shown, format, signal: ctx.signal })) {
+    if ('columns' in entry) {
       if (!entry.columns.includes('file')) throw new ConfigError(`${file.shown}: the labels table needs a \`file\` column (image file name), found ${entry.columns.join(', ')}`);
+      const absent = kept.filter(({ column }) => !entry.columns.includes(column));
+      if (absent.length) throw new ConfigError(`${file.shown}: no column ${absent.map(({ field, column }) => `"${column}" (with.keep.${field})`).join(', ')} (header: ${entry.columns.join(', ')})`);
       continue;
     }
+    const at = { file: file.shown, line: entry.line, row: entry.row };
+    if ('message' in entry) throw new ConfigError(formatRowProblem({ ...at, kind: entry.kind, detail: entry.message }));
     const name = entry.cells.file;
-    if (typeof name !== 'string' || name.trim() === '') throw new ConfigError(`${file.shown}:${entry.line}: \`file\` is missing`);
-    const label = parseLabel(entry.cells[columns.label], separator);
-    if (label && 'problem' in label) throw new ConfigError(`${file.shown}:${entry.line}: ${label.problem}`);
+    if (typeof name !== 'string' || name.trim() === '') throw new ConfigError(formatRowProblem({ ...at, kind: 'missing', column: 'file', detail: 'no image file name' }));
+    const key = name.trim().replaceAll('\\', '/');
+    const earlier = lineOf.get(key);
+    if (earlier !== undefined) throw new ConfigError(formatRowProblem({ ...at, kind: 'duplicate-id', column: 'file', value: key, detail: `"${key}" is already labelled on line ${earlier}` }));
+    lineOf.set(key, entry.line);
+    const label = parseLabel(entry.cells[columns.label], separator, columns.label);
+    if (label && 'problem' in label) throw new ConfigError(formatRowProblem({ ...at, ...label.problem }));
     const reference = entry.cells[columns.reference];
-    const labels: { label?: string | string[]; reference?: string; annotated?: { valence: number; arousal: number }; problem?: string } = {};
+    const labels: { -readonly [K in keyof ImageLabels]: ImageLabels[K] } = { line: entry.line, row: entry.row };
     if (label) labels.label = label.value;
     if (typeof reference === 'string' && reference.trim() !== '') labels.reference = reference;
-    const hasAnnotation = [columns.annotatedValence, columns.annotatedArousal].some((c) => entry.cells[c] !== undefined && entry.cells[c] !== '');
+    const keptCells = keptFields(kept, entry.cells);
+    if ('problem' in keptCells) labels.problem = formatRowProblem({ ...at, ...keptCells.problem });
+    else if (Object.keys(keptCells.value).length) labels.kept = keptCells.value;
+    const hasAnnotation = [columns.annotatedValence, columns.annotatedArousal].some((c) => !isBlank(entry.cells[c]));
     if (hasAnnotation) {
-      const valence = parseVa(entry.cells[columns.annotatedValence], columns.annotatedValence, range);
-      const arousal = parseVa(entry.cells[columns.annotatedArousal], columns.annotatedArousal, range);
-      if ('value' in valence && 'value' in arousal) labels.annotated = { valence: valence.value, arousal: arousal.value };
-      else labels.problem = `${file.shown}:${entry.line}: ${[valence, arousal].flatMap((v) => ('problem' in v ? [v.problem] : [])).join('; ')}`;
+      const pair = parseVaPair({ cells: entry.cells, valenceColumn: columns.annotatedValence, arousalColumn: columns.annotatedArousal, range });
+      if ('value' in pair) labels.annotated = pair.value;
+      else labels.problem ??= formatRowProblem({ ...at, ...pair.problem });
     }
-    byFile.set(name.trim().replaceAll('\\', '/'), labels);
+    byFile.set(key, labels);
   }
   return byFile;
 }

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import type { SourceItem, SourceWork, TaskContext } from '../../src/types/node-kind.js';
 import { ConfigError, ItemError } from '../../src/errors.js';
 import { sha256 } from '../../src/cache/key.js';
-import { fileDigest } from '../../src/util/file-digest.js';
 import { createExtractor, extractionIdentity, type Extraction, type ExtractionBackend } from '../../src/facechannel/extraction.js';
 import type { ExtractParams } from './params.generated.js';
 import { chosenVaSource } from './index.js';
@@ -29,7 +28,7 @@ export async function* imageItems(params: ExtractParams, ctx: TaskContext<Extrac
   const labels = new ImageLabelIndex(await readImageLabels(params, ctx), ids);
 
   const modelFile = backend === 'facechannel' ? await facechannelModel(params, ctx.specDir) : undefined;
-  const identity = await extractionIdentity({ backend, detectFaces, modelDigest: modelFile && (await fileDigest(modelFile)) });
+  const identity = await extractionIdentity({ backend, detectFaces, modelDigest: modelFile && (await ctx.providers.fileDigest(modelFile)) });
   const extract = createExtractor({
     backend,
     detectFaces,
@@ -93,6 +92,7 @@ function recordFields({ id, value, labels, vaSource, backend, mixture }: RecordI
   const annotated = labels?.annotated;
   const chosen = vaSource === 'annotation' && annotated ? annotated : model;
   const fields: Record<string, unknown> = {
+    ...labels?.kept,
     path: id,
     box: value.region,
     detectionScore: value.detectionScore,

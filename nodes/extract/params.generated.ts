@@ -5,7 +5,7 @@
  */
 export type ExtractParams = {
   /**
-   * CSV (with a header row) or JSONL file, relative to the pipeline file.
+   * CSV or TSV (with a header row) or JSONL file, in UTF-8, relative to the pipeline file. Every row becomes an item or a reported item error (with its line, row and column); a table with no data rows or a duplicated header column is refused.
    */
   table?: string;
   /**
@@ -42,11 +42,28 @@ export type ExtractParams = {
     annotatedArousal?: string;
   };
   /**
+   * Extra table columns carried into every record, by record field name, so later nodes and aggregate see them (e.g. aggregate's `humanRatingField`). `human_rating: rating` copies column `rating` as read (CSV text trimmed, JSONL values as they are); `human_rating: { column: rating, type: number }` parses it as a decimal number, and a cell that is not one makes the row an item error. An empty cell leaves the field out. With `images`, the columns come from the `labels` table.
+   */
+  keep?: {
+    [k: string]:
+      | string
+      | {
+          /**
+           * The column name.
+           */
+          column: string;
+          /**
+           * number: a decimal number (else an item error); string: the cell as text. @default string
+           */
+          type?: "number" | "string";
+        };
+  };
+  /**
    * Separator of several truth labels in one cell (multi-label sets such as Emotic). @default ;
    */
   labelSeparator?: string;
   /**
-   * [min, max] of the table's VA values; values are rescaled linearly to [-1, 1] (e.g. [1, 9] for Warriner-style norms). A value outside the range is an item error. @default [-1, 1]
+   * [min, max] of the table's VA values; values are rescaled linearly to [-1, 1] (e.g. [1, 9] for Warriner-style norms). `validate` (and so `run`) refuses a table with a value outside the range, naming the first offending row. @default [-1, 1]
    *
    * @minItems 2
    * @maxItems 2

@@ -1,10 +1,13 @@
-import type { SourceItem } from '../../src/types/node-kind.js';
-import { ConfigError, ItemError } from '../../src/errors.js';
-import { inRange, rescaleToUnit, UNIT_RANGE, type Interval } from '../../src/va/rescale.js';
+import type { SourceRecord } from '../../src/types/node-kind.js';
+import { ConfigError } from '../../src/errors.js';
+import { UNIT_RANGE, type Interval } from '../../src/va/rescale.js';
 import type { ExtractParams } from './params.generated.js';
 import { requireFile, type InputFile } from './files.js';
 import { readTableRows, tableFormatOf, TABLE_EXTENSIONS, type TableRow } from './table-rows.js';
 import { IdLineIndex } from '../../src/util/id-line-index.js';
+import { TableRowError, type CellProblem } from './row-problems.js';
+import { isBlank, parseLabel, parseVaPair, type Parsed } from './cells.js';
+import { keptColumns, keptFields, type KeepParam, type KeptColumn } from './keep.js';
 
 /** Which VA pair a record carries: the table's own values (`model`) or the human annotation. */
 export type VaSource = 'model' | 'annotation';
@@ -27,6 +30,7 @@ export interface TableItemsOptions {
   readonly table: InputFile;
   readonly vaSource: VaSource;
   readonly columns?: ExtractParams['columns'];
+  readonly keep?: KeepParam;
   readonly labelSeparator?: string;
   readonly range?: Interval;
   readonly limit?: number;
@@ -38,10 +42,23 @@ const VA_SOURCE_FIELD: Readonly<Record<VaSource, string>> = { model: 'table', an
 
 /**
  * Streams a table's rows as `va` items. A bad row (missing, non-numeric or out-of-range VA, duplicate
- * id, unreadable line) becomes an item error naming `file:line`, and the rows after it still come out.
+ * id, unreadable line, invalid UTF-8) becomes a TableRowError naming file, line, row and column, and
+ * the rows after it still come out: every row is an item or a counted item error.
  * Memory stays flat except for the ids seen, ~24 bytes each as hashes (kept to report duplicates; none when ids are row numbers).
  */
-export async function* tableItems(options: TableItemsOptions): AsyncGenerator<SourceItem> {
+export async function* tableItems(options: TableItemsOptions): AsyncGenerator<SourceRecord> {
+  for await (const { item } of tableRowItems(options)) yield item;
+}
+
+/** A table row's item (or item error) with the line it starts on and its row number. */
+export interface RowItem {
+  readonly item: SourceRecord;
+  readonly line: number;
+  readonly row: number;
+}
+
+/** tableItems with each item's line and row, for checks that report where a value sits. */
+export async function* tableRowItems(options: TableItemsOptions): AsyncGenerator<RowItem> {
   const format = tableFormatOf(options.table.shown);
   if (!format) throw new ConfigError(`${options.table.shown}: unsupported table format (expected ${TABLE_EXTENSIONS.join(', ')})`);
   const range = options.range ?? UNIT_RANGE;
@@ -49,14 +66,16 @@ export async function* tableItems(options: TableItemsOptions): AsyncGenerator<So
   await requireFile(options.table);
   const reader = new RowReader({ ...options, range });
   let count = 0;
-  for await (const entry of readTableRows({ file: options.table.absolute, format, signal: options.signal })) {
+  for await (const entry of readTableRows({ file: options.table.absolute, shown: options.table.shown, format, signal: options.signal })) {
     if ('columns' in entry) {
       reader.checkHeader(entry.columns);
       continue;
     }
     count++;
-    if ('message' in entry) yield { id: `row-${entry.line}`, error: new ItemError(`${options.table.shown}:${entry.line}: ${entry.message}`) };
-    else yield reader.item(entry);
+    const item: SourceRecord = 'message' in entry
+      ? { id: `row-${entry.line}`, error: new TableRowError({ file: options.table.shown, line: entry.line, row: entry.row, kind: entry.kind, detail: entry.message }) }
+      : reader.item(entry);
+    yield { item, line: entry.line, row: entry.row };
     if (options.limit !== undefined && count >= options.limit) return;
   }
 }
@@ -65,12 +84,12 @@ interface RowReaderOptions {
   readonly table: InputFile;
   readonly vaSource: VaSource;
   readonly columns?: ExtractParams['columns'];
+  readonly keep?: KeepParam;
   readonly labelSeparator?: string;
   readonly range: Interval;
 }
 
 type Cells = Readonly<Record<string, unknown>>;
-type Parsed<T> = { readonly value: T } | { readonly problem: string };
 
 /** Turns rows into items; holds the state that spans rows (ids seen, whether ids are row numbers). */
 class RowReader {
@@ -79,15 +98,17 @@ class RowReader {
   readonly #separator: string;
   /** First line of each id from the id column; unused (and empty) when the table has no id column. */
   readonly #seen = new IdLineIndex();
+  readonly #kept: readonly KeptColumn[];
   #idColumnPresent = true;
 
   constructor(options: RowReaderOptions) {
     this.#options = options;
     this.#columns = { ...DEFAULT_COLUMNS, ...options.columns };
     this.#separator = options.labelSeparator ?? DEFAULT_LABEL_SEPARATOR;
+    this.#kept = keptColumns(options.keep);
   }
 
-  /** A header without the chosen VA columns is a configuration problem, not one error per row. */
+  /** A header without the chosen VA columns (or a kept column) is a configuration problem, not one error per row. */
   checkHeader(names: readonly string[]): void {
     const wanted = this.#vaColumns();
     const absent = wanted.filter((name) => !names.includes(name));
@@ -97,25 +118,32 @@ class RowReader {
         `${this.#options.table.shown}: no column ${absent.map((name) => `"${name}"`).join(', ')} (header: ${names.join(', ')}); set ${keys}`,
       );
     }
+    const kept = this.#kept.filter(({ column }) => !names.includes(column));
+    if (kept.length > 0) {
+      throw new ConfigError(`${this.#options.table.shown}: no column ${kept.map(({ field, column }) => `"${column}" (with.keep.${field})`).join(', ')} (header: ${names.join(', ')})`);
+    }
     this.#idColumnPresent = names.includes(this.#columns.id);
   }
 
-  item(row: TableRow): SourceItem {
-    const at = `${this.#options.table.shown}:${row.line}`;
+  item(row: TableRow): SourceRecord {
     const id = this.#id(row);
+    const fail = (problem: CellProblem): SourceRecord => ({ id, error: new TableRowError({ file: this.#options.table.shown, line: row.line, row: row.row, ...problem }) });
     const duplicateOf = this.#remember(id, row.line);
-    if (duplicateOf !== undefined) return { id, error: new ItemError(`${at}: duplicate id "${id}" (first on line ${duplicateOf})`) };
+    if (duplicateOf !== undefined) return fail({ kind: 'duplicate-id', column: this.#columns.id, value: id, detail: `duplicate id "${id}" (first on line ${duplicateOf})` });
     const [valenceColumn, arousalColumn] = this.#vaColumns();
     const va = this.#pair(row.cells, valenceColumn, arousalColumn);
-    if ('problem' in va) return { id, error: new ItemError(`${at}: ${va.problem}`) };
+    if ('problem' in va) return fail(va.problem);
     const annotated = this.#annotated(row.cells);
-    if (annotated && 'problem' in annotated) return { id, error: new ItemError(`${at}: ${annotated.problem}`) };
-    const label = parseLabel(row.cells[this.#columns.label], this.#separator);
-    if (label && 'problem' in label) return { id, error: new ItemError(`${at}: ${label.problem}`) };
+    if (annotated && 'problem' in annotated) return fail(annotated.problem);
+    const label = parseLabel(row.cells[this.#columns.label], this.#separator, this.#columns.label);
+    if (label && 'problem' in label) return fail(label.problem);
+    const kept = keptFields(this.#kept, row.cells);
+    if ('problem' in kept) return fail(kept.problem);
     const reference = row.cells[this.#columns.reference];
     return {
       id,
       fields: {
+        ...kept.value,
         valence: va.value.valence,
         arousal: va.value.arousal,
         ...(label ? { label: label.value } : {}),
@@ -145,11 +173,7 @@ class RowReader {
   }
 
   #pair(cells: Cells, valenceColumn: string, arousalColumn: string): Parsed<{ valence: number; arousal: number }> {
-    const valence = parseVa(cells[valenceColumn], valenceColumn, this.#options.range);
-    if ('problem' in valence) return valence;
-    const arousal = parseVa(cells[arousalColumn], arousalColumn, this.#options.range);
-    if ('problem' in arousal) return arousal;
-    return { value: { valence: valence.value, arousal: arousal.value } };
+    return parseVaPair({ cells, valenceColumn, arousalColumn, range: this.#options.range });
   }
 
   /** The human-annotated pair, when the row has one (rows without an annotation simply carry none). */
@@ -158,44 +182,4 @@ class RowReader {
     if (isBlank(cells[annotatedValence]) && isBlank(cells[annotatedArousal])) return undefined;
     return this.#pair(cells, annotatedValence, annotatedArousal);
   }
-}
-
-function isBlank(cell: unknown): boolean {
-  return cell === undefined || cell === null || (typeof cell === 'string' && cell.trim() === '');
-}
-
-/** Decimal notation only: hex, `Infinity` and empty strings are not VA values even though Number() takes them. */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** One VA cell: present, numeric, inside `range`; rescaled from `range` to [-1, 1]. */
-export function parseVa(cell: unknown, column: string, range: Interval): Parsed<number> {
-  if (isBlank(cell)) return { problem: `${column} is missing` };
-  let value: number;
-  let shown: string;
-  if (typeof cell === 'number') {
-    value = cell;
-    shown = String(cell);
-  } else if (typeof cell === 'string' && DECIMAL.test(cell.trim())) {
-    value = Number(cell.trim());
-    shown = cell.trim();
-  } else {
-    return { problem: `${column} ${JSON.stringify(cell)} is not a number` };
-  }
-  if (!Number.isFinite(value)) return { problem: `${column} "${shown}" is not a finite number` };
-  if (!inRange(value, range)) return { problem: `${column} "${shown}" is outside [${range[0]}, ${range[1]}]` };
-  const rescaled = rescaleToUnit(value, range);
-  return { value: rescaled === 0 ? 0 : rescaled }; // "-0.0" is 0: no -0 in records
-}
-
-/** A truth-label cell: one label → string; several (split on `separator`, or a JSON array) → string[]. */
-export function parseLabel(cell: unknown, separator: string): Parsed<string | string[]> | undefined {
-  if (isBlank(cell)) return undefined;
-  let parts: string[];
-  if (typeof cell === 'string') parts = cell.split(separator);
-  else if (typeof cell === 'number') parts = [String(cell)];
-  else if (Array.isArray(cell) && cell.every((part) => typeof part === 'string')) parts = cell;
-  else return { problem: `label ${JSON.stringify(cell)}: expected a string or a list of strings` };
-  const labels = parts.map((part) => part.trim()).filter((part) => part !== '');
-  if (labels.length === 0) return undefined;
-  return { value: labels.length === 1 ? labels[0] : labels };
 }

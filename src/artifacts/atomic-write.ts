@@ -1,5 +1,6 @@
-import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
-import { writeFile, rename, mkdir } from 'node:fs/promises';
+import { writeFileSync, renameSync, mkdirSync, rmSync } from 'node:fs';
+import { writeFile, rename, mkdir, rm } from 'node:fs/promises';
+import { RunIOError } from '../errors.js';
 import path from 'node:path';
 
 let counter = 0;
@@ -9,18 +10,28 @@ function tempName(file: string): string {
 
 /** Writes a whole file so that readers see the old content or the new, never a torn mix (temp file + rename). */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
   const temp = tempName(file);
-  await writeFile(temp, data);
-  await rename(temp, file);
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(temp, data);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new RunIOError(file, 'write', error);
+  }
 }
 
 /** Synchronous twin for exit paths (signal handlers), where awaiting is not possible. */
 export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
-  mkdirSync(path.dirname(file), { recursive: true });
   const temp = tempName(file);
-  writeFileSync(temp, data);
-  renameSync(temp, file);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temp, data);
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw new RunIOError(file, 'write', error);
+  }
 }
 
 export function writeJsonAtomic(file: string, value: unknown): Promise<void> {

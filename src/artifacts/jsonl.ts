@@ -1,39 +1,56 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
-import { once } from 'node:events';
+import { rename, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { RunIOError } from '../errors.js';
+
+/** Lines are gathered into ~64 KiB chunks before they reach the stream: one syscall per record costs more than the record. */
+const CHUNK = 1 << 16;
 
 /**
  * Appends JSON lines to `<file>.partial` and renames it to `<file>` on `commit()`, so a finished
  * task's records file is always whole; a killed run leaves only a .partial that resume rewrites.
+ *
+ * The file is opened on the first chunk, not before, so a task holds no handle until it has
+ * something to write. A stream error (a full disk, no handles left) is kept and thrown, as a
+ * RunIOError naming the file, by the next write, commit or abandon: it never escapes as an
+ * unhandled 'error' event.
  */
-const CHUNK = 1 << 16;
-
 export class JsonlWriter {
   readonly #file: string;
   readonly #onlyIfWritten: boolean;
   #stream?: WriteStream;
   #pending = '';
   #draining?: Promise<void>;
+  #failure?: RunIOError;
 
   /** `onlyIfWritten`: publish no file at all when nothing was written (error files). */
   constructor(file: string, options: { onlyIfWritten?: boolean } = {}) {
     this.#file = file;
     this.#onlyIfWritten = options.onlyIfWritten ?? false;
-    if (!this.#onlyIfWritten) this.#open();
+  }
+
+  get #partial(): string {
+    return `${this.#file}.partial`;
   }
 
   #open(): WriteStream {
-    this.#stream ??= createWriteStream(`${this.#file}.partial`, { flags: 'w', highWaterMark: 1 << 16 });
+    if (!this.#stream) {
+      const stream = createWriteStream(this.#partial, { flags: 'w', highWaterMark: CHUNK });
+      stream.on('error', (error) => {
+        this.#failure ??= new RunIOError(this.#partial, 'write', error);
+      });
+      this.#stream = stream;
+    }
     return this.#stream;
   }
 
+  #check(): void {
+    if (this.#failure) throw this.#failure;
+  }
+
   /** Resolves at once unless the stream buffer is full: that is the back-pressure for huge tasks. */
-  /**
-   * Lines are gathered into ~64 KiB chunks before they reach the stream: one syscall per record costs
-   * more than the record. The cache, not this file, is what makes completed work durable.
-   */
   async write(record: unknown): Promise<void> {
+    this.#check();
     this.#pending += JSON.stringify(record) + '\n';
     if (this.#pending.length >= CHUNK) await this.#drain();
   }
@@ -43,33 +60,67 @@ export class JsonlWriter {
       const stream = this.#open();
       const chunk = this.#pending;
       this.#pending = '';
-      // Concurrent writers share one wait for 'drain' instead of stacking listeners on the stream.
-      if (!stream.write(chunk)) this.#draining ??= once(stream, 'drain').then(() => { this.#draining = undefined; });
+      // Concurrent writers share one wait for 'drain' (or the error that ends the stream).
+      if (!stream.write(chunk)) this.#draining ??= this.#drained(stream).finally(() => { this.#draining = undefined; });
     }
     await this.#draining;
+    this.#check();
+  }
+
+  #drained(stream: WriteStream): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('error', done);
+        stream.off('close', done);
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('error', done);
+      stream.on('close', done);
+    });
   }
 
   async #end(): Promise<void> {
     await this.#drain();
     const stream = this.#stream;
-    if (!stream || stream.closed) return;
-    await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    if (!stream || stream.closed || stream.destroyed) return this.#check();
+    await new Promise<void>((resolve) => stream.end(() => resolve()));
+    // 'close' follows 'finish', or an error: either way the outcome is known now.
+    if (!stream.closed) await new Promise<void>((resolve) => stream.once('close', () => resolve()));
+    this.#check();
   }
 
+  /** Publishes the file (an empty one when nothing was written, unless `onlyIfWritten`). */
   async commit(): Promise<void> {
     await this.#end();
-    if (this.#stream) await rename(`${this.#file}.partial`, this.#file);
+    try {
+      if (!this.#stream && !this.#onlyIfWritten) await writeFile(this.#partial, '');
+      if (this.#stream || !this.#onlyIfWritten) await rename(this.#partial, this.#file);
+    } catch (error) {
+      throw new RunIOError(this.#file, 'write', error);
+    }
   }
 
-  /** Closes without publishing (interrupted or failed task). */
+  /** Closes without publishing (interrupted or failed task). Never throws: the task's outcome is already decided. */
   async abandon(): Promise<void> {
-    await this.#end();
+    await this.#end().catch(() => undefined);
   }
 }
 
 /** Streams records from a JSONL file; a torn last line (killed writer) is skipped, any other bad line throws. */
 export async function* readJsonl<T = unknown>(file: string): AsyncIterable<T> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const input = createReadStream(file);
+  const opened = new Promise<void>((resolve, reject) => {
+    input.once('open', () => resolve());
+    input.once('error', reject);
+  });
+  try {
+    await opened;
+  } catch (error) {
+    throw new RunIOError(file, 'read', error);
+  }
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let pending: string | undefined;
   let lineNo = 0;
   for await (const line of lines) {

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError, ioReason } from '../errors.js';
 import { writeFileAtomicSync } from './atomic-write.js';
+import type { Manifest } from './manifest.js';
+import { isRecord } from '../util/is-record.js';
 
 /**
  * Layout of one run: runs/<run-id>/
@@ -51,10 +53,38 @@ function newRunId(pipelineName: string, now: Date): string {
 
 export function createRunFolder(options: { runsDir: string; pipelineName: string; pipelineText: string; now?: Date }): RunFolder {
   const run = folder(options.runsDir, newRunId(options.pipelineName, options.now ?? new Date()));
-  mkdirSync(path.join(run.dir, 'tasks'), { recursive: true });
+  prepareFolder(run.dir, `runs folder ${path.resolve(options.runsDir)}`);
   writeFileAtomicSync(run.pipelineFile, options.pipelineText);
   pointLatest(options.runsDir, run.id);
   return run;
+}
+
+/**
+ * Makes sure a run folder and its tasks/ exist and can be written, before any call is made: a
+ * read-only or full runs folder is a configuration error (exit 2) then, not a lost run later. A
+ * resumed folder whose tasks/ was deleted gets it back (its tasks rerun, from the cache).
+ */
+export function prepareFolder(dir: string, what = `run folder ${dir}`): void {
+  const probe = path.join(dir, 'tasks', `.write-test-${process.pid}`);
+  try {
+    makeFolders(path.join(dir, 'tasks'));
+    writeFileSync(probe, 'ok');
+    rmSync(probe, { force: true });
+  } catch (error) {
+    throw new ConfigError(`${what} is not writable: ${ioReason(error)}`);
+  }
+}
+
+/** mkdir -p, one level at a time: a read-only parent reports EROFS / EACCES, not the ENOENT a recursive mkdir gives. */
+function makeFolders(dir: string): void {
+  if (existsSync(dir)) return;
+  makeFolders(path.dirname(dir));
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    // Another process (a second run sharing the runs folder) made it first.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /** runs/latest → the newest run (a symlink, replaced atomically; a plain file holding the id where symlinks fail). */
@@ -70,28 +100,50 @@ function pointLatest(runsDir: string, id: string): void {
   }
 }
 
-/** A run by id, `latest`, or a path to a run folder. */
+/**
+ * A run by reference: a path to a run folder; `latest` (the run runs/latest points at, else the
+ * newest); `latest~N` (N runs before latest, in id order, which is start-time order); an id; or a
+ * unique prefix of an id (`20250102-09`).
+ */
 export function openRunFolder(runsDir: string, ref: string): RunFolder {
   if (ref.includes(path.sep) || ref.startsWith('.')) {
     const dir = path.resolve(ref);
     if (existsSync(path.join(dir, 'manifest.json'))) return folder(path.dirname(dir), path.basename(dir));
   }
-  let id = ref;
-  if (ref === 'latest') {
-    const latest = path.join(runsDir, 'latest');
-    try {
-      id = readlinkSync(latest);
-    } catch {
-      id = existsSync(latest) ? readFileSync(latest, 'utf8').trim() : '';
-    }
-    if (!id) throw new UsageError(`no runs yet in ${runsDir}`);
+  return folder(runsDir, resolveRunId(runsDir, ref));
+}
+
+const LATEST = /^latest(?:~(\d+))?$/;
+
+function resolveRunId(runsDir: string, ref: string): string {
+  const ids = listRunIds(runsDir);
+  const recent = ids.length ? ` (recent: ${ids.slice(-5).join(', ')})` : '';
+  const latest = LATEST.exec(ref);
+  if (latest) {
+    if (ids.length === 0) throw new UsageError(`no runs yet in ${runsDir}`);
+    const newest = latestPointer(runsDir);
+    const at = newest !== undefined && ids.includes(newest) ? ids.indexOf(newest) : ids.length - 1;
+    const back = Number(latest[1] ?? 0);
+    if (back > at) throw new UsageError(`"${ref}": there are only ${at} run(s) before latest (${ids[at]}) in ${runsDir}`);
+    return ids[at - back];
   }
-  const run = folder(runsDir, path.basename(id));
-  if (!existsSync(run.manifestFile)) {
-    const known = listRunIds(runsDir).slice(-5);
-    throw new UsageError(`run "${ref}" not found in ${runsDir}${known.length ? ` (recent: ${known.join(', ')})` : ''}`);
+  if (ids.includes(ref)) return ref;
+  const matches = ref === '' ? [] : ids.filter((id) => id.startsWith(ref));
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) {
+    throw new UsageError(`run "${ref}" is ambiguous in ${runsDir}: ${matches.length} runs start with it (${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', …' : ''}); give more of the id`);
   }
-  return run;
+  throw new UsageError(`run "${ref}" not found in ${runsDir}${recent}`);
+}
+
+/** The run id runs/latest names (a symlink, or a file holding the id), if any. */
+function latestPointer(runsDir: string): string | undefined {
+  const latest = path.join(runsDir, 'latest');
+  try {
+    return path.basename(readlinkSync(latest));
+  } catch {
+    return existsSync(latest) ? readFileSync(latest, 'utf8').trim() || undefined : undefined;
+  }
 }
 
 /** Run ids, oldest first (ids start with a UTC timestamp). */
@@ -101,4 +153,49 @@ export function listRunIds(runsDir: string): string[] {
     .filter((e) => e.isDirectory() && existsSync(path.join(runsDir, e.name, 'manifest.json')))
     .map((e) => e.name)
     .sort();
+}
+
+/** A run's manifest, or why it cannot be used (a folder from a crashed disk, a hand-edited file). */
+export type ManifestRead = { readonly manifest: Manifest; readonly problem?: undefined } | { readonly manifest?: undefined; readonly problem: string };
+
+/** The manifest fields commands read, each with the type it must have. */
+const MANIFEST_SHAPE: readonly [string, (value: unknown) => boolean][] = [
+  ['runId', (v) => typeof v === 'string'],
+  ['vaflowVersion', (v) => typeof v === 'string'],
+  ['pipeline', (v) => isRecord(v) && typeof v.name === 'string' && typeof v.file === 'string' && typeof v.sha256 === 'string'],
+  ['environment', (v) => isRecord(v) && typeof v.node === 'string' && typeof v.os === 'string'],
+  ['seed', (v) => typeof v === 'number'],
+  ['status', (v) => typeof v === 'string'],
+  ['startedAt', (v) => typeof v === 'string'],
+  ['attempts', (v) => Array.isArray(v)],
+  ['tasks', (v) => isRecord(v) && Object.values(v).every((s) => isRecord(s) && typeof s.status === 'string')],
+  ['totals', (v) => isRecord(v)],
+];
+
+function isManifest(value: unknown, missing: string[]): value is Manifest {
+  if (!isRecord(value)) {
+    missing.push('everything (not a JSON object)');
+    return false;
+  }
+  for (const [key, ok] of MANIFEST_SHAPE) if (!ok(value[key])) missing.push(key);
+  return missing.length === 0;
+}
+
+/** Reads and checks a run's manifest.json; never throws: `runs ls` lists a bad one as unreadable and goes on. */
+export function readRunManifest(run: Pick<RunFolder, 'manifestFile'>): ManifestRead {
+  let text: string;
+  try {
+    text = readFileSync(run.manifestFile, 'utf8');
+  } catch (error) {
+    return { problem: `cannot read manifest.json (${error instanceof Error && 'code' in error ? String(error.code) : String(error)})` };
+  }
+  if (text.trim() === '') return { problem: 'manifest.json is empty' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { problem: `manifest.json is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  const missing: string[] = [];
+  return isManifest(value, missing) ? { manifest: value } : { problem: `manifest.json lacks or misshapes: ${missing.join(', ')}` };
 }

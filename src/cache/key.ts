@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 
-/** Bump when the key layout or the stored value layout changes: every old entry then misses. */
-export const CACHE_FORMAT_VERSION = 1;
+/**
+ * Bump when the key layout or the stored value layout changes: every old entry then misses.
+ * 2: model and embedder files by content digest, the base URL the client really uses, chat-call entries.
+ */
+export const CACHE_FORMAT_VERSION = 2;
 
 /**
  * JSON with object keys sorted at every depth, so equal values hash equally; `undefined` fields are
@@ -62,22 +65,45 @@ export function itemCacheKeyFor(base: Omit<ItemKeyParts, 'inputHash' | 'repeat'>
   return (inputHash, repeat) => sha256(head + JSON.stringify(inputHash) + middle + JSON.stringify(repeat) + tail);
 }
 
-/** The fields of a model entry that change its answers. apiKeyEnv, price and limits are deliberately absent. */
-export function modelIdentity(model: {
+/** What the engine resolved about a model or embedder (see ResolvedSource in src/types/providers.ts). */
+interface SourceFields {
+  readonly resolved?: { readonly baseURL?: string; readonly files?: Readonly<Record<string, string>> };
+}
+
+/**
+ * The fields of a model entry that change its answers. apiKeyEnv, price and limits are deliberately
+ * absent. With the source resolved (every run does), the base URL is the one the client really uses
+ * and a model file (llamacpp's GGUF) is named by its content digest instead of its path.
+ */
+export function modelIdentity(model: SourceFields & {
   provider: string; model?: string; baseURL?: string; temperature?: number; topP?: number; maxTokens?: number; seed?: number;
   structuredOutput?: boolean; points?: unknown;
 }): Record<string, unknown> {
-  const { provider, model: name, baseURL, temperature, topP, maxTokens, seed, structuredOutput, points } = model;
-  return { provider, model: name, baseURL, temperature, topP, maxTokens, seed, structuredOutput, points };
+  const { provider, model: name, baseURL, temperature, topP, maxTokens, seed, structuredOutput, points, resolved } = model;
+  const files = resolved?.files;
+  return { provider, model: files ? undefined : name, baseURL: resolved?.baseURL ?? baseURL, temperature, topP, maxTokens, seed, structuredOutput, points, files };
 }
 
-/** The fields of an embedder entry that change its vectors (not batch size, not the key variable). */
-export function embedderIdentity(embedder: {
+/**
+ * The fields of an embedder entry that change its vectors (not batch size, not the key variable):
+ * its files by content digest rather than their path, and the base URL the client really uses.
+ */
+export function embedderIdentity(embedder: SourceFields & {
   type: string; path?: string; file?: string; format?: string; stopWords?: boolean; pooling?: string; normalize?: boolean;
   maxLength?: number; model?: string; baseURL?: string;
 }): Record<string, unknown> {
-  const { type, path, file, format, stopWords, pooling, normalize, maxLength, model, baseURL } = embedder;
-  return { type, path, file, format, stopWords, pooling, normalize, maxLength, model, baseURL };
+  const { type, path, file, format, stopWords, pooling, normalize, maxLength, model, baseURL, resolved } = embedder;
+  const files = resolved?.files;
+  return { type, path: files ? undefined : path, file, format, stopWords, pooling, normalize, maxLength, model, baseURL: resolved?.baseURL ?? baseURL, files };
+}
+
+/**
+ * Key of one chat call: the model identity, the request as the provider sends it (see
+ * renderedRequest in src/providers/identity.ts), the sample index, and which occurrence of the same
+ * request within one item this is. Two kinds, tasks or params that send the same request share it.
+ */
+export function chatCacheKey(parts: { identity: unknown; request: unknown; repeat: number; occurrence: number }): string {
+  return hashJson({ v: CACHE_FORMAT_VERSION, ns: 'chat', ...parts });
 }
 
 /** Key of one embedded text under one embedder. */

@@ -1,9 +1,19 @@
+import type { EntryFilter } from './entry-filter.js';
+
 /** A content-addressed store of completed results. Keys are sha256 hex from cache/key.ts; failures are never stored. */
 export interface CacheEntryMeta {
   /** What the entry holds, for stats and pruning: 'item' results, 'embedding' vectors, ... */
   readonly namespace: string;
-  /** The task or embedder the entry came from, for humans. */
+  /** The task or embedder the entry came from, for humans and `cache clear --node`. */
   readonly origin?: string;
+  /** The model (its id under `models:`) whose answer or result this is, for `cache clear --model`. */
+  readonly model?: string;
+  /**
+   * Commit before `put` returns: for answers that were paid for, so a crash or a later disk error
+   * loses none of them (WAL makes a commit per answer cheap: see BENCHMARKS.md). Write errors are
+   * thrown by `put` itself. @default false: buffered, committed a few ms later
+   */
+  readonly durable?: boolean;
 }
 
 export interface CacheStats {
@@ -20,14 +30,16 @@ export interface CacheStore {
   get(key: string): unknown | undefined;
   /** Batched lookup: returns only the hits. */
   getMany(keys: readonly string[]): Map<string, unknown>;
-  /** Buffered; visible to `get` at once, durable after the next flush (at most a few ms later). */
+  /** Visible to `get` at once; committed now with `meta.durable`, else buffered and committed at the next flush (a few ms later). */
   put(key: string, value: unknown, meta: CacheEntryMeta): void;
   /** Raw binary values (embedding vectors as Float32 bytes). */
   getBytes(key: string): Uint8Array | undefined;
   putBytes(key: string, value: Uint8Array, meta: CacheEntryMeta): void;
   flush(): void;
-  stats(): CacheStats;
-  clear(): number;
+  /** Counts of every entry, or of those `filter` selects. */
+  stats(filter?: EntryFilter): CacheStats;
+  /** Deletes every entry, or those `filter` selects; returns how many. */
+  clear(filter?: EntryFilter): number;
   /** Deletes entries last used before `cutoffMs` (epoch ms); returns how many. */
   prune(cutoffMs: number): number;
   close(): void;

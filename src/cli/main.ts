@@ -1,5 +1,6 @@
 import { createProgram } from './program.js';
 import { VaflowError } from '../errors.js';
+import { redact } from '../util/redact.js';
 
 /** The bin entry: parse argv, print errors without stacks (set VAFLOW_DEBUG=1 to see one). */
 
@@ -15,15 +16,16 @@ try {
   await createProgram().parseAsync(process.argv);
 } catch (error) {
   if (error instanceof VaflowError) {
-    process.stderr.write(error.message.endsWith('\n') ? error.message : error.message + '\n');
+    const message = redact(error.message);
+    process.stderr.write(message.endsWith('\n') ? message : message + '\n');
     process.exitCode = error.exitCode;
   } else if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' && error.code.startsWith('commander.')) {
     // Commander has printed the message; help and --version exit 0, every usage mistake exits 2.
     process.exitCode = (error as { exitCode?: number }).exitCode === 0 ? 0 : 2;
   } else {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = redact(error instanceof Error ? error.message : String(error));
     process.stderr.write(`vaflow: internal error: ${message}\n`);
-    if (process.env.VAFLOW_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    if (process.env.VAFLOW_DEBUG && error instanceof Error) process.stderr.write(`${redact(error.stack ?? '')}\n`);
     process.exitCode = 1;
   }
 }

@@ -2,7 +2,8 @@ import type { RunResult } from '../scheduler/run-pipeline.js';
 
 /**
  * The plan as a table. Counts downstream of uncached model calls (or of a batch node, which a plan
- * does not run) are lower bounds, shown as "≥N".
+ * does not run) are lower bounds, shown as "≥N". `errors`: items that already failed (bad table rows,
+ * undecodable images), each reported with its cause below the table.
  */
 export function formatPlan(result: RunResult): string {
   const { graph, tasks } = result;
@@ -19,9 +20,10 @@ export function formatPlan(result: RunResult): string {
     const items = kind?.mode === 'batch' ? '-' : `${upstreamPartial ? '≥' : ''}${s.items}`;
     // A source caches what it yields as work units (images); a plain table source has nothing to cache.
     const cacheable = (kind?.mode === 'item' && kind.cacheable !== false) || (kind?.mode === 'source' && s.cacheHits + s.pending > 0);
-    return [id, kind?.mode ?? '?', items, cacheable ? String(s.cacheHits) : '-', cacheable ? String(s.pending) : '-', graph.dependencies[id].join(', ') || '-'];
+    const errors = kind?.mode === 'batch' ? '-' : String(s.errors);
+    return [id, kind?.mode ?? '?', items, errors, cacheable ? String(s.cacheHits) : '-', cacheable ? String(s.pending) : '-', graph.dependencies[id].join(', ') || '-'];
   });
-  const header = ['task', 'mode', 'items', 'cached', 'to call', 'needs'];
+  const header = ['task', 'mode', 'items', 'errors', 'cached', 'to call', 'needs'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   const calls = Object.values(tasks).reduce((n, s) => n + s.pending, 0);

@@ -7,7 +7,10 @@ import { topologicalNodeOrder } from './topological.js';
 
 export const ENGINE_SETTING_KEYS = ['concurrency', 'retries', 'timeoutMs', 'maxErrorRate', 'retryBudget'] as const;
 
-const DEFAULT_SETTINGS: EngineSettings = { concurrency: 8, retries: 4, timeoutMs: 60_000, maxErrorRate: 0.1, retryBudget: 1000 };
+const DEFAULT_SETTINGS: Omit<EngineSettings, 'concurrency'> = { retries: 4, timeoutMs: 60_000, maxErrorRate: 0.1, retryBudget: 1000 };
+
+/** Calls in flight across the whole run when neither `defaults.concurrency` nor `--concurrency` says otherwise. */
+export const DEFAULT_RUN_CONCURRENCY = 8;
 
 export interface GraphInput {
   readonly spec: Pipeline;
@@ -15,14 +18,19 @@ export interface GraphInput {
   readonly kinds: ReadonlyMap<string, NodeKind>;
 }
 
-function resolveSettings(defaults: Defaults | undefined, params: Record<string, unknown>): EngineSettings {
-  const pick = (key: keyof EngineSettings): number => {
+/**
+ * A node's engine settings: its own `with` value, else `defaults`, else the built-in default. Except
+ * `concurrency`: in `defaults` it caps the whole run (see CallSlots), so a node only has the cap it sets itself.
+ */
+export function resolveSettings(defaults: Defaults | undefined, params: Record<string, unknown>): EngineSettings {
+  const pick = (key: keyof typeof DEFAULT_SETTINGS): number => {
     const own = params[key];
     if (typeof own === 'number') return own;
     const fromDefaults = defaults?.[key];
     return typeof fromDefaults === 'number' ? fromDefaults : DEFAULT_SETTINGS[key];
   };
-  return { concurrency: pick('concurrency'), retries: pick('retries'), timeoutMs: pick('timeoutMs'), maxErrorRate: pick('maxErrorRate'), retryBudget: pick('retryBudget') };
+  const own = params.concurrency;
+  return { concurrency: typeof own === 'number' ? own : null, retries: pick('retries'), timeoutMs: pick('timeoutMs'), maxErrorRate: pick('maxErrorRate'), retryBudget: pick('retryBudget') };
 }
 
 interface OwnAxes {
@@ -97,6 +105,7 @@ export function createGraph({ spec, kinds }: GraphInput): TaskGraph {
           params,
           settings,
           axisParams: Object.values(own.params),
+          ...(fanIn ? { fanIn: true as const } : {}),
         };
         tasks[task.id] = task;
         dependencies[task.id] = combo.members.map((m) => m.id);

@@ -2,7 +2,8 @@ import type { Coords } from '../types/records.js';
 
 /** Engine settings resolved for one task (from `defaults`, overridden by the node's `with`). */
 export interface EngineSettings {
-  readonly concurrency: number;
+  /** The node's own cap on calls in flight (its `with.concurrency`), shared by its tasks; null: only the run's cap. */
+  readonly concurrency: number | null;
   readonly retries: number;
   readonly timeoutMs: number;
   readonly maxErrorRate: number;
@@ -21,6 +22,11 @@ export interface TaskNode {
   readonly settings: EngineSettings;
   /** Params an axis stands for (models, embedders, variants): left out of the cache key. */
   readonly axisParams: readonly string[];
+  /**
+   * Set on fan-in tasks (a batch kind with `fanIn: true`, e.g. aggregate): the task runs once every
+   * dependency has ended, on those that completed, and is told which ones failed or were skipped.
+   */
+  readonly fanIn?: true;
 }
 
 export interface TaskGraph {

@@ -16,6 +16,12 @@ export type ItemOutcome = 'computed' | 'cached' | 'error' | 'pending';
 
 export type RunStatus = 'completed' | 'failed' | 'interrupted';
 
+export interface RunEndInfo {
+  readonly durationMs: number;
+  /** Why the run failed as a whole (a storage failure), beyond its failed tasks. */
+  readonly failure?: string;
+}
+
 /**
  * Hooks around a run, every one optional. The orchestrator calls them; the terminal display,
  * events.jsonl and the manifest are separate implementations, combined by CompositeLifeCycle.
@@ -34,7 +40,7 @@ export interface RunLifeCycle {
   /** A kind's own log line, or an engine notice. */
   log?(event: KindLogEvent & { task?: string }): void;
   /** Called last, after every artifact is flushed. */
-  runEnd?(status: RunStatus, info: { readonly durationMs: number }): Awaitable<void>;
+  runEnd?(status: RunStatus, info: RunEndInfo): Awaitable<void>;
 }
 
 export class CompositeLifeCycle implements RunLifeCycle {
@@ -58,7 +64,16 @@ export class CompositeLifeCycle implements RunLifeCycle {
   log(event: KindLogEvent & { task?: string }): void {
     for (const p of this.parts) p.log?.(event);
   }
-  async runEnd(status: RunStatus, info: { readonly durationMs: number }): Promise<void> {
-    for (const p of this.parts) await p.runEnd?.(status, info);
+  /** Every part gets its runEnd even when an earlier one fails (a manifest on a full disk must not cost the run_end event); the first error is rethrown. */
+  async runEnd(status: RunStatus, info: RunEndInfo): Promise<void> {
+    let first: { error: unknown } | undefined;
+    for (const p of this.parts) {
+      try {
+        await p.runEnd?.(status, info);
+      } catch (error) {
+        first ??= { error };
+      }
+    }
+    if (first) throw first.error;
   }
 }

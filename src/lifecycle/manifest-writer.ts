@@ -1,10 +1,11 @@
-import type { RunLifeCycle, RunStatus } from './life-cycle.js';
+import type { RunEndInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';
 import { totalsOf, type Manifest } from '../artifacts/manifest.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { ANSWER_READER_VERSION } from '../labels/reader-version.js';
+import { redactJson } from '../util/redact.js';
 
 /**
  * Keeps manifest.json current: rewritten atomically at the start, after every task, and at the end.
@@ -19,7 +20,7 @@ export class ManifestLifeCycle implements RunLifeCycle {
 
   async runStart(): Promise<void> {
     this.manifest.answerReader = ANSWER_READER_VERSION;
-    await writeJsonAtomic(this.file, this.manifest);
+    await writeJsonAtomic(this.file, redactJson(this.manifest));
   }
 
   /** Written with the next task's end (or the run's), never on this hot path. */
@@ -37,13 +38,15 @@ export class ManifestLifeCycle implements RunLifeCycle {
   async taskEnd(task: TaskNode, stats: TaskStats): Promise<void> {
     this.manifest.tasks[task.id] = stats;
     this.manifest.totals = totalsOf(this.manifest.tasks);
-    await writeJsonAtomic(this.file, this.manifest);
+    await writeJsonAtomic(this.file, redactJson(this.manifest));
   }
 
-  async runEnd(status: RunStatus): Promise<void> {
+  async runEnd(status: RunStatus, info?: RunEndInfo): Promise<void> {
     this.manifest.status = status;
+    if (info?.failure) this.manifest.failure = info.failure;
+    else delete this.manifest.failure;
     this.manifest.endedAt = this.now();
     this.manifest.totals = totalsOf(this.manifest.tasks);
-    await writeJsonAtomic(this.file, this.manifest);
+    await writeJsonAtomic(this.file, redactJson(this.manifest));
   }
 }

@@ -1,7 +1,18 @@
 import type { TaskNode } from '../graph/types.js';
+import type { MissingInput } from '../types/node-kind.js';
 import type { TaskRuntime } from './task-runtime.js';
 import type { TaskStats } from './task-stats.js';
 import { runTask } from './run-task.js';
+
+/** What a task reads: the upstream tasks that completed (in graph order) and, for fan-in tasks, those that did not. */
+export interface TaskInputs {
+  /** Input records expected (the completed upstream tasks' record counts); undefined for a source. */
+  readonly expected: number | undefined;
+  /** Ids of the upstream tasks whose published records the task reads, in dependency order. */
+  readonly upstream: readonly string[];
+  /** Fan-in tasks only: upstream tasks that failed or were skipped. */
+  readonly missing: readonly MissingInput[];
+}
 
 /**
  * Where a task runs. The orchestrator only sees this interface, so a distributed executor
@@ -9,13 +20,13 @@ import { runTask } from './run-task.js';
  * in-process one without touching the node kinds.
  */
 export interface TaskExecutor {
-  execute(task: TaskNode, expected: number | undefined): Promise<TaskStats>;
+  execute(task: TaskNode, inputs: TaskInputs): Promise<TaskStats>;
 }
 
 export class InProcessExecutor implements TaskExecutor {
   constructor(private readonly runtime: TaskRuntime) {}
 
-  execute(task: TaskNode, expected: number | undefined): Promise<TaskStats> {
-    return runTask(task, this.runtime, expected);
+  execute(task: TaskNode, inputs: TaskInputs): Promise<TaskStats> {
+    return runTask(task, this.runtime, inputs);
   }
 }

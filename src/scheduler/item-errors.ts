@@ -1,4 +1,5 @@
 import { AttemptsExhausted } from './retry.js';
+import { redact } from '../util/redact.js';
 
 /** An item error as recorded in tasks/<task>.errors.jsonl: class, code, message, attempts. Never cached. */
 export interface ItemErrorRecord {
@@ -23,7 +24,7 @@ export function describeItemError(error: unknown): ItemErrorRecord['error'] {
   return {
     class: err.name && err.name !== 'Error' ? err.name : err.constructor.name,
     code: typeof code === 'string' && code ? code : 'VAFLOW_ITEM_FAILED',
-    message: err.message,
+    message: redact(err.message), // secrets echoed by a server never reach the errors file (src/util/redact.ts)
     ...(typeof status === 'number' ? { status } : {}),
     attempts,
   };

@@ -1,6 +1,18 @@
 import PQueue from 'p-queue';
-import type { ChatProvider, ChatRequest } from '../types/providers.js';
+import type { ChatProvider, ChatRequest, ChatResponse } from '../types/providers.js';
 import { ProviderError } from '../errors.js';
+import { runInQueue } from './concurrency.js';
+import { abortableSleep } from './abort.js';
+
+/** What a caller learns about its call's life in the limiter. */
+export interface CallHooks {
+  /** The call starts waiting: for a slot, for a 429 pause, for tokens. */
+  readonly onQueued?: () => void;
+  /** The call itself starts now; throwing here cancels it before it reaches the provider. */
+  readonly onStart?: () => void;
+  /** Aborting it takes a waiting call out of the queue at once (a running call reads the request's own signal). */
+  readonly signal?: AbortSignal;
+}
 
 export interface ProviderLimits {
   readonly concurrency?: number;
@@ -39,10 +51,18 @@ export class ProviderLimiter {
     return this.#queue.concurrency;
   }
 
-  async run<T>(estimatedTokens: number, call: () => Promise<T>, actualTokens: (result: T) => number | undefined): Promise<T> {
-    return this.#queue.add(async () => {
-      await this.#waitForPause();
-      await this.#takeTokens(estimatedTokens);
+  /**
+   * Runs `call` once a slot, the rate and the token bucket allow. An aborted `signal` takes a waiting
+   * call out of the queue at once, so it never uses a rate slot; `onStart` fires right before `call`.
+   */
+  async run<T>(estimatedTokens: number, call: () => Promise<T>, actualTokens: (result: T) => number | undefined, hooks: CallHooks = {}): Promise<T> {
+    const { signal } = hooks;
+    hooks.onQueued?.();
+    return runInQueue(this.#queue, async () => {
+      await this.#waitForPause(signal);
+      await this.#takeTokens(estimatedTokens, signal);
+      signal?.throwIfAborted();
+      hooks.onStart?.();
       try {
         const result = await call();
         const actual = actualTokens(result);
@@ -53,7 +73,7 @@ export class ProviderLimiter {
         if (error instanceof ProviderError && error.status === 429) this.#onRateLimited(error.retryAfterMs);
         throw error;
       }
-    });
+    }, signal);
   }
 
   #onSuccess(): void {
@@ -71,13 +91,13 @@ export class ProviderLimiter {
     this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + (retryAfterMs ?? 1000));
   }
 
-  async #waitForPause(): Promise<void> {
+  async #waitForPause(signal: AbortSignal | undefined): Promise<void> {
     const wait = this.#pausedUntil - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await abortableSleep(wait, signal);
   }
 
   /** Token bucket refilled continuously at tokensPerMinute; a call larger than the bucket waits for a full one. */
-  async #takeTokens(estimate: number): Promise<void> {
+  async #takeTokens(estimate: number, signal: AbortSignal | undefined): Promise<void> {
     const perMinute = this.#tokensPerMinute;
     if (!perMinute) return;
     for (;;) {
@@ -89,21 +109,43 @@ export class ProviderLimiter {
         this.#tokens -= estimate;
         return;
       }
-      await new Promise((r) => setTimeout(r, Math.ceil(((need - this.#tokens) / perMinute) * 60_000)));
+      await abortableSleep(Math.ceil(((need - this.#tokens) / perMinute) * 60_000), signal);
     }
   }
 }
 
-/** Rough token estimate before a call: ~4 characters per token plus the answer budget. */
-export function estimateTokens(request: ChatRequest): number {
-  const chars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
-  return Math.ceil(chars / 4) + (request.maxTokens ?? 64);
+/** Rough token count of the messages sent: ~4 characters per token (also `vaflow plan`'s estimate). */
+export function estimateInputTokens(messages: readonly { readonly content: string }[]): number {
+  const chars = messages.reduce((sum, m) => sum + m.content.length, 0);
+  return Math.ceil(chars / 4);
 }
 
-export function limitChat(provider: ChatProvider, limiter: ProviderLimiter): ChatProvider {
+/** Rough token estimate before a call: the messages plus the answer budget. */
+export function estimateTokens(request: ChatRequest): number {
+  return estimateInputTokens(request.messages) + (request.maxTokens ?? 64);
+}
+
+/** A chat provider behind a limiter: tokens estimated before the call, corrected with the usage after. */
+export function limitChat(provider: ChatProvider, limiter: ProviderLimiter): LimitedChat {
   return {
     id: provider.id,
-    call: (request) =>
-      limiter.run(estimateTokens(request), () => provider.call(request), (r) => (r.usage ? r.usage.inputTokens + r.usage.outputTokens : undefined)),
+    call: async (request, hooks) => {
+      if (!provider.admit) return limiter.run(estimateTokens(request), () => provider.call(request), tokensOf, { ...hooks, signal: request.signal });
+      hooks?.onQueued?.();
+      const release = await provider.admit(request);
+      try {
+        return await limiter.run(estimateTokens(request), () => provider.call(request), tokensOf, { ...hooks, signal: request.signal });
+      } finally {
+        release();
+      }
+    },
   };
+}
+
+const tokensOf = (r: ChatResponse): number | undefined => (r.usage ? r.usage.inputTokens + r.usage.outputTokens : undefined);
+
+/** A chat model behind its provider's limiter; `hooks` tell the caller when its call really starts. */
+export interface LimitedChat {
+  readonly id: string;
+  call(request: ChatRequest, hooks?: Omit<CallHooks, 'signal'>): Promise<ChatResponse>;
 }

@@ -1,7 +1,9 @@
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } from '../types/providers.js';
 import type { Defaults } from '../types/generated/pipeline.js';
-import { ProviderLimiter, limitChat } from './provider-limiter.js';
+import type { CacheStore } from '../cache/store.js';
+import { FileDigests } from '../cache/file-digest.js';
+import { ProviderLimiter, limitChat, type LimitedChat } from './provider-limiter.js';
 
 export interface ProviderServicesOptions {
   /** `defaults.limits` of the pipeline: provider name → limits. */
@@ -10,16 +12,29 @@ export interface ProviderServicesOptions {
   readonly specDir: string;
   /** Where embedders keep derived files (the word-vector binary cache). */
   readonly vectorCacheDir: string;
+  /** Remembers file digests across runs (null: only within this run). */
+  readonly cache: CacheStore | null;
+}
+
+/** What the engine uses beyond the kinds' ProviderServices. */
+export interface EngineProviders extends ProviderServices {
+  limitedChat(model: ResolvedModel): Promise<LimitedChat>;
+  /** The model entry with its source resolved (base URL, file digests), once per model id and run. */
+  resolveModel(model: ResolvedModel): Promise<ResolvedModel>;
+  resolveEmbedder(entry: ResolvedEmbedder): Promise<ResolvedEmbedder>;
+  limiters(): ReadonlyMap<string, ProviderLimiter>;
 }
 
 /**
  * Lazily creates each chat model once per run (LangChain and friends load only on the first cache
  * miss), behind one limiter per provider name shared by all its models.
  */
-export function createProviderServices(options: ProviderServicesOptions): ProviderServices & { limiters(): ReadonlyMap<string, ProviderLimiter> } {
+export function createProviderServices(options: ProviderServicesOptions): EngineProviders {
   const limiters = new Map<string, ProviderLimiter>();
-  const chats = new Map<string, Promise<ChatProvider>>();
+  const chats = new Map<string, Promise<LimitedChat>>();
   const sharedObjects = new Map<string, Promise<unknown>>();
+  const digests = new FileDigests(options.cache);
+  const sourceContext = { env: options.env, specDir: options.specDir, digests };
 
   const shared = <T>(key: string, create: () => Promise<T>): Promise<T> => {
     let pending = sharedObjects.get(key) as Promise<T> | undefined;
@@ -40,26 +55,38 @@ export function createProviderServices(options: ProviderServicesOptions): Provid
     return limiter;
   };
 
+  const limitedChat = (model: ResolvedModel): Promise<LimitedChat> => {
+    let pending = chats.get(model.id);
+    if (!pending) {
+      pending = import('../providers/chat/registry.js')
+        .then(({ createChatProvider }) => createChatProvider(model, { env: options.env, specDir: options.specDir }))
+        .then((provider) => limitChat(provider, limiterFor(model.provider)));
+      // A failed creation (missing key) must not poison later attempts with a stale rejection.
+      pending.catch(() => chats.delete(model.id));
+      chats.set(model.id, pending);
+    }
+    return pending;
+  };
+
   return {
-    chat(model: ResolvedModel): Promise<ChatProvider> {
-      let pending = chats.get(model.id);
-      if (!pending) {
-        pending = import('../providers/chat/registry.js')
-          .then(({ createChatProvider }) => createChatProvider(model, { env: options.env, specDir: options.specDir }))
-          .then((provider) => limitChat(provider, limiterFor(model.provider)));
-        // A failed creation (missing key) must not poison later attempts with a stale rejection.
-        pending.catch(() => chats.delete(model.id));
-        chats.set(model.id, pending);
-      }
-      return pending;
+    chat: async (model: ResolvedModel): Promise<ChatProvider> => {
+      const limited = await limitedChat(model);
+      return { id: limited.id, call: (request) => limited.call(request) };
     },
+    limitedChat,
     shared,
+    fileDigest: (file) => digests.digest(file),
     embedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface> {
       return shared(`embedder:${entry.id}`, async () => {
         const { createEmbedder } = await import('../providers/embedders/registry.js');
         return createEmbedder(entry, { specDir: options.specDir, env: options.env, cacheDir: options.vectorCacheDir });
       });
     },
+    resolveModel: (model) =>
+      shared(`source:model:${model.id}`, async () => ({ ...model, resolved: await (await import('../providers/identity.js')).modelSource(model, sourceContext) })),
+    resolveEmbedder: (entry) =>
+      shared(`source:embedder:${entry.id}`, async () => ({ ...entry, resolved: await (await import('../providers/identity.js')).embedderSource(entry, sourceContext) })),
     limiters: () => limiters,
   };
 }
+

@@ -1,4 +1,5 @@
-import { ProviderError, TimeoutError } from '../errors.js';
+import { InterruptedError, ProviderError, TimeoutError } from '../errors.js';
+import { abortableSleep, raceAbort } from './abort.js';
 
 /** The one retry layer's policy. LangChain's own retries are off (maxRetries: 0), so layers never multiply. */
 export interface RetryPolicy {
@@ -48,11 +49,67 @@ export class RetryBudget {
 export interface AttemptOptions {
   readonly policy: RetryPolicy;
   readonly budget: RetryBudget;
+  /** The per-call timeout: it counts while the attempt's timer runs (see AttemptTimer). */
   readonly timeoutMs: number;
-  /** Run-level abort (interruption); a per-attempt timeout is layered on it. */
+  /** Run-level abort (the grace period after an interrupt is over): cancels the call in flight. */
   readonly signal: AbortSignal;
+  /** Run-level stop (the first interrupt): no attempt starts and nothing is retried once it is aborted. */
+  readonly stop?: AbortSignal;
+  /**
+   * How long a call past its deadline may still deliver an answer that is arriving before it is
+   * aborted (see AttemptTimer). @default a quarter of timeoutMs, at most 1000
+   */
+  readonly lateAnswerMs?: number;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly onRetry?: (info: { attempt: number; delayMs: number; error: ProviderError }) => void;
+}
+
+/**
+ * The per-call timeout of one attempt. It runs from the attempt's start, and whoever makes the attempt
+ * wait (a concurrency or rate slot, an identical call in flight) pauses it and starts it again when
+ * the call really starts: the timeout measures the call, never the wait for a slot.
+ *
+ * At the deadline the call is not cut at once: an answer may be arriving (a server answering 1 ms
+ * late has done, and billed, the work), so the call gets `lateMs` more before it is aborted. An
+ * answer within that window is used; after it the attempt fails with a TimeoutError.
+ */
+export class AttemptTimer {
+  readonly #ms: number;
+  readonly #lateMs: number;
+  readonly #onTimeout: () => void;
+  #deadline: NodeJS.Timeout | undefined;
+  #late: NodeJS.Timeout | undefined;
+  #fired = false;
+
+  constructor(options: { readonly ms: number; readonly lateMs: number; readonly onTimeout: () => void }) {
+    this.#ms = options.ms;
+    this.#lateMs = options.lateMs;
+    this.#onTimeout = options.onTimeout;
+  }
+
+  /** (Re)starts the full countdown: a call is running from now on. */
+  start(): void {
+    if (this.#fired) return;
+    this.pause();
+    this.#deadline = setTimeout(() => {
+      this.#late = setTimeout(() => {
+        this.#fired = true;
+        this.#onTimeout();
+      }, this.#lateMs);
+    }, this.#ms);
+  }
+
+  /** Stops the countdown while the attempt waits for something that is not its call. */
+  pause(): void {
+    clearTimeout(this.#deadline);
+    clearTimeout(this.#late);
+    this.#deadline = this.#late = undefined;
+  }
+
+  /** True once the call was aborted for taking longer than the timeout (and the late window). */
+  get fired(): boolean {
+    return this.#fired;
+  }
 }
 
 export interface AttemptOutcome<T> {
@@ -67,63 +124,41 @@ export class AttemptsExhausted extends Error {
   }
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
-/** Runs `call` with a per-attempt timeout, retrying retryable failures per the policy and budget. */
-export async function withRetries<T>(call: (signal: AbortSignal, attempt: number) => Promise<T>, options: AttemptOptions): Promise<AttemptOutcome<T>> {
+/**
+ * Runs `call` with a per-attempt timeout, retrying retryable failures per the policy and budget.
+ * `call` gets the attempt's signal (aborted by the timeout or the run), its number and its timer.
+ */
+export async function withRetries<T>(
+  call: (signal: AbortSignal, attempt: number, timer: AttemptTimer) => Promise<T>,
+  options: AttemptOptions,
+): Promise<AttemptOutcome<T>> {
   const sleep = options.sleep ?? abortableSleep;
+  const lateMs = options.lateAnswerMs ?? Math.min(Math.ceil(options.timeoutMs / 4), 1000);
   for (let attempt = 1; ; attempt++) {
+    if (options.stop?.aborted) throw new AttemptsExhausted(new InterruptedError('interrupted: the call was not started'), attempt - 1);
     // One controller per attempt, aborted by the timer or by the run; cheaper than AbortSignal.any on Node 20.
     const attemptAbort = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      attemptAbort.abort(new TimeoutError(options.timeoutMs));
-    }, options.timeoutMs);
+    const timer = new AttemptTimer({ ms: options.timeoutMs, lateMs, onTimeout: () => attemptAbort.abort(new TimeoutError(options.timeoutMs)) });
     const onRunAbort = () => attemptAbort.abort(options.signal.reason);
     if (options.signal.aborted) onRunAbort();
     else options.signal.addEventListener('abort', onRunAbort, { once: true });
     const signal = attemptAbort.signal;
+    timer.start();
     try {
-      const value = await raceAbort(call(signal, attempt), signal);
+      const value = await raceAbort(call(signal, attempt, timer), signal);
       return { value, attempts: attempt };
     } catch (error) {
-      const cause = timedOut && !options.signal.aborted ? new TimeoutError(options.timeoutMs) : error;
-      if (options.signal.aborted || !isRetryable(cause) || attempt > options.policy.retries || !options.budget.take()) {
+      const cause = timer.fired && !options.signal.aborted ? new TimeoutError(options.timeoutMs) : error;
+      if (options.signal.aborted || options.stop?.aborted || !isRetryable(cause) || attempt > options.policy.retries || !options.budget.take()) {
         throw new AttemptsExhausted(cause, attempt);
       }
       const delayMs = retryDelayMs(attempt, options.policy, cause.retryAfterMs);
       options.onRetry?.({ attempt, delayMs, error: cause });
-      await sleep(delayMs, options.signal);
+      await sleep(delayMs, options.stop ?? options.signal);
     } finally {
-      clearTimeout(timer);
+      timer.pause();
       options.signal.removeEventListener('abort', onRunAbort);
     }
   }
-}
-
-/** A call that ignores its signal must not hold the item past its timeout. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
-    );
-  });
 }

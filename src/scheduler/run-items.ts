@@ -1,13 +1,15 @@
-import PQueue from 'p-queue';
 import type { FlowRecord } from '../types/records.js';
 import type { ItemKind, ItemResult } from '../types/node-kind.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskRuntime } from './task-runtime.js';
 import type { TaskIO } from './task-io.js';
 import { itemCacheKeyFor, sha256, modelIdentity, embedderIdentity } from '../cache/key.js';
-import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type RetryPolicy } from './retry.js';
-import { describeItemError } from './item-errors.js';
+import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type AttemptTimer, type RetryPolicy } from './retry.js';
+import { describeItemError, type ItemErrorRecord } from './item-errors.js';
+import { InputOrder } from './input-order.js';
+import { isStorageError } from '../errors.js';
 import { countUsage } from './usage.js';
+import { emptyTally, type CallTally } from './chat-calls.js';
 
 /** Output record: the input with the kind's fields merged in, re-labelled with this node and task coordinates. */
 export function outputRecord(input: FlowRecord, fields: Readonly<Record<string, unknown>>, task: TaskNode): FlowRecord {
@@ -31,9 +33,12 @@ function isItemResult(value: unknown): value is ItemResult {
 }
 
 /**
- * Runs an item kind: every input record × repeat index is one unit with its own cache key.
- * Cached units are served without calling the kind; misses go through the global queue, the
- * single retry layer and the per-call timeout. Cheap pure kinds (cacheable: false) run inline.
+ * Runs an item kind: every input record × repeat index is one unit with its own cache key. Cached
+ * units are served without calling the kind; misses go through the single retry layer, under the
+ * node's and the run's caps on calls in flight (CallSlots). Each attempt's timeout counts only while
+ * its call runs: not while it waits for a slot (here or in a provider's limiter). After the first
+ * interrupt no call starts; calls in flight may finish within the grace period. Records and errors
+ * are written in input order (InputOrder). Cheap pure kinds (cacheable: false) run inline.
  */
 export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskRuntime, io: TaskIO): Promise<void> {
   const ctx = io.context;
@@ -53,34 +58,54 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, retries: task.settings.retries };
   const budget = new RetryBudget(task.settings.retryBudget);
   const cache = runtime.cache;
-  const queue = new PQueue({ concurrency: task.settings.concurrency });
 
-  const callKind = (input: FlowRecord, repeat: number): Promise<ItemResult> =>
-    withRetries(
-      // No `signal` option on add(): p-queue would hang one listener per queued item on the run's signal.
-      (signal, attempt) => runtime.globalQueue.add(() => {
-        signal.throwIfAborted();
-        return kind.item(input, { ...ctx, repeat, attempt, signal });
-      }),
+  /** One item sample through the retry layer; its chat calls go through the run's call-level cache. */
+  const callKind = async (input: FlowRecord, repeat: number): Promise<{ result: ItemResult; tally: CallTally }> => {
+    const tally = emptyTally();
+    let timer: AttemptTimer | undefined;
+    const chat = runtime.chatCalls.chatFor({
+      repeat,
+      tally,
+      origin: task.id,
+      // A provider's limiter (or an identical call in flight) makes the call wait: that is not call time.
+      hooks: { onQueued: () => timer?.pause(), onStart: () => timer?.start() },
+    });
+    const { value } = await withRetries(
+      (signal, attempt, attemptTimer) => {
+        timer = attemptTimer;
+        attemptTimer.pause();
+        return runtime.slots.run(task.nodeId, task.settings.concurrency, () => {
+          // After the first interrupt no call starts, even one that was already waiting for a slot.
+          runtime.stopSignal.throwIfAborted();
+          attemptTimer.start();
+          return kind.item(input, { ...ctx, repeat, attempt, signal, providers: { ...ctx.providers, chat } });
+        }, signal);
+      },
       {
         policy,
         budget,
         timeoutMs: task.settings.timeoutMs,
         signal: runtime.abortSignal,
+        stop: runtime.stopSignal,
         onRetry: ({ attempt, delayMs, error }) => {
           stats.retries++;
           runtime.lifeCycle.retry?.(task, { itemId: input.id, attempt, delayMs, code: error.code });
         },
       },
-    ).then(({ value }) => value);
-
-  const fail = async (input: FlowRecord, error: unknown, repeat?: number) => {
-    stats.errors++;
-    await io.errors.write({ id: input.id, coords: task.coords, ...(repeat !== undefined && repeats > 1 ? { repeat } : {}), error: describeItemError(error) });
-    runtime.lifeCycle.itemEnd?.(task, 'error');
+    );
+    return { result: value, tally };
   };
 
-  const processCached = async (input: FlowRecord): Promise<void> => {
+  /** What one input became: a record or an item error, written in input order; nothing when interrupted. */
+  type Outcome = { readonly record: FlowRecord } | { readonly error: ItemErrorRecord } | null;
+
+  const failed = (input: FlowRecord, error: unknown, repeat?: number): Outcome => {
+    stats.errors++;
+    runtime.lifeCycle.itemEnd?.(task, 'error');
+    return { error: { id: input.id, coords: task.coords, ...(repeat !== undefined && repeats > 1 ? { repeat } : {}), error: describeItemError(error) } };
+  };
+
+  const processCached = async (input: FlowRecord): Promise<Outcome> => {
     // Records are built by the same code in the same key order every time, so their plain JSON is a
     // stable fingerprint; the canonical (sorted) form cost a tenth of a cached rerun.
     const inputHash = sha256(JSON.stringify(input));
@@ -97,52 +122,101 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       if (runtime.dryRun) {
         stats.pending++;
         runtime.lifeCycle.itemEnd?.(task, 'pending');
-        return;
+        return null;
       }
-      stats.cacheMisses++;
+      if (runtime.stopSignal.aborted) return null;
       let result: ItemResult;
+      let tally: CallTally;
       try {
-        result = await callKind(input, repeat);
+        ({ result, tally } = await callKind(input, repeat));
       } catch (error) {
-        if (runtime.abortSignal.aborted) return;
-        return fail(input, error, repeat);
+        // Interrupted: not an item error; the task is abandoned and a resume computes the item.
+        if (runtime.stopSignal.aborted) return null;
+        stats.cacheMisses++;
+        return failed(input, error, repeat);
       }
-      computed = true;
-      countUsage(stats, result.usage, ctx.model);
-      if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id });
+      // Every chat answer came from the cache (another task sent the same request): nothing was paid.
+      const reused = tally.called === 0 && tally.reused > 0;
+      if (reused) stats.cacheHits++;
+      else {
+        stats.cacheMisses++;
+        computed = true;
+      }
+      // Tokens are counted for calls that were made: the engine's tally when the kind used ctx.providers.chat.
+      countUsage(stats, tally.called + tally.reused > 0 ? tally.usage : result.usage, ctx.model);
+      // The paid answer must survive a crash: committed at once, unless its chat calls already are (ChatCalls).
+      const durable = tally.called === 0;
+      if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id, ...(ctx.model ? { model: ctx.model.id } : {}), durable });
       samples.push(result);
     }
     const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
-    await io.records.write(outputRecord(input, merged.fields, task));
     stats.records++;
     runtime.lifeCycle.itemEnd?.(task, computed ? 'computed' : 'cached');
+    return { record: outputRecord(input, merged.fields, task) };
   };
 
   // Pure kinds see one context for every item: no per-item copy of it on the hot path.
   const pureContext = { ...ctx, repeat: 0, attempt: 1 };
-  const processPure = async (input: FlowRecord): Promise<void> => {
+  const processPure = async (input: FlowRecord): Promise<Outcome> => {
     try {
       const result = await kind.item(input, pureContext);
-      await io.records.write(outputRecord(input, result.fields, task));
       stats.records++;
       runtime.lifeCycle.itemEnd?.(task, 'computed');
+      return { record: outputRecord(input, result.fields, task) };
     } catch (error) {
-      await fail(input, error);
+      return failed(input, error);
     }
   };
 
-  for await (const input of io.inputs()) {
-    if (runtime.stopSignal.aborted) break;
-    stats.items++;
-    if (!cacheable) {
-      await processPure(input);
-      continue;
+  // A storage failure (records on a full disk, a cache that cannot commit) stops the whole run at
+  // once, so the items waiting for a slot never call; the task then ends failed with it.
+  const halt = (error: unknown) => {
+    if (isStorageError(error)) runtime.failure.fail(error);
+    inOrder.fail(error);
+  };
+  const inOrder: InputOrder<Outcome> = new InputOrder<Outcome>({
+    window: orderWindow(runtime.slots.capOf(task.settings.concurrency)),
+    write: async (outcome) => {
+      if (outcome === null) return;
+      try {
+        if ('record' in outcome) await io.records.write(outcome.record);
+        else await io.errors.write(outcome.error);
+      } catch (error) {
+        if (isStorageError(error)) runtime.failure.fail(error);
+        throw error;
+      }
+    },
+  });
+  // This task's items still being computed: none may outlive the task, whatever ends it.
+  const running = new Set<Promise<void>>();
+  try {
+    for await (const input of io.inputs()) {
+      if (runtime.stopSignal.aborted) break;
+      stats.items++;
+      // Back-pressure: at most `window` inputs are admitted and not yet written.
+      const seq = await inOrder.admit();
+      if (!cacheable) {
+        inOrder.settle(seq, await processPure(input));
+        continue;
+      }
+      const item = processCached(input).then((outcome) => inOrder.settle(seq, outcome), halt);
+      running.add(item);
+      void item.finally(() => running.delete(item));
     }
-    // Back-pressure: never hold more than a small multiple of the concurrency in memory.
-    if (queue.size >= task.settings.concurrency) await queue.onSizeLessThan(task.settings.concurrency);
-    void queue.add(() => processCached(input));
+  } catch (error) {
+    // An unreadable upstream file or a failed write.
+    halt(error);
   }
-  await queue.onIdle();
+  await Promise.all(running);
+  await inOrder.finished();
+}
+
+/**
+ * How many finished results may wait for a slower earlier one: enough that a few retried items do
+ * not stall the others, small enough that records never pile up in memory (a few MB at most).
+ */
+export function orderWindow(concurrency: number): number {
+  return Math.max(256, 8 * concurrency);
 }
 
 function summarize(kind: ItemKind, samples: readonly ItemResult[], input: FlowRecord, task: TaskNode): ItemResult {

@@ -1,12 +1,13 @@
-import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import PQueue from 'p-queue';
 import { setMaxListeners } from 'node:events';
 import { loadPipeline, type LoadedPipeline } from '../spec/index.js';
-import { createGraph } from '../graph/create-graph.js';
-import { applyEnvironment } from '../spec/environment.js';
-import { createRunFolder, openRunFolder, type RunFolder } from '../artifacts/run-folder.js';
+import { createGraph, DEFAULT_RUN_CONCURRENCY } from '../graph/create-graph.js';
+import { applyEnvironment, type EnvironmentNotice } from '../spec/environment.js';
+import { selectNodes } from '../spec/select-nodes.js';
+import { createRunFolder, prepareFolder, type RunFolder } from '../artifacts/run-folder.js';
+import { resumeTarget } from '../artifacts/resume-target.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { environmentInfo, gitCommitOf, installedDependencyVersions, type Manifest } from '../artifacts/manifest.js';
 import { vaflowVersion } from '../util/paths.js';
@@ -16,9 +17,14 @@ import type { CacheStore } from '../cache/store.js';
 import { CompositeLifeCycle, type RunLifeCycle, type RunStatus } from '../lifecycle/life-cycle.js';
 import { EventsFileLifeCycle } from '../lifecycle/events-file.js';
 import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
+import { RunLockLifeCycle } from '../artifacts/run-lock.js';
+import { RunsIndexLifeCycle } from '../report/runs-index.js';
 import { UsageError } from '../errors.js';
 import { createProviderServices } from './provider-services.js';
 import { embedderManifestEntries } from '../providers/embedders/manifest-entries.js';
+import { ChatCalls } from './chat-calls.js';
+import { RunFailure } from './run-failure.js';
+import { CallSlots } from './concurrency.js';
 import { InProcessExecutor } from './executor.js';
 import { orchestrate } from './orchestrator.js';
 import type { TaskRuntime } from './task-runtime.js';
@@ -26,21 +32,29 @@ import type { TaskStats } from './task-stats.js';
 import type { TaskGraph } from '../graph/types.js';
 
 export interface RunPipelineOptions {
-  /** The pipeline file; for a resume, taken from the run's manifest when absent. */
+  /** The pipeline file; for a resume, optional (it must then equal the run's copy, which is what runs). */
   readonly file?: string;
   readonly runsDir: string;
   readonly cacheDir: string;
   /** `off`: read and write nothing; `refresh`: recompute everything, store the new results. */
   readonly cache?: 'on' | 'off' | 'refresh';
-  /** Items in flight across all tasks. @default 32 */
+  /** Calls in flight across all tasks; overrides the pipeline's `defaults.concurrency`. @default that, else 8 */
   readonly concurrency?: number;
-  /** Continue this run (id, `latest` or path) in its own folder. */
+  /** Continue this run (id, `latest` or path) in its own folder, with the --set, --only and --limit it started with. */
   readonly resume?: string;
+  /** `--set path=value` overrides of the file's values, for this run (recorded in the manifest). */
+  readonly overrides?: readonly string[];
+  /** `--only`: run these nodes and the nodes they need, transitively. */
+  readonly only?: readonly string[];
+  /** `--limit`: read the first N items of each source. */
+  readonly limit?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Extra life cycles (progress display). */
   readonly lifeCycles?: readonly RunLifeCycle[];
   /** Plan mode: count what the cache holds; call no model; write nothing into runsDir. */
   readonly dryRun?: boolean;
+  /** A store to use instead of opening `cacheDir` (embedding vaflow, tests); the run flushes it but leaves it open. */
+  readonly cacheStore?: CacheStore;
   /** Interruption: stop scheduling on abort of `stop`, cancel in-flight calls on abort of `abort`. */
   readonly stop?: AbortSignal;
   readonly abort?: AbortSignal;
@@ -50,9 +64,13 @@ export interface RunResult {
   readonly runId: string;
   readonly runDir: string;
   readonly status: RunStatus;
+  /** Why the run failed as a whole (a storage failure: which file, what happened). */
+  readonly failure?: string;
   readonly tasks: Readonly<Record<string, TaskStats>>;
   readonly graph: TaskGraph;
   readonly pipeline: LoadedPipeline;
+  /** Models the environment left out (`enabledByEnv`), each with what would include it. */
+  readonly notices: readonly EnvironmentNotice[];
 }
 
 interface Prepared {
@@ -69,13 +87,20 @@ function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipel
     manifestVersion: 1,
     runId: run.id,
     vaflowVersion,
-    pipeline: { name: loaded.spec.name, file: loaded.file, sha256: sha256(loaded.text), gitCommit: gitCommitOf(loaded.specDir) },
+    pipeline: {
+      name: loaded.spec.name, file: loaded.file, sha256: sha256(loaded.text), gitCommit: gitCommitOf(loaded.specDir),
+      ...(options.overrides?.length ? { overrides: options.overrides } : {}),
+    },
     kinds,
     embedders: embedderManifestEntries(loaded.spec.embedders, loaded.specDir),
     environment: environmentInfo(),
     dependencies: installedDependencyVersions(),
     seed: loaded.spec.defaults?.seed ?? 42,
-    options: { cache: options.cache ?? 'on', concurrency: options.concurrency ?? 32 },
+    options: {
+      cache: options.cache ?? 'on', concurrency: runConcurrency(loaded.spec, options),
+      ...(options.only?.length ? { only: options.only } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    },
     status: 'running',
     startedAt: new Date().toISOString(),
     attempts: [new Date().toISOString()],
@@ -84,21 +109,17 @@ function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipel
   };
 }
 
-function readManifest(run: RunFolder): Manifest {
-  return JSON.parse(readFileSync(run.manifestFile, 'utf8')) as Manifest;
+/**
+ * Tasks run at once: enough to keep every call slot busy (twice the run's cap), few enough that a
+ * graph of a thousand independent nodes stays far from the open-file limit (about 3 files a task).
+ */
+export function maxRunningTasks(runCap: number): number {
+  return Math.min(64, Math.max(4, 2 * runCap));
 }
 
-/** Resolves the pipeline file of a resumed run and refuses one that changed since. */
-function resumeTarget(options: RunPipelineOptions): { run: RunFolder; manifest: Manifest; file: string } {
-  const run = openRunFolder(options.runsDir, options.resume!);
-  const manifest = readManifest(run);
-  const file = options.file ? path.resolve(options.file) : manifest.pipeline.file;
-  if (!existsSync(file)) throw new UsageError(`cannot resume ${run.id}: its pipeline ${file} no longer exists`);
-  const current = sha256(readFileSync(file, 'utf8'));
-  if (current !== manifest.pipeline.sha256) {
-    throw new UsageError(`cannot resume ${run.id}: ${file} changed since the run started (start a new run; completed items still come from the cache)`);
-  }
-  return { run, manifest, file };
+/** The run's cap on calls in flight: `--concurrency`, else the pipeline's `defaults.concurrency`, else 8. */
+function runConcurrency(spec: LoadedPipeline['spec'], options: RunPipelineOptions): number {
+  return options.concurrency ?? spec.defaults?.concurrency ?? DEFAULT_RUN_CONCURRENCY;
 }
 
 async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPipelineOptions, resumed?: { run: RunFolder; manifest: Manifest }): Promise<Prepared> {
@@ -108,6 +129,7 @@ async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPip
     return { run, manifest: freshManifest(loaded, run, options), cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
   }
   if (resumed) {
+    prepareFolder(resumed.run.dir);
     const manifest = resumed.manifest;
     manifest.status = 'running';
     manifest.attempts = [...(manifest.attempts ?? []), new Date().toISOString()];
@@ -127,25 +149,43 @@ async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPip
 
 /** Loads, expands and runs a pipeline (or plans it, with dryRun), writing the run folder as it goes. */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunResult> {
-  const resumed = options.resume ? resumeTarget(options) : undefined;
+  const resumed = options.resume ? resumeTarget({ runsDir: options.runsDir, resume: options.resume, file: options.file }) : undefined;
   const file = resumed?.file ?? options.file;
   if (!file) throw new UsageError('no pipeline file given');
-  const raw = await loadPipeline(file);
-  const { spec, notices } = applyEnvironment(raw.spec, options.env);
+  // A resume runs what the run started with: its --set values, --only selection and --limit.
+  const overrides = resumed ? resumed.manifest.pipeline.overrides : options.overrides;
+  const only = resumed ? resumed.manifest.options.only : options.only;
+  const limit = resumed ? resumed.manifest.options.limit : options.limit;
+  const raw = await loadPipeline(file, { env: options.env, specDir: resumed?.specDir, overrides });
+  const applied = applyEnvironment(raw.spec, options.env);
+  const { notices } = applied;
+  const spec = selectNodes(applied.spec, only ?? []);
   const loaded: LoadedPipeline = { ...raw, spec };
   const graph = createGraph({ spec, kinds: loaded.kinds });
   const prepared = await prepare(loaded, graph, options, resumed);
   const cacheMode = options.cache ?? 'on';
-  const cache: CacheStore | null = cacheMode === 'off' ? null : await openCache({ dir: options.cacheDir });
+  const cache: CacheStore | null = cacheMode === 'off' ? null : options.cacheStore ?? await openCache({ dir: options.cacheDir });
+  // A storage failure stops the run like an interrupt does, and ends it failed with its cause.
+  const failure = new RunFailure();
   const manifestLife = new ManifestLifeCycle(prepared.run.manifestFile, prepared.manifest);
   const lifeCycle = new CompositeLifeCycle([
-    ...(options.dryRun ? [] : [new EventsFileLifeCycle(prepared.run.eventsFile), manifestLife]),
+    // run.lock after the manifest (removed once the final status is written), then runs/index.html.
+    ...(options.dryRun ? [] : [new EventsFileLifeCycle(prepared.run.eventsFile, (error) => failure.fail(error)), manifestLife, new RunLockLifeCycle(prepared.run.dir), new RunsIndexLifeCycle(options.runsDir)]),
     ...(options.lifeCycles ?? []),
   ]);
-  const stop = options.stop ?? new AbortController().signal;
+  const stop = AbortSignal.any([options.stop ?? new AbortController().signal, failure.signal]);
   const abort = options.abort ?? new AbortController().signal;
   // Every in-flight call listens on the run's signals (and removes its listener when it settles).
   setMaxListeners(0, stop, abort);
+  const providers = createProviderServices({
+    limits: loaded.spec.defaults?.limits,
+    env: options.env,
+    specDir: loaded.specDir,
+    // Derived vector files live beside the cache; without a cache, in a shared temp folder.
+    vectorCacheDir: cache ? path.join(path.dirname(cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors'),
+    cache,
+  });
+  const cacheUse = { read: cacheMode === 'on', write: cacheMode !== 'off' && !options.dryRun };
   const runtime: TaskRuntime = {
     spec: loaded.spec,
     specDir: loaded.specDir,
@@ -153,32 +193,59 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     kinds: loaded.kinds,
     run: prepared.run,
     cache,
-    cacheMode: { read: cacheMode === 'on', write: cacheMode !== 'off' && !options.dryRun },
-    globalQueue: new PQueue({ concurrency: options.concurrency ?? 32 }),
-    providers: createProviderServices({
-      limits: loaded.spec.defaults?.limits,
-      env: options.env,
-      specDir: loaded.specDir,
-      // Derived vector files live beside the cache; without a cache, in a shared temp folder.
-      vectorCacheDir: cache ? path.join(path.dirname(cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors'),
+    cacheMode: cacheUse,
+    slots: new CallSlots(runConcurrency(loaded.spec, options)),
+    providers,
+    chatCalls: new ChatCalls({
+      providers,
+      cache,
+      mode: cacheUse,
+      stop,
+      onStoreError: (error) => failure.fail(error),
     }),
     lifeCycle,
     seed: prepared.manifest.seed,
     stopSignal: stop,
     abortSignal: abort,
+    failure,
     dryRun: options.dryRun ?? false,
+    ...(limit !== undefined ? { sourceLimit: limit } : {}),
   };
   const started = Date.now();
   for (const notice of notices) lifeCycle.log({ level: 'info', message: notice.message });
   await lifeCycle.runStart({ runId: prepared.run.id, runDir: prepared.run.dir, pipelineName: loaded.spec.name, graph, resumed: !!resumed, dryRun: runtime.dryRun });
   try {
-    const result = await orchestrate({ graph, executor: new InProcessExecutor(runtime), lifeCycle, stopSignal: stop, previous: prepared.previous });
-    cache?.flush();
+    const result = await orchestrate({
+      graph,
+      executor: new InProcessExecutor(runtime),
+      lifeCycle,
+      stopSignal: stop,
+      failure,
+      maxRunning: maxRunningTasks(runtime.slots.globalCap),
+      previous: prepared.previous,
+    });
+    try {
+      cache?.flush();
+    } catch (error) {
+      failure.fail(error);
+    }
+    const status = failure.error ? 'failed' : result.status;
     prepared.manifest.tasks = result.tasks;
-    await lifeCycle.runEnd(result.status, { durationMs: Date.now() - started });
-    return { runId: prepared.run.id, runDir: prepared.run.dir, status: result.status, tasks: result.tasks, graph, pipeline: loaded };
+    const cause = failure.error?.message;
+    try {
+      await lifeCycle.runEnd(status, { durationMs: Date.now() - started, ...(cause ? { failure: cause } : {}) });
+    } catch (error) {
+      // The manifest or events file could not be finished (the disk is still full): the cause that
+      // stopped the run is the one to report; a first failure at this point is reported itself.
+      failure.fail(error);
+    }
+    return { runId: prepared.run.id, runDir: prepared.run.dir, status: failure.error ? 'failed' : status, tasks: result.tasks, graph, pipeline: loaded, notices, ...(failure.error ? { failure: failure.error.message } : {}) };
   } finally {
-    cache?.close();
+    try {
+      if (!options.cacheStore) cache?.close();
+    } catch {
+      // Already reported: a cache that cannot flush failed the run above.
+    }
     prepared.cleanup?.();
   }
 }

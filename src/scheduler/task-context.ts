@@ -1,36 +1,44 @@
-import type { TaskContext } from '../types/node-kind.js';
+import type { MissingInput, TaskContext } from '../types/node-kind.js';
 import type { ResolvedEmbedder, ResolvedModel } from '../types/providers.js';
 import type { TaskNode } from '../graph/types.js';
 import type { TaskRuntime } from './task-runtime.js';
 import path from 'node:path';
+import { emptyTally } from './chat-calls.js';
 
-/** Embedder paths are relative to the pipeline file; kinds get them absolute. */
-function resolveEmbedder(runtime: TaskRuntime, id: string | undefined): ResolvedEmbedder | undefined {
+/** Embedder paths are relative to the pipeline file; kinds get them absolute, with their source resolved. */
+async function resolveEmbedder(runtime: TaskRuntime, id: string | undefined): Promise<ResolvedEmbedder | undefined> {
   const entry = id ? runtime.spec.embedders?.[id] : undefined;
   if (!id || !entry) return undefined;
-  return { ...entry, id, ...(entry.path ? { path: path.resolve(runtime.specDir, entry.path) } : {}) };
+  return runtime.providers.resolveEmbedder({ ...entry, id, ...(entry.path ? { path: path.resolve(runtime.specDir, entry.path) } : {}) });
 }
 
-function resolveModel(runtime: TaskRuntime, id: string | undefined): ResolvedModel | undefined {
+async function resolveModel(runtime: TaskRuntime, id: string | undefined): Promise<ResolvedModel | undefined> {
   const entry = id ? runtime.spec.models?.[id] : undefined;
-  return id && entry ? { ...entry, id } : undefined;
+  return id && entry ? runtime.providers.resolveModel({ ...entry, id }) : undefined;
 }
 
-export function createTaskContext(task: TaskNode, runtime: TaskRuntime): TaskContext<Record<string, unknown>> {
+/**
+ * The context a task's kind sees. Its model and embedder come with their source resolved (the base
+ * URL the client uses, file digests), which the cache keys need; `providers.chat` goes through the
+ * run's call-level cache. A model file that cannot be read fails the task here, naming it.
+ */
+export async function createTaskContext(task: TaskNode, runtime: TaskRuntime, missingInputs: readonly MissingInput[] = []): Promise<TaskContext<Record<string, unknown>>> {
+  const [model, embedder] = await Promise.all([resolveModel(runtime, task.coords.model), resolveEmbedder(runtime, task.coords.embedder)]);
   return {
     taskId: task.id,
     nodeId: task.nodeId,
     params: task.params,
     coords: task.coords,
-    model: resolveModel(runtime, task.coords.model),
-    embedder: resolveEmbedder(runtime, task.coords.embedder),
+    model,
+    embedder,
     spec: runtime.spec,
     specDir: runtime.specDir,
     runDir: runtime.run.dir,
     seed: runtime.seed,
     signal: runtime.stopSignal,
-    providers: runtime.providers,
+    providers: { ...runtime.providers, chat: runtime.chatCalls.chatFor({ repeat: 0, tally: emptyTally(), origin: task.id }) },
     cache: runtime.cacheMode.read || runtime.cacheMode.write ? runtime.cache : null,
+    ...(missingInputs.length > 0 ? { missingInputs } : {}),
     log: (event) => runtime.lifeCycle.log?.({ ...event, task: task.id }),
   };
 }

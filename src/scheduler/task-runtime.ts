@@ -1,11 +1,13 @@
-import type PQueue from 'p-queue';
 import type { Pipeline } from '../types/generated/pipeline.js';
 import type { NodeKind } from '../types/node-kind.js';
-import type { ProviderServices } from '../types/providers.js';
 import type { CacheStore } from '../cache/store.js';
 import type { RunFolder } from '../artifacts/run-folder.js';
 import type { TaskGraph } from '../graph/types.js';
 import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
+import type { EngineProviders } from './provider-services.js';
+import type { ChatCalls } from './chat-calls.js';
+import type { CallSlots } from './concurrency.js';
+import type { RunFailure } from './run-failure.js';
 
 /** How the cache is used: `--no-cache` reads and writes nothing, `--refresh` writes but never reads. */
 export interface CacheMode {
@@ -23,15 +25,21 @@ export interface TaskRuntime {
   readonly run: RunFolder;
   readonly cache: CacheStore | null;
   readonly cacheMode: CacheMode;
-  /** The global item queue: caps items in flight across all tasks. */
-  readonly globalQueue: PQueue;
-  readonly providers: ProviderServices;
+  /** Caps on kind calls in flight: the run's, and each node's own. */
+  readonly slots: CallSlots;
+  readonly providers: EngineProviders;
+  /** Chat calls cached by their rendered request and shared in flight (see chat-calls.ts). */
+  readonly chatCalls: ChatCalls;
   readonly lifeCycle: RunLifeCycle;
   readonly seed: number;
-  /** Aborted on SIGINT/SIGTERM: stop feeding new items. */
+  /** Aborted on SIGINT/SIGTERM or a storage failure: no new item, call or task starts. */
   readonly stopSignal: AbortSignal;
   /** Aborted after the grace period: cancel in-flight calls. */
   readonly abortSignal: AbortSignal;
+  /** The run's first storage failure; recording one stops the run (stopSignal aborts). */
+  readonly failure: RunFailure;
   /** Plan mode: count cache hits, call no model, write into a scratch folder. */
   readonly dryRun: boolean;
+  /** `--limit`: each source task stops after this many items. */
+  readonly sourceLimit?: number;
 }

@@ -22,6 +22,8 @@ export interface TaskStats {
   outputTokens: number;
   /** In the currency of the model's price table; absent without one. */
   cost?: number;
+  /** A fan-in task that ran without some of its inputs: the upstream tasks that failed or were skipped. */
+  missingInputs?: string[];
 }
 
 export function emptyStats(status: TaskStatus = 'pending'): TaskStats {

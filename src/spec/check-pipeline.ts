@@ -1,18 +1,21 @@
 import type { NodeKind } from '../types/node-kind.js';
 import type { Pipeline } from '../types/generated/pipeline.js';
-import { checkGraph, viewNodes } from './graph-checks.js';
-import { startsWithPath, type LocatedIssue } from './issues.js';
+import { checkGraph, checkModelInputs, viewNodes } from './graph-checks.js';
+import { isWarning, startsWithPath, type LocatedIssue } from './issues.js';
 import { loadNodeKinds } from './load-kinds.js';
 import { checkNode } from './node-checks.js';
 import { validatePipelineShape } from './schema-validate.js';
 import { findSecrets } from './secrets.js';
 import { checkResourcePaths } from './resource-checks.js';
-import { isRecord } from './json.js';
+import { isRecord } from '../util/is-record.js';
 
 export interface CheckResult {
+  /** Errors and warnings. */
   readonly issues: LocatedIssue[];
-  /** The validated pipeline, when there were no issues. */
+  /** The validated pipeline, when there were no errors. */
   readonly spec?: Pipeline;
+  /** The pipeline when it passed the schema, whatever else failed (for checks that need only its shape). */
+  readonly shaped?: Pipeline;
   readonly kinds: ReadonlyMap<string, NodeKind>;
 }
 
@@ -34,7 +37,7 @@ export async function checkPipeline(value: unknown, specDir: string): Promise<Ch
   const nodes = viewNodes(value);
   const kindByNode = new Map(nodes.flatMap((node) => (node.kind ? [[node.id, node.kind] as const] : [])));
   const loaded = await loadNodeKinds(kindByNode, specDir);
-  issues.push(...loaded.issues, ...checkGraph(nodes, loaded.kinds), ...checkResourcePaths(value, specDir));
+  issues.push(...loaded.issues, ...checkGraph(nodes, loaded.kinds), ...checkModelInputs(nodes, loaded.kinds, value), ...checkResourcePaths(value, specDir));
 
   const models = keysOf(value, 'models');
   const embedders = keysOf(value, 'embedders');
@@ -43,5 +46,6 @@ export async function checkPipeline(value: unknown, specDir: string): Promise<Ch
     return kind ? checkNode({ node, kind, models, embedders, spec: shape.spec, specDir }) : [];
   }));
   issues.push(...perNode.flat());
-  return issues.length === 0 && shape.spec ? { issues, spec: shape.spec, kinds: loaded.kinds } : { issues, kinds: loaded.kinds };
+  const failed = issues.some((issue) => !isWarning(issue));
+  return !failed && shape.spec ? { issues, spec: shape.spec, shaped: shape.spec, kinds: loaded.kinds } : { issues, shaped: shape.spec, kinds: loaded.kinds };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { JsonSchema, NodeKind } from '../types/node-kind.js';
 import { BUILTIN_KINDS, loadKind, type BuiltinKindName } from '../kinds.js';
 import { packageRoot } from '../util/paths.js';
-import { isRecord } from './json.js';
+import { isRecord } from '../util/is-record.js';
 
 export const DEFS_ID = 'https://vaflow.dev/schemas/defs.schema.json';
 export const COMPOSED_ID = 'https://vaflow.dev/schemas/pipeline.composed.schema.json';

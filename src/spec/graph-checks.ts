@@ -1,7 +1,7 @@
 import type { NodeKind } from '../types/node-kind.js';
 import { findCycles } from './cycles.js';
 import type { LocatedIssue } from './issues.js';
-import { isRecord } from './json.js';
+import { isRecord } from '../util/is-record.js';
 
 /** A node as read from the file, before it is known to be valid: only the fields of the right type. */
 export interface NodeView {
@@ -65,5 +65,39 @@ export function checkGraph(nodes: readonly NodeView[], kinds: ReadonlyMap<string
   }
   const edges = new Map(nodes.map((node) => [node.id, node.needs.map((need) => need.id)]));
   issues.push(...findCycles(edges));
+  return issues;
+}
+
+/** Providers that answer from a record's valence and arousal, without a prompt. */
+const PROMPT_FREE_PROVIDERS: ReadonlySet<string> = new Set(['circumplex']);
+
+/**
+ * A kind that reads prompts (classify, describe) also takes `va` records for the circumplex
+ * baseline, so the record types fit; but a chat model given a `va` record has no messages to send
+ * and every item would fail. Flags each such model, where the node names it.
+ */
+export function checkModelInputs(nodes: readonly NodeView[], kinds: ReadonlyMap<string, NodeKind>, value: unknown): LocatedIssue[] {
+  const models = isRecord(value) && isRecord(value.models) ? value.models : {};
+  const issues: LocatedIssue[] = [];
+  for (const node of nodes) {
+    const kind = kinds.get(node.id);
+    const listed = isRecord(node.with) ? node.with.models : undefined;
+    if (!kind?.consumes.includes('prompt') || !Array.isArray(listed)) continue;
+    const unprompted = node.needs.filter((need) => {
+      const upstream = kinds.get(need.id);
+      return upstream !== undefined && upstream.produces !== 'prompt' && kind.consumes.includes(upstream.produces);
+    });
+    if (unprompted.length === 0) continue;
+    const from = unprompted.map((need) => `"${need.id}" (${kinds.get(need.id)?.produces} records)`).join(', ');
+    listed.forEach((id: unknown, index) => {
+      const entry = typeof id === 'string' ? models[id] : undefined;
+      const provider = isRecord(entry) && typeof entry.provider === 'string' ? entry.provider : undefined;
+      if (provider === undefined || PROMPT_FREE_PROVIDERS.has(provider)) return;
+      issues.push({
+        path: ['nodes', node.id, 'with', 'models', index],
+        message: `model "${String(id)}" (${provider}) needs prompt records, but ${from} gives none; put a prompt-variant node between them (its needs: [${unprompted[0]!.id}]), or use only the circumplex baseline here`,
+      });
+    });
+  }
   return issues;
 }

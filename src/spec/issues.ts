@@ -10,6 +10,12 @@ export interface LocatedIssue {
   readonly message: string;
   readonly target?: 'key' | 'value';
   readonly offset?: number;
+  /** Warnings are reported but do not fail validation. @default error */
+  readonly severity?: 'error' | 'warning';
+}
+
+export function isWarning(issue: { readonly severity?: 'error' | 'warning' }): boolean {
+  return issue.severity === 'warning';
 }
 
 const plainKey = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;

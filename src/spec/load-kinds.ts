@@ -17,7 +17,8 @@ function firstLine(error: unknown): string {
 
 /**
  * Loads the kind named by each node, once per distinct name; only the kinds a pipeline names are
- * imported. Local kinds (`./my-nodes/foo.ts`) resolve against the pipeline's folder.
+ * imported. Local kinds (`./my-nodes/foo.ts`) resolve against the pipeline's folder; importing one
+ * runs its top-level code, at validate and plan too (a pipeline file is code: docs/security.md).
  */
 export async function loadNodeKinds(kindByNode: ReadonlyMap<string, string>, specDir: string): Promise<LoadedKinds> {
   const names = [...new Set(kindByNode.values())];
@@ -41,6 +42,10 @@ export async function loadNodeKinds(kindByNode: ReadonlyMap<string, string>, spe
     const outcome = outcomes.get(name);
     if (outcome && 'kind' in outcome) kinds.set(id, outcome.kind);
     else issues.push({ path: ['nodes', id, 'kind'], message: outcome?.error ?? `cannot load kind ${name}` });
+    // Not a trust boundary (`../` reaches as far), but the pipeline and its run folders' copies then work on this machine only.
+    if (path.isAbsolute(name)) {
+      issues.push({ path: ['nodes', id, 'kind'], severity: 'warning', message: 'an absolute kind path ties the pipeline to this machine; write it relative to the pipeline file (./… or ../…) to silence this' });
+    }
   }
   return { kinds, issues };
 }

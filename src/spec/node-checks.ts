@@ -3,7 +3,8 @@ import type { Pipeline } from '../types/generated/pipeline.js';
 import type { NodeView } from './graph-checks.js';
 import { startsWithPath, type LocatedIssue, type SpecPath } from './issues.js';
 import { validateParams } from './schema-validate.js';
-import { isRecord } from './json.js';
+import { isRecord } from '../util/is-record.js';
+import { resolveSettings } from '../graph/create-graph.js';
 
 export interface NodeCheckOptions {
   readonly node: NodeView;
@@ -88,8 +89,9 @@ export async function checkNode(options: NodeCheckOptions): Promise<LocatedIssue
 
   if (issues.length === 0 && options.spec && kind.check) {
     try {
-      const found = await kind.check(effective, { spec: options.spec, nodeId: node.id, specDir: options.specDir });
-      issues.push(...found.map((issue) => ({ path: at(...issue.path), message: issue.message })));
+      const settings = resolveSettings(options.spec.defaults, effective);
+      const found = await kind.check(effective, { spec: options.spec, nodeId: node.id, specDir: options.specDir, settings });
+      issues.push(...found.map((issue) => ({ path: at(...issue.path), message: issue.message, ...(issue.severity === 'warning' ? { severity: 'warning' as const } : {}) })));
     } catch (error) {
       issues.push({ path: at(), message: `kind ${kind.name}'s check failed: ${error instanceof Error ? error.message : String(error)}` });
     }

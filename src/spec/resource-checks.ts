@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { LocatedIssue } from './issues.js';
-import { isRecord } from './json.js';
+import { isRecord } from '../util/is-record.js';
 import { FOLDER_FILES, chooseModelFile } from '../providers/embedders/onnx/model-folder.js';
 
 function missing(specDir: string, relative: string): string | undefined {

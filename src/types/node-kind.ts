@@ -2,6 +2,7 @@ import type { Coords, FlowRecord, RecordType, TokenUsage } from './records.js';
 import type { Pipeline } from './generated/pipeline.js';
 import type { ProviderServices, ResolvedEmbedder, ResolvedModel } from './providers.js';
 import type { CacheStore } from '../cache/store.js';
+import type { EngineSettings } from '../graph/types.js';
 
 export type Awaitable<T> = T | Promise<T>;
 export type JsonSchema = Record<string, unknown>;
@@ -10,6 +11,8 @@ export type JsonSchema = Record<string, unknown>;
 export interface SpecIssue {
   readonly path: readonly (string | number)[];
   readonly message: string;
+  /** A warning is printed but does not fail `validate`; it should say how to silence it. @default error */
+  readonly severity?: 'error' | 'warning';
 }
 
 export interface CheckContext {
@@ -17,6 +20,8 @@ export interface CheckContext {
   readonly nodeId: string;
   /** Folder of the pipeline file: relative paths in params resolve against it. */
   readonly specDir: string;
+  /** The node's engine settings (defaults overridden by its `with`), e.g. to judge data against maxErrorRate; absent outside a pipeline. */
+  readonly settings?: EngineSettings;
 }
 
 /** A run-wide event a kind may log (lands in events.jsonl). */
@@ -24,6 +29,17 @@ export interface KindLogEvent {
   readonly level: 'debug' | 'info' | 'warn';
   readonly message: string;
   readonly [field: string]: unknown;
+}
+
+/** An upstream task a fan-in task runs without, because it failed or was skipped, with its counters. */
+export interface MissingInput {
+  readonly task: string;
+  readonly status: 'failed' | 'skipped';
+  readonly reason: string;
+  /** Input items the task saw, records it wrote (not published) and items that failed. */
+  readonly items: number;
+  readonly records: number;
+  readonly errors: number;
 }
 
 export interface TaskContext<P> {
@@ -46,6 +62,11 @@ export interface TaskContext<P> {
   readonly providers: ProviderServices;
   /** The run's cache store, for kinds that cache below item level (embeddings by text). Null with --no-cache. */
   readonly cache: CacheStore | null;
+  /**
+   * Fan-in tasks only: the upstream tasks that failed or were skipped. The task runs on the others'
+   * records and should say in its outputs what is missing. Absent or empty when every input completed.
+   */
+  readonly missingInputs?: readonly MissingInput[];
   log(event: KindLogEvent): void;
 }
 
@@ -80,11 +101,13 @@ export interface SourceWork<V = any> {
   finish(value: V): Readonly<Record<string, unknown>>;
 }
 
-/** A source kind yields records, item errors that name the file and line at fault, or cacheable work. */
-export type SourceItem =
+/** A finished source item: a record's fields, or an item error that names the file and line at fault. */
+export type SourceRecord =
   | { readonly id: string; readonly fields: Readonly<Record<string, unknown>> }
-  | { readonly id: string; readonly error: Error }
-  | SourceWork;
+  | { readonly id: string; readonly error: Error };
+
+/** A source kind yields finished items or cacheable work. */
+export type SourceItem = SourceRecord | SourceWork;
 
 /** Extra matrix axes a kind derives from its params (models/embedders axes are added by the engine). */
 export interface AxisSpec {

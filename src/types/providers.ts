@@ -2,14 +2,27 @@ import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { ChatMessage, TokenUsage } from './records.js';
 import type { Embedder as EmbedderEntry, Model as ModelEntry } from './generated/pipeline.js';
 
-/** A model entry from the pipeline, with its id. */
+/**
+ * What the engine found out about a model or embedder beyond its entry (src/providers/identity.ts):
+ * part of every cache key, so an answer is never served for another server or other files.
+ */
+export interface ResolvedSource {
+  /** The base URL the client really talks to, wherever it came from (entry, baseURLEnv, OPENAI_BASE_URL, a default). */
+  readonly baseURL?: string;
+  /** sha256 of each file the model or embedder is made of, by its role or name inside the model folder. */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+/** A model entry from the pipeline, with its id (and, in a run, what the engine resolved about it). */
 export interface ResolvedModel extends ModelEntry {
   readonly id: string;
+  readonly resolved?: ResolvedSource;
 }
 
 /** An embedder entry from the pipeline, with its id and paths resolved against the pipeline file. */
 export interface ResolvedEmbedder extends EmbedderEntry {
   readonly id: string;
+  readonly resolved?: ResolvedSource;
 }
 
 export interface ChatRequest {
@@ -53,6 +66,13 @@ export interface ProviderNotice {
 export interface ChatProvider {
   readonly id: string;
   call(request: ChatRequest): Promise<ChatResponse>;
+  /**
+   * Optional admission, awaited before the call takes a rate slot: resolves when this request may be
+   * sent, with a function the engine calls once the call has settled. A provider still learning
+   * something about its server (whether it takes structured output) lets one call through and holds
+   * the others here, where the wait is neither call time (the timeout) nor a slot taken.
+   */
+  admit?(request: ChatRequest): Promise<() => void>;
 }
 
 /** What a kind may ask the engine for; implementations are created lazily, once per run. */
@@ -66,4 +86,9 @@ export interface ProviderServices {
   embedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface>;
   /** A run-wide lazily created shared object (an embedder, a loaded ONNX session, ...), keyed by `key`. */
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
+  /**
+   * sha256 of a file's content, for cache keys (files by content, never by path): remembered under
+   * the file's stat fingerprint, across runs when there is a cache, so a big model is hashed once.
+   */
+  fileDigest(file: string): Promise<string>;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, itemCacheKey, itemCacheKeyFor, modelIdentity, hashJson, embedderIdentity, embeddingCacheKey } from '../../src/cache/key.js';
+import { canonicalJson, itemCacheKey, itemCacheKeyFor, modelIdentity, hashJson, embedderIdentity, embeddingCacheKey, chatCacheKey } from '../../src/cache/key.js';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini', baseURL: 'http://127.0.0.1:1/v1', temperature: 0, topP: 1, maxTokens: 20, seed: 7, apiKeyEnv: 'OPENAI_API_KEY' };
 const record = { id: 'a', coords: { variant: 'numeric' }, node: 'prompts', messages: [{ role: 'user', content: 'valence 0.5' }] };
@@ -57,4 +57,28 @@ test('the per-task key factory gives exactly itemCacheKey', () => {
   const base = { kind: 'classify', kindVersion: '1', params: { labels: 'basic7', z: [1, { b: 2, a: undefined }] }, identity: { model: modelIdentity(model), embedder: undefined } };
   const keyFor = itemCacheKeyFor(base);
   for (const [hash, repeat] of [['abc', 0], ['d"e', 3]] as const) assert.equal(keyFor(hash, repeat), itemCacheKey({ ...base, inputHash: hash, repeat }));
+});
+
+test('a resolved source replaces paths by file digests and names the base URL the client uses', () => {
+  const gguf = (path: string, digest: string) => modelIdentity({ provider: 'llamacpp', model: path, resolved: { files: { gguf: digest } } });
+  assert.deepEqual(gguf('a/m.gguf', 'd1'), gguf('b/other.gguf', 'd1'), 'the same bytes anywhere are the same model');
+  assert.notDeepEqual(gguf('a/m.gguf', 'd1'), gguf('a/m.gguf', 'd2'), 'other bytes at the same path are another model');
+  assert.equal(modelIdentity({ provider: 'openai', model: 'x', resolved: { baseURL: 'http://env/v1' } }).baseURL, 'http://env/v1');
+  const onnx = (path: string, files: Record<string, string>) => embedderIdentity({ type: 'onnx', path, resolved: { files } });
+  assert.deepEqual(onnx('/a', { 'onnx/model.onnx': 'x' }), onnx('/b', { 'onnx/model.onnx': 'x' }));
+  assert.notDeepEqual(onnx('/a', { 'onnx/model.onnx': 'x' }), onnx('/a', { 'onnx/model.onnx': 'y' }));
+});
+
+test('chat keys: the request, the identity, the sample and the occurrence decide; structuredOutput is identity', () => {
+  const request = { messages: [{ role: 'user', content: 'hi' }] };
+  const base = { identity: modelIdentity(model), request, repeat: 0, occurrence: 0 };
+  const key = chatCacheKey(base);
+  assert.equal(chatCacheKey({ ...base, request: { messages: [{ role: 'user', content: 'hi' }] } }), key);
+  for (const changed of [
+    { ...base, request: { messages: [{ role: 'user', content: 'hello' }] } },
+    { ...base, repeat: 1 },
+    { ...base, occurrence: 1 },
+    { ...base, identity: modelIdentity({ ...model, structuredOutput: false }) },
+    { ...base, identity: modelIdentity({ ...model, temperature: 1 }) },
+  ]) assert.notEqual(chatCacheKey(changed), key);
 });

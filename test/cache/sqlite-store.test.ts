@@ -257,3 +257,20 @@ test('a file that is not a database, or a newer cache format, is a ConfigError n
     raw.close();
     assert.throws(() => open(), (error: unknown) => error instanceof ConfigError && /format version 99/.test(error.message));
   }));
+
+test('a durable put is committed before it returns; a plain put waits for the flush', async () => {
+  await withStore(({ file, open }) => {
+    const writer = open({ flushDelayMs: 60_000 });
+    writer.put('paid', { text: 'sadness' }, { namespace: 'chat', durable: true });
+    writer.put('derived', { v: 1 }, { namespace: 'embedding' });
+    // Another connection sees only what is committed: what a killed process would leave behind.
+    const reader = new Database(file, { readonly: true });
+    try {
+      const keys = reader.prepare('SELECT key FROM entries ORDER BY key').all().map((r) => (r as { key: string }).key);
+      assert.deepEqual(keys, ['paid']);
+    } finally {
+      reader.close();
+    }
+    writer.flush();
+  });
+});

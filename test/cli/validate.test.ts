@@ -11,8 +11,9 @@ const bin = path.join(packageRoot, 'bin/vaflow.js');
 const valid = 'test/fixtures/pipelines/valid/local-kinds.yaml';
 const broken = 'test/fixtures/pipelines/broken/many-errors.yaml';
 
+/** The valid fixtures use an OpenAI model: validate checks its key is set, so these runs set one. */
 function vaflow(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: packageRoot, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: packageRoot, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: 'test-key-never-sent' } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -54,4 +55,36 @@ test('schema: prints a JSON Schema that accepts a valid pipeline and rejects a b
   assert.equal(validate(read('test/fixtures/pipelines/valid/extract-table.yaml')), true, JSON.stringify(validate.errors));
   assert.equal(validate(read(valid)), true, JSON.stringify(validate.errors));
   assert.equal(validate(read('test/fixtures/pipelines/broken/extract-bad-params.yaml')), false);
+});
+
+test('validate: warnings are printed with the ok line and exit 0; a data error exits 2; --json marks severity', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vaflow-validate-'));
+  try {
+    const rows = Array.from({ length: 20 }, (_, i) => `r${i},0.1,0.2`);
+    rows[4] = 'r4,high,0.2';
+    writeFileSync(path.join(dir, 'a.csv'), ['id,valence,arousal', ...rows].join('\n'));
+    rows[5] = 'r5,-6.25,0.2';
+    writeFileSync(path.join(dir, 'b.csv'), ['id,valence,arousal', ...rows].join('\n'));
+    const pipeline = (table: string) => `version: 1\nname: v\nnodes:\n  terms: { kind: extract, with: { table: ${table} } }\n`;
+    writeFileSync(path.join(dir, 'a.yaml'), pipeline('a.csv'));
+    writeFileSync(path.join(dir, 'b.yaml'), pipeline('b.csv'));
+    const a = path.join(dir, 'a.yaml');
+    const b = path.join(dir, 'b.yaml');
+    const warned = vaflow('validate', a);
+    assert.equal(warned.status, 0, warned.stderr);
+    assert.equal(warned.stdout, `ok  ${a} (1 node, 1 task; 1 warning)\n`);
+    assert.match(warned.stderr, /^.*a\.yaml:4:42 {2}warning: nodes\.terms\.with\.table: a\.csv: 1 of 20 rows will be item errors .* column "valence": "high" is not a number; fix or remove those rows to silence this\n$/);
+    const refused = vaflow('validate', b);
+    assert.equal(refused.status, 2);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /b\.yaml:4:42 {2}nodes\.terms\.with\.table: b\.csv: 1 of 20 rows have a value outside the declared range \[-1, 1\]; first: b\.csv:7: row 6, column "valence": "-6\.25" is outside \[-1, 1\]/);
+    assert.doesNotMatch(refused.stderr, /^\s+at /m);
+    const json = JSON.parse(vaflow('validate', '--json', a, b).stdout) as { ok: boolean; files: { ok: boolean; issues: { severity?: string }[] }[] };
+    assert.equal(json.ok, false);
+    assert.deepEqual(json.files.map((f) => [f.ok, f.issues.map((i) => i.severity ?? 'error')]), [[true, ['warning']], [false, ['error', 'warning']]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

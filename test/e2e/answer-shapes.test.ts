@@ -18,6 +18,7 @@ import type { Manifest } from '../../src/artifacts/manifest.js';
 import { labelsByDistance, refuseResponseFormat, startOpenAIServer, type ChatCompletionBody, type OpenAIServer } from '../helpers/openai-server.js';
 import { ANSWER_STYLES, STYLE_OUTCOMES, styledResponder, type AnswerStyle } from '../helpers/answer-styles.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const basic7 = getLabelSet('basic7')!;
 const emotic26 = getLabelSet('emotic26')!;
@@ -45,9 +46,13 @@ before(async () => {
   });
   server.rule = refuseResponseFormat('llamacpp', (request) => request.model.startsWith('refuse/'));
   dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-answer-shapes-'));
-  // One row per basic7 reference point (its label is the truth), with an emotic26 truth beside it.
-  const rows = Object.entries(basic7.points).map(([label, [v, a]], i) => `f${i},${v},${a},${label}`);
+  // One row per basic7 reference point (its label is the truth); the emotic26 table holds the same
+  // points with the nearest emotic26 label as truth (validate refuses truth outside a node's label set).
+  const points = Object.entries(basic7.points);
+  const rows = points.map(([label, [v, a]], i) => `f${i},${v},${a},${label}`);
   await writeFile(path.join(dir, 'faces.csv'), `id,valence,arousal,label\n${rows.join('\n')}\n`);
+  const emoticRows = points.map(([, [v, a]], i) => `f${i},${v},${a},${labelsByDistance(emotic26.points, [v, a])[0]}`);
+  await writeFile(path.join(dir, 'faces-emotic.csv'), `id,valence,arousal,label\n${emoticRows.join('\n')}\n`);
   const model = (id: string, wire: string) => `  ${id}: { provider: openai, model: "${wire}", baseURL: "${server.url}", temperature: 0 }`;
   const models = [
     ...STYLES.map((s) => model(`b-${s}`, `basic7/${s}`)),
@@ -62,8 +67,9 @@ ${models.join('\n')}
 defaults: { concurrency: 4, retries: 4 }
 nodes:
   faces: { kind: extract, with: { table: faces.csv } }
+  emotic-faces: { kind: extract, with: { table: faces-emotic.csv } }
   basic-prompts: { kind: prompt-variant, needs: [faces], with: { labels: basic7, variants: { numeric: { format: numeric } } } }
-  emotic-prompts: { kind: prompt-variant, needs: [faces], with: { labels: emotic26, variants: { numeric: { format: numeric } } } }
+  emotic-prompts: { kind: prompt-variant, needs: [emotic-faces], with: { labels: emotic26, variants: { numeric: { format: numeric } } } }
   describe-prompts: { kind: prompt-variant, needs: [faces], with: { task: describe, variants: { numeric: { format: numeric } } } }
   basic: { kind: classify, needs: [basic-prompts], with: { labels: basic7, models: [${[...STYLES.map((s) => `b-${s}`), REFUSING].join(', ')}] } }
   emotic: { kind: classify, needs: [emotic-prompts], with: { labels: emotic26, models: [${EMOTIC_STYLES.map((s) => `e-${s}`).join(', ')}] } }
@@ -78,7 +84,7 @@ after(async () => {
 
 async function run(): Promise<CliResult & { runDir: string }> {
   const result = await runCli(['run', 'p.yaml', '--runs-dir', 'runs', '--cache-dir', 'cache'], { cwd: dir });
-  const runs = (await readdir(path.join(dir, 'runs'))).filter((d) => d !== 'latest').sort();
+  const runs = listRunIds(path.join(dir, 'runs'));
   return { ...result, runDir: path.join(dir, 'runs', runs.at(-1)!) };
 }
 

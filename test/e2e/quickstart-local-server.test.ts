@@ -7,16 +7,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
 import type { Manifest } from '../../src/artifacts/manifest.js';
-import { startOpenAIServer } from '../helpers/openai-server.js';
+import { promptHash, startOpenAIServer } from '../helpers/openai-server.js';
 import { styledResponder } from '../helpers/answer-styles.js';
 import { runCli } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 import { shareVectorCache } from '../helpers/vector-cache.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const QUICKSTART = path.join(packageRoot, 'pipelines', 'quickstart.yaml');
 const MODEL = 'gpt4o-mini';
@@ -45,7 +46,7 @@ test('the quickstart with only VAFLOW_OPENAI_BASE_URL, against a plain-text serv
       const result = await runCli(['run', QUICKSTART, '--runs-dir', path.join(dir, 'runs'), '--cache-dir', cacheDir], { cwd: dir, env });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /report: .*report\.html/);
-      const runs = (await readdir(path.join(dir, 'runs'))).filter((d) => d !== 'latest');
+      const runs = listRunIds(path.join(dir, 'runs'));
       const runDir = path.join(dir, 'runs', runs[0]!);
 
       const plan = JSON.parse(await readFile(path.join(runDir, 'plan.json'), 'utf8')) as { order: string[] };
@@ -59,7 +60,10 @@ test('the quickstart with only VAFLOW_OPENAI_BASE_URL, against a plain-text serv
       assert.equal(modelTasks.length, 4, 'three classify variants and one describe');
       const modelItems = modelTasks.reduce((n, [, s]) => n + s.records, 0);
       assert.equal(modelItems, 3 * 63 + 133);
-      assert.equal(server.requests.chat, modelItems, 'one request per item: no retries, no repeats');
+      // Items whose prompts are identical (terms in one lexical bin, equal VA values) share one call.
+      const distinctPrompts = new Set(server.requests.bodies.map((b) => promptHash(b.messages))).size;
+      assert.equal(server.requests.chat, distinctPrompts, 'one request per distinct prompt: no retries, no repeats');
+      assert.ok(distinctPrompts > modelItems / 2 && distinctPrompts <= modelItems, `${distinctPrompts} distinct prompts for ${modelItems} items`);
       assert.ok(server.requests.authorizations.every((a) => a === 'Bearer not-needed'), 'no key was sent');
       assert.equal(result.stderr.match(/OPENAI_API_KEY is not set; calling .* without an API key/g)?.length, 1, `said once:\n${result.stderr}`);
 

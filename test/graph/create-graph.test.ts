@@ -44,13 +44,15 @@ test('needs and matrix axes expand into readable concrete tasks; fan-in joins al
   assert.deepEqual(graph.dependencies['prompts[variant=lexical]'], ['faces']);
   assert.deepEqual(graph.dependencies['classify[model=llama,temperature=0.7,variant=lexical]'], ['prompts[variant=lexical]']);
   assert.deepEqual(graph.dependencies['scores'], classifyIds);
+  assert.equal(graph.tasks['scores'].fanIn, true, 'the fan-in task is marked, so it can run on partial inputs');
   assert.deepEqual(graph.tasks['classify[model=gpt,temperature=0.7,variant=numeric]'], {
     id: 'classify[model=gpt,temperature=0.7,variant=numeric]',
     nodeId: 'classify',
     kind: 'classify',
     coords: { variant: 'numeric', model: 'gpt', temperature: '0.7' },
     params: { models: ['gpt', 'llama'], temperature: 0.7 },
-    settings: { concurrency: 3, retries: 2, timeoutMs: 5, maxErrorRate: 0.1, retryBudget: 1000 },
+    // defaults.concurrency caps the whole run (CallSlots), so a node has only the cap it sets itself.
+    settings: { concurrency: null, retries: 2, timeoutMs: 5, maxErrorRate: 0.1, retryBudget: 1000 },
     axisParams: ['models'],
   });
   assert.equal(graph.order.length, 1 + 2 + 8 + 1);

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { ItemContext, KindLogEvent, SourceItem, TaskContext } from '../../src/types/node-kind.js';
+import type { ItemContext, KindLogEvent, SourceItem, SourceRecord, TaskContext } from '../../src/types/node-kind.js';
 import type { Pipeline } from '../../src/types/generated/pipeline.js';
+import { hashFile } from '../../src/cache/file-digest.js';
 import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } from '../../src/types/providers.js';
 import type { CacheStore } from '../../src/cache/store.js';
 import type { Coords } from '../../src/types/records.js';
@@ -75,7 +76,7 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** A source's output as records or errors: what the engine makes of it when nothing is cached. */
-export type SettledSourceItem = { readonly id: string; readonly fields: Readonly<Record<string, unknown>> } | { readonly id: string; readonly error: Error };
+export type SettledSourceItem = SourceRecord;
 
 /**
  * Collects a source's output, computing and finishing each unit of source work as the engine does on
@@ -122,6 +123,7 @@ function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; 
       return provider;
     },
     shared,
+    fileDigest: (file) => hashFile(file),
     embedder(entry) {
       // As the engine does: derived vector files beside the cache database, else in a temp folder.
       const cacheDir = options.cache ? path.join(path.dirname(options.cache.path), 'vectors') : privateVectorDir();

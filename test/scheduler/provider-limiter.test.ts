@@ -55,3 +55,22 @@ test('limitChat estimates tokens from the messages and passes answers through', 
   const chat = limitChat({ id: 'm', call: async () => ({ text: 'happiness', usage: { inputTokens: 100, outputTokens: 1 } }) }, new ProviderLimiter({}));
   assert.deepEqual(await chat.call(request), { text: 'happiness', usage: { inputTokens: 100, outputTokens: 1 } });
 });
+
+test('an aborted call leaves the queue at once and never runs; a running call reports when it starts', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 1 });
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const ran: string[] = [];
+  const events: string[] = [];
+  const first = limiter.run(0, async () => { ran.push('a'); await gate; }, () => undefined, { onQueued: () => events.push('a queued'), onStart: () => events.push('a started') });
+  const aborted = new AbortController();
+  const second = limiter.run(0, async () => void ran.push('b'), () => undefined, { signal: aborted.signal, onStart: () => events.push('b started') });
+  const third = limiter.run(0, async () => void ran.push('c'), () => undefined);
+  aborted.abort(new Error('timed out'));
+  await assert.rejects(second, /timed out/);
+  assert.deepEqual(ran, ['a'], 'b left the queue while a still held the only slot');
+  open();
+  await Promise.all([first, third]);
+  assert.deepEqual(ran, ['a', 'c'], 'b never ran');
+  assert.deepEqual(events, ['a queued', 'a started']);
+});

@@ -47,3 +47,52 @@ test('a call that ignores its signal still times out, as a retryable TimeoutErro
   );
   assert.equal(calls, 2);
 });
+
+test('a non-retryable failure leaves the task\'s retry budget untouched; a Retry-After of 0 means now', async () => {
+  const budget = new RetryBudget(3);
+  const bad = new ProviderError('HTTP_400', 'bad', { status: 400, retryable: false });
+  for (let i = 0; i < 5; i++) await assert.rejects(withRetries(async () => { throw bad; }, { policy, budget, timeoutMs: 100, signal: new AbortController().signal }));
+  assert.equal(budget.left, 3);
+  assert.equal(retryDelayMs(1, policy, 0, () => 0.999), 0, 'the server said retry now: no back-off of our own');
+  const slept: number[] = [];
+  let calls = 0;
+  await withRetries(async () => { if (++calls === 1) throw rateLimited(0); return 'ok'; }, { policy, budget, timeoutMs: 100, signal: new AbortController().signal, sleep: async (ms) => void slept.push(ms) });
+  assert.deepEqual(slept, [0]);
+});
+
+test('the timeout counts only while the attempt\'s timer runs: a long wait for a slot is not call time', async () => {
+  const outcome = await withRetries(async (signal, _attempt, timer) => {
+    timer.pause();
+    await new Promise((r) => setTimeout(r, 120)); // waiting for a slot: four timeouts long
+    timer.start();
+    await new Promise((r) => setTimeout(r, 10));
+    signal.throwIfAborted();
+    return 'answered';
+  }, { policy: { ...policy, retries: 0 }, budget: new RetryBudget(0), timeoutMs: 30, signal: new AbortController().signal });
+  assert.deepEqual(outcome, { value: 'answered', attempts: 1 });
+});
+
+test('an answer that arrives just after the deadline is used, not thrown away and bought again', async () => {
+  let calls = 0;
+  const outcome = await withRetries(() => {
+    calls++;
+    // Answered 4 ms after the 40 ms deadline: inside the late window (a quarter of the timeout).
+    return new Promise<string>((resolve) => setTimeout(() => resolve('late answer'), 44));
+  }, { policy, budget: new RetryBudget(5), timeoutMs: 40, signal: new AbortController().signal, sleep: async () => {} });
+  assert.deepEqual(outcome, { value: 'late answer', attempts: 1 });
+  assert.equal(calls, 1);
+});
+
+test('after the stop signal no attempt starts: neither the first nor a retry waiting out its back-off', async () => {
+  const stopped = new AbortController();
+  stopped.abort('SIGINT');
+  let calls = 0;
+  await assert.rejects(withRetries(async () => { calls++; return 'x'; }, { policy, budget: new RetryBudget(5), timeoutMs: 100, signal: new AbortController().signal, stop: stopped.signal }));
+  assert.equal(calls, 0);
+  const stop = new AbortController();
+  const pending = withRetries(async () => { calls++; throw rateLimited(5_000); }, { policy, budget: new RetryBudget(5), timeoutMs: 100, signal: new AbortController().signal, stop: stop.signal });
+  await new Promise((r) => setTimeout(r, 20));
+  stop.abort('SIGINT');
+  await assert.rejects(pending);
+  assert.equal(calls, 1, 'the back-off ended at the signal and the retry never started');
+});

@@ -14,7 +14,7 @@ import { createAjv, validatorKey } from '../../src/spec/ajv-setup.js';
 import { PRECOMPILED_DIR, loadPrecompiled, precompiledFile } from '../../src/spec/precompiled.js';
 import { builtinSchemas, writePrecompiledValidators, type NamedSchema } from '../../src/spec/precompile.js';
 import { schemaValidator } from '../../src/spec/schema-validate.js';
-import { isRecord } from '../../src/spec/json.js';
+import { isRecord } from '../../src/util/is-record.js';
 
 const brokenDir = path.join(packageRoot, 'test/fixtures/pipelines/broken');
 /** A temp dir for generated modules; they `require` ajv's runtime helpers, found through a node_modules link. */

@@ -6,6 +6,7 @@ interface FileReport {
   readonly ok: boolean;
   readonly nodes?: number;
   readonly tasks?: number;
+  /** Errors and warnings (`severity: "warning"`), in file order. */
   readonly issues: readonly PositionedIssue[];
 }
 
@@ -15,11 +16,12 @@ async function check(file: string): Promise<FileReport> {
   const { applyEnvironment } = await import('../../spec/environment.js');
   const { createGraph } = await import('../../graph/create-graph.js');
   try {
-    const pipeline = await loadPipeline(file);
+    // With the environment `run` will have: unset keys of the models it enables are errors.
+    const pipeline = await loadPipeline(file, { env: process.env });
     // The same expansion `plan` and `run` use, with the models the environment enables.
     const { spec } = applyEnvironment(pipeline.spec, process.env);
     const tasks = createGraph({ spec, kinds: pipeline.kinds }).order.length;
-    return { file, ok: true, nodes: Object.keys(spec.nodes).length, tasks, issues: [] };
+    return { file, ok: true, nodes: Object.keys(spec.nodes).length, tasks, issues: pipeline.warnings };
   } catch (error) {
     if (error instanceof SpecError) return { file, ok: false, issues: error.issues };
     throw error;
@@ -30,11 +32,14 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** `vaflow validate FILE...`: `ok  FILE (N nodes, M tasks)` per good file, every issue of the others on stderr; exit 2 if any fails. */
+/**
+ * `vaflow validate FILE...`: `ok  FILE (N nodes, M tasks)` per good file; every issue on stderr (warnings
+ * prefixed `warning:`, also for good files); exit 2 if any file has an error.
+ */
 export function register(program: Command): void {
   program
     .command('validate')
-    .description('check pipeline files (schema, kinds, graph, parameters) and print every problem as file:line:col')
+    .description('check pipeline files (schema, kinds, graph, parameters, data files, keys in the environment) and print every problem as file:line:col')
     .argument('<files...>', 'pipeline YAML files')
     .option('--json', 'print one JSON report with every issue on stdout')
     .action(async (files: string[], options: { json?: boolean }) => {
@@ -46,10 +51,10 @@ export function register(program: Command): void {
         for (const report of reports) {
           if (report.ok) {
             const tasks = report.tasks === undefined ? '' : `, ${count(report.tasks, 'task')}`;
-            process.stdout.write(`ok  ${report.file} (${count(report.nodes ?? 0, 'node')}${tasks})\n`);
-          } else {
-            process.stderr.write(report.issues.map(formatIssue).join('\n') + '\n');
+            const warnings = report.issues.length ? `; ${count(report.issues.length, 'warning')}` : '';
+            process.stdout.write(`ok  ${report.file} (${count(report.nodes ?? 0, 'node')}${tasks}${warnings})\n`);
           }
+          if (report.issues.length) process.stderr.write(report.issues.map(formatIssue).join('\n') + '\n');
         }
       }
       if (reports.some((report) => !report.ok)) process.exitCode = 2;

@@ -1,5 +1,6 @@
 import type { ResolvedModel } from '../../types/providers.js';
 import { ConfigError } from '../../errors.js';
+import { environmentBaseURL } from './base-url.js';
 
 /** Sent as the bearer token to a server of the user's choosing when no key is set: local servers ignore it, and the SDK insists on one. */
 export const NO_KEY_PLACEHOLDER = 'not-needed';
@@ -20,7 +21,9 @@ export interface ApiKey {
  *   user chose — a local llama.cpp, vLLM, LM Studio or Ollama needs no key — so the placeholder is
  *   sent, and when the entry named a variable the run says so once. A remote server that does want
  *   a key then answers 401, which names the problem.
- * - Unset, without a base URL (api.openai.com): a ConfigError naming the variable.
+ * - No base URL in the entry but OPENAI_BASE_URL / OPENAI_API_BASE in the environment (the SDK's own
+ *   switch, often a proxy): the key is sent there as the SDK would, and the placeholder when unset.
+ * - Unset, without any base URL (api.openai.com): a ConfigError naming the variable.
  */
 export function resolveApiKey(model: ResolvedModel, options: { readonly env: Readonly<Record<string, string | undefined>>; readonly baseURL?: string }): ApiKey {
   // The user's OpenAI key goes to another server only when the entry names it there.
@@ -28,7 +31,8 @@ export function resolveApiKey(model: ResolvedModel, options: { readonly env: Rea
   const variable = model.apiKeyEnv ?? 'OPENAI_API_KEY';
   const value = options.env[variable];
   if (value) return { apiKey: value };
-  if (options.baseURL === undefined) {
+  const environmentURL = options.baseURL === undefined ? environmentBaseURL(options.env) : undefined;
+  if (options.baseURL === undefined && environmentURL === undefined) {
     throw new ConfigError(
       `models.${model.id}: environment variable ${variable} is not set; provider ${model.provider} needs an API key from it`
       + (model.apiKeyEnv ? '' : ' (name another variable with apiKeyEnv, or set baseURL for a local server)'),
@@ -36,7 +40,7 @@ export function resolveApiKey(model: ResolvedModel, options: { readonly env: Rea
   }
   return {
     apiKey: NO_KEY_PLACEHOLDER,
-    notice: `model ${model.id}: ${variable} is not set; calling ${displayURL(options.baseURL)} without an API key (a local server needs none)`,
+    notice: `model ${model.id}: ${variable} is not set; calling ${displayURL((options.baseURL ?? environmentURL)!)} without an API key (a local server needs none)`,
   };
 }
 

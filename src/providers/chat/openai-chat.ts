@@ -4,6 +4,7 @@ import { ConfigError, ProviderError } from '../../errors.js';
 import { toProviderError } from './provider-errors.js';
 import { resolveApiKey } from './api-key.js';
 import { StructuredOutputSupport } from './structured-output.js';
+import { openAIBaseURL } from './base-url.js';
 
 /** Ollama's OpenAI-compatible endpoint on its default port. */
 export const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
@@ -37,7 +38,8 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
   const fields = {
     model: model.model,
     apiKey,
-    configuration: baseURL ? { baseURL } : undefined,
+    // Always explicit (see base-url.ts): the client never reads OPENAI_BASE_URL behind the cache key's back.
+    configuration: { baseURL: openAIBaseURL(baseURL, options.env) },
     maxRetries: 0,
     temperature: model.temperature,
     topP: model.topP,
@@ -79,13 +81,15 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
     };
   }
 
+  const schemaOf = (request: ChatRequest) => (model.structuredOutput !== false ? request.jsonSchema : undefined);
+
   async function call(request: ChatRequest): Promise<ChatResponse> {
-    const jsonSchema = model.structuredOutput !== false ? request.jsonSchema : undefined;
+    const jsonSchema = schemaOf(request);
     let response: ChatResponse;
     if (!jsonSchema) response = await send(request, undefined);
     else {
       try {
-        const outcome = await support.call(request.signal, (structured) => send(request, structured ? jsonSchema : undefined));
+        const outcome = await support.call((structured) => send(request, structured ? jsonSchema : undefined));
         response = outcome.value;
         if (outcome.refusal) {
           const detail = outcome.refusal.message.replace(/^model [^:]+: /, '').slice(0, 200);
@@ -98,7 +102,8 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
     const notices = pending.splice(0);
     return notices.length ? { ...response, notices } : response;
   }
-  return { id: model.id, call };
+  const admit = async (request: ChatRequest) => (schemaOf(request) ? support.admit(request.signal) : () => {});
+  return { id: model.id, call, admit };
 }
 
 /** The refusal and reasoning of the first choice's message in the raw response body. */

@@ -44,8 +44,10 @@ export interface StructuredCall<T> {
  *
  * A refusal (see refusesStructuredOutput) is answered by sending the same request once more without
  * response_format; when that succeeds, the model is asked without it for the rest of the run. While
- * support is still unknown, only one structured request is in flight and the others wait for it, so
- * a server that refuses costs one extra request per run, not one per request in flight.
+ * support is still unknown, `admit` lets one structured request through and holds the others until
+ * it has settled, so a server that refuses costs one extra request per run, not one per request in
+ * flight. The engine awaits `admit` before the call takes a rate slot (ChatProvider.admit), so the
+ * held calls neither hold a slot nor spend their timeout.
  */
 export class StructuredOutputSupport {
   #state: 'unknown' | 'accepted' | 'refused' = 'unknown';
@@ -55,13 +57,22 @@ export class StructuredOutputSupport {
     return this.#state === 'refused';
   }
 
-  /** Runs `send(structured)`, deciding whether to ask for structured output and falling back once. */
-  async call<T>(signal: AbortSignal, send: (structured: boolean) => Promise<T>): Promise<StructuredCall<T>> {
+  /** Resolves when a structured request may be sent; call the returned function once it has settled. */
+  async admit(signal: AbortSignal): Promise<() => void> {
     while (this.#state === 'unknown' && this.#probe) await untilSettledOrAborted(this.#probe, signal);
-    if (this.#state === 'refused') return { value: await send(false) };
-    const probing = this.#state === 'unknown';
+    if (this.#state !== 'unknown') return () => {};
     let release = () => {};
-    if (probing) this.#probe = new Promise<void>((resolve) => (release = resolve));
+    const probe = new Promise<void>((resolve) => (release = resolve));
+    this.#probe = probe;
+    return () => {
+      if (this.#probe === probe) this.#probe = undefined;
+      release();
+    };
+  }
+
+  /** Runs `send(structured)`, deciding whether to ask for structured output and falling back once. */
+  async call<T>(send: (structured: boolean) => Promise<T>): Promise<StructuredCall<T>> {
+    if (this.#state === 'refused') return { value: await send(false) };
     try {
       const value = await send(true);
       if (this.#state === 'unknown') this.#state = 'accepted';
@@ -73,11 +84,6 @@ export class StructuredOutputSupport {
       const first = !this.refused;
       this.#state = 'refused';
       return first ? { value, refusal: error as ProviderError } : { value };
-    } finally {
-      if (probing) {
-        this.#probe = undefined;
-        release();
-      }
     }
   }
 }

@@ -3,6 +3,7 @@ import type { ResolvedEmbedder } from '../../types/providers.js';
 import { embedderIdentity } from '../../cache/key.js';
 import { ConfigError } from '../../errors.js';
 import { ENGLISH_STOP_WORDS } from '../../text/stop-words.js';
+import { openAIBaseURL } from '../chat/base-url.js';
 import type { VaflowEmbeddings } from './types.js';
 
 export type { TextEmbedding, VaflowEmbeddings } from './types.js';
@@ -60,7 +61,8 @@ const FACTORIES: Record<ResolvedEmbedder['type'], Factory> = {
     // A local compatible server (Ollama) ignores the key, but the SDK insists on one.
     if (!apiKey && !entry.baseURL) throw new ConfigError(`embedders.${entry.id}: environment variable ${keyVariable} is not set`);
     const { OpenAIEmbedder } = await import('./openai-embedder.js');
-    return new OpenAIEmbedder({ identity: identityOf(entry), model: entry.model, baseURL: entry.baseURL, apiKey: apiKey ?? 'unused', batchSize: entry.batchSize ?? 32 });
+    // The address is always explicit (see base-url.ts), the same one the cache key names.
+    return new OpenAIEmbedder({ identity: identityOf(entry), model: entry.model, baseURL: openAIBaseURL(entry.baseURL, options.env), apiKey: apiKey ?? 'unused', batchSize: entry.batchSize ?? 32 });
   },
 };
 

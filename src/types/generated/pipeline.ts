@@ -200,7 +200,7 @@ export interface ProviderLimits {
 }
 export interface Node {
   /**
-   * A built-in kind (extract, prompt-variant, classify, describe, embed-score, aggregate) or a path to a local kind module (`./my-nodes/foo.ts`), relative to the pipeline file.
+   * A built-in kind (extract, prompt-variant, classify, describe, embed-score, aggregate) or a path to a local kind module (`./my-nodes/foo.ts`), relative to the pipeline file (an absolute path works, with a warning: it ties the pipeline to one machine). Its module is imported, top-level code included, by validate, plan and run: see docs/security.md.
    */
   kind: string;
   /**

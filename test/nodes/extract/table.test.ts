@@ -81,7 +81,7 @@ test('columns map custom names; range rescales linearly to [-1, 1]; label separa
   });
 });
 
-test('bad rows are item errors naming file:line while the other rows still come out', async () => {
+test('bad rows are item errors naming file, line, row and column while the other rows still come out', async () => {
   const csv = [
     'id,valence,arousal',
     'ok1,0.1,0.1',
@@ -101,13 +101,13 @@ test('bad rows are item errors naming file:line while the other rows still come 
     assert.deepEqual(items.map((item) => item.id), ['ok1', 'miss', 'nan', 'hex', 'far', 'ok1', 'ok2', 'ok3', 'late']);
     const messages = items.filter((item) => 'error' in item).map((item) => errorOf(item).message);
     assert.deepEqual(messages, [
-      'data/x.csv:3: valence is missing',
-      'data/x.csv:4: valence "abc" is not a number',
-      'data/x.csv:5: valence "0x1" is not a number',
-      'data/x.csv:6: valence "1.7" is outside [-1, 1]',
-      'data/x.csv:7: duplicate id "ok1" (first on line 2)',
-      'data/x.csv:8: valence "0.2\\n0.5" is not a number',
-      'data/x.csv:12: arousal "-1.5" is outside [-1, 1]',
+      'data/x.csv:3: row 2, column "valence": no value',
+      'data/x.csv:4: row 3, column "valence": "abc" is not a number',
+      'data/x.csv:5: row 4, column "valence": "0x1" is not a number',
+      'data/x.csv:6: row 5, column "valence": "1.7" is outside [-1, 1]',
+      'data/x.csv:7: row 6, column "id": duplicate id "ok1" (first on line 2)',
+      'data/x.csv:8: row 7, column "valence": "0.2\\n0.5" is not a number',
+      'data/x.csv:12: row 9, column "arousal": "-1.5" is outside [-1, 1]',
     ]);
     assert.ok(items.filter((item) => 'error' in item).every((item) => errorOf(item) instanceof ItemError));
     assert.deepEqual(fieldsOf(items[7]), { valence: -0.5, arousal: -0.5, vaSource: 'table' });
@@ -119,14 +119,15 @@ test('stray quotes and broken JSON lines are item errors and reading goes on', a
   await withDir({ 't.jsonl': jsonl, 'q.csv': 'id,valence,arousal\na,0.1,0.1\nb,"0.2"x,0.1\nc,0.3,0.3\nd,2,0\ne,"0.5,0.1\nf,0,0\n' }, async (dir) => {
     const items = await run(dir, { table: 't.jsonl' });
     assert.deepEqual(items.map((item) => ('error' in item ? `error ${item.id}` : item.id)), ['a', 'error row-2', 'error row-3', 'c']);
-    assert.match(errorOf(items[1]).message, /^t\.jsonl:2: invalid JSON/);
-    assert.equal(errorOf(items[2]).message, 't.jsonl:3: expected a JSON object, got an array');
+    assert.match(errorOf(items[1]).message, /^t\.jsonl:2: row 2: invalid JSON/);
+    assert.equal(errorOf(items[2]).message, 't.jsonl:3: row 3: expected a JSON object, got an array');
     const csvItems = await run(dir, { table: 'q.csv' });
-    assert.deepEqual(csvItems.map((item) => item.id), ['a', 'b', 'c', 'd', 'row-6']);
-    assert.equal(errorOf(csvItems[1]).message, 'q.csv:3: valence "\\"0.2\\"x" is not a number');
-    assert.equal(errorOf(csvItems[3]).message, 'q.csv:5: valence "2" is outside [-1, 1]');
-    // An unclosed quote runs to the end of the file: one unreadable row, from the line it starts on.
-    assert.match(errorOf(csvItems[4]).message, /^q\.csv:6: unreadable row \(Quote Not Closed/);
+    assert.deepEqual(csvItems.map((item) => item.id), ['a', 'b', 'c', 'd', 'row-6', 'f']);
+    assert.equal(errorOf(csvItems[1]).message, 'q.csv:3: row 2, column "valence": "\\"0.2\\"x" is not a number');
+    assert.equal(errorOf(csvItems[3]).message, 'q.csv:5: row 4, column "valence": "2" is outside [-1, 1]');
+    // An unclosed quote costs its own row only: the next line reads as a row of its own, so reading resumes there.
+    assert.match(errorOf(csvItems[4]).message, /^q\.csv:6: row 5: unterminated quote in column "valence": line 7 reads as a row of its own; the row is skipped and reading resumes on line 7$/);
+    assert.deepEqual(fieldsOf(csvItems[5]), { valence: 0, arousal: 0, vaSource: 'table' });
   });
 });
 
@@ -152,7 +153,7 @@ test('vaSource model keeps the annotation beside the model values; rows without 
     const items = await run(dir, { table: 'v.csv' });
     assert.deepEqual(fieldsOf(items[0]), { valence: 0.5, arousal: 0.5, vaSource: 'table', annotated: { valence: 0.4, arousal: 0.6 } });
     assert.deepEqual(fieldsOf(items[1]), { valence: -0.2, arousal: 0.1, vaSource: 'table' });
-    assert.equal(errorOf(items[2]).message, 'v.csv:4: annotated_valence "2" is outside [-1, 1]');
+    assert.equal(errorOf(items[2]).message, 'v.csv:4: row 3, column "annotated_valence": "2" is outside [-1, 1]');
   });
 });
 
@@ -160,7 +161,7 @@ test('vaSource annotation reads the annotated columns; a row without annotation 
   await withDir({ 'v.csv': annotatedCsv }, async (dir) => {
     const items = await run(dir, { table: 'v.csv', vaSource: 'annotation' });
     assert.deepEqual(fieldsOf(items[0]), { valence: 0.4, arousal: 0.6, vaSource: 'annotation', annotated: { valence: 0.4, arousal: 0.6 } });
-    assert.equal(errorOf(items[1]).message, 'v.csv:3: annotated_valence is missing');
+    assert.equal(errorOf(items[1]).message, 'v.csv:3: row 2, column "annotated_valence": no value');
   });
 });
 
@@ -198,7 +199,7 @@ test('source on a missing table is a config error', async () => {
 });
 
 test('check() reports missing files, bad formats and empty ranges at their param path', async () => {
-  await withDir({ 'data/ok.csv': 'id,valence,arousal\n' }, async (dir) => {
+  await withDir({ 'data/ok.csv': 'id,valence,arousal\na,0,0\n' }, async (dir) => {
     const ctx = { spec: { version: 1 as const, name: 't', nodes: {} }, nodeId: 'faces', specDir: dir };
     assert.deepEqual(await extract.check?.({ table: 'data/ok.csv' }, ctx), []);
     const missing = await extract.check?.({ table: 'data/missing.csv' }, ctx);
@@ -209,6 +210,7 @@ test('check() reports missing files, bad formats and empty ranges at their param
     assert.deepEqual(others?.map((issue) => issue.path), [['with', 'table'], ['with', 'range']]);
     const images = await extract.check?.({ images: 'faces/*.jpg', model: 'm.onnx', labels: 'l.csv', vaSource: 'annotation' }, ctx);
     assert.deepEqual(images?.map((issue) => issue.path), [['with', 'labels'], ['with', 'model'], ['with', 'images']]);
+    assert.match(images?.[2]?.message ?? '', /^folder not found: faces \(the folder of faces\/\*\.jpg/);
   });
 });
 

@@ -150,18 +150,27 @@ test('llamacpp: extract → prompt-variant → classify through the CLI counts g
     assert.equal(record.answer, direct.text, `${record.id}: the answer is kept as the model wrote it`);
   }
 
-  // The rerun must not load the model at all: the GGUF file is now unloadable, so any cache miss would
-  // fail. (Renamed, not overwritten: this process still has the original mapped.)
+  // The rerun is served from the cache: no call, no miss.
+  const rerun = await run();
+  assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+  const manifest = JSON.parse(await readFile(path.join(rerun.runDir, 'manifest.json'), 'utf8')) as { tasks: Record<string, { cacheHits: number; cacheMisses: number }> };
+  const classify = Object.entries(manifest.tasks).find(([id]) => id.startsWith('classify'))![1];
+  assert.deepEqual([classify.cacheHits, classify.cacheMisses], [3, 0]);
+  const answers = (rs: Record<string, unknown>[]) => rs.map((r) => [r.id, r.answer, r.valid]).sort();
+  assert.deepEqual(answers(await taskRecords(rerun.runDir, 'classify', '.jsonl')), answers(records));
+
+  // Another file at the same path is another model: the cache key holds the file's content, so
+  // nothing is served from the first model's answers (this file cannot even be loaded: every item fails).
   const gguf = path.join(dir, 'tiny.gguf');
   await rename(gguf, `${gguf}.away`);
   await writeFile(gguf, 'not a GGUF file any more');
   try {
-    const rerun = await run();
-    assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
-    const cached = await taskRecords(rerun.runDir, 'classify', '.jsonl');
-    const answers = (rs: Record<string, unknown>[]) => rs.map((r) => [r.id, r.answer, r.valid]).sort();
-    assert.deepEqual(answers(cached), answers(records));
+    const replaced = await run();
+    assert.equal(replaced.code, 1, replaced.stdout + replaced.stderr);
+    assert.deepEqual(await taskRecords(replaced.runDir, 'classify', '.jsonl'), []);
+    assert.equal((await taskRecords(replaced.runDir, 'classify', '.errors.jsonl')).length, 3);
   } finally {
+    await rm(gguf);
     await rename(`${gguf}.away`, gguf);
   }
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createChatProvider } from '../../../src/providers/chat/registry.js';
 import { refusesStructuredOutput } from '../../../src/providers/chat/structured-output.js';
 import { ProviderError, TimeoutError } from '../../../src/errors.js';
-import type { ChatProvider } from '../../../src/types/providers.js';
+import { limitChat, ProviderLimiter, type LimitedChat } from '../../../src/scheduler/provider-limiter.js';
 import { fixedResponder, refuseResponseFormat, RESPONSE_FORMAT_REFUSALS, startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.js';
 
 let server: OpenAIServer;
@@ -21,10 +21,10 @@ beforeEach(() => server.reset());
 const messages = [{ role: 'user' as const, content: 'Valence 0.8, arousal 0.3. Which emotion?' }];
 const jsonSchema = { name: 'emotion_label', schema: { type: 'object', properties: { label: { type: 'string' } }, required: ['label'], additionalProperties: false } };
 let models = 0;
-/** A provider as the engine makes one: once per model per run. */
-const freshProvider = (): Promise<ChatProvider> =>
-  createChatProvider({ id: `m${++models}`, provider: 'openai', model: 'local-model', baseURL: server.url }, { env: {}, specDir: process.cwd() });
-const ask = (provider: ChatProvider, signal = new AbortController().signal) => provider.call({ messages, jsonSchema, signal });
+/** A provider as the engine makes one: once per model per run, behind its provider's limiter (which awaits its admission). */
+const freshProvider = async (): Promise<LimitedChat> =>
+  limitChat(await createChatProvider({ id: `m${++models}`, provider: 'openai', model: 'local-model', baseURL: server.url }, { env: {}, specDir: process.cwd() }), new ProviderLimiter({ concurrency: 16 }));
+const ask = (provider: LimitedChat, signal = new AbortController().signal) => provider.call({ messages, jsonSchema, signal });
 
 for (const shape of Object.keys(RESPONSE_FORMAT_REFUSALS) as (keyof typeof RESPONSE_FORMAT_REFUSALS)[]) {
   test(`a ${shape}-style 400 for response_format: that call is sent again without it, later calls never carry it, the run is told once`, async () => {

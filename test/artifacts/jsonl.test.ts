@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { JsonlWriter, readJsonl } from '../../src/artifacts/jsonl.js';
+import { RunIOError } from '../../src/errors.js';
+import { withTempDir } from '../helpers/temp-dir.js';
+
+test('a writer holds no file until it has a chunk to write; commit publishes (an empty file too), errors files only when written', async () => {
+  await withTempDir('jsonl', async (dir) => {
+    const records = new JsonlWriter(path.join(dir, 'a.jsonl'));
+    const errors = new JsonlWriter(path.join(dir, 'a.errors.jsonl'), { onlyIfWritten: true });
+    await records.write({ id: 'x' });
+    assert.equal(existsSync(path.join(dir, 'a.jsonl.partial')), false, 'small writes are gathered, no handle open yet');
+    await records.commit();
+    await errors.commit();
+    assert.equal(readFileSync(path.join(dir, 'a.jsonl'), 'utf8'), '{"id":"x"}\n');
+    assert.equal(existsSync(path.join(dir, 'a.errors.jsonl')), false);
+    const empty = new JsonlWriter(path.join(dir, 'b.jsonl'));
+    await empty.commit();
+    assert.equal(readFileSync(path.join(dir, 'b.jsonl'), 'utf8'), '');
+  });
+});
+
+test('a full disk is a RunIOError naming the file, thrown by the next write or commit, never an unhandled error event', async () => {
+  await withTempDir('jsonl-full', async (dir) => {
+    // Writes to /dev/full fail with ENOSPC: a real full disk for one file.
+    symlinkSync('/dev/full', path.join(dir, 'c.jsonl.partial'));
+    const writer = new JsonlWriter(path.join(dir, 'c.jsonl'));
+    const failure = await (async () => {
+      for (let i = 0; i < 10_000; i++) await writer.write({ id: `item-${i}`, text: 'x'.repeat(100) });
+      await writer.commit();
+    })().catch((error: unknown) => error);
+    assert.ok(failure instanceof RunIOError, String(failure));
+    assert.equal(failure.message, `cannot write ${path.join(dir, 'c.jsonl.partial')}: no space left on device (ENOSPC)`);
+    await writer.abandon();
+  });
+});
+
+test('reading a missing upstream file is a RunIOError naming it', async () => {
+  const read = async () => { for await (const _ of readJsonl('/nonexistent/vaflow/tasks/x.jsonl')) void _; };
+  await assert.rejects(read(), (e: unknown) => e instanceof RunIOError && e.message === 'cannot read /nonexistent/vaflow/tasks/x.jsonl: no such file or directory (ENOENT)');
+});

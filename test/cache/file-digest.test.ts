@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { writeFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { FileDigests } from '../../src/cache/file-digest.js';
+import { MemoryCacheStore } from '../../src/cache/memory-store.js';
+import type { CacheEntryMeta } from '../../src/cache/store.js';
+import { withTempDir } from '../helpers/temp-dir.js';
+
+/** The in-memory store, recording the digests put into it (a put follows a hash, never a remembered one). */
+class RecordingStore extends MemoryCacheStore {
+  readonly puts: unknown[] = [];
+  override put(key: string, value: unknown, meta: CacheEntryMeta): void {
+    this.puts.push(value);
+    super.put(key, value, meta);
+  }
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+test('a file is hashed once: later runs (a new FileDigests on the same store) read the remembered digest', async () => {
+  await withTempDir('digest', async (dir) => {
+    const file = path.join(dir, 'model.gguf');
+    writeFileSync(file, 'weights v1');
+    const store = new RecordingStore();
+    assert.equal(await new FileDigests(store).digest(file), sha('weights v1'));
+    assert.equal(await new FileDigests(store).digest(file), sha('weights v1'));
+    assert.deepEqual(store.puts, [sha('weights v1')], 'the second run did not hash the file again');
+    assert.equal(store.stats().byNamespace['file-digest']?.entries, 1);
+  });
+});
+
+test('a replaced file is hashed again, even with the same size and modification time', async () => {
+  await withTempDir('digest-replace', async (dir) => {
+    const file = path.join(dir, 'model.gguf');
+    writeFileSync(file, 'weights v1');
+    const store = new RecordingStore();
+    const digests = new FileDigests(store);
+    assert.equal(await digests.digest(file), sha('weights v1'));
+    // Same length, same mtime (as `cp -p` would leave it): only the inode and change time differ.
+    const { mtime, atime } = (await import('node:fs')).statSync(file);
+    writeFileSync(`${file}.new`, 'weights v2');
+    (await import('node:fs')).utimesSync(`${file}.new`, atime, mtime);
+    renameSync(`${file}.new`, file);
+    assert.equal(await digests.digest(file), sha('weights v2'));
+    assert.equal(await new FileDigests(null).digest(file), sha('weights v2'), 'without a store it still hashes');
+  });
+});
+
+test('a missing file is the file system error, for the caller to name', async () => {
+  await assert.rejects(new FileDigests(null).digest('/nonexistent/vaflow/model.gguf'), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+});

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { runPipeline } from '../../src/scheduler/run-pipeline.js';
+import { orderWindow } from '../../src/scheduler/run-items.js';
+import { startFlakyServer } from '../helpers/flaky-server.js';
+import { makeEngineProject, httpPipeline } from '../helpers/engine-project.js';
+
+function ids(runDir: string, suffix: string): string[] {
+  const name = readdirSync(path.join(runDir, 'tasks')).find((f) => f.startsWith('call') && f.endsWith(suffix) && (suffix === '.errors.jsonl' || !f.endsWith('.errors.jsonl')));
+  assert.ok(name, `no call*${suffix}`);
+  return readFileSync(path.join(runDir, 'tasks', name), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+}
+
+test('records and errors are written in input order; a slow first item holds back at most the order window', async () => {
+  const rows = 600;
+  const window = orderWindow(8);
+  const server = await startFlakyServer({ faults: { 'item-0': ['slow'], 'item-5': ['bad-request'], 'item-300': ['bad-request'] }, slowMs: 6000 });
+  const project = makeEngineProject(rows);
+  try {
+    project.writePipeline(httpPipeline({ url: server.url, settings: 'concurrency: 8, timeoutMs: 20000, maxErrorRate: 0.5' }));
+    let peakWhileHeld = 0;
+    const watch = setInterval(() => {
+      if (!server.answered.get('item-0')) peakWhileHeld = Math.max(peakWhileHeld, server.total());
+    }, 5);
+    const result = await runPipeline({ file: project.pipeline, runsDir: project.runsDir, cacheDir: project.cacheDir, env: {}, concurrency: 8 });
+    clearInterval(watch);
+    assert.equal(result.status, 'completed');
+    // Work went on behind the slow item (concurrency kept), but never past the window (memory kept).
+    assert.ok(peakWhileHeld <= window, `${peakWhileHeld} requests were started while item-0 was pending (window ${window})`);
+    assert.ok(peakWhileHeld >= window - 8, `only ${peakWhileHeld} requests went on behind the slow item`);
+    const expected = Array.from({ length: rows }, (_, i) => `item-${i}`);
+    assert.deepEqual(ids(result.runDir, '.jsonl'), expected.filter((id) => id !== 'item-5' && id !== 'item-300'));
+    assert.deepEqual(ids(result.runDir, '.errors.jsonl'), ['item-5', 'item-300']);
+  } finally {
+    await server.close();
+    project.cleanup();
+  }
+});

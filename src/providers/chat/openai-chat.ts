@@ -63,7 +63,7 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
         ...(jsonSchema ? { response_format: { type: 'json_schema', json_schema: { name: jsonSchema.name, schema: jsonSchema.schema, strict: true } } } : {}),
       });
     } catch (error) {
-      throw toProviderError(error, { signal: request.signal, modelId: model.id, apiKey });
+      throw toProviderError(error, { signal: request.signal, modelId: model.id });
     }
     const generation = result.generations[0]?.[0];
     if (!generation) {
@@ -96,7 +96,7 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
           pending.push({ level: 'warn', message: `model ${model.id}: the server refused response_format (${detail}); asking in plain text for the rest of the run` });
         }
       } catch (error) {
-        throw toProviderError(error, { signal: request.signal, modelId: model.id, apiKey });
+        throw toProviderError(error, { signal: request.signal, modelId: model.id });
       }
     }
     const notices = pending.splice(0);

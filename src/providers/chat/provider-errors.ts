@@ -14,21 +14,7 @@ import { InterruptedError, ProviderError, VaflowError } from '../../errors.js';
  *   the call's signal aborted: its reason when that is a VaflowError (the engine's TimeoutError or
  *                            an interruption), else VAFLOW_TIMEOUT retryable (AbortSignal.timeout)
  */
-export function toProviderError(error: unknown, options: { readonly signal: AbortSignal; readonly modelId: string; readonly apiKey?: string }): VaflowError {
-  return withoutSecret(classify(error, options), options.apiKey);
-}
-
-/**
- * Servers may echo the key they were sent in an error body ("Incorrect API key provided: sk-…"); the
- * message goes to errors files, events and the terminal, so the key is cut out of it. Keys shorter
- * than 8 characters are local servers' placeholders, not secrets.
- */
-function withoutSecret(error: VaflowError, apiKey: string | undefined): VaflowError {
-  if (apiKey && apiKey.length >= 8 && error.message.includes(apiKey)) error.message = error.message.split(apiKey).join('[redacted]');
-  return error;
-}
-
-function classify(error: unknown, options: { readonly signal: AbortSignal; readonly modelId: string }): VaflowError {
+export function toProviderError(error: unknown, options: { readonly signal: AbortSignal; readonly modelId: string }): VaflowError {
   const { signal, modelId } = options;
   if (error instanceof VaflowError) return error;
   if (signal.aborted) return abortError(signal.reason, modelId, error);

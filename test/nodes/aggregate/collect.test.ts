@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Collector, familyOf, type CollectOptions } from '../../../nodes/aggregate/collect.js';
+import { Collector, type CollectOptions } from '../../../nodes/aggregate/collect.js';
 import type { FlowRecord } from '../../../src/types/records.js';
 
 function collect(records: FlowRecord[], options: CollectOptions = { by: null }) {
@@ -15,17 +15,6 @@ function collect(records: FlowRecord[], options: CollectOptions = { by: null }) 
 
 const cls = (id: string, coords: Record<string, string>, label: unknown, prediction: unknown, extra: Record<string, unknown> = {}): FlowRecord =>
   ({ id, node: 'classify', coords, label, prediction, valid: prediction !== null, ...extra });
-
-test('a record\'s family comes from its fields', () => {
-  assert.equal(familyOf({ id: 'a', node: 'n', coords: {}, similarity: { raw: 0.5 } }), 'similarity');
-  assert.equal(familyOf({ id: 'a', node: 'n', coords: {}, similarity: null }), null);
-  assert.equal(familyOf({ id: 'a', node: 'n', coords: {}, prediction: 'x' }), 'classification');
-  assert.equal(familyOf({ id: 'a', node: 'n', coords: {}, valid: false }), 'classification');
-  assert.equal(familyOf({ id: 'a', node: 'n', coords: {}, valence: 0.1, arousal: 0.2 }), 'va');
-  assert.equal(familyOf({ id: 'a', node: 'n', coords: {}, valence: 0.1, arousal: 0.2, text: 'a description' }), null);
-  assert.equal(familyOf({ id: 'a', node: 'n', coords: {}, valence: 0.1, arousal: 0.2, messages: [] }), null);
-  assert.equal(familyOf({ id: 'a', node: 'n', coords: {}, valence: '0.1', arousal: 0.2 }), null);
-});
 
 test('records of no family, and classification records without a truth label, are skipped and counted by reason', () => {
   const { groups, warnings } = collect([

@@ -77,13 +77,19 @@ function summarize(scope) {
   return { scope, count, score, scoreWithoutEquivalents, equivalent, unexplained };
 }
 
+// The bundled word vectors' binary form, as `npm test` (scripts/run-tests.js) prepares it: test files
+// that need it read it from there instead of each converting the 307 MB JSON into a private folder.
+const preparedVectors = path.join(root, 'node_modules/.cache/vaflow-test/vectors');
+const vectorEnv = existsSync(preparedVectors) ? { VAFLOW_TEST_VECTORS: preparedVectors } : {};
+if (!summaryOnly && !vectorEnv.VAFLOW_TEST_VECTORS) console.log(`mutate: ${preparedVectors} is missing (npm test prepares it); test files that need the bundled vectors convert them each`);
+
 const timings = {};
 if (!summaryOnly) {
   for (const scope of scopes) {
     const started = Date.now();
     const strykerArgs = ['stryker', 'run', 'stryker.config.mjs', ...(flag('--full') ? ['--force'] : []), ...(concurrency ? ['--concurrency', concurrency] : [])];
     console.log(`\n== mutate ${scope}: npx ${strykerArgs.join(' ')}`);
-    const result = spawnSync('npx', strykerArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, VAFLOW_MUTATE_SCOPE: scope } });
+    const result = spawnSync('npx', strykerArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, ...vectorEnv, VAFLOW_MUTATE_SCOPE: scope } });
     timings[scope] = (Date.now() - started) / 1000;
     if (result.status !== 0) {
       console.error(`mutate: stryker failed on scope ${scope} (exit ${result.status})`);

@@ -27,8 +27,8 @@ export const PLANTED_BUGS = [
   {
     name: 'cache-key: the model identity drops structuredOutput',
     file: 'src/cache/key.ts',
-    find: 'return { provider, model: name, baseURL, temperature, topP, maxTokens, seed, structuredOutput, points };',
-    replace: 'return { provider, model: name, baseURL, temperature, topP, maxTokens, seed, points };',
+    find: 'return { provider, model: files ? undefined : name, baseURL: resolved?.baseURL ?? baseURL, temperature, topP, maxTokens, seed, structuredOutput, points, files };',
+    replace: 'return { provider, model: files ? undefined : name, baseURL: resolved?.baseURL ?? baseURL, temperature, topP, maxTokens, seed, points, files };',
     tests: ['test/cache/key-mutants.test.ts'],
   },
   {
@@ -41,8 +41,8 @@ export const PLANTED_BUGS = [
   {
     name: 'retry: non-retryable errors use up the retry budget',
     file: 'src/scheduler/retry.ts',
-    find: 'if (options.signal.aborted || !isRetryable(cause) || attempt > options.policy.retries || !options.budget.take()) {',
-    replace: 'if (options.signal.aborted || !options.budget.take() || !isRetryable(cause) || attempt > options.policy.retries) {',
+    find: 'if (options.signal.aborted || options.stop?.aborted || !isRetryable(cause) || attempt > options.policy.retries || !options.budget.take()) {',
+    replace: 'if (options.signal.aborted || options.stop?.aborted || !options.budget.take() || !isRetryable(cause) || attempt > options.policy.retries) {',
     tests: ['test/scheduler/retry-mutants.test.ts'],
   },
   {

@@ -19,6 +19,8 @@
  * text to a JSON-schema request, or a full `ChatReply` with a reasoning field, a refusal, no content
  * or `finish_reason: length` (test/helpers/answer-styles.ts renders the shapes real model families
  * send). `refuseResponseFormat()` makes it a server that rejects the parameter with a 400.
+ * Every answer carries OpenAI's `x-ratelimit-*` headers (a 429 with the exhausted side), as the real
+ * service sends them, whether or not a fault adds Retry-After.
  */
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -263,10 +265,25 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     },
   };
 
+  // OpenAI sends its rate-limit state with every answer; a 429 shows the exhausted side.
+  let served = 0;
+  function rateLimitHeaders(status: number): Record<string, string> {
+    served++;
+    const limited = status === 429;
+    return {
+      'x-ratelimit-limit-requests': '500',
+      'x-ratelimit-limit-tokens': '200000',
+      'x-ratelimit-remaining-requests': limited ? '0' : String(Math.max(0, 500 - served)),
+      'x-ratelimit-remaining-tokens': limited ? '0' : String(Math.max(0, 200000 - 40 * served)),
+      'x-ratelimit-reset-requests': limited ? '1s' : '120ms',
+      'x-ratelimit-reset-tokens': limited ? '7.2s' : '12ms',
+    };
+  }
+
   function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (res.destroyed) return;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...rateLimitHeaders(status), ...headers });
     res.end(text);
   }
 

@@ -103,13 +103,24 @@ test('429 with Retry-After (seconds) is retried with the server\'s wait and succ
   assert.equal(outcome.result?.fields.prediction, 'happiness');
   assert.equal(outcome.attempts, 2);
   assert.deepEqual(outcome.serverWaits, [1000]);
+  assert.deepEqual(outcome.delays, [1000], 'the engine\'s retry layer waits what the server asked');
+  assert.equal(server.requests.chat, 2);
+});
+
+test('429 with only OpenAI\'s x-ratelimit-* headers (no Retry-After) is retried with the engine\'s own backoff', async () => {
+  server.resetCounts();
+  server.faults.push({ type: 'status', status: 429 });
+  const outcome = await runItem(classify, happy, { model, params });
+  assert.equal(outcome.result?.fields.prediction, 'happiness');
+  assert.deepEqual(outcome.serverWaits, [undefined], 'x-ratelimit-reset-* is not read as a Retry-After');
+  assert.ok(outcome.delays.length === 1 && outcome.delays[0]! >= 0 && outcome.delays[0]! <= 500, `first backoff within the policy's 500 ms (${outcome.delays[0]})`);
   assert.equal(server.requests.chat, 2);
 });
 
 test('429 with retry-after-ms is retried with that wait', async () => {
   server.faults.push({ type: 'status', status: 429, retryAfterMs: 40, retryAfterSeconds: 9 });
   const outcome = await runItem(classify, happy, { model, params });
-  assert.deepEqual([outcome.result?.fields.prediction, outcome.serverWaits], ['happiness', [40]]);
+  assert.deepEqual([outcome.result?.fields.prediction, outcome.serverWaits, outcome.delays], ['happiness', [40], [40]]);
 });
 
 test('500 is retried and succeeds; persistent 500s end as an item error with status and attempts', async () => {

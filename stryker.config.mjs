@@ -37,8 +37,9 @@ export default {
   // The loopback servers and child processes of some tests need more than the default 5 s on a loaded machine.
   timeoutMS: 10_000,
   timeoutFactor: 2,
-  tempDirName: '.stryker-tmp',
+  // One sandbox folder per scope, so scopes can run at once without one run's cleanup removing another's.
+  tempDirName: `.stryker-tmp/${scopeName}`,
   // Only what tests read is copied into the sandbox; dist/ is stale there (tests run from the sources).
-  ignorePatterns: ['dist', 'runs', 'reports', 'test-artifacts', '.vaflow', 'bench', '*.log'],
+  ignorePatterns: ['dist', 'runs', 'reports', 'test-artifacts', '.vaflow', 'bench', '*.log', '.stryker-tmp'],
   cleanTempDir: 'always',
 };

@@ -8,7 +8,8 @@
 /** @type {Record<string, { mutate: string[]; tests: string[]; note?: string }>} */
 export const SCOPES = {
   stats: {
-    mutate: ['src/stats/**/*.ts'],
+    // record-grouping.ts is aggregate's grouping, shared with the report: mutated with aggregate's tests.
+    mutate: ['src/stats/**/*.ts', '!src/stats/record-grouping.ts'],
     tests: ['test/stats/**/*.test.ts'],
   },
   labels: {
@@ -21,8 +22,8 @@ export const SCOPES = {
     tests: ['test/nodes/embed-score/**/*.test.ts', 'test/kinds.test.ts'],
   },
   aggregate: {
-    mutate: ['nodes/aggregate/**/*.ts', '!nodes/aggregate/**/*.generated.ts'],
-    tests: ['test/nodes/aggregate/**/*.test.ts', 'test/report/markdown.test.ts', 'test/kinds.test.ts'],
+    mutate: ['nodes/aggregate/**/*.ts', '!nodes/aggregate/**/*.generated.ts', 'src/stats/record-grouping.ts'],
+    tests: ['test/nodes/aggregate/**/*.test.ts', 'test/stats/record-grouping.test.ts', 'test/report/markdown.test.ts', 'test/kinds.test.ts'],
   },
   cache: {
     mutate: ['src/cache/**/*.ts'],

@@ -117,6 +117,18 @@ test('429 with only OpenAI\'s x-ratelimit-* headers (no Retry-After) is retried 
   assert.equal(server.requests.chat, 2);
 });
 
+test('429 with Retry-After as an HTTP date is retried after the wait it names, through the engine', async () => {
+  server.resetCounts();
+  // HTTP dates have whole seconds, and the client reads it a little later: 30 s ahead leaves a wide
+  // margin for a loaded machine (the harness cuts the sleep itself to 20 ms).
+  server.faults.push({ type: 'status', status: 429, retryAfterDate: new Date(Date.now() + 30_000) });
+  const outcome = await runItem(classify, happy, { model, params });
+  assert.equal(outcome.result?.fields.prediction, 'happiness');
+  const [wait] = outcome.serverWaits;
+  assert.ok(wait !== undefined && wait > 0 && wait <= 30_000, `the date read as a wait in (0, 30 s] (${wait})`);
+  assert.deepEqual(outcome.delays, [wait]);
+});
+
 test('429 with retry-after-ms is retried with that wait', async () => {
   server.faults.push({ type: 'status', status: 429, retryAfterMs: 40, retryAfterSeconds: 9 });
   const outcome = await runItem(classify, happy, { model, params });

@@ -28,11 +28,10 @@ export const SCOPES = {
   cache: {
     mutate: ['src/cache/**/*.ts'],
     tests: ['test/cache/**/*.test.ts', 'test/scheduler/run-pipeline.test.ts', 'test/nodes/embed-score/index.test.ts'],
-    note: 'being rewritten by the engine work (issue 19 split): measured on main as a preliminary figure',
   },
   retry: {
     mutate: ['src/scheduler/retry.ts', 'src/scheduler/provider-limiter.ts'],
-    tests: ['test/scheduler/retry*.test.ts', 'test/scheduler/provider-limiter*.test.ts', 'test/scheduler/run-pipeline.test.ts'],
-    note: 'being rewritten by the engine work (issue 19 split): measured on main as a preliminary figure',
+    // timeouts/interrupt: the attempt timer and the run's stop signal; classify drives withRetries with the real provider.
+    tests: ['test/scheduler/{retry,retry-mutants,provider-limiter,timeouts,interrupt,run-pipeline}.test.ts', 'test/nodes/classify/classify.test.ts'],
   },
 };

@@ -5,7 +5,7 @@
 // a run stays within minutes, and so are files that drive the CLI in a child process (it runs dist/,
 // not the mutated sources, and cannot see a mutant).
 
-/** @type {Record<string, { mutate: string[]; tests: string[]; note?: string }>} */
+/** @type {Record<string, { mutate: string[]; tests: string[]; partOf?: string }>} */
 export const SCOPES = {
   stats: {
     // record-grouping.ts is aggregate's grouping, shared with the report: mutated with aggregate's tests.
@@ -23,7 +23,9 @@ export const SCOPES = {
   },
   aggregate: {
     mutate: ['nodes/aggregate/**/*.ts', '!nodes/aggregate/**/*.generated.ts', 'src/stats/record-grouping.ts'],
-    tests: ['test/nodes/aggregate/**/*.test.ts', 'test/stats/record-grouping.test.ts', 'test/report/markdown.test.ts', 'test/kinds.test.ts'],
+    // index.test.ts runs whole pipelines (~30 s a file run): left out like other engine-level files;
+    // collect, build-document and order are aggregate's unit tests.
+    tests: ['test/nodes/aggregate/{collect,build-document,order}.test.ts', 'test/stats/record-grouping.test.ts', 'test/report/markdown.test.ts', 'test/kinds.test.ts'],
   },
   cache: {
     mutate: ['src/cache/**/*.ts'],
@@ -33,5 +35,16 @@ export const SCOPES = {
     mutate: ['src/scheduler/retry.ts', 'src/scheduler/provider-limiter.ts'],
     // timeouts/interrupt: the attempt timer and the run's stop signal; classify drives withRetries with the real provider.
     tests: ['test/scheduler/{retry,retry-mutants,provider-limiter,timeouts,interrupt,run-pipeline}.test.ts', 'test/nodes/classify/classify.test.ts'],
+  },
+  // Parts of the scopes above that a busy machine can run in minutes (see docs/testing.md, "Scores").
+  'cache-key': {
+    partOf: 'cache',
+    mutate: ['src/cache/key.ts'],
+    tests: ['test/cache/{key,key-mutants,cache-key-sources,source-identity}.test.ts'],
+  },
+  'aggregate-collect': {
+    partOf: 'aggregate',
+    mutate: ['nodes/aggregate/collect.ts', 'src/stats/record-grouping.ts'],
+    tests: ['test/nodes/aggregate/collect.test.ts', 'test/stats/record-grouping.test.ts'],
   },
 };

@@ -15,7 +15,8 @@ export const SCOPES = {
   labels: {
     mutate: ['src/labels/**/*.ts'],
     // answer-corpus.test.ts serves the same corpus over HTTP (12 s a run): corpus-reading.test.ts reads it directly.
-    tests: ['test/labels/{corpus-reading,label-sets,parse-answer,read-description}.test.ts', 'test/baselines/**/*.test.ts'],
+    // sample-data.test.ts reads the bundled Emotic points and term tables through label-sets.ts.
+    tests: ['test/labels/{corpus-reading,label-sets,parse-answer,read-description}.test.ts', 'test/baselines/**/*.test.ts', 'test/data/sample-data.test.ts'],
   },
   'embed-score': {
     mutate: ['nodes/embed-score/**/*.ts', '!nodes/embed-score/**/*.generated.ts'],

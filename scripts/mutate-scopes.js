@@ -34,10 +34,11 @@ export const SCOPES = {
   },
   retry: {
     mutate: ['src/scheduler/retry.ts', 'src/scheduler/provider-limiter.ts'],
-    // The retry layer's unit tests, the item runner over loopback servers (retry-mutants) and classify
-    // through withRetries. run-pipeline and timeouts (whole runs, seconds each) and interrupt (a CLI
-    // run: dist/, absent from the sandbox) also reach the code but are left out to keep a run in minutes.
-    tests: ['test/scheduler/{retry,retry-mutants,provider-limiter}.test.ts', 'test/nodes/classify/classify.test.ts'],
+    // The retry layer's and the limiter's unit tests, and classify through withRetries with the real
+    // provider over a loopback server. Files that run whole pipelines also reach the code (retry-mutants,
+    // run-pipeline, timeouts: seconds per run, and backoff mutants make them time out) and interrupt
+    // ends with a CLI run (dist/, absent from the sandbox): left out to keep a run in minutes.
+    tests: ['test/scheduler/{retry,provider-limiter}.test.ts', 'test/nodes/classify/classify.test.ts'],
   },
 
   // Parts of the scopes above that a busy machine can run in minutes (see docs/testing.md, "Scores").

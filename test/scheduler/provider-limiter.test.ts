@@ -78,12 +78,19 @@ test('an aborted call leaves the queue at once and never runs; a running call re
 // Written against survivors of `npm run mutate -- retry` (issue 19). Waits are asserted one way only
 // ("has not started yet"): a loaded machine makes a call later, never earlier.
 
-/** Whether `promise` is still pending after `ms` (a lower bound: the machine can only add delay). */
-async function stillPendingAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
+/**
+ * Starts a call with its own abort signal, checks it is still waiting after `ms` (a lower bound: the
+ * machine can only add delay), then aborts it so the test need not wait the wait out.
+ */
+async function assertStillWaiting(start: (signal: AbortSignal) => Promise<unknown>, ms: number, message: string): Promise<void> {
+  const stop = new AbortController();
+  const call = start(stop.signal);
   let settled = false;
-  void promise.then(() => (settled = true), () => (settled = true));
+  void call.then(() => (settled = true), () => (settled = true));
   await sleep(ms);
-  return !settled;
+  assert.equal(settled, false, message);
+  stop.abort(new Error('enough'));
+  await assert.rejects(call, /enough/);
 }
 
 test('the token bucket is corrected by the usage the answer reports: a call that used more than estimated delays the next', async () => {
@@ -94,11 +101,7 @@ test('the token bucket is corrected by the usage the answer reports: a call that
   assert.equal(estimateTokens(request(new AbortController().signal)), 100);
   const chat = limitChat({ id: 'm', call: async () => ({ text: 'ok', usage: { inputTokens: 900, outputTokens: 100 } }) }, limiter);
   await chat.call(request(new AbortController().signal));
-  const stop = new AbortController();
-  const next = chat.call(request(stop.signal));
-  assert.equal(await stillPendingAfter(next, 400), true, 'the next call waits for tokens the first one really used');
-  stop.abort(new Error('enough'));
-  await assert.rejects(next, /enough/);
+  await assertStillWaiting((signal) => chat.call(request(signal)), 400, 'the next call waits for tokens the first one really used');
 });
 
 test('only a 429 slows the provider down: a 500 or a timeout keeps its concurrency and adds no pause', async () => {
@@ -110,7 +113,9 @@ test('only a 429 slows the provider down: a 500 or a timeout keeps its concurren
   assert.equal(limiter.slowdowns, 0);
   // Without a pause the call runs at once; 5 s is far above any machine's noise and far below the 60 s a pause would take.
   const next = limiter.run(0, async () => 'ran', () => undefined);
-  const first = await Promise.race([next, sleep(5000).then(() => 'paused')]);
+  let timer: NodeJS.Timeout | undefined;
+  const first = await Promise.race([next, new Promise((resolve) => (timer = setTimeout(resolve, 5000, 'paused')))]);
+  clearTimeout(timer);
   assert.equal(first, 'ran');
 });
 
@@ -118,11 +123,7 @@ test('a 429 without Retry-After pauses the provider for a second', async () => {
   const limiter = new ProviderLimiter({ concurrency: 2 });
   const limited = new ProviderError('VAFLOW_RATE_LIMITED', '429', { status: 429, retryable: true });
   await assert.rejects(limiter.run(0, async () => { throw limited; }, () => undefined));
-  const stop = new AbortController();
-  const next = limiter.run(0, async () => 'ran', () => undefined, { signal: stop.signal });
-  assert.equal(await stillPendingAfter(next, 300), true, 'the next call waits out the default pause');
-  stop.abort(new Error('enough'));
-  await assert.rejects(next, /enough/);
+  await assertStillWaiting((signal) => limiter.run(0, async () => 'ran', () => undefined, { signal }), 300, 'the next call waits out the default pause');
 });
 
 test('after a 429, exactly twenty clean calls in a row give one slot back, and a 429 between them starts the count again', async () => {

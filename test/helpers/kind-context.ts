@@ -9,6 +9,7 @@ import type { CacheStore } from '../../src/cache/store.js';
 import { cachedEmbedder } from '../../src/scheduler/embed-cached.js';
 import type { Coords } from '../../src/types/records.js';
 import { ConfigError } from '../../src/errors.js';
+import { privateVectorDir } from './vector-cache.js';
 
 /**
  * Minimal contexts for calling a kind directly in tests (`kind.source(ctx)`, `kind.item(record, ctx)`),
@@ -132,7 +133,7 @@ function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; 
     fileDigest: (file) => hashFile(file),
     embedder(entry) {
       // As the engine does: derived vector files beside the cache database, else in a temp folder.
-      const cacheDir = options.cache ? path.join(path.dirname(options.cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors');
+      const cacheDir = options.cache ? path.join(path.dirname(options.cache.path), 'vectors') : privateVectorDir();
       const own = options.embedders[entry.id];
       const load = () => own ? Promise.resolve(own) : shared(`embedder:${entry.id}`, async () => (await import('../../src/providers/embedders/registry.js')).createEmbedder(entry, { specDir: options.specDir, env: {}, cacheDir }));
       return cachedEmbedder(entry, { load, cache: options.cache, mode: { read: true, write: true } });

@@ -19,6 +19,8 @@
  * text to a JSON-schema request, or a full `ChatReply` with a reasoning field, a refusal, no content
  * or `finish_reason: length` (test/helpers/answer-styles.ts renders the shapes real model families
  * send). `refuseResponseFormat()` makes it a server that rejects the parameter with a 400.
+ * Every answer carries OpenAI's `x-ratelimit-*` headers (a 429 with the exhausted side), as the real
+ * service sends them, whether or not a fault adds Retry-After.
  */
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -117,8 +119,20 @@ export interface OpenAIServer {
   rule: ((request: ChatCompletionBody) => Fault | undefined) | undefined;
   responder: Responder;
   latencyMs: number;
+  /**
+   * Holds every chat answer until `count` chat requests are waiting at once, then releases them all
+   * (later requests are answered as usual). A barrier, so "these calls were all in flight" holds on
+   * a loaded machine, where a fixed latency may not.
+   */
+  holdUntilInFlight(count: number): void;
   /** Zeroes the counters (the fault queue and rule are kept). */
   resetCounts(): void;
+  /**
+   * Back to the state the server started in: counters zeroed, no queued fault, no rule, no hold, the
+   * starting responder and latency. Files sharing one server call it before each test, so no test
+   * sees what another left behind.
+   */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -218,6 +232,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   const sockets = new Set<import('node:net').Socket>();
   const embeddingDimensions = options.embeddingDimensions ?? 16;
 
+  let hold: { count: number; waiting: (() => void)[] } | undefined;
   const state: Omit<OpenAIServer, 'url' | 'close'> = {
     requests: {
       get total() { return counts.total; },
@@ -231,18 +246,44 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     rule: undefined,
     responder: options.responder ?? fixedResponder('neutral'),
     latencyMs: options.latencyMs ?? 0,
+    holdUntilInFlight(count) {
+      hold = { count, waiting: [] };
+    },
     resetCounts() {
       counts.total = counts.chat = counts.embeddings = 0;
       byPrompt.clear();
       bodies.length = 0;
       authorizations.length = 0;
     },
+    reset() {
+      state.resetCounts();
+      state.faults.length = 0;
+      state.rule = undefined;
+      state.responder = options.responder ?? fixedResponder('neutral');
+      state.latencyMs = options.latencyMs ?? 0;
+      hold = undefined;
+    },
   };
+
+  // OpenAI sends its rate-limit state with every answer; a 429 shows the exhausted side.
+  let served = 0;
+  function rateLimitHeaders(status: number): Record<string, string> {
+    served++;
+    const limited = status === 429;
+    return {
+      'x-ratelimit-limit-requests': '500',
+      'x-ratelimit-limit-tokens': '200000',
+      'x-ratelimit-remaining-requests': limited ? '0' : String(Math.max(0, 500 - served)),
+      'x-ratelimit-remaining-tokens': limited ? '0' : String(Math.max(0, 200000 - 40 * served)),
+      'x-ratelimit-reset-requests': limited ? '1s' : '120ms',
+      'x-ratelimit-reset-tokens': limited ? '7.2s' : '12ms',
+    };
+  }
 
   function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (res.destroyed) return;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...rateLimitHeaders(status), ...headers });
     res.end(text);
   }
 
@@ -254,12 +295,24 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     });
   }
 
+  function held(): Promise<void> {
+    const barrier = hold;
+    if (!barrier) return Promise.resolve();
+    return new Promise((resolve) => {
+      barrier.waiting.push(resolve);
+      if (barrier.waiting.length < barrier.count) return;
+      hold = undefined;
+      for (const release of barrier.waiting) release();
+    });
+  }
+
   async function chat(body: ChatCompletionBody, res: http.ServerResponse, req: http.IncomingMessage): Promise<void> {
     counts.chat++;
     bodies.push(body);
     const hash = promptHash(body.messages);
     byPrompt.set(hash, (byPrompt.get(hash) ?? 0) + 1);
     const fault = state.faults.shift() ?? state.rule?.(body);
+    await held();
     await wait(state.latencyMs, res);
     if (fault?.type === 'delay') await wait(fault.ms, res);
     if (res.destroyed) return;

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, existsSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
 import { loadPipeline } from '../../src/spec/index.js';
 import { SpecError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
+import { shareVectorCache } from '../helpers/vector-cache.js';
 import { listRunIds } from '../../src/artifacts/run-folder.js';
 import { manifestOf } from '../helpers/run-manifest.js';
 
@@ -34,11 +35,8 @@ test('the quickstart runs end to end offline; its second run is served entirely 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vaflow-quickstart-'));
   try {
     const cacheDir = path.join(dir, 'cache');
-    // The bundled GloVe conversion is shared with the embedder tests, so the suite pays for it once.
-    const vectors = path.join(packageRoot, 'node_modules', '.cache', 'vaflow-test', 'vectors');
-    mkdirSync(vectors, { recursive: true });
-    mkdirSync(cacheDir, { recursive: true });
-    symlinkSync(vectors, path.join(cacheDir, 'vectors'));
+    // The bundled GloVe conversion, prepared once for the suite (the engine only reads it).
+    shareVectorCache(cacheDir);
     const args = ['run', path.join(PIPELINES, 'quickstart.yaml'), '--runs-dir', path.join(dir, 'runs'), '--cache-dir', cacheDir];
     const env = { OPENAI_API_KEY: '', VAFLOW_OPENAI_BASE_URL: '' };
     const first = await runCli(args, { cwd: dir, env });

@@ -96,3 +96,10 @@ test('after the stop signal no attempt starts: neither the first nor a retry wai
   await assert.rejects(pending);
   assert.equal(calls, 1, 'the back-off ended at the signal and the retry never started');
 });
+
+test('a negative Retry-After (a date already past, from a local kind) falls back to the engine\'s backoff', () => {
+  const policy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1000 };
+  assert.equal(retryDelayMs(1, policy, -5, () => 0.5), 50);
+  assert.equal(retryDelayMs(2, policy, -1, () => 0.5), 100);
+  assert.equal(retryDelayMs(1, policy, 0, () => 0.5), 0, 'zero is a wait the server asked for');
+});

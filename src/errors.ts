@@ -85,6 +85,15 @@ export class InterruptedError extends VaflowError {
   override readonly exitCode = 130;
 }
 
+/** The Redis executor cannot go on (Redis gone for too long, a worker of another version): the run stops, failed. */
+export class ExecutorError extends VaflowError {
+  override readonly code: string = 'VAFLOW_EXECUTOR';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutorError';
+  }
+}
+
 /** Plain words for the file system errors a run can meet (the code is kept in parentheses). */
 const IO_REASONS: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on device',

@@ -20,7 +20,8 @@ export interface Manifest {
   readonly environment: { readonly node: string; readonly os: string; readonly arch: string; readonly cpus: number };
   readonly dependencies: Readonly<Record<string, string>>;
   readonly seed: number;
-  readonly options: { readonly cache: 'on' | 'off' | 'refresh'; readonly concurrency: number };
+  /** `executor`: the Redis URL (without its password) whose workers ran the item kinds; absent for an in-process run. */
+  readonly options: { readonly cache: 'on' | 'off' | 'refresh'; readonly concurrency: number; readonly executor?: string };
   status: ManifestStatus;
   /** Why the run failed as a whole (a storage failure: the file and the reason), when it did. */
   failure?: string;

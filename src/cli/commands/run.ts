@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 
 interface RunFlags extends CommonRunFlags {
   readonly resume?: string;
+  readonly executor?: string;
   readonly graceMs: string;
 }
 
@@ -16,6 +17,7 @@ export function register(program: Command): void {
   )
     .option('--resume <run>', 'continue a run (id, "latest" or folder) in its own folder; completed items come from the cache')
     .option('--grace-ms <ms>', 'how long in-flight calls may finish after an interrupt', '5000')
+    .option('--executor <url>', 'run item kinds on `vaflow worker` processes through this Redis (redis://host:6379, rediss:// for TLS), or "local" (default: $VAFLOW_EXECUTOR, else defaults.executor, else local)')
     .action(async (file: string | undefined, flags: RunFlags) => {
       if (!file && !flags.resume) throw new UsageError('vaflow run: give a pipeline file, or --resume RUN');
       const resolved = resolveRunFlags(flags, process.env);
@@ -46,6 +48,7 @@ export function register(program: Command): void {
       const result = await runPipeline({
         file,
         resume: flags.resume,
+        ...(flags.executor !== undefined ? { executor: flags.executor } : {}),
         ...resolved,
         env: process.env,
         stop: stop.signal,

@@ -1,0 +1,210 @@
+import type { Redis } from 'ioredis';
+import type { ChatRequest, ChatResponse, ResolvedModel } from '../../types/providers.js';
+import { ChatCalls, type AttemptScope } from '../chat-calls.js';
+import type { EngineProviders } from '../provider-services.js';
+import { raceAbort } from '../abort.js';
+import { redisKeys, type CoordinatorMessage, type WorkerMessage } from './protocol.js';
+
+/**
+ * The chat-answer exchange: a worker about to make a chat call asks the job's coordinator first,
+ * over Redis pub/sub, because only the coordinator holds the cache. The coordinator answers through
+ * its ChatCalls, exactly as for a local call: a cached answer or one shared with an identical call in
+ * flight (on any worker) is a `hit`; otherwise the worker is told to `go`, and sends the answer back
+ * the moment it arrives, which the coordinator stores at once. So workers never pay twice for one
+ * request, and a paid answer is in the cache before its item is done. The answers a job paid for
+ * also travel in its return value, which stays in Redis until a coordinator has stored them: a
+ * coordinator killed meanwhile finds them on resume.
+ *
+ * A coordinator that does not answer (killed, or Redis lost the message) costs a worker at most
+ * ASK_TIMEOUT_MS before it makes the call itself.
+ */
+const ASK_TIMEOUT_MS = 5000;
+/** While told to wait, how often a worker checks that the coordinator is still there. */
+const WAIT_CHECK_MS = 5000;
+
+interface Grant {
+  readonly job: string;
+  readonly resolve: (answer: ChatResponse) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** The coordinator's side: answers its workers' questions through the run's ChatCalls. */
+export class ChatExchangeHost {
+  /** Chat keys a worker was told to call, by key: the answer resolves the ChatCalls entry in flight. */
+  readonly #grants = new Map<string, Grant>();
+  readonly #channel: string;
+
+  constructor(private readonly options: { readonly id: string; readonly pub: Redis; readonly sub: Redis; readonly chatCalls: ChatCalls }) {
+    this.#channel = redisKeys.coordinatorChannel(options.id);
+  }
+
+  async start(): Promise<void> {
+    this.options.sub.on('message', (channel: string, text: string) => {
+      if (channel === this.#channel) this.#onMessage(JSON.parse(text) as WorkerMessage);
+    });
+    await this.options.sub.subscribe(this.#channel);
+  }
+
+  /** A job ended (completed, failed or lost with its worker): calls it was granted and did not answer are over. */
+  settleJob(job: string, answers: readonly (readonly [string, ChatResponse])[] = []): void {
+    const paid = new Map(answers);
+    for (const [key, grant] of this.#grants) {
+      if (grant.job !== job) continue;
+      this.#grants.delete(key);
+      const answer = paid.get(key);
+      if (answer) grant.resolve(answer);
+      else grant.reject(new Error('the call ended without an answer'));
+    }
+  }
+
+  close(): void {
+    for (const grant of this.#grants.values()) grant.reject(new Error('the coordinator stopped'));
+    this.#grants.clear();
+  }
+
+  #onMessage(message: WorkerMessage): void {
+    if (message.t === 'ask') return this.#onAsk(message);
+    const grant = this.#grants.get(message.key);
+    if (!grant || grant.job !== message.job) return;
+    this.#grants.delete(message.key);
+    if (message.t === 'answer') grant.resolve(message.answer);
+    else grant.reject(new Error('the call failed'));
+  }
+
+  #onAsk(ask: WorkerMessage & { t: 'ask' }): void {
+    const reply = (message: CoordinatorMessage) => this.options.pub.publish(ask.reply, JSON.stringify(message));
+    const produce = () =>
+      new Promise<ChatResponse>((resolve, reject) => {
+        this.#grants.set(ask.key, { job: ask.job, resolve, reject });
+        // Nobody listens any more (the worker died): whoever waits for this call goes ahead.
+        void reply({ t: 'go', id: ask.id }).then((receivers) => {
+          if (receivers === 0) this.#onMessage({ t: 'failed', key: ask.key, job: ask.job });
+        }, () => this.#onMessage({ t: 'failed', key: ask.key, job: ask.job }));
+      });
+    this.options.chatCalls.answer(ask.key, ask.origin, produce, () => void reply({ t: 'wait', id: ask.id }).catch(() => undefined)).then(
+      ({ response, reused }) => {
+        if (reused) void reply({ t: 'hit', id: ask.id, answer: response }).catch(() => undefined);
+      },
+      // The granted call failed: its worker knows, and a waiter was let go by ChatCalls.
+      () => undefined,
+    );
+  }
+}
+
+type Reply = { readonly hit: ChatResponse } | 'go';
+
+/** A worker's side: one subscription for the replies to all its questions. */
+export class ChatExchangeClient {
+  readonly #pending = new Map<number, (message: CoordinatorMessage) => void>();
+  readonly #channel: string;
+  #next = 0;
+
+  constructor(private readonly options: { readonly workerId: string; readonly pub: Redis; readonly sub: Redis }) {
+    this.#channel = redisKeys.workerChannel(options.workerId);
+  }
+
+  async start(): Promise<void> {
+    this.options.sub.on('message', (channel: string, text: string) => {
+      if (channel !== this.#channel) return;
+      const message = JSON.parse(text) as CoordinatorMessage;
+      this.#pending.get(message.id)?.(message);
+    });
+    await this.options.sub.subscribe(this.#channel);
+  }
+
+  /** Asks `coordinator` about chat key `key`: its answer, or 'go' (make the call). */
+  async ask(coordinator: string, key: string, origin: string, job: string, signal: AbortSignal): Promise<Reply> {
+    const id = this.#next++;
+    const channel = redisKeys.coordinatorChannel(coordinator);
+    let waiting = false;
+    const replied = new Promise<Reply>((resolve) => {
+      let timer: NodeJS.Timeout;
+      const arm = (ms: number, onTimeout: () => void) => {
+        clearTimeout(timer);
+        timer = setTimeout(onTimeout, ms);
+      };
+      const done = (reply: Reply) => {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        resolve(reply);
+      };
+      const checkStillThere = async () => {
+        const [, listeners] = (await this.options.pub.pubsub('NUMSUB', channel).catch(() => [channel, 0])) as [string, number];
+        if (Number(listeners) === 0) done('go');
+        else arm(WAIT_CHECK_MS, () => void checkStillThere());
+      };
+      this.#pending.set(id, (message) => {
+        if (message.t === 'hit') return done({ hit: message.answer });
+        if (message.t === 'go') return done('go');
+        waiting = true;
+        arm(WAIT_CHECK_MS, () => void checkStillThere());
+      });
+      arm(ASK_TIMEOUT_MS, () => (waiting ? undefined : done('go')));
+      signal.addEventListener('abort', () => done('go'), { once: true });
+    });
+    const message: WorkerMessage = { t: 'ask', id, key, origin, job, reply: this.#channel };
+    const receivers = await this.options.pub.publish(channel, JSON.stringify(message));
+    if (receivers === 0) {
+      this.#pending.get(id)?.({ t: 'go', id });
+      return 'go';
+    }
+    return raceAbort(replied, signal);
+  }
+
+  tell(coordinator: string, message: WorkerMessage): void {
+    void this.options.pub.publish(redisKeys.coordinatorChannel(coordinator), JSON.stringify(message)).catch(() => undefined);
+  }
+}
+
+/**
+ * A job's chat calls on a worker: the key is computed as in-process (ChatCalls.chatFor), then the
+ * coordinator is asked; a `go` makes the call through this worker's limiter (shared through Redis),
+ * and the answer goes back to the coordinator and into `paid` (the job's return value).
+ */
+export class WorkerChatCalls extends ChatCalls {
+  readonly #engine: EngineProviders;
+  readonly #stop: AbortSignal;
+
+  constructor(
+    providers: EngineProviders,
+    private readonly exchange: ChatExchangeClient,
+    private readonly job: { readonly id: string; readonly coordinator: string },
+    readonly paid: (readonly [string, ChatResponse])[],
+    stop: AbortSignal,
+  ) {
+    super({ providers, cache: null, mode: { read: false, write: false }, stop, onStoreError: () => undefined });
+    this.#engine = providers;
+    this.#stop = stop;
+  }
+
+  protected override async call(key: string, model: ResolvedModel, request: ChatRequest, scope: AttemptScope): Promise<ChatResponse> {
+    scope.hooks?.onQueued?.();
+    const reply = await this.exchange.ask(this.job.coordinator, key, scope.origin, this.job.id, request.signal);
+    if (reply !== 'go') {
+      scope.tally.reused++;
+      return reply.hit;
+    }
+    const hooks = {
+      onQueued: scope.hooks?.onQueued,
+      onStart: () => {
+        this.#stop.throwIfAborted();
+        scope.hooks?.onStart?.();
+      },
+    };
+    let response: ChatResponse;
+    try {
+      response = await this.#engine.limitedChat(model).then((chat) => chat.call(request, hooks));
+    } catch (error) {
+      this.exchange.tell(this.job.coordinator, { t: 'failed', key, job: this.job.id });
+      throw error;
+    }
+    this.paid.push([key, response]);
+    this.exchange.tell(this.job.coordinator, { t: 'answer', key, job: this.job.id, origin: scope.origin, answer: response });
+    scope.tally.called++;
+    if (response.usage) {
+      const usage = scope.tally.usage ?? { inputTokens: 0, outputTokens: 0 };
+      scope.tally.usage = { inputTokens: usage.inputTokens + response.usage.inputTokens, outputTokens: usage.outputTokens + response.usage.outputTokens };
+    }
+    return response;
+  }
+}

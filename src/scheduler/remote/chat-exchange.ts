@@ -19,7 +19,7 @@ import { redisKeys, type CoordinatorMessage, type WorkerMessage } from './protoc
  * ASK_TIMEOUT_MS before it makes the call itself.
  */
 const ASK_TIMEOUT_MS = 5000;
-/** While told to wait, how often a worker checks that the coordinator is still there. */
+/** While told to wait, how often a worker asks again (and so checks that the coordinator is still there). */
 const WAIT_CHECK_MS = 5000;
 
 interface Grant {
@@ -72,6 +72,13 @@ export class ChatExchangeHost {
   }
 
   #onAsk(ask: WorkerMessage & { t: 'ask' }): void {
+    // The job asks again for a call it was granted: that call is over (the job was lost with its
+    // worker, or vanished with Redis, and runs again), so whoever waits for it must not wait forever.
+    const held = this.#grants.get(ask.key);
+    if (held?.job === ask.job) {
+      this.#grants.delete(ask.key);
+      held.reject(new Error('the job runs again'));
+    }
     const reply = (message: CoordinatorMessage) => this.options.pub.publish(ask.reply, JSON.stringify(message));
     const produce = () =>
       new Promise<ChatResponse>((resolve, reject) => {
@@ -112,43 +119,41 @@ export class ChatExchangeClient {
     await this.options.sub.subscribe(this.#channel);
   }
 
-  /** Asks `coordinator` about chat key `key`: its answer, or 'go' (make the call). */
+  /**
+   * Asks `coordinator` about chat key `key`: its answer, or 'go' (make the call). Told to wait, the
+   * worker asks again every WAIT_CHECK_MS (a reply lost while Redis was away must not hold it forever),
+   * and goes ahead once nobody listens on the coordinator's channel.
+   */
   async ask(coordinator: string, key: string, origin: string, job: string, signal: AbortSignal): Promise<Reply> {
     const id = this.#next++;
     const channel = redisKeys.coordinatorChannel(coordinator);
+    const message = JSON.stringify({ t: 'ask', id, key, origin, job, reply: this.#channel } satisfies WorkerMessage);
     let waiting = false;
-    const replied = new Promise<Reply>((resolve) => {
-      let timer: NodeJS.Timeout;
-      const arm = (ms: number, onTimeout: () => void) => {
-        clearTimeout(timer);
-        timer = setTimeout(onTimeout, ms);
-      };
-      const done = (reply: Reply) => {
-        clearTimeout(timer);
-        this.#pending.delete(id);
-        resolve(reply);
-      };
-      const checkStillThere = async () => {
-        const [, listeners] = (await this.options.pub.pubsub('NUMSUB', channel).catch(() => [channel, 0])) as [string, number];
-        if (Number(listeners) === 0) done('go');
-        else arm(WAIT_CHECK_MS, () => void checkStillThere());
-      };
-      this.#pending.set(id, (message) => {
-        if (message.t === 'hit') return done({ hit: message.answer });
-        if (message.t === 'go') return done('go');
-        waiting = true;
-        arm(WAIT_CHECK_MS, () => void checkStillThere());
-      });
-      arm(ASK_TIMEOUT_MS, () => (waiting ? undefined : done('go')));
-      signal.addEventListener('abort', () => done('go'), { once: true });
+    let resolveReply!: (reply: Reply) => void;
+    const replied = new Promise<Reply>((resolve) => (resolveReply = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const done = (reply: Reply) => {
+      clearTimeout(timer);
+      this.#pending.delete(id);
+      resolveReply(reply);
+    };
+    const send = async () => {
+      const receivers = await this.options.pub.publish(channel, message).catch(() => 0);
+      if (receivers === 0) return done('go');
+      timer = setTimeout(() => (waiting ? void send() : done('go')), waiting ? WAIT_CHECK_MS : ASK_TIMEOUT_MS);
+    };
+    this.#pending.set(id, (reply) => {
+      if (reply.t === 'hit') return done({ hit: reply.answer });
+      if (reply.t === 'go') return done('go');
+      waiting = true;
     });
-    const message: WorkerMessage = { t: 'ask', id, key, origin, job, reply: this.#channel };
-    const receivers = await this.options.pub.publish(channel, JSON.stringify(message));
-    if (receivers === 0) {
-      this.#pending.get(id)?.({ t: 'go', id });
-      return 'go';
+    void send();
+    try {
+      return await raceAbort(replied, signal);
+    } finally {
+      clearTimeout(timer);
+      this.#pending.delete(id);
     }
-    return raceAbort(replied, signal);
   }
 
   tell(coordinator: string, message: WorkerMessage): void {

@@ -14,7 +14,7 @@ import { isBuiltinKind } from '../../kinds.js';
 import { runInQueue } from '../concurrency.js';
 import { AttemptsExhausted } from '../retry.js';
 import { ChatExchangeHost } from './chat-exchange.js';
-import { publishContext } from './task-contexts.js';
+import { publishContext, republishContext } from './task-contexts.js';
 import { RedisRetryBudget } from './retry-budget.js';
 import { connectRedis, redisProblem, type RedisUrl } from './redis-connection.js';
 import { sharedSpecDir, toShared } from './shared-root.js';
@@ -46,6 +46,9 @@ export class RedisExecutor implements ItemDispatcher {
   readonly #waiters = new Map<string, Waiter>();
   readonly #nodeQueues = new Map<string, PQueue>();
   readonly #collected: string[] = [];
+  /** What this coordinator put into Redis besides jobs, to put back when Redis comes back empty. */
+  readonly #contexts = new Map<string, string>();
+  readonly #budgets = new Map<string, number>();
   readonly #timers: NodeJS.Timeout[] = [];
   #runtime: TaskRuntime | undefined;
   #exchange: ChatExchangeHost | undefined;
@@ -136,9 +139,11 @@ export class RedisExecutor implements ItemDispatcher {
       seed: runtime.seed,
       settings: { retries: task.settings.retries, timeoutMs: task.settings.timeoutMs },
     };
-    const context = await publishContext(this.main, payload);
+    const { hash: context, json } = await publishContext(this.main, payload);
+    this.#contexts.set(context, json);
     const budget = redisKeys.budget(this.id, task.id);
     await RedisRetryBudget.create(this.main, budget, task.settings.retryBudget);
+    this.#budgets.set(budget, task.settings.retryBudget);
     const nodeQueue = this.#nodeQueue(task);
     return async (input: FlowRecord, repeat: number, key: string) => {
       const data: ItemJobData = { v: PROTOCOL_VERSION, context, input, repeat, coordinator: this.id, budget };
@@ -268,23 +273,30 @@ export class RedisExecutor implements ItemDispatcher {
     const quiet = [...this.#waiters.entries()].filter(([, w]) => now - w.heardAt >= POLL_MS);
     if (quiet.length === 0) return;
     await this.#warnIfNoWorker();
+    let vanished = 0;
     for (let i = 0; i < quiet.length; i += 200) {
-      await Promise.allSettled(quiet.slice(i, i + 200).map(([key, waiter]) => this.#check(key, waiter)));
+      const checked = await Promise.allSettled(quiet.slice(i, i + 200).map(([key, waiter]) => this.#check(key, waiter)));
+      vanished += checked.filter((c) => c.status === 'fulfilled' && c.value).length;
     }
+    if (vanished > 0) this.#log('warn', `${vanished} job${vanished === 1 ? '' : 's'} had vanished from Redis (restarted without persistence?): queued again`);
   }
 
-  async #check(key: string, waiter: Waiter): Promise<void> {
+  /** Where a job is now; true when it had vanished and was queued again. */
+  async #check(key: string, waiter: Waiter): Promise<boolean> {
     const state = await this.queue.getJobState(key);
     waiter.heardAt = Date.now();
     if (state === 'completed' || state === 'failed') {
       const job = await Job.fromId<ItemJobData, ItemJobResult>(this.queue, key);
-      if (!job) return;
+      if (!job) return false;
       if (state === 'completed') this.#finished(key, job.returnvalue);
       else this.#failed(key, job.failedReason);
     } else if (state === 'unknown') {
-      this.#log('warn', `item ${waiter.data.input.id}: its job vanished from Redis (restarted without persistence?); queued again`);
+      // Calls it was granted will never be answered: their waiters go ahead.
+      this.#exchange?.settleJob(key);
       await this.queue.add(waiter.name, waiter.data, { jobId: key, removeOnComplete: { age: RETENTION_SECONDS }, removeOnFail: { age: RETENTION_SECONDS } });
+      return true;
     }
+    return false;
   }
 
   async #warnIfNoWorker(): Promise<void> {
@@ -316,9 +328,17 @@ export class RedisExecutor implements ItemDispatcher {
     const seconds = ((Date.now() - this.#downSince) / 1000).toFixed(1);
     this.#downSince = undefined;
     this.#log('info', `${this.url.shown} is back after ${seconds} s`);
-    // Anything queued before it went away may be gone with it: look at every job now.
+    void this.#restore();
+  }
+
+  /** After an outage: contexts and budgets back in place (a no-op unless Redis lost its data), then every job looked at. */
+  async #restore(): Promise<void> {
+    await Promise.allSettled([
+      ...[...this.#contexts].map(([hash, json]) => republishContext(this.main, hash, json)),
+      ...[...this.#budgets].map(([key, total]) => RedisRetryBudget.create(this.main, key, total)),
+    ]);
     for (const waiter of this.#waiters.values()) waiter.heardAt = 0;
-    void this.#poll();
+    await this.#poll();
   }
 
   #watchOutage(): void {

@@ -6,11 +6,16 @@ import { PROTOCOL_VERSION, RETENTION_SECONDS, redisKeys, type TaskContextPayload
  * Task contexts in Redis, content-addressed: a job names its task's context by hash, so a job stays
  * small (its record) however big the pipeline, and equal tasks (two coordinators) share one entry.
  */
-export async function publishContext(redis: Redis, payload: TaskContextPayload): Promise<string> {
+export async function publishContext(redis: Redis, payload: TaskContextPayload): Promise<{ hash: string; json: string }> {
   const json = canonicalJson(payload);
   const hash = sha256(json);
+  await republishContext(redis, hash, json);
+  return { hash, json };
+}
+
+/** Puts a context back (Redis came back empty after a restart). */
+export async function republishContext(redis: Redis, hash: string, json: string): Promise<void> {
   await redis.set(redisKeys.context(hash), json, 'EX', RETENTION_SECONDS);
-  return hash;
 }
 
 /** A worker's reader of contexts, each fetched once (a few hundred at most stay in memory). */

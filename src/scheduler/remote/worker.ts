@@ -55,9 +55,12 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       lastProblem = problem;
     },
   });
+  let beat: () => Promise<void> = async () => undefined;
   main.on('ready', () => {
     if (lastProblem) options.log(`vaflow worker: connected to ${options.url.shown} again`);
     lastProblem = '';
+    // Redis may have come back empty: be seen at once, not at the next beat.
+    void beat();
   });
   const sub = main.duplicate({ connectionName: `vaflow:worker:${id}:sub` });
   sub.on('error', () => undefined);
@@ -133,7 +136,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   worker.on('error', () => undefined);
 
   const startedAt = new Date().toISOString();
-  const beat = () => writeBeat(main, { id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency, root: options.root, version: vaflowVersion, startedAt, ...counts }).catch(() => undefined);
+  beat = () => writeBeat(main, { id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency, root: options.root, version: vaflowVersion, startedAt, ...counts }).catch(() => undefined);
   await beat();
   const beating = setInterval(() => void beat(), BEAT_EVERY_MS);
   options.log(`vaflow worker ${id}: taking item jobs from ${options.url.shown} (concurrency ${options.concurrency}, shared root ${options.root})`);

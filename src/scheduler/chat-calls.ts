@@ -114,15 +114,17 @@ export class ChatCalls {
         scope.hooks?.onStart?.();
       },
     };
-    const own = this.#providers.limitedChat(model).then((chat) => chat.call(request, hooks));
+    const called = this.#providers.limitedChat(model).then((chat) => chat.call(request, hooks));
+    // Notices (said once per run) belong to the call that learnt them, never to a shared or stored answer.
+    const own = called.then(withoutNotices);
     this.#inFlight.set(key, own);
     // Registered before anyone awaits `own`: the answer is stored before its caller continues.
-    own.then((response) => this.#store(key, response, scope.origin), () => undefined)
+    own.then((response) => this.#store(key, response, scope.origin, model.id), () => undefined)
       .catch(this.#onStoreError)
       .finally(() => {
         if (this.#inFlight.get(key) === own) this.#inFlight.delete(key);
       });
-    const response = await own;
+    const response = await called;
     scope.tally.called++;
     if (response.usage) {
       const usage = scope.tally.usage ?? { inputTokens: 0, outputTokens: 0 };
@@ -136,7 +138,7 @@ export class ChatCalls {
    * from the cache or an identical call in flight, as for a local call (`reused`), else `produce`
    * gets it and it is stored the moment it arrives. `onWait` is told when it waits for another call.
    */
-  async answer(key: string, origin: string, produce: () => Promise<ChatResponse>, onWait?: () => void): Promise<{ response: ChatResponse; reused: boolean }> {
+  async answer(key: string, origin: string, model: string, produce: () => Promise<ChatResponse>, onWait?: () => void): Promise<{ response: ChatResponse; reused: boolean }> {
     for (;;) {
       const stored = this.#read(key);
       if (stored) return { response: stored, reused: true };
@@ -150,7 +152,7 @@ export class ChatCalls {
     }
     const own = produce();
     this.#inFlight.set(key, own);
-    own.then((response) => this.#store(key, response, origin), () => undefined)
+    own.then((response) => this.#store(key, response, origin, model), () => undefined)
       .catch(this.#onStoreError)
       .finally(() => {
         if (this.#inFlight.get(key) === own) this.#inFlight.delete(key);
@@ -164,11 +166,18 @@ export class ChatCalls {
     return isChatResponse(value) ? value : undefined;
   }
 
-  #store(key: string, response: ChatResponse, origin: string): void {
+  #store(key: string, response: ChatResponse, origin: string, model: string): void {
     if (!this.#cache || !this.#mode.write) return;
-    this.#cache.put(key, response, { namespace: 'chat', origin, durable: true });
+    this.#cache.put(key, response, { namespace: 'chat', origin, model, durable: true });
     this.#answered.add(key);
   }
+}
+
+/** A stored or shared answer: notices (said once per run) stay with the call that learnt them. */
+export function withoutNotices(response: ChatResponse): ChatResponse {
+  if (!response.notices) return response;
+  const { notices: _notices, ...answer } = response;
+  return answer;
 }
 
 function isChatResponse(value: unknown): value is ChatResponse {

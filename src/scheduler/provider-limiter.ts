@@ -114,10 +114,15 @@ export class ProviderLimiter {
   }
 }
 
-/** Rough token estimate before a call: ~4 characters per token plus the answer budget. */
+/** Rough token count of the messages sent: ~4 characters per token (also `vaflow plan`'s estimate). */
+export function estimateInputTokens(messages: readonly { readonly content: string }[]): number {
+  const chars = messages.reduce((sum, m) => sum + m.content.length, 0);
+  return Math.ceil(chars / 4);
+}
+
+/** Rough token estimate before a call: the messages plus the answer budget. */
 export function estimateTokens(request: ChatRequest): number {
-  const chars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
-  return Math.ceil(chars / 4) + (request.maxTokens ?? 64);
+  return estimateInputTokens(request.messages) + (request.maxTokens ?? 64);
 }
 
 /** What limitChat needs of a limiter: this process's ProviderLimiter, or the one workers share through Redis (remote/redis-limiter.ts). */

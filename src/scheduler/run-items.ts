@@ -133,7 +133,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       countUsage(stats, tally.called + tally.reused > 0 ? tally.usage : result.usage, ctx.model);
       // The paid answer must survive a crash: committed at once, unless its chat calls already are (ChatCalls).
       const durable = tally.called === 0;
-      if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id, durable });
+      if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id, ...(ctx.model ? { model: ctx.model.id } : {}), durable });
       samples.push(result);
     }
     const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];

@@ -43,4 +43,6 @@ export interface TaskRuntime {
   readonly dryRun: boolean;
   /** With an executor (`--executor redis://…`): where cacheable item kinds run; absent, they run here. */
   readonly items?: ItemDispatcher;
+  /** `--limit`: each source task stops after this many items. */
+  readonly sourceLimit?: number;
 }

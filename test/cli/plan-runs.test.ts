@@ -11,7 +11,7 @@ test('plan shows tasks, item counts and cache hits without calling the model; ru
   try {
     project.writePipeline(httpPipeline({ url: server.url }));
     const dirs = ['--runs-dir', project.runsDir, '--cache-dir', project.cacheDir];
-    const before = await runCli(['plan', project.pipeline, ...dirs], { cwd: project.dir });
+    const before = await runCli(['plan', project.pipeline, '--cache-dir', project.cacheDir], { cwd: project.dir });
     assert.equal(before.code, 0, before.stderr);
     assert.equal(server.total(), 0, 'plan calls no model');
     assert.match(before.stdout, /^engine-test: 2 tasks$/m);
@@ -27,7 +27,7 @@ test('plan shows tasks, item counts and cache hits without calling the model; ru
     assert.deepEqual(events.filter((e) => e.event === 'task_end').map((e) => [e.task, e.status]), [['items', 'done'], ['call', 'done']]);
     assert.equal(events.at(-1)?.event, 'run_end');
 
-    const after = await runCli(['plan', project.pipeline, ...dirs], { cwd: project.dir });
+    const after = await runCli(['plan', project.pipeline, '--cache-dir', project.cacheDir], { cwd: project.dir });
     assert.match(after.stdout, /^call\s+item\s+12\s+0\s+12\s+0\s+items$/m, 'every item is now cached');
     assert.equal(server.total(), 12);
 

@@ -5,20 +5,12 @@ import path from 'node:path';
 import { startFlakyServer } from '../helpers/flaky-server.js';
 import { makeEngineProject, httpPipeline } from '../helpers/engine-project.js';
 import { runCli, startCli, waitFor } from '../helpers/cli.js';
-import { SqliteCacheStore } from '../../src/cache/sqlite-store.js';
+import { cachedItems } from '../helpers/cache-counts.js';
 import { readJsonl } from '../../src/artifacts/jsonl.js';
 import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const ITEMS = 200;
 
-function cachedItems(cacheDir: string): number {
-  const store = new SqliteCacheStore({ file: path.join(cacheDir, 'cache.db') });
-  try {
-    return store.stats().byNamespace['item']?.entries ?? 0;
-  } finally {
-    store.close();
-  }
-}
 
 async function recordIds(runDir: string, prefix: string): Promise<string[]> {
   const file = readdirSync(path.join(runDir, 'tasks')).find((f) => f.startsWith(prefix) && f.endsWith('.jsonl') && !f.endsWith('.errors.jsonl'));

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { ChatRequest, ChatResponse, ResolvedModel } from '../../types/providers.js';
-import { ChatCalls, type AttemptScope } from '../chat-calls.js';
+import { ChatCalls, withoutNotices, type AttemptScope } from '../chat-calls.js';
 import type { EngineProviders } from '../provider-services.js';
 import { raceAbort } from '../abort.js';
-import { redisKeys, type CoordinatorMessage, type WorkerMessage } from './protocol.js';
+import { redisKeys, type CoordinatorMessage, type PaidAnswer, type WorkerMessage } from './protocol.js';
 
 /**
  * The chat-answer exchange: a worker about to make a chat call asks the job's coordinator first,
@@ -46,8 +46,8 @@ export class ChatExchangeHost {
   }
 
   /** A job ended (completed, failed or lost with its worker): calls it was granted and did not answer are over. */
-  settleJob(job: string, answers: readonly (readonly [string, ChatResponse])[] = []): void {
-    const paid = new Map(answers);
+  settleJob(job: string, answers: readonly PaidAnswer[] = []): void {
+    const paid = new Map(answers.map(([key, answer]) => [key, answer]));
     for (const [key, grant] of this.#grants) {
       if (grant.job !== job) continue;
       this.#grants.delete(key);
@@ -88,7 +88,7 @@ export class ChatExchangeHost {
           if (receivers === 0) this.#onMessage({ t: 'failed', key: ask.key, job: ask.job });
         }, () => this.#onMessage({ t: 'failed', key: ask.key, job: ask.job }));
       });
-    this.options.chatCalls.answer(ask.key, ask.origin, produce, () => void reply({ t: 'wait', id: ask.id }).catch(() => undefined)).then(
+    this.options.chatCalls.answer(ask.key, ask.origin, ask.model, produce, () => void reply({ t: 'wait', id: ask.id }).catch(() => undefined)).then(
       ({ response, reused }) => {
         if (reused) void reply({ t: 'hit', id: ask.id, answer: response }).catch(() => undefined);
       },
@@ -124,10 +124,10 @@ export class ChatExchangeClient {
    * worker asks again every WAIT_CHECK_MS (a reply lost while Redis was away must not hold it forever),
    * and goes ahead once nobody listens on the coordinator's channel.
    */
-  async ask(coordinator: string, key: string, origin: string, job: string, signal: AbortSignal): Promise<Reply> {
+  async ask(coordinator: string, key: string, origin: string, model: string, job: string, signal: AbortSignal): Promise<Reply> {
     const id = this.#next++;
     const channel = redisKeys.coordinatorChannel(coordinator);
-    const message = JSON.stringify({ t: 'ask', id, key, origin, job, reply: this.#channel } satisfies WorkerMessage);
+    const message = JSON.stringify({ t: 'ask', id, key, origin, model, job, reply: this.#channel } satisfies WorkerMessage);
     let waiting = false;
     let resolveReply!: (reply: Reply) => void;
     const replied = new Promise<Reply>((resolve) => (resolveReply = resolve));
@@ -174,7 +174,7 @@ export class WorkerChatCalls extends ChatCalls {
     providers: EngineProviders,
     private readonly exchange: ChatExchangeClient,
     private readonly job: { readonly id: string; readonly coordinator: string },
-    readonly paid: (readonly [string, ChatResponse])[],
+    readonly paid: PaidAnswer[],
     stop: AbortSignal,
   ) {
     super({ providers, cache: null, mode: { read: false, write: false }, stop, onStoreError: () => undefined });
@@ -184,7 +184,7 @@ export class WorkerChatCalls extends ChatCalls {
 
   protected override async call(key: string, model: ResolvedModel, request: ChatRequest, scope: AttemptScope): Promise<ChatResponse> {
     scope.hooks?.onQueued?.();
-    const reply = await this.exchange.ask(this.job.coordinator, key, scope.origin, this.job.id, request.signal);
+    const reply = await this.exchange.ask(this.job.coordinator, key, scope.origin, model.id, this.job.id, request.signal);
     if (reply !== 'go') {
       scope.tally.reused++;
       return reply.hit;
@@ -203,8 +203,9 @@ export class WorkerChatCalls extends ChatCalls {
       this.exchange.tell(this.job.coordinator, { t: 'failed', key, job: this.job.id });
       throw error;
     }
-    this.paid.push([key, response]);
-    this.exchange.tell(this.job.coordinator, { t: 'answer', key, job: this.job.id, origin: scope.origin, answer: response });
+    const shared = withoutNotices(response);
+    this.paid.push([key, shared, model.id]);
+    this.exchange.tell(this.job.coordinator, { t: 'answer', key, job: this.job.id, answer: shared });
     scope.tally.called++;
     if (response.usage) {
       const usage = scope.tally.usage ?? { inputTokens: 0, outputTokens: 0 };

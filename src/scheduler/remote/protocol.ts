@@ -74,6 +74,9 @@ export interface ItemJobData {
   readonly budget: string;
 }
 
+/** A chat answer a worker paid for: its cache key, the answer (without notices) and the model's id (recorded with the cache entry). */
+export type PaidAnswer = readonly [key: string, answer: ChatResponse, model: string];
+
 /** A retry the worker slept on, replayed into the coordinator's counters and events. */
 export interface RemoteRetry {
   readonly attempt: number;
@@ -93,7 +96,7 @@ export interface ItemJobResult {
   readonly ok?: { readonly fields: Readonly<Record<string, unknown>>; readonly usage?: TokenUsage };
   readonly error?: ItemErrorRecord['error'];
   readonly tally: CallTally;
-  readonly chat: readonly (readonly [key: string, answer: ChatResponse])[];
+  readonly chat: readonly PaidAnswer[];
   readonly retries: readonly RemoteRetry[];
   readonly logs: readonly KindLogEvent[];
 }
@@ -101,9 +104,9 @@ export interface ItemJobResult {
 /** Messages of the chat-answer exchange (worker → coordinator). */
 export type WorkerMessage =
   /** Is this chat answer known (cache, or a call in flight)? `reply` is the worker's channel. */
-  | { readonly t: 'ask'; readonly id: number; readonly key: string; readonly origin: string; readonly job: string; readonly reply: string }
+  | { readonly t: 'ask'; readonly id: number; readonly key: string; readonly origin: string; readonly model: string; readonly job: string; readonly reply: string }
   /** The answer of a call the coordinator let this worker make. */
-  | { readonly t: 'answer'; readonly key: string; readonly job: string; readonly origin: string; readonly answer: ChatResponse }
+  | { readonly t: 'answer'; readonly key: string; readonly job: string; readonly answer: ChatResponse }
   /** That call failed: whoever waits for it goes ahead. */
   | { readonly t: 'failed'; readonly key: string; readonly job: string };
 

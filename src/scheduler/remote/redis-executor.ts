@@ -243,7 +243,7 @@ export class RedisExecutor implements ItemDispatcher {
     const runtime = this.#runtime!;
     if (result.v !== PROTOCOL_VERSION) throw new ExecutorError(`a worker answered in protocol ${result.v}, this coordinator speaks ${PROTOCOL_VERSION}: run one vaflow version everywhere`);
     const cache = runtime.cacheMode.write ? runtime.cache : null;
-    for (const [chatKey, answer] of result.chat) storeAnswer(cache, chatKey, answer, task.id);
+    for (const [chatKey, answer, model] of result.chat) storeAnswer(cache, chatKey, answer, task.id, model);
     if (!shared) {
       for (const retry of result.retries) onRetry({ attempt: retry.attempt, delayMs: retry.delayMs, error: { code: retry.code } }, itemId);
       for (const event of result.logs) runtime.lifeCycle.log?.({ ...event, task: task.id });
@@ -356,9 +356,9 @@ export class RedisExecutor implements ItemDispatcher {
   }
 }
 
-function storeAnswer(cache: TaskRuntime['cache'], key: string, answer: ChatResponse, origin: string): void {
+function storeAnswer(cache: TaskRuntime['cache'], key: string, answer: ChatResponse, origin: string, model: string): void {
   if (!cache || cache.get(key) !== undefined) return;
-  cache.put(key, answer, { namespace: 'chat', origin, durable: true });
+  cache.put(key, answer, { namespace: 'chat', origin, model, durable: true });
 }
 
 /** The item's error as the worker described it, rebuilt so the errors file reads exactly as in-process. */

@@ -15,7 +15,7 @@ import { RedisRetryBudget } from './retry-budget.js';
 import { WorkerContexts, withWorker, type PreparedTask } from './worker-context.js';
 import { connectRedis, redisProblem, type RedisUrl } from './redis-connection.js';
 import { BEAT_EVERY_MS, removeBeat, writeBeat } from './worker-status.js';
-import { KEY_PREFIX, PROTOCOL_VERSION, QUEUE_NAME, type ItemJobData, type ItemJobResult, type RemoteRetry } from './protocol.js';
+import { KEY_PREFIX, PROTOCOL_VERSION, QUEUE_NAME, type ItemJobData, type ItemJobResult, type PaidAnswer, type RemoteRetry } from './protocol.js';
 
 export interface WorkerOptions {
   readonly url: RedisUrl;
@@ -88,7 +88,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const processItem = async (job: Job<ItemJobData, ItemJobResult>): Promise<ItemJobResult> => {
     const data = job.data;
     if (data.v !== PROTOCOL_VERSION) throw new Error(`worker ${id} speaks protocol ${PROTOCOL_VERSION}, the job ${data.v}: run one vaflow version everywhere`);
-    const paid: (readonly [string, ChatResponse])[] = [];
+    const paid: PaidAnswer[] = [];
     const retries: RemoteRetry[] = [];
     const logs: KindLogEvent[] = [];
     const base = { v: PROTOCOL_VERSION, worker: id, chat: paid, retries, logs } as const;

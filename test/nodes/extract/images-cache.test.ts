@@ -50,7 +50,8 @@ test('an image pipeline reruns and plans from the cache: no TF.js, face-api, ONN
     const runsDir = path.join(dir, 'runs');
     const env = { NODE_OPTIONS: `--require=${path.join(dir, 'preload.cjs')}`, VAFLOW_TEST_LOADED: loadedFile };
     const cli = async (command: 'run' | 'plan') => {
-      const result = await runCli([command, 'pipeline.yaml', '--runs-dir', runsDir, '--cache-dir', path.join(dir, 'cache')], { cwd: dir, env });
+      // A plan writes no run folder: it has no --runs-dir.
+      const result = await runCli([command, 'pipeline.yaml', ...(command === 'run' ? ['--runs-dir', runsDir] : []), '--cache-dir', path.join(dir, 'cache')], { cwd: dir, env });
       assert.equal(result.code, 0, result.stderr);
       return { stdout: result.stdout, loaded: JSON.parse(await readFile(loadedFile, 'utf8')) as string[] };
     };

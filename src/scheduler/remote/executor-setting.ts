@@ -27,7 +27,9 @@ export function parseRedisUrl(value: string, from: string): ExecutorSetting & { 
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${from}: expected "local" or a redis://host:port or rediss://host:port URL, got "${showRedisUrl(value)}"`);
+    // Unparsed, the part before an `@` may be a password in any shape: none of it is echoed.
+    const shown = value.includes('@') ? `***@${value.slice(value.lastIndexOf('@') + 1)}` : value;
+    throw new UsageError(`${from}: expected "local" or a redis://host:port or rediss://host:port URL, got "${shown}"`);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw new UsageError(`${from}: expected "local" or a redis:// or rediss:// URL, got a ${url.protocol}// URL`);

@@ -27,6 +27,8 @@ const POLL_MS = 2000;
 export const DEFAULT_OUTAGE_MS = 5 * 60_000;
 /** How long the first connection may take before `vaflow run` gives up. */
 const CONNECT_MS = 10_000;
+/** How long closing may wait for Redis to take the last removals. */
+const CLOSE_MS = 3000;
 
 interface Waiter {
   readonly promise: Promise<ItemJobResult>;
@@ -39,6 +41,8 @@ interface Waiter {
   /** Tasks sharing this job beyond the first (the same item key in two tasks of the run). */
   sharers: number;
 }
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** The coordinator's half of the Redis executor: connections, the queue, and what it hears back. */
 export class RedisExecutor implements ItemDispatcher {
@@ -158,10 +162,14 @@ export class RedisExecutor implements ItemDispatcher {
     if (this.#closed) return;
     this.#closed = true;
     for (const timer of this.#timers) clearInterval(timer);
-    await this.#removeCollected();
     this.#exchange?.close();
     this.#rejectAll(new InterruptedError('the run ended'));
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    // With Redis away, commands would wait for it forever: whatever is left stays for a resume.
+    if (this.main.status === 'ready') await Promise.race([this.#removeCollected(), delay(CLOSE_MS)]);
+    // Closing marks them closed at once (QueueEvents' read loop ends); the close itself completes
+    // when the connections below are gone, which may be never while Redis is away: not awaited.
+    const closing = Promise.allSettled([this.events.close(), this.queue.close()]);
+    await Promise.race([closing, delay(this.main.status === 'ready' ? CLOSE_MS : 0)]);
     // BullMQ leaves connections it was given open.
     for (const connection of [this.eventsConnection, this.sub, this.main]) connection.disconnect();
   }
@@ -187,7 +195,9 @@ export class RedisExecutor implements ItemDispatcher {
       return { result: await known.promise, shared: true };
     }
     const waiter = this.#wait(key, data, name);
-    await this.#enqueue(key, waiter);
+    // Not awaited by itself: while Redis is away the commands wait, and the outage watch must be able
+    // to end the item through its waiter.
+    this.#enqueue(key, waiter).catch((error: unknown) => waiter.reject(error instanceof Error ? error : new Error(String(error))));
     return { result: await waiter.promise, shared: false };
   }
 

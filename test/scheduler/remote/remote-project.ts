@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readJsonl } from '../../../src/artifacts/jsonl.js';
 import { listRunIds } from '../../../src/artifacts/run-folder.js';
@@ -36,11 +36,8 @@ export async function classifyOutput(runDir: string): Promise<{ records: FlowRec
   const records: FlowRecord[] = [];
   for await (const record of readJsonl<FlowRecord>(path.join(runDir, 'tasks', `${task}.jsonl`))) records.push(record);
   const errors: unknown[] = [];
-  try {
-    for await (const error of readJsonl(path.join(runDir, 'tasks', `${task}.errors.jsonl`))) errors.push(error);
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ENOENT') throw error;
-  }
+  const errorsFile = path.join(runDir, 'tasks', `${task}.errors.jsonl`);
+  if (existsSync(errorsFile)) for await (const error of readJsonl(errorsFile)) errors.push(error);
   return { records, errors };
 }
 

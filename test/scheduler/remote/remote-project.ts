@@ -3,6 +3,10 @@ import path from 'node:path';
 import { readJsonl } from '../../../src/artifacts/jsonl.js';
 import { listRunIds } from '../../../src/artifacts/run-folder.js';
 import type { FlowRecord } from '../../../src/types/records.js';
+import { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions } from '../../helpers/openai-server.js';
+import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { startWorkers, type Workers } from '../../helpers/vaflow-workers.js';
+import { withTempDir } from '../../helpers/temp-dir.js';
 
 /**
  * A pipeline for the Redis executor's fault tests: `rows` items with distinct valence–arousal values
@@ -45,4 +49,47 @@ export function onlyRun(runsDir: string): string {
   const ids = listRunIds(runsDir);
   if (ids.length !== 1) throw new Error(`expected one run in ${runsDir}, found ${ids.join(', ') || 'none'}`);
   return path.join(runsDir, ids[0]!);
+}
+
+export interface RemoteSetup {
+  readonly dir: string;
+  readonly server: OpenAIServer;
+  readonly redis: RedisServer;
+  readonly workers: Workers;
+  /** `run … --runs-dir runs --cache-dir cache --executor URL`, the arguments every run here shares. */
+  readonly runArgs: readonly string[];
+}
+
+/**
+ * The setting of every multi-process test here: a loopback LLM server, a fresh redis-server, a temp
+ * folder with the classify project and `workers` worker processes started in it; all torn down after.
+ */
+export async function withRemoteProject(
+  name: string,
+  options: {
+    readonly rows: number;
+    readonly workers: number;
+    readonly server?: OpenAIServerOptions;
+    readonly redisPassword?: string;
+    readonly project?: Omit<Parameters<typeof writeClassifyProject>[1], 'rows' | 'url'>;
+    readonly worker?: Omit<Parameters<typeof startWorkers>[1], 'redis' | 'cwd'>;
+  },
+  body: (setup: RemoteSetup) => Promise<void>,
+): Promise<void> {
+  const server = await startOpenAIServer(options.server);
+  const redis = await startRedisServer(options.redisPassword ? { password: options.redisPassword } : {});
+  try {
+    await withTempDir(name, async (dir) => {
+      writeClassifyProject(dir, { rows: options.rows, url: server.url, ...options.project });
+      const workers = await startWorkers(options.workers, { concurrency: 2, ...options.worker, redis: redis.url, cwd: dir });
+      try {
+        await body({ dir, server, redis, workers, runArgs: ['--runs-dir', 'runs', '--cache-dir', 'cache', '--executor', redis.url] });
+      } finally {
+        await workers.stop();
+      }
+    });
+  } finally {
+    await redis.close();
+    await server.close();
+  }
 }

@@ -10,6 +10,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { nearestLabelResponder } from '../../helpers/openai-server.js';
 import { runCli } from '../../helpers/cli.js';
+import type { ExecutorStatus } from '../../../src/scheduler/remote/executor-status.js';
 import { dumpAll } from '../../helpers/redis-server.js';
 import { getLabelSet } from '../../../src/labels/label-sets.js';
 import { classifyOutput, onlyRun, withRemoteProject } from './remote-project.js';
@@ -34,9 +35,22 @@ test('requestsPerMinute is one budget for three workers, measured at the server'
   };
   // 600 a minute: one call per 100 ms for the provider, whichever worker makes it. Each worker alone
   // would be allowed as much, so three unshared limiters would send about three times as fast.
-  await withRemoteProject('remote-rate', { rows: ROWS, workers: 3, server, project: { limits: 'requestsPerMinute: 600' }, worker: { concurrency: 4 } }, async ({ dir, workers, runArgs }) => {
+  await withRemoteProject('remote-rate', { rows: ROWS, workers: 3, server, project: { limits: 'requestsPerMinute: 600' }, worker: { concurrency: 4 } }, async ({ dir, redis, workers, runArgs }) => {
     const result = await runCli(['run', 'classify.yaml', ...runArgs], { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
+    // `vaflow workers` sees the three, the queue empty, and (at their next beat) every item done.
+    let status: ExecutorStatus | undefined;
+    for (const until = Date.now() + 20_000; status?.jobs.done !== ROWS && Date.now() < until;) {
+      const shown = await runCli(['workers', '--redis', redis.url, '--json'], { cwd: dir });
+      assert.equal(shown.code, 0, shown.stderr);
+      status = JSON.parse(shown.stdout) as ExecutorStatus;
+    }
+    assert.equal(status!.jobs.done, ROWS);
+    assert.equal(status!.workers.length, 3);
+    assert.deepEqual([status!.jobs.waiting, status!.jobs.active, status!.jobs.failed, status!.jobs.itemErrors], [0, 0, 0, 0]);
+    const text = await runCli(['workers', '--redis', redis.url], { cwd: dir });
+    assert.match(text.stdout, /^executor redis:\/\/127\.0\.0\.1:\d+: 3 workers\n/);
+    assert.match(text.stdout, /jobs: 0 waiting, 0 active, 30 done by these workers \(0 item errors\)/);
     const taken = (await workers.stop()).map((w) => Number(/stopped after (\d+) items/.exec(w.stderr)?.[1]));
     assert.ok(taken.filter((n) => n > 0).length >= 2, `the calls were spread over the workers: ${taken}`);
     const { records, errors } = await classifyOutput(onlyRun(path.join(dir, 'runs')));

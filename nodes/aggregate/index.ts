@@ -37,7 +37,7 @@ const kind: BatchKind<AggregateParams> = {
       import('./build-document.js'),
       import('../../src/report/write-outputs.js'),
       import('../../src/report/rows.js'),
-      import('../../src/scheduler/missing-inputs.js'),
+      import('./missing-inputs.js'),
     ]);
     const collector = new Collector({ by: ctx.params.by ?? null, humanRatingField: ctx.params.humanRatingField });
     for await (const record of inputs()) {

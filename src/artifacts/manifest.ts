@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { installedPackageDir } from '../util/package-dir.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
-import type { RunStatus } from '../lifecycle/life-cycle.js';
+import type { TaskStats } from '../types/task-stats.js';
+import type { RunStatus } from '../types/task-stats.js';
 
 export type ManifestStatus = RunStatus | 'running';
 

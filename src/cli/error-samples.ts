@@ -1,8 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import type { RunInfo, RunLifeCycle } from '../lifecycle/life-cycle.js';
-import type { TaskNode } from '../graph/types.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
+import type { RunInfo, RunLifeCycle } from '../types/run-events.js';
+import type { TaskNode } from '../types/graph.js';
+import type { TaskStats } from '../types/task-stats.js';
 import { taskFileName } from '../artifacts/run-folder.js';
 import { redact } from '../util/redact.js';
 

@@ -4,7 +4,8 @@ import type { CacheStore } from '../cache/store.js';
 import type { CacheMode } from './task-runtime.js';
 import type { EngineProviders } from './provider-services.js';
 import type { CallHooks } from './provider-limiter.js';
-import { chatCacheKey, hashJson, modelIdentity } from '../cache/key.js';
+import { chatCacheKey, modelIdentity } from '../cache/key.js';
+import { hashJson } from '../util/hash.js';
 import { renderedRequest } from '../providers/identity.js';
 import { raceAbort } from './abort.js';
 

@@ -1,9 +1,9 @@
-import type { TaskNode } from '../graph/types.js';
+import type { TaskNode } from '../types/graph.js';
 import type { ItemKind, ItemResult, MissingInput, TaskContext } from '../types/node-kind.js';
 import type { FlowRecord } from '../types/records.js';
 import type { CallTally } from './chat-calls.js';
 import type { TaskRuntime } from './task-runtime.js';
-import type { TaskStats } from './task-stats.js';
+import type { TaskStats } from '../types/task-stats.js';
 import { runTask } from './run-task.js';
 
 /** What a task reads: the upstream tasks that completed (in graph order) and, for fan-in tasks, those that did not. */

@@ -34,7 +34,7 @@ export class ProviderLimiter {
   #tokensAt = Date.now();
   #cleanStreak = 0;
   #pausedUntil = 0;
-  /** Times a 429 made this limiter slow down (reported in the manifest). */
+  /** Times a 429 made this limiter slow down; for tests and debugging, not reported anywhere. */
   slowdowns = 0;
 
   constructor(limits: ProviderLimits) {

@@ -18,13 +18,17 @@ export interface ProviderServicesOptions {
   readonly limiterFor?: (provider: string, limits: ProviderLimits) => CallLimiter;
 }
 
-/** What the engine uses beyond the kinds' ProviderServices. */
-export interface EngineProviders extends ProviderServices {
+/** What the engine uses beyond the kinds' ProviderServices (task-context.ts puts the caches in front for kinds). */
+export interface EngineProviders extends Omit<ProviderServices, 'embedder'> {
   limitedChat(model: ResolvedModel): Promise<LimitedChat>;
+  /**
+   * The embedder of an `embedders:` entry, created once per run with the environment the CLI read
+   * (API keys) and the run's folder for derived files (word-vector binary caches).
+   */
+  loadEmbedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface>;
   /** The model entry with its source resolved (base URL, file digests), once per model id and run. */
   resolveModel(model: ResolvedModel): Promise<ResolvedModel>;
   resolveEmbedder(entry: ResolvedEmbedder): Promise<ResolvedEmbedder>;
-  limiters(): ReadonlyMap<string, ProviderLimiter>;
 }
 
 /**
@@ -79,7 +83,7 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
     limitedChat,
     shared,
     fileDigest: (file) => digests.digest(file),
-    embedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface> {
+    loadEmbedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface> {
       return shared(`embedder:${entry.id}`, async () => {
         const { createEmbedder } = await import('../providers/embedders/registry.js');
         return createEmbedder(entry, { specDir: options.specDir, env: options.env, cacheDir: options.vectorCacheDir });
@@ -89,7 +93,6 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
       shared(`source:model:${model.id}`, async () => ({ ...model, resolved: await (await import('../providers/identity.js')).modelSource(model, sourceContext) })),
     resolveEmbedder: (entry) =>
       shared(`source:embedder:${entry.id}`, async () => ({ ...entry, resolved: await (await import('../providers/identity.js')).embedderSource(entry, sourceContext) })),
-    limiters: () => limiters,
   };
 }
 

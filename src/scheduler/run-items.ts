@@ -1,9 +1,10 @@
 import type { FlowRecord } from '../types/records.js';
 import type { ItemKind, ItemResult } from '../types/node-kind.js';
-import type { TaskNode } from '../graph/types.js';
+import type { TaskNode } from '../types/graph.js';
 import type { TaskRuntime } from './task-runtime.js';
-import type { TaskIO } from './task-io.js';
-import { itemCacheKeyFor, sha256, modelIdentity, embedderIdentity } from '../cache/key.js';
+import { itemFunnel, type TaskIO } from './task-io.js';
+import { itemCacheKeyFor, modelIdentity, embedderIdentity } from '../cache/key.js';
+import { sha256 } from '../util/hash.js';
 import { DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from './retry.js';
 import { describeItemError, type ItemErrorRecord } from './item-errors.js';
 import { InputOrder } from './input-order.js';
@@ -56,6 +57,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
     },
   });
 
+  const funnel = itemFunnel(task, runtime.lifeCycle, io);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, retries: task.settings.retries };
   const budget = new RetryBudget(task.settings.retryBudget);
   const cache = runtime.cache;
@@ -87,8 +89,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   type Outcome = { readonly record: FlowRecord } | { readonly error: ItemErrorRecord } | null;
 
   const failed = (input: FlowRecord, error: unknown, repeat?: number): Outcome => {
-    stats.errors++;
-    runtime.lifeCycle.itemEnd?.(task, 'error');
+    funnel.settled('error');
     return { error: { id: input.id, coords: task.coords, ...(repeat !== undefined && repeats > 1 ? { repeat } : {}), error: describeItemError(error) } };
   };
 
@@ -107,8 +108,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         continue;
       }
       if (runtime.dryRun) {
-        stats.pending++;
-        runtime.lifeCycle.itemEnd?.(task, 'pending');
+        funnel.settled('pending');
         return null;
       }
       if (runtime.stopSignal.aborted) return null;
@@ -137,8 +137,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       samples.push(result);
     }
     const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
-    stats.records++;
-    runtime.lifeCycle.itemEnd?.(task, computed ? 'computed' : 'cached');
+    funnel.settled(computed ? 'computed' : 'cached');
     return { record: outputRecord(input, merged.fields, task) };
   };
 
@@ -147,8 +146,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   const processPure = async (input: FlowRecord): Promise<Outcome> => {
     try {
       const result = await kind.item(input, pureContext);
-      stats.records++;
-      runtime.lifeCycle.itemEnd?.(task, 'computed');
+      funnel.settled('computed');
       return { record: outputRecord(input, result.fields, task) };
     } catch (error) {
       return failed(input, error);

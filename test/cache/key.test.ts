@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, itemCacheKey, itemCacheKeyFor, modelIdentity, hashJson, embedderIdentity, embeddingCacheKey, chatCacheKey } from '../../src/cache/key.js';
+import { itemCacheKey, itemCacheKeyFor, modelIdentity, embedderIdentity, embeddingCacheKey, chatCacheKey } from '../../src/cache/key.js';
+import { canonicalJson, hashJson } from '../../src/util/hash.js';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini', baseURL: 'http://127.0.0.1:1/v1', temperature: 0, topP: 1, maxTokens: 20, seed: 7, apiKeyEnv: 'OPENAI_API_KEY' };
 const record = { id: 'a', coords: { variant: 'numeric' }, node: 'prompts', messages: [{ role: 'user', content: 'valence 0.5' }] };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgressLifeCycle } from '../../src/lifecycle/progress.js';
-import type { TaskNode } from '../../src/graph/types.js';
+import type { TaskNode } from '../../src/types/graph.js';
 
 const task: TaskNode = {
   id: 'classify[model=local]', nodeId: 'classify', kind: 'classify', coords: { model: 'local' }, params: {}, axisParams: [],

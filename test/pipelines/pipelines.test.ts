@@ -8,6 +8,7 @@ import { loadPipeline } from '../../src/spec/index.js';
 import { SpecError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { listRunIds } from '../../src/artifacts/run-folder.js';
+import { manifestOf } from '../helpers/run-manifest.js';
 
 const PIPELINES = path.join(packageRoot, 'pipelines');
 
@@ -25,10 +26,6 @@ for (const file of readdirSync(PIPELINES).filter((f) => f.endsWith('.yaml'))) {
   });
 }
 
-interface Manifest {
-  status: string;
-  tasks: Record<string, { status: string; cacheHits: number; cacheMisses: number; records: number }>;
-}
 interface Metrics {
   groups: { kind: string; label: string; coords: Record<string, string>; headline: Record<string, { value: number | null }> }[];
 }
@@ -61,7 +58,7 @@ test('the quickstart runs end to end offline; its second run is served entirely 
     const second = await runCli(args, { cwd: dir, env });
     assert.equal(second.code, 0, second.stderr);
     const runs2 = listRunIds(path.join(dir, 'runs'));
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'runs', runs2[1], 'manifest.json'), 'utf8')) as Manifest;
+    const manifest = manifestOf(path.join(dir, 'runs', runs2[1]));
     assert.equal(manifest.status, 'completed');
     const cachedTasks = Object.entries(manifest.tasks).filter(([id]) => id.startsWith('classify[') || id.startsWith('describe['));
     assert.equal(cachedTasks.length, 4);

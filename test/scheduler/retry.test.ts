@@ -28,7 +28,7 @@ test('retries retryable failures, sleeping the server-given delay, then succeeds
 });
 
 test('a non-retryable failure is not retried; an exhausted policy or budget reports its attempts', async () => {
-  const bad = new ProviderError('HTTP_400', 'bad', { status: 400, retryable: false });
+  const bad = new ProviderError('VAFLOW_PROVIDER_HTTP', 'bad', { status: 400, retryable: false });
   await assert.rejects(withRetries(async () => { throw bad; }, { policy, budget: new RetryBudget(10), timeoutMs: 100, signal: new AbortController().signal }),
     (e: unknown) => e instanceof AttemptsExhausted && e.attempts === 1 && e.cause === bad);
   await assert.rejects(withRetries(async () => { throw rateLimited(0); }, { policy, budget: new RetryBudget(10), timeoutMs: 100, signal: new AbortController().signal, sleep: async () => {} }),
@@ -50,7 +50,7 @@ test('a call that ignores its signal still times out, as a retryable TimeoutErro
 
 test('a non-retryable failure leaves the task\'s retry budget untouched; a Retry-After of 0 means now', async () => {
   const budget = new RetryBudget(3);
-  const bad = new ProviderError('HTTP_400', 'bad', { status: 400, retryable: false });
+  const bad = new ProviderError('VAFLOW_PROVIDER_HTTP', 'bad', { status: 400, retryable: false });
   for (let i = 0; i < 5; i++) await assert.rejects(withRetries(async () => { throw bad; }, { policy, budget, timeoutMs: 100, signal: new AbortController().signal }));
   assert.equal(budget.left, 3);
   assert.equal(retryDelayMs(1, policy, 0, () => 0.999), 0, 'the server said retry now: no back-off of our own');

@@ -22,7 +22,7 @@ export function register(program: Command): void {
       const graceMs = Number(flags.graceMs);
       if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError(`--grace-ms: expected a whole number of milliseconds ≥ 0, got "${flags.graceMs}"`);
       const [{ runPipeline }, { ProgressLifeCycle }, { printRunSummary }, { ErrorSamplesLifeCycle }] = await Promise.all([
-        import('../../scheduler/run-pipeline.js'),
+        import('../../run/run-pipeline.js'),
         import('../../lifecycle/progress.js'),
         import('../run-summary.js'),
         import('../error-samples.js'),

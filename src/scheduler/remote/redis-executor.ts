@@ -6,7 +6,7 @@ import PQueue from 'p-queue';
 import type { FlowRecord } from '../../types/records.js';
 import type { ChatResponse } from '../../types/providers.js';
 import type { ItemKind, TaskContext } from '../../types/node-kind.js';
-import type { TaskNode } from '../../graph/types.js';
+import type { TaskNode } from '../../types/graph.js';
 import type { TaskRuntime } from '../task-runtime.js';
 import type { ItemDispatcher, RemoteItemCall } from '../executor.js';
 import { ConfigError, ExecutorError, InterruptedError } from '../../errors.js';

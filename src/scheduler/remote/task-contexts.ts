@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { canonicalJson, sha256 } from '../../cache/key.js';
+import { canonicalJson, sha256 } from '../../util/hash.js';
 import { PROTOCOL_VERSION, RETENTION_SECONDS, redisKeys, type TaskContextPayload } from './protocol.js';
 
 /**

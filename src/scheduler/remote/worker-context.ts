@@ -6,11 +6,12 @@ import type { ItemKind, NodeKind, TaskContext } from '../../types/node-kind.js';
 import type { ResolvedModel } from '../../types/providers.js';
 import { createProviderServices, type EngineProviders } from '../provider-services.js';
 import { loadKind } from '../../kinds.js';
-import { hashJson } from '../../cache/key.js';
+import { hashJson } from '../../util/hash.js';
 import { secretValuesOf } from '../../spec/environment.js';
 import { registerSecrets } from '../../util/redact.js';
 import { OPENAI_DEFAULT_BASE_URL } from '../../providers/chat/base-url.js';
 import { AttemptsExhausted } from '../retry.js';
+import { cachedEmbedder } from '../embed-cached.js';
 import { RedisProviderLimiter } from './redis-limiter.js';
 import { fromShared } from './shared-root.js';
 import type { TaskContextPayload } from './protocol.js';
@@ -80,8 +81,13 @@ export class WorkerContexts {
       runDir: fromShared(root, payload.runDir),
       seed: payload.seed,
       signal: new AbortController().signal,
-      providers,
-      cache: null,
+      providers: {
+        chat: providers.chat,
+        // Embeddings are not cached on a worker (only the coordinator holds a cache): each job embeds its texts.
+        embedder: (entry) => cachedEmbedder(entry, { load: () => providers.loadEmbedder(entry), cache: null, mode: { read: false, write: false } }),
+        shared: providers.shared,
+        fileDigest: providers.fileDigest,
+      },
       log: () => undefined,
     };
     return { kind, ctx, providers, payload };

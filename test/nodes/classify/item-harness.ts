@@ -53,8 +53,8 @@ export async function runItem<P>(kind: ItemKind<P>, input: FlowRecord, options: 
     try {
       const result = await kind.item(input, {
         taskId: 't', nodeId: 'classify', params, coords: { model: model.id }, model, spec: { version: 1, name: 'test', nodes: {} },
-        specDir: process.cwd(), runDir: process.cwd(), seed: 42, signal: controller.signal, cache: null, log: options.log ?? (() => {}),
-        providers: { chat, shared: (_key, create) => create(), fileDigest: () => Promise.reject(new Error('classify reads no file')), embedder: () => Promise.reject(new Error('classify uses no embedder')) },
+        specDir: process.cwd(), runDir: process.cwd(), seed: 42, signal: controller.signal, log: options.log ?? (() => {}),
+        providers: { chat, shared: (_key, create) => create(), fileDigest: () => Promise.reject(new Error('classify reads no file')), embedder: () => { throw new Error('classify uses no embedder'); } },
         repeat: options.repeat ?? 0, attempt,
       });
       return { result, attempts: attempt, serverWaits };

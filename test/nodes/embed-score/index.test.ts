@@ -50,16 +50,10 @@ async function score(records: readonly FlowRecord[], options: { embedder: Embedd
     coords: { model: 'm1', embedder: entry.id },
     cache: options.cache ?? null,
     specDir: options.specDir,
+    // The test's embedder stands in for the toy entry; other entries are real.
+    embedders: { [TOY_ENTRY.id]: options.embedder },
   });
-  const ctx = {
-    ...base,
-    providers: {
-      ...base.providers,
-      // The engine's run-wide embedder: here, the test's embedder stands in for the toy entry.
-      embedder: (e: ResolvedEmbedder) => (e === TOY_ENTRY ? Promise.resolve(options.embedder) : base.providers.embedder(e)),
-    },
-  };
-  return collect(kind.batch(async function* () { yield* records; }, ctx));
+  return collect(kind.batch(async function* () { yield* records; }, base));
 }
 
 const cos = (degrees: number) => Math.cos((degrees * Math.PI) / 180);
@@ -147,8 +141,7 @@ test('embeddings are cached by (embedder identity, text): rescoring embeds nothi
 });
 
 async function scoreWithEntry(records: readonly FlowRecord[], embedder: EmbeddingsInterface, cache: CacheStore, entry: ResolvedEmbedder) {
-  const base = taskContext<EmbedScoreParams>({ params: { embedders: [entry.id] }, embedder: entry, cache });
-  const ctx = { ...base, providers: { ...base.providers, embedder: () => Promise.resolve(embedder) } };
+  const ctx = taskContext<EmbedScoreParams>({ params: { embedders: [entry.id] }, embedder: entry, cache, embedders: { [entry.id]: embedder } });
   return collect(kind.batch(async function* () { yield* records; }, ctx));
 }
 

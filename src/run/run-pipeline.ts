@@ -7,32 +7,34 @@ import { createGraph, DEFAULT_RUN_CONCURRENCY } from '../graph/create-graph.js';
 import { applyEnvironment, type EnvironmentNotice } from '../spec/environment.js';
 import { selectNodes } from '../spec/select-nodes.js';
 import { createRunFolder, prepareFolder, type RunFolder } from '../artifacts/run-folder.js';
-import { resumeTarget } from '../artifacts/resume-target.js';
+import { resumeTarget } from './resume-target.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { environmentInfo, gitCommitOf, installedDependencyVersions, type Manifest } from '../artifacts/manifest.js';
 import { vaflowVersion } from '../util/paths.js';
-import { sha256 } from '../cache/key.js';
+import { sha256 } from '../util/hash.js';
 import { openCache } from '../cache/open.js';
 import type { CacheStore } from '../cache/store.js';
-import { CompositeLifeCycle, type RunLifeCycle, type RunStatus } from '../lifecycle/life-cycle.js';
+import { CompositeLifeCycle } from '../lifecycle/life-cycle.js';
+import type { RunLifeCycle } from '../types/run-events.js';
+import type { RunStatus } from '../types/task-stats.js';
 import { EventsFileLifeCycle } from '../lifecycle/events-file.js';
 import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
 import { RunLockLifeCycle } from '../artifacts/run-lock.js';
 import { RunsIndexLifeCycle } from '../report/runs-index.js';
 import { UsageError } from '../errors.js';
-import { createProviderServices } from './provider-services.js';
+import { createProviderServices } from '../scheduler/provider-services.js';
 import { embedderManifestEntries } from '../providers/embedders/manifest-entries.js';
-import { ChatCalls } from './chat-calls.js';
-import { RunFailure } from './run-failure.js';
-import { CallSlots } from './concurrency.js';
-import { InProcessExecutor } from './executor.js';
-import { orchestrate } from './orchestrator.js';
-import type { TaskRuntime } from './task-runtime.js';
-import type { TaskStats } from './task-stats.js';
-import type { TaskGraph } from '../graph/types.js';
-import { resolveExecutor, type ExecutorSetting } from './remote/executor-setting.js';
-import { sharedRootOf, sharedSpecDir } from './remote/shared-root.js';
-import type { RedisExecutor } from './remote/redis-executor.js';
+import { ChatCalls } from '../scheduler/chat-calls.js';
+import { RunFailure } from '../scheduler/run-failure.js';
+import { CallSlots } from '../scheduler/concurrency.js';
+import { InProcessExecutor } from '../scheduler/executor.js';
+import { orchestrate } from '../scheduler/orchestrator.js';
+import type { TaskRuntime } from '../scheduler/task-runtime.js';
+import type { TaskStats } from '../types/task-stats.js';
+import type { TaskGraph } from '../types/graph.js';
+import { resolveExecutor, type ExecutorSetting } from '../scheduler/remote/executor-setting.js';
+import { sharedRootOf, sharedSpecDir } from '../scheduler/remote/shared-root.js';
+import type { RedisExecutor } from '../scheduler/remote/redis-executor.js';
 
 export interface RunPipelineOptions {
   /** The pipeline file; for a resume, optional (it must then equal the run's copy, which is what runs). */
@@ -267,7 +269,7 @@ async function connectExecutor(setting: ExecutorSetting & { kind: 'redis' }, spe
   const sharedRoot = sharedRootOf(undefined, env);
   sharedSpecDir(sharedRoot, specDir);
   const outage = Number(env.VAFLOW_EXECUTOR_OUTAGE_MS);
-  const { RedisExecutor } = await import('./remote/redis-executor.js');
+  const { RedisExecutor } = await import('../scheduler/remote/redis-executor.js');
   return RedisExecutor.connect(setting, { sharedRoot, ...(outage > 0 ? { outageMs: outage } : {}) });
 }
 

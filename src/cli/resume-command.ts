@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import type { RunFlags } from './run-options.js';
-import { showRedisUrl } from '../scheduler/remote/executor-setting.js';
+import { showRedisUrl } from '../run/remote/executor-setting.js';
 
 /** An argument as a POSIX shell reads it back unchanged. */
 export function shellQuote(argument: string): string {

@@ -32,9 +32,9 @@ import { orchestrate } from '../scheduler/orchestrator.js';
 import type { TaskRuntime } from '../scheduler/task-runtime.js';
 import type { TaskStats } from '../types/task-stats.js';
 import type { TaskGraph } from '../types/graph.js';
-import { resolveExecutor, type ExecutorSetting } from '../scheduler/remote/executor-setting.js';
-import { sharedRootOf, sharedSpecDir } from '../scheduler/remote/shared-root.js';
-import type { RedisExecutor } from '../scheduler/remote/redis-executor.js';
+import { resolveExecutor, type ExecutorSetting } from './remote/executor-setting.js';
+import { sharedRootOf, sharedSpecDir } from './remote/shared-root.js';
+import type { RedisExecutor } from './remote/redis-executor.js';
 
 export interface RunPipelineOptions {
   /** The pipeline file; for a resume, optional (it must then equal the run's copy, which is what runs). */
@@ -269,7 +269,7 @@ async function connectExecutor(setting: ExecutorSetting & { kind: 'redis' }, spe
   const sharedRoot = sharedRootOf(undefined, env);
   sharedSpecDir(sharedRoot, specDir);
   const outage = Number(env.VAFLOW_EXECUTOR_OUTAGE_MS);
-  const { RedisExecutor } = await import('../scheduler/remote/redis-executor.js');
+  const { RedisExecutor } = await import('./remote/redis-executor.js');
   return RedisExecutor.connect(setting, { sharedRoot, ...(outage > 0 ? { outageMs: outage } : {}) });
 }
 

@@ -40,7 +40,7 @@ export class InProcessExecutor implements TaskExecutor {
 export type RemoteItemCall = (input: FlowRecord, repeat: number, key: string) => Promise<{ result: ItemResult; tally: CallTally }>;
 
 /**
- * Where item kinds run when not in this process: the Redis executor's workers (remote/). The engine
+ * Where item kinds run when not in this process: the Redis executor's workers (src/run/remote/). The engine
  * keeps everything else: cache lookups (only misses are dispatched), input order, records, counters.
  * Workers run the same item code with the same retry layer and timeouts (src/scheduler/item-call.ts).
  */

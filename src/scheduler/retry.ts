@@ -30,7 +30,7 @@ export function isRetryable(error: unknown): error is ProviderError {
   return error instanceof Error && (error as Partial<ProviderError>).retryable === true;
 }
 
-/** What withRetries asks before each retry; the Redis executor's workers share one through Redis (remote/retry-budget.ts). */
+/** What withRetries asks before each retry; the Redis executor's workers share one through Redis (src/run/remote/retry-budget.ts). */
 export interface RetryAllowance {
   take(): boolean | Promise<boolean>;
 }

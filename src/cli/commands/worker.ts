@@ -30,9 +30,9 @@ export function register(program: Command): void {
       const lockMs = positiveInteger(flags.lockMs, '--lock-ms');
       if (lockMs < 1000) throw new UsageError(`--lock-ms: at least 1000, got ${lockMs}`);
       const [{ parseRedisUrl }, { sharedRootOf }, { runWorker }] = await Promise.all([
-        import('../../scheduler/remote/executor-setting.js'),
-        import('../../scheduler/remote/shared-root.js'),
-        import('../../scheduler/remote/worker.js'),
+        import('../../run/remote/executor-setting.js'),
+        import('../../run/remote/shared-root.js'),
+        import('../../run/remote/worker.js'),
       ]);
       const url = parseRedisUrl(value, flags.redis ? '--redis' : 'VAFLOW_EXECUTOR');
       const stop = new AbortController();

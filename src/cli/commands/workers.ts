@@ -17,8 +17,8 @@ export function register(program: Command): void {
       const value = flags.redis ?? process.env.VAFLOW_EXECUTOR;
       if (!value || value === 'local') throw new UsageError('vaflow workers: give --redis redis://host:6379 (or set VAFLOW_EXECUTOR)');
       const [{ parseRedisUrl }, { readExecutorStatus, formatExecutorStatus }] = await Promise.all([
-        import('../../scheduler/remote/executor-setting.js'),
-        import('../../scheduler/remote/executor-status.js'),
+        import('../../run/remote/executor-setting.js'),
+        import('../../run/remote/executor-status.js'),
       ]);
       const url = parseRedisUrl(value, flags.redis ? '--redis' : 'VAFLOW_EXECUTOR');
       const status = await readExecutorStatus(url);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRedisUrl, resolveExecutor, showRedisUrl } from '../../../src/scheduler/remote/executor-setting.js';
+import { parseRedisUrl, resolveExecutor, showRedisUrl } from '../../../src/run/remote/executor-setting.js';
 import { resumeCommand } from '../../../src/cli/resume-command.js';
 import { redact } from '../../../src/util/redact.js';
 

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { nearestLabelResponder } from '../../helpers/openai-server.js';
 import { runCli } from '../../helpers/cli.js';
-import type { ExecutorStatus } from '../../../src/scheduler/remote/executor-status.js';
+import type { ExecutorStatus } from '../../../src/run/remote/executor-status.js';
 import { dumpAll } from '../../helpers/redis-server.js';
 import { getLabelSet } from '../../../src/labels/label-sets.js';
 import { classifyOutput, onlyRun, withRemoteProject } from './remote-project.js';

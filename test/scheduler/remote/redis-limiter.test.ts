@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RedisProviderLimiter } from '../../../src/scheduler/remote/redis-limiter.js';
+import { RedisProviderLimiter } from '../../../src/run/remote/redis-limiter.js';
 import { ProviderError } from '../../../src/errors.js';
 import { startRedisServer } from '../../helpers/redis-server.js';
 
@@ -52,13 +52,17 @@ test('a worker killed mid-call frees its slot when its lease runs out', { timeou
   const redis = await startRedisServer();
   try {
     const client = redis.client();
-    // A lease left behind by a dead process: it expires, by Redis's clock, 200 ms from now.
-    const [seconds, micros] = await client.time();
-    await client.zadd('vaflow:limit:p-lease:leases', Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) + 200, 'dead-worker-call');
+    // A lease left behind by a dead process: it expires, by Redis's clock, 300 ms from now.
+    const redisNow = async () => {
+      const [seconds, micros] = await client.time();
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    };
+    const expiry = (await redisNow()) + 300;
+    await client.zadd('vaflow:limit:p-lease:leases', expiry, 'dead-worker-call');
     const limiter = new RedisProviderLimiter(client, 'p-lease', { concurrency: 1 });
-    const started = Date.now();
-    await limiter.run(0, async () => undefined, () => undefined);
-    assert.ok(Date.now() - started >= 150, 'the call waited for the dead lease to lapse');
+    // Compared on Redis's clock, not this process's: the call starts only once the dead lease lapsed.
+    const startedAt = await limiter.run(0, redisNow, () => undefined);
+    assert.ok(startedAt >= expiry, `the call started ${expiry - startedAt} ms before the dead lease lapsed`);
   } finally {
     await redis.close();
   }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RetryAllowance } from '../retry.js';
+import type { RetryAllowance } from '../../scheduler/retry.js';
 import { RETENTION_SECONDS } from './protocol.js';
 
 /** A task's retry budget (`retryBudget`) held in Redis, so that all workers draw on the one allowance. */

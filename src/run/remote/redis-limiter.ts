@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { CallHooks, ProviderLimits } from '../provider-limiter.js';
-import { abortableSleep } from '../abort.js';
+import type { CallHooks, ProviderLimits } from '../../scheduler/provider-limiter.js';
+import { abortableSleep } from '../../scheduler/abort.js';
 import { redisKeys } from './protocol.js';
 
 /**

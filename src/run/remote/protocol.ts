@@ -2,8 +2,8 @@ import type { FlowRecord, TokenUsage } from '../../types/records.js';
 import type { ChatResponse, ResolvedEmbedder, ResolvedModel } from '../../types/providers.js';
 import type { KindLogEvent } from '../../types/node-kind.js';
 import type { Pipeline } from '../../types/generated/pipeline.js';
-import type { ItemErrorRecord } from '../item-errors.js';
-import type { CallTally } from '../chat-calls.js';
+import type { ItemErrorRecord } from '../../scheduler/item-errors.js';
+import type { CallTally } from '../../scheduler/chat-calls.js';
 import type { SharedPath } from './shared-root.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { ChatRequest, ChatResponse, ResolvedModel } from '../../types/providers.js';
-import { ChatCalls, withoutNotices, type AttemptScope } from '../chat-calls.js';
-import type { EngineProviders } from '../provider-services.js';
-import { raceAbort } from '../abort.js';
+import { ChatCalls, withoutNotices, type AttemptScope } from '../../scheduler/chat-calls.js';
+import type { EngineProviders } from '../../scheduler/provider-services.js';
+import { raceAbort } from '../../scheduler/abort.js';
 import { redisKeys, type CoordinatorMessage, type PaidAnswer, type WorkerMessage } from './protocol.js';
 
 /**

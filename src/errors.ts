@@ -15,6 +15,7 @@ export type VaflowErrorCode =
   | 'VAFLOW_TABLE_ROW'
   | 'VAFLOW_INTERRUPTED'
   | 'VAFLOW_IO'
+  | 'VAFLOW_EXECUTOR'
   | 'VAFLOW_TIMEOUT'
   | 'VAFLOW_RATE_LIMITED'
   | 'VAFLOW_PROVIDER_HTTP'
@@ -114,6 +115,15 @@ export class TimeoutError extends ProviderError {
 export class InterruptedError extends VaflowError {
   override readonly code: VaflowErrorCode = 'VAFLOW_INTERRUPTED';
   override readonly exitCode = 130;
+}
+
+/** The Redis executor cannot go on (Redis gone for too long, a worker of another version): the run stops, failed. */
+export class ExecutorError extends VaflowError {
+  override readonly code: VaflowErrorCode = 'VAFLOW_EXECUTOR';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutorError';
+  }
 }
 
 /** Plain words for the file system errors a run can meet (the code is kept in parentheses). */

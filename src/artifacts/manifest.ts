@@ -31,6 +31,8 @@ export interface Manifest {
     readonly only?: readonly string[];
     /** `--limit`: items read from each source. A resume reads the same. */
     readonly limit?: number;
+    /** `--executor`: the Redis URL (without its password) whose workers ran the item kinds; absent for an in-process run. */
+    readonly executor?: string;
   };
   status: ManifestStatus;
   /** Why the run failed as a whole (a storage failure: the file and the reason), when it did. */

@@ -125,8 +125,11 @@ export function estimateTokens(request: ChatRequest): number {
   return estimateInputTokens(request.messages) + (request.maxTokens ?? 64);
 }
 
+/** What limitChat needs of a limiter: this process's ProviderLimiter, or the one workers share through Redis (src/run/remote/redis-limiter.ts). */
+export type CallLimiter = Pick<ProviderLimiter, 'run'>;
+
 /** A chat provider behind a limiter: tokens estimated before the call, corrected with the usage after. */
-export function limitChat(provider: ChatProvider, limiter: ProviderLimiter): LimitedChat {
+export function limitChat(provider: ChatProvider, limiter: CallLimiter): LimitedChat {
   return {
     id: provider.id,
     call: async (request, hooks) => {

@@ -3,7 +3,7 @@ import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } 
 import type { Defaults } from '../types/generated/pipeline.js';
 import type { CacheStore } from '../cache/store.js';
 import { FileDigests } from '../cache/file-digest.js';
-import { ProviderLimiter, limitChat, type LimitedChat } from './provider-limiter.js';
+import { ProviderLimiter, limitChat, type CallLimiter, type LimitedChat, type ProviderLimits } from './provider-limiter.js';
 
 export interface ProviderServicesOptions {
   /** `defaults.limits` of the pipeline: provider name → limits. */
@@ -14,6 +14,8 @@ export interface ProviderServicesOptions {
   readonly vectorCacheDir: string;
   /** Remembers file digests across runs (null: only within this run). */
   readonly cache: CacheStore | null;
+  /** Limiters shared beyond this process (a worker of the Redis executor); default: one ProviderLimiter per provider here. */
+  readonly limiterFor?: (provider: string, limits: ProviderLimits) => CallLimiter;
 }
 
 /** What the engine uses beyond the kinds' ProviderServices (task-context.ts puts the caches in front for kinds). */
@@ -50,7 +52,8 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
     return pending;
   };
 
-  const limiterFor = (provider: string) => {
+  const limiterFor = (provider: string): CallLimiter => {
+    if (options.limiterFor) return options.limiterFor(provider, options.limits?.[provider] ?? {});
     let limiter = limiters.get(provider);
     if (!limiter) {
       limiter = new ProviderLimiter(options.limits?.[provider] ?? {});

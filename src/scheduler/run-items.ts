@@ -5,12 +5,13 @@ import type { TaskRuntime } from './task-runtime.js';
 import { itemFunnel, type TaskIO } from './task-io.js';
 import { itemCacheKeyFor, modelIdentity, embedderIdentity } from '../cache/key.js';
 import { sha256 } from '../util/hash.js';
-import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type AttemptTimer, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from './retry.js';
 import { describeItemError, type ItemErrorRecord } from './item-errors.js';
 import { InputOrder } from './input-order.js';
 import { isStorageError } from '../errors.js';
 import { countUsage } from './usage.js';
-import { emptyTally, type CallTally } from './chat-calls.js';
+import type { CallTally } from './chat-calls.js';
+import { callItemKind } from './item-call.js';
 
 /** Output record: the input with the kind's fields merged in, re-labelled with this node and task coordinates. */
 export function outputRecord(input: FlowRecord, fields: Readonly<Record<string, unknown>>, task: TaskNode): FlowRecord {
@@ -61,42 +62,28 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   const budget = new RetryBudget(task.settings.retryBudget);
   const cache = runtime.cache;
 
-  /** One item sample through the retry layer; its chat calls go through the run's call-level cache. */
-  const callKind = async (input: FlowRecord, repeat: number): Promise<{ result: ItemResult; tally: CallTally }> => {
-    const tally = emptyTally();
-    let timer: AttemptTimer | undefined;
-    const chat = runtime.chatCalls.chatFor({
-      repeat,
-      tally,
-      origin: task.id,
-      // A provider's limiter (or an identical call in flight) makes the call wait: that is not call time.
-      hooks: { onQueued: () => timer?.pause(), onStart: () => timer?.start() },
-    });
-    const { value } = await withRetries(
-      (signal, attempt, attemptTimer) => {
-        timer = attemptTimer;
-        attemptTimer.pause();
-        return runtime.slots.run(task.nodeId, task.settings.concurrency, () => {
-          // After the first interrupt no call starts, even one that was already waiting for a slot.
-          runtime.stopSignal.throwIfAborted();
-          attemptTimer.start();
-          return kind.item(input, { ...ctx, repeat, attempt, signal, providers: { ...ctx.providers, chat } });
-        }, signal);
-      },
-      {
+  const onRetry = ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: { code: string } }, itemId: string) => {
+    stats.retries++;
+    runtime.lifeCycle.retry?.(task, { itemId, attempt, delayMs, code: error.code });
+  };
+  /** One item sample through the retry layer (item-call.ts), here or, with an executor, on a worker. */
+  const remote = runtime.items && cacheable ? await runtime.items.forTask(task, kind, ctx, onRetry) : undefined;
+  const callKind = (input: FlowRecord, repeat: number, key: string): Promise<{ result: ItemResult; tally: CallTally }> =>
+    remote
+      ? remote(input, repeat, key)
+      : callItemKind(input, repeat, {
+        kind,
+        ctx,
+        chatCalls: runtime.chatCalls,
+        origin: task.id,
+        inSlot: (attempt, signal) => runtime.slots.run(task.nodeId, task.settings.concurrency, attempt, signal),
         policy,
         budget,
         timeoutMs: task.settings.timeoutMs,
-        signal: runtime.abortSignal,
+        abort: runtime.abortSignal,
         stop: runtime.stopSignal,
-        onRetry: ({ attempt, delayMs, error }) => {
-          stats.retries++;
-          runtime.lifeCycle.retry?.(task, { itemId: input.id, attempt, delayMs, code: error.code });
-        },
-      },
-    );
-    return { result: value, tally };
-  };
+        onRetry: (info) => onRetry(info, input.id),
+      });
 
   /** What one input became: a record or an item error, written in input order; nothing when interrupted. */
   type Outcome = { readonly record: FlowRecord } | { readonly error: ItemErrorRecord } | null;
@@ -128,7 +115,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       let result: ItemResult;
       let tally: CallTally;
       try {
-        ({ result, tally } = await callKind(input, repeat));
+        ({ result, tally } = await callKind(input, repeat, key));
       } catch (error) {
         // Interrupted: not an item error; the task is abandoned and a resume computes the item.
         if (runtime.stopSignal.aborted) return null;

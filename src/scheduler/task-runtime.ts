@@ -8,6 +8,7 @@ import type { EngineProviders } from './provider-services.js';
 import type { ChatCalls } from './chat-calls.js';
 import type { CallSlots } from './concurrency.js';
 import type { RunFailure } from './run-failure.js';
+import type { ItemDispatcher } from './executor.js';
 
 /** How the cache is used: `--no-cache` reads and writes nothing, `--refresh` writes but never reads. */
 export interface CacheMode {
@@ -40,6 +41,8 @@ export interface TaskRuntime {
   readonly failure: RunFailure;
   /** Plan mode: count cache hits, call no model, write into a scratch folder. */
   readonly dryRun: boolean;
+  /** With an executor (`--executor redis://…`): where cacheable item kinds run; absent, they run here. */
+  readonly items?: ItemDispatcher;
   /** `--limit`: each source task stops after this many items. */
   readonly sourceLimit?: number;
 }

@@ -3,7 +3,7 @@ import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } 
 import type { Defaults } from '../types/generated/pipeline.js';
 import type { CacheStore } from '../cache/store.js';
 import { FileDigests } from '../cache/file-digest.js';
-import { ProviderLimiter, limitChat, type LimitedChat } from './provider-limiter.js';
+import { ProviderLimiter, limitChat, type LimitedChat, type LimiterSnapshot } from './provider-limiter.js';
 
 export interface ProviderServicesOptions {
   /** `defaults.limits` of the pipeline: provider name → limits. */
@@ -16,6 +16,14 @@ export interface ProviderServicesOptions {
   readonly cache: CacheStore | null;
 }
 
+/** One provider's calls as its limiter sees them, for the progress display. */
+export interface ProviderRate {
+  readonly provider: string;
+  /** The model ids that called through this provider so far. */
+  readonly models: readonly string[];
+  readonly snapshot: LimiterSnapshot;
+}
+
 /** What the engine uses beyond the kinds' ProviderServices. */
 export interface EngineProviders extends ProviderServices {
   limitedChat(model: ResolvedModel): Promise<LimitedChat>;
@@ -23,6 +31,8 @@ export interface EngineProviders extends ProviderServices {
   resolveModel(model: ResolvedModel): Promise<ResolvedModel>;
   resolveEmbedder(entry: ResolvedEmbedder): Promise<ResolvedEmbedder>;
   limiters(): ReadonlyMap<string, ProviderLimiter>;
+  /** Each provider's request rate and the limit it keeps to, now. */
+  rates(): ProviderRate[];
 }
 
 /**
@@ -31,6 +41,7 @@ export interface EngineProviders extends ProviderServices {
  */
 export function createProviderServices(options: ProviderServicesOptions): EngineProviders {
   const limiters = new Map<string, ProviderLimiter>();
+  const modelsOf = new Map<string, Set<string>>();
   const chats = new Map<string, Promise<LimitedChat>>();
   const sharedObjects = new Map<string, Promise<unknown>>();
   const digests = new FileDigests(options.cache);
@@ -58,9 +69,15 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
   const limitedChat = (model: ResolvedModel): Promise<LimitedChat> => {
     let pending = chats.get(model.id);
     if (!pending) {
+      const limiter = limiterFor(model.provider);
+      modelsOf.set(model.provider, (modelsOf.get(model.provider) ?? new Set()).add(model.id));
       pending = import('../providers/chat/registry.js')
-        .then(({ createChatProvider }) => createChatProvider(model, { env: options.env, specDir: options.specDir }))
-        .then((provider) => limitChat(provider, limiterFor(model.provider)));
+        .then(({ createChatProvider }) => createChatProvider(model, {
+          env: options.env,
+          specDir: options.specDir,
+          onRateLimit: (observation, signal) => limiter.observe(observation, signal),
+        }))
+        .then((provider) => limitChat(provider, limiter, { maxTokens: model.maxTokens }));
       // A failed creation (missing key) must not poison later attempts with a stale rejection.
       pending.catch(() => chats.delete(model.id));
       chats.set(model.id, pending);
@@ -87,6 +104,7 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
     resolveEmbedder: (entry) =>
       shared(`source:embedder:${entry.id}`, async () => ({ ...entry, resolved: await (await import('../providers/identity.js')).embedderSource(entry, sourceContext) })),
     limiters: () => limiters,
+    rates: () => [...limiters].map(([provider, limiter]) => ({ provider, models: [...(modelsOf.get(provider) ?? [])], snapshot: limiter.snapshot() })),
   };
 }
 

@@ -80,6 +80,8 @@ export class SqliteCacheStore implements CacheStore {
   // Keys whose last_used is stale after a hit; rewritten in the next flush, never one write per hit.
   readonly #touched = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  /** The group commit scheduled for the end of this event-loop turn, awaited by every putDurable since. */
+  #group: { readonly done: Promise<void>; readonly settle: (error?: unknown) => void } | undefined;
   #closed = false;
   readonly #lookups = new Map<number, Database.Statement<string[], StoredRow>>();
   readonly #selectOne: Database.Statement<[string], StoredRow>;
@@ -139,6 +141,30 @@ export class SqliteCacheStore implements CacheStore {
 
   put(key: string, value: unknown, meta: CacheEntryMeta): void {
     this.#buffer(key, encodeJson(key, value), meta);
+  }
+
+  putDurable(key: string, value: unknown, meta: CacheEntryMeta): Promise<void> {
+    this.#buffer(key, encodeJson(key, value), { ...meta, durable: false }, false);
+    if (!this.#group) {
+      let settle!: (error?: unknown) => void;
+      const done = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
+      this.#group = { done, settle };
+      // setImmediate runs after the I/O callbacks of this turn: every answer that arrived with this
+      // one joins its transaction, and no new answer can arrive before it is committed.
+      setImmediate(() => {
+        const group = this.#group!;
+        this.#group = undefined;
+        try {
+          // close() commits what is buffered; only what it could not commit is lost.
+          if (this.#closed && this.#pending.size > 0) throw new VaflowError(`cache ${this.path} was closed before an answer could be committed`);
+          if (!this.#closed) this.#commit();
+          group.settle();
+        } catch (error) {
+          group.settle(error);
+        }
+      });
+    }
+    return this.#group.done;
   }
 
   getBytes(key: string): Uint8Array | undefined {
@@ -205,7 +231,7 @@ export class SqliteCacheStore implements CacheStore {
     }
   }
 
-  #buffer(key: string, encoded: EncodedValue, meta: CacheEntryMeta): void {
+  #buffer(key: string, encoded: EncodedValue, meta: CacheEntryMeta, schedule = true): void {
     this.#assertOpen();
     if (typeof key !== 'string' || key.length === 0) throw new TypeError(`cache: expected a non-empty string key, got ${JSON.stringify(key)}`);
     const previous = this.#pending.get(key);
@@ -214,7 +240,7 @@ export class SqliteCacheStore implements CacheStore {
     this.#pendingBytes += encoded.size;
     this.#touched.delete(key);
     if (meta.durable || this.#pending.size >= this.#options.maxPendingEntries || this.#pendingBytes >= this.#options.maxPendingBytes) this.#commit();
-    else this.#scheduleFlush();
+    else if (schedule) this.#scheduleFlush();
   }
 
   #scheduleFlush(delayMs = this.#options.flushDelayMs): void {

@@ -59,8 +59,15 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   const budget = new RetryBudget(task.settings.retryBudget);
   const cache = runtime.cache;
 
-  /** One item sample through the retry layer; its chat calls go through the run's call-level cache. */
-  const callKind = async (input: FlowRecord, repeat: number): Promise<{ result: ItemResult; tally: CallTally }> => {
+  const stored = (result: ItemResult) => ({ fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) });
+  const itemMeta = { namespace: 'item', origin: task.id };
+
+  /**
+   * One item sample through the retry layer; its chat calls go through the run's call-level cache.
+   * A kind that made no engine chat call may have paid a service of its own: its result is committed
+   * before the call's slot is given back, so a killed run loses at most the answers in flight.
+   */
+  const callKind = async (input: FlowRecord, repeat: number, key: string): Promise<{ result: ItemResult; tally: CallTally; committed: boolean }> => {
     const tally = emptyTally();
     let timer: AttemptTimer | undefined;
     const chat = runtime.chatCalls.chatFor({
@@ -70,15 +77,23 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       // A provider's limiter (or an identical call in flight) makes the call wait: that is not call time.
       hooks: { onQueued: () => timer?.pause(), onStart: () => timer?.start() },
     });
+    let committed = false;
+    let storeError: { error: unknown } | undefined;
     const { value } = await withRetries(
       (signal, attempt, attemptTimer) => {
         timer = attemptTimer;
         attemptTimer.pause();
-        return runtime.slots.run(task.nodeId, task.settings.concurrency, () => {
+        return runtime.slots.run(task.nodeId, task.settings.concurrency, async () => {
           // After the first interrupt no call starts, even one that was already waiting for a slot.
           runtime.stopSignal.throwIfAborted();
           attemptTimer.start();
-          return kind.item(input, { ...ctx, repeat, attempt, signal, providers: { ...ctx.providers, chat } });
+          const result = await kind.item(input, { ...ctx, repeat, attempt, signal, providers: { ...ctx.providers, chat } });
+          if (tally.called === 0 && tally.reused === 0 && runtime.cacheMode.write && cache) {
+            attemptTimer.pause();
+            // A failed commit is the run's failure, not this attempt's: it is thrown past the retry layer.
+            await cache.putDurable(key, stored(result), itemMeta).then(() => (committed = true), (error: unknown) => void (storeError ??= { error }));
+          }
+          return result;
         }, signal);
       },
       {
@@ -93,7 +108,8 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         },
       },
     );
-    return { result: value, tally };
+    if (storeError) throw storeError.error;
+    return { result: value, tally, committed };
   };
 
   /** What one input became: a record or an item error, written in input order; nothing when interrupted. */
@@ -127,9 +143,12 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       if (runtime.stopSignal.aborted) return null;
       let result: ItemResult;
       let tally: CallTally;
+      let committed: boolean;
       try {
-        ({ result, tally } = await callKind(input, repeat));
+        ({ result, tally, committed } = await callKind(input, repeat, key));
       } catch (error) {
+        // A cache that cannot commit stops the run (halt); it is no item's error.
+        if (isStorageError(error)) throw error;
         // Interrupted: not an item error; the task is abandoned and a resume computes the item.
         if (runtime.stopSignal.aborted) return null;
         stats.cacheMisses++;
@@ -144,9 +163,8 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       }
       // Tokens are counted for calls that were made: the engine's tally when the kind used ctx.providers.chat.
       countUsage(stats, tally.called + tally.reused > 0 ? tally.usage : result.usage, ctx.model);
-      // The paid answer must survive a crash: committed at once, unless its chat calls already are (ChatCalls).
-      const durable = tally.called === 0;
-      if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id, durable });
+      // A paid answer is committed already (by ChatCalls, or in callKind); this entry can be rebuilt from them.
+      if (runtime.cacheMode.write && cache && !committed) cache.put(key, stored(result), itemMeta);
       samples.push(result);
     }
     const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];

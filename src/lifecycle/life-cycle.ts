@@ -1,6 +1,7 @@
 import type { TaskNode, TaskGraph } from '../graph/types.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { Awaitable, KindLogEvent } from '../types/node-kind.js';
+import type { ProviderRate } from '../scheduler/provider-services.js';
 
 
 export interface RunInfo {
@@ -10,6 +11,8 @@ export interface RunInfo {
   readonly graph: TaskGraph;
   readonly resumed: boolean;
   readonly dryRun: boolean;
+  /** Each provider's request rate and rate limit, now (the progress display asks as it redraws). */
+  readonly providerRates?: () => readonly ProviderRate[];
 }
 
 export type ItemOutcome = 'computed' | 'cached' | 'error' | 'pending';

@@ -1,10 +1,13 @@
 import type { ItemOutcome, RunInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
 import type { TaskNode } from '../graph/types.js';
+import type { ProviderRate } from '../scheduler/provider-services.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';
 import { redact } from '../util/redact.js';
 
 interface Live {
+  /** The model the task calls, if any (its provider's limit sets the task's pace). */
+  model?: string;
   done: number;
   cached: number;
   errors: number;
@@ -26,6 +29,36 @@ export interface ProgressOptions {
 
 const MARK: Record<string, string> = { done: '✓', failed: '✗', skipped: '-', interrupted: '!', running: '…' };
 
+const SOURCE: Record<string, string> = { configured: 'configured', server: 'from the server', learned: 'learned from 429s' };
+
+/** A duration for humans: 45s, 3m20s, 1h05m. */
+export function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** What one provider's line says: its request rate now and, when its limit is known, the limit and the ETA it allows. */
+interface ProviderLine {
+  readonly provider: string;
+  readonly requestsPerSecond: number;
+  readonly limitPerMinute?: number;
+  readonly limitSource?: string;
+  readonly tokensPerMinute?: number;
+  /** Items still to settle in the running tasks of this provider's models. */
+  readonly itemsLeft: number;
+  readonly etaSeconds?: number;
+}
+
+function providerText(line: ProviderLine): string {
+  const parts = [`${line.provider}: ${line.requestsPerSecond.toFixed(1)} req/s`];
+  if (line.limitPerMinute !== undefined) parts.push(`limit ${Math.round(line.limitPerMinute).toLocaleString('en')}/min (${SOURCE[line.limitSource ?? ''] ?? line.limitSource})`);
+  if (line.tokensPerMinute !== undefined) parts.push(`${Math.round(line.tokensPerMinute).toLocaleString('en')} tokens/min`);
+  if (line.etaSeconds !== undefined) parts.push(`${line.itemsLeft.toLocaleString('en')} left → ETA ${formatEta(line.etaSeconds)} at the limit`);
+  return parts.join('  ');
+}
+
 function rateAndEta(live: Live, now: number): string {
   const seconds = (now - live.startedAt) / 1000;
   const settled = live.done + live.errors + live.pending;
@@ -35,8 +68,11 @@ function rateAndEta(live: Live, now: number): string {
 }
 
 /**
- * Shows a run as it goes: on a TTY a live table per task (done/total, cache hits, errors, rate, ETA);
- * elsewhere plain log lines; with --json one JSON event per line on stdout.
+ * Shows a run as it goes: on a TTY a live table per task (done/total, cache hits, errors, rate, ETA)
+ * and a line per provider that is calling (requests per second now; once its rate limit is known,
+ * configured, from the server's headers or learned from 429s, the limit and the ETA that follows
+ * from it for the items its models still have to do); elsewhere plain log lines; with --json one
+ * JSON event per line on stdout (`progress` per task, `rate` per provider).
  */
 export class ProgressLifeCycle implements RunLifeCycle {
   readonly #live = new Map<string, Live>();
@@ -46,6 +82,7 @@ export class ProgressLifeCycle implements RunLifeCycle {
   readonly #intervalMs: number;
   #timer?: NodeJS.Timeout;
   #drawnLines = 0;
+  #providerRates?: () => readonly ProviderRate[];
 
   constructor(options: ProgressOptions) {
     this.#mode = options.mode;
@@ -66,8 +103,31 @@ export class ProgressLifeCycle implements RunLifeCycle {
     this.#write(JSON.stringify({ time: new Date(this.#now()).toISOString(), ...event }) + '\n');
   }
 
+  /** Providers that have called: the rate now, and the limit with the ETA it allows once the limit is known. */
+  #providers(): ProviderLine[] {
+    const rates = this.#providerRates?.() ?? [];
+    return rates.filter((r) => r.snapshot.requestsPerSecond > 0 || r.snapshot.inFlight > 0 || r.snapshot.waiting > 0).map((r) => {
+      const models = new Set(r.models);
+      let itemsLeft = 0;
+      for (const live of this.#live.values()) {
+        if (live.ended || !live.model || !models.has(live.model) || live.expected === undefined) continue;
+        itemsLeft += Math.max(0, live.expected - live.done - live.errors - live.pending);
+      }
+      const limit = r.snapshot.requestLimit;
+      return {
+        provider: r.provider,
+        requestsPerSecond: r.snapshot.requestsPerSecond,
+        ...(limit ? { limitPerMinute: limit.perMinute, limitSource: limit.source } : {}),
+        ...(r.snapshot.tokenLimit ? { tokensPerMinute: r.snapshot.tokenLimit.perMinute } : {}),
+        itemsLeft,
+        ...(limit && limit.perMinute > 0 ? { etaSeconds: itemsLeft / (limit.perMinute / 60) } : {}),
+      };
+    });
+  }
+
   #draw(): void {
     const lines = [...this.#live].map(([id, live]) => this.#line(id, live));
+    for (const provider of this.#providers()) lines.push(`  ${providerText(provider)}`);
     const up = this.#drawnLines > 0 ? `\x1b[${this.#drawnLines}F` : '';
     this.#write(up + lines.map((l) => `\x1b[2K${l}`).join('\n') + '\n');
     this.#drawnLines = lines.length;
@@ -80,9 +140,14 @@ export class ProgressLifeCycle implements RunLifeCycle {
       if (this.#mode === 'json') this.#emitJson({ event: 'progress', task: id, done: live.done, cached: live.cached, errors: live.errors, expected: live.expected });
       else this.#write(`  … ${this.#line(id, live)}\n`);
     }
+    for (const provider of this.#providers()) {
+      if (this.#mode === 'json') this.#emitJson({ event: 'rate', ...provider });
+      else this.#write(`  … ${providerText(provider)}\n`);
+    }
   }
 
   runStart(info: RunInfo): void {
+    this.#providerRates = info.providerRates;
     if (this.#mode === 'json') this.#emitJson({ event: 'run_start', runId: info.runId, runDir: info.runDir, tasks: info.graph.order.length, resumed: info.resumed });
     else this.#write(`${info.dryRun ? 'plan' : info.resumed ? 'resuming run' : 'run'} ${info.runId}: ${info.graph.order.length} tasks\n`);
     this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
@@ -90,7 +155,7 @@ export class ProgressLifeCycle implements RunLifeCycle {
   }
 
   taskStart(task: TaskNode, expected: number | undefined): void {
-    this.#live.set(task.id, { done: 0, cached: 0, errors: 0, pending: 0, expected, startedAt: this.#now() });
+    this.#live.set(task.id, { ...(task.coords.model ? { model: task.coords.model } : {}), done: 0, cached: 0, errors: 0, pending: 0, expected, startedAt: this.#now() });
     if (this.#mode === 'json') this.#emitJson({ event: 'task_start', task: task.id, expected });
     else if (this.#mode === 'plain') this.#write(`  start ${task.id}${expected !== undefined ? ` (${expected} items)` : ''}\n`);
   }

@@ -187,7 +187,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   };
   const started = Date.now();
   for (const notice of notices) lifeCycle.log({ level: 'info', message: notice.message });
-  await lifeCycle.runStart({ runId: prepared.run.id, runDir: prepared.run.dir, pipelineName: loaded.spec.name, graph, resumed: !!resumed, dryRun: runtime.dryRun });
+  await lifeCycle.runStart({ runId: prepared.run.id, runDir: prepared.run.dir, pipelineName: loaded.spec.name, graph, resumed: !!resumed, dryRun: runtime.dryRun, providerRates: () => providers.rates() });
   try {
     const result = await orchestrate({
       graph,

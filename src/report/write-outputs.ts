@@ -5,6 +5,7 @@ import { buildCharts } from './charts.js';
 import { renderReportHtml } from './html.js';
 import { type MetricsDocument, outputNames } from './metrics-document.js';
 import { renderCharts } from './render-svg.js';
+import type { CacheStore } from '../cache/store.js';
 import { metricRows, rowsToCsv } from './rows.js';
 
 export interface WriteOptions {
@@ -13,6 +14,8 @@ export interface WriteOptions {
   readonly prefixed: boolean;
   readonly runId?: string;
   readonly pipelineName?: string;
+  /** Where rendered charts are kept, so a rerun on the same records need not render them again. */
+  readonly cache?: CacheStore | null;
 }
 
 export interface WrittenFiles {
@@ -22,8 +25,8 @@ export interface WrittenFiles {
 }
 
 /** The report page for a metrics document (charts rendered now, from the stored numbers). */
-export async function reportHtml(doc: MetricsDocument, options: { runId?: string; pipelineName?: string }): Promise<string> {
-  const charts = await renderCharts(buildCharts(doc));
+export async function reportHtml(doc: MetricsDocument, options: { runId?: string; pipelineName?: string; cache?: CacheStore | null }): Promise<string> {
+  const charts = await renderCharts(buildCharts(doc), { cache: options.cache });
   return renderReportHtml({ doc, charts, vaflowVersion, ...options });
 }
 
@@ -33,7 +36,7 @@ export async function writeMetricsOutputs(doc: MetricsDocument, options: WriteOp
   const files = { json: path.join(options.dir, names.json), csv: path.join(options.dir, names.csv), html: path.join(options.dir, names.html) };
   await writeFileAtomic(files.json, compactJson(doc) + '\n');
   await writeFileAtomic(files.csv, rowsToCsv(metricRows(doc)));
-  await writeFileAtomic(files.html, await reportHtml(doc, options));
+  await writeFileAtomic(files.html, await reportHtml(doc, { runId: options.runId, pipelineName: options.pipelineName, cache: options.cache }));
   return files;
 }
 

@@ -65,10 +65,11 @@ interface NamespaceRow {
 }
 
 /**
- * The cache in one SQLite file (WAL, synchronous=NORMAL). A durable put (a paid answer) is committed
- * before it returns; other writes are buffered and committed in one IMMEDIATE transaction a few ms
- * later, so a killed process loses at most that window of derived data and never leaves a
- * half-written entry; several processes may share the file (INSERT OR REPLACE, lock waits retried).
+ * The cache in one SQLite file (WAL, synchronous=NORMAL). A durable put is committed before it
+ * returns, a putDurable (a paid answer) together with the others of its event-loop turn; other
+ * writes are buffered and committed in one IMMEDIATE transaction a few ms later, so a killed process
+ * loses at most that window of derived data and never leaves a half-written entry; several
+ * processes may share the file (INSERT OR REPLACE, lock waits retried).
  */
 export class SqliteCacheStore implements CacheStore {
   readonly path: string;
@@ -343,6 +344,12 @@ function openDatabase(file: string, lockTimeoutMs: number): Database.Database {
     retry(() => opened.pragma('auto_vacuum = INCREMENTAL'));
     retry(() => opened.pragma('journal_mode = WAL'));
     opened.pragma('synchronous = NORMAL');
+    // Keys are hashes, so every commit dirties pages all over the key index; checkpointing them back
+    // every 1,000 pages (SQLite's default) took most of a cold run's cache time in fsyncs. 10,000
+    // pages (a WAL of up to ~40 MB, checkpointed at the latest when the last connection closes)
+    // and an 8 MB page cache made a write 2–3× cheaper in wall time (BENCHMARKS.md).
+    opened.pragma('wal_autocheckpoint = 10000');
+    opened.pragma('cache_size = -8000');
     const version = retry(() => opened.pragma('user_version', { simple: true }));
     if (typeof version === 'number' && version > SCHEMA_VERSION) {
       throw new ConfigError(`cache ${file}: format version ${version} is newer than this vaflow reads (${SCHEMA_VERSION}); use another --cache-dir`);

@@ -14,10 +14,13 @@ export interface PositionedIssue {
   readonly message: string;
   /** Absent for errors. */
   readonly severity?: 'warning';
+  /** The command-line argument the issue is in (`--set nodes.x.with.limit=0`), printed instead of file:line:col. */
+  readonly argument?: string;
 }
 
 export function formatIssue(issue: PositionedIssue): string {
-  return `${issue.file}:${issue.line}:${issue.col}  ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+  const where = issue.argument ?? `${issue.file}:${issue.line}:${issue.col}`;
+  return `${where}  ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
 }
 
 /** A pipeline that does not load or validate: every issue at once, exit code 2. */

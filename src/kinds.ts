@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { NodeKind } from './types/node-kind.js';
 import { ConfigError } from './errors.js';
@@ -29,7 +30,7 @@ export function isLocalKindRef(name: string): boolean {
 
 const loaded = new Map<string, Promise<NodeKind>>();
 
-/** Resolves a `kind:` value to its module. Local paths resolve against the pipeline's folder; .ts files load through tsx. */
+/** Resolves a `kind:` value to its module. Local paths resolve against the pipeline's folder (see importLocalKind). */
 export function loadKind(name: string, specDir: string): Promise<NodeKind> {
   const key = isLocalKindRef(name) ? path.resolve(specDir, name) : name;
   let pending = loaded.get(key);
@@ -45,16 +46,59 @@ async function importKind(name: string, resolved: string): Promise<NodeKind> {
   if (!isLocalKindRef(name)) {
     throw new ConfigError(`unknown kind "${name}" (built in: ${Object.keys(BUILTIN_KINDS).join(', ')}; or a path such as ./my-nodes/foo.ts)`);
   }
-  let mod: Record<string, unknown>;
-  if (/\.[cm]?ts$/.test(resolved)) {
-    const { tsImport } = await import('tsx/esm/api');
-    mod = (await tsImport(pathToFileURL(resolved).href, import.meta.url)) as Record<string, unknown>;
-  } else {
-    mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
-  }
-  const kind = (mod.default ?? mod.kind) as NodeKind | undefined;
-  if (!kind || typeof kind !== 'object' || typeof kind.name !== 'string' || !('mode' in kind)) {
-    throw new ConfigError(`${resolved}: expected a default export that is a node kind ({ name, version, paramsSchema, mode, ... })`);
-  }
+  const kind = kindOf(await importLocalKind(resolved));
+  if (!kind) throw new ConfigError(`${resolved}: expected a default export that is a node kind ({ name, version, paramsSchema, mode, ... })`);
   return kind;
+}
+
+/** Extensions a local kind may have. */
+export const LOCAL_KIND_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'] as const;
+
+/**
+ * Imports a local kind module wherever it lives. `.mjs` and `.cjs` say how Node loads them, and a
+ * `.js` inside a `"type": "module"` package is ESM: those load natively (fast). Everything else
+ * (`.ts`, `.mts`, `.cts`, and a `.js` whose package is CommonJS or that has no package.json, which
+ * users often write with `export default`) goes through tsx, which accepts either syntax.
+ */
+async function importLocalKind(file: string): Promise<Record<string, unknown>> {
+  const extension = path.extname(file);
+  if (!(LOCAL_KIND_EXTENSIONS as readonly string[]).includes(extension)) {
+    throw new ConfigError(`${file}: a local kind is a module file ending in ${LOCAL_KIND_EXTENSIONS.join(', ')}`);
+  }
+  const url = pathToFileURL(file).href;
+  const native = extension === '.mjs' || extension === '.cjs' || (extension === '.js' && packageTypeOf(file) === 'module');
+  if (native) return (await import(url)) as Record<string, unknown>;
+  const { tsImport } = await import('tsx/esm/api');
+  return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+}
+
+/** The `type` of the package.json nearest above `file` ("commonjs" when none says otherwise). */
+function packageTypeOf(file: string): string {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        const type = (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type;
+        return type === 'module' ? 'module' : 'commonjs';
+      } catch {
+        return 'commonjs';
+      }
+    }
+    if (path.dirname(dir) === dir) return 'commonjs';
+  }
+}
+
+function isNodeKind(value: unknown): value is NodeKind {
+  return !!value && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string' && 'mode' in value;
+}
+
+/**
+ * The kind a module exports. A TypeScript file compiled as CommonJS (outside an ESM package) has its
+ * `export default` at `module.exports.default`, which an ESM import sees as `mod.default.default`;
+ * a named `export const kind` lands at `mod.kind` or `mod.default.kind` the same way.
+ */
+export function kindOf(mod: Record<string, unknown>): NodeKind | undefined {
+  const outer = mod.default as Record<string, unknown> | undefined;
+  const candidates = [outer, outer?.default, mod.kind, outer?.kind];
+  return candidates.find(isNodeKind);
 }

@@ -2,6 +2,9 @@ import type { FlowRecord } from '../../src/types/records.js';
 import type { GroupItems } from '../../src/stats/group-data.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
 import { compareText } from '../../src/stats/stable-order.js';
+import { groupingOf, labelList, normaliseLabel, type Family } from '../../src/stats/record-grouping.js';
+
+export type { Family } from '../../src/stats/record-grouping.js';
 
 /**
  * Streams records into per-group builders holding compact per-item tuples (label codes, numbers):
@@ -10,8 +13,6 @@ import { compareText } from '../../src/stats/stable-order.js';
  * stable keys — groups by key, items by id then pooled coordinates, labels by the label set then by
  * name — so the result depends on the records' content only, never on the order they arrived in.
  */
-export type Family = 'classification' | 'similarity' | 'va';
-
 export interface CollectedGroup {
   readonly key: string;
   readonly family: Family;
@@ -30,24 +31,6 @@ export interface CollectOptions {
 export interface CollectResult {
   readonly groups: CollectedGroup[];
   readonly warnings: string[];
-}
-
-/** Which record family a record belongs to, from its fields (records carry no type tag). */
-export function familyOf(record: FlowRecord): Family | null {
-  if (typeof record.similarity === 'object' && record.similarity !== null) return 'similarity';
-  if ('prediction' in record || 'valid' in record) return 'classification';
-  if (typeof record.valence === 'number' && typeof record.arousal === 'number' && !('text' in record) && !('messages' in record)) return 'va';
-  return null;
-}
-
-function normaliseLabel(label: string): string {
-  return label.trim().toLowerCase();
-}
-
-function labelList(value: unknown): string[] | null {
-  if (typeof value === 'string') return value.trim() === '' ? [] : [normaliseLabel(value)];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [...new Set(value.map(normaliseLabel))];
-  return null;
 }
 
 function num(value: unknown): number | null {
@@ -110,23 +93,14 @@ export class Collector {
   }
 
   add(record: FlowRecord): void {
-    const family = familyOf(record);
-    if (!family) return this.#skip(`${record.node}: records without classification, similarity or VA fields`);
-    const coords = record.coords ?? {};
-    const grouped: Record<string, string> = {};
-    const pooled: string[] = [];
-    for (const axis of Object.keys(coords).sort()) {
-      if (this.#options.by === null || this.#options.by.includes(axis)) grouped[axis] = coords[axis];
-      else pooled.push(`${axis}=${coords[axis]}`);
-    }
-    const ordered = this.#options.by === null ? grouped : Object.fromEntries(this.#options.by.filter((a) => a in grouped).map((a) => [a, grouped[a]]));
-    const key = `${record.node}/${family}[${Object.entries(ordered).map(([a, v]) => `${a}=${v}`).join(',')}]`;
+    const grouping = groupingOf(record, this.#options.by);
+    if (!grouping) return this.#skip(`${record.node}: records without classification, similarity or VA fields`);
+    const { family, key, coords: ordered, itemKey } = grouping;
     let group = this.#groups.get(key);
     if (!group) {
       group = { node: record.node, coords: ordered, builder: newBuilder(family, this.#options.humanRatingField !== undefined) };
       this.#groups.set(key, group);
     }
-    const itemKey = pooled.length ? `${record.id}|${pooled.join(',')}` : record.id;
     const problem = addItem(group.builder, record, itemKey, this.#options.humanRatingField);
     if (problem) this.#skip(`${record.node}: ${problem}`);
   }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import { installedPackageDir } from '../util/package-dir.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { RunStatus } from '../lifecycle/life-cycle.js';
 
@@ -13,14 +14,24 @@ export interface Manifest {
   readonly manifestVersion: 1;
   readonly runId: string;
   readonly vaflowVersion: string;
-  readonly pipeline: { readonly name: string; readonly file: string; readonly sha256: string; readonly gitCommit: string | null };
+  readonly pipeline: {
+    readonly name: string; readonly file: string; readonly sha256: string; readonly gitCommit: string | null;
+    /** `--set path=value` arguments the run applied to the file, in order (a resume applies them again). */
+    readonly overrides?: readonly string[];
+  };
   readonly kinds: Readonly<Record<string, string>>;
   /** Each embedder's type, path and, for onnx folders, the model file that runs. */
   readonly embedders?: Readonly<Record<string, { readonly type: string; readonly path?: string; readonly modelFile?: string }>>;
   readonly environment: { readonly node: string; readonly os: string; readonly arch: string; readonly cpus: number };
   readonly dependencies: Readonly<Record<string, string>>;
   readonly seed: number;
-  readonly options: { readonly cache: 'on' | 'off' | 'refresh'; readonly concurrency: number };
+  readonly options: {
+    readonly cache: 'on' | 'off' | 'refresh'; readonly concurrency: number;
+    /** `--only`: the nodes asked for (their upstream nodes ran too). A resume runs the same selection. */
+    readonly only?: readonly string[];
+    /** `--limit`: items read from each source. A resume reads the same. */
+    readonly limit?: number;
+  };
   status: ManifestStatus;
   /** Why the run failed as a whole (a storage failure: the file and the reason), when it did. */
   failure?: string;
@@ -51,7 +62,9 @@ export function installedDependencyVersions(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(pkg.dependencies ?? {})) {
     try {
-      out[name] = (JSON.parse(readFileSync(path.join(packageRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+      const dir = installedPackageDir(name);
+      if (!dir) throw new Error('not installed');
+      out[name] = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
     } catch {
       out[name] = 'not installed';
     }

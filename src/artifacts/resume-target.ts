@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { sha256 } from '../cache/key.js';
 import type { Manifest } from './manifest.js';
 import { openRunFolder, readRunManifest, type RunFolder } from './run-folder.js';
+import { comparePipelines, describeChanges } from '../spec/pipeline-diff.js';
 
 /** What `run --resume` runs: the run folder's own copy of its pipeline, and where its relative paths resolve. */
 export interface ResumeTarget {
@@ -25,7 +26,9 @@ function digestOf(file: string): string {
  * never run. The resume runs the folder's copy, runs/<id>/pipeline.yaml, after checking it against
  * the digest the manifest recorded when the run started (a damaged or edited copy is refused).
  * FILE, when given, must be that same pipeline; otherwise the original file, when it still exists,
- * must be unchanged (edits mean a new run; completed items still come from the cache).
+ * must be unchanged. "Unchanged" is by parsed content: edited comments or formatting do not
+ * matter; a changed value means a new run (named in the refusal; completed items still come from
+ * the cache). Either way it is the copy that runs.
  */
 export function resumeTarget(options: { readonly runsDir: string; readonly resume: string; readonly file?: string }): ResumeTarget {
   const run = openRunFolder(options.runsDir, options.resume);
@@ -39,7 +42,11 @@ export function resumeTarget(options: { readonly runsDir: string; readonly resum
   const original = given ?? manifest.pipeline.file;
   if (given !== undefined && !existsSync(given)) throw new UsageError(`cannot resume ${run.id}: ${given} does not exist`);
   if (existsSync(original) && digestOf(original) !== manifest.pipeline.sha256) {
-    throw new UsageError(`cannot resume ${run.id}: ${original} changed since the run started (start a new run; completed items still come from the cache)`);
+    const comparison = comparePipelines(readFileSync(run.pipelineFile, 'utf8'), readFileSync(original, 'utf8'));
+    if (!comparison.same) {
+      const what = comparison.unreadable ? `no longer parses (${comparison.unreadable})` : `changed since the run started: ${describeChanges(comparison.changed)}`;
+      throw new UsageError(`cannot resume ${run.id}: ${original} ${what}; start a new run to run the changes (completed items still come from the cache)`);
+    }
   }
   return { run, manifest, file: run.pipelineFile, specDir: path.dirname(original) };
 }

@@ -100,28 +100,50 @@ function pointLatest(runsDir: string, id: string): void {
   }
 }
 
-/** A run by id, `latest`, or a path to a run folder. */
+/**
+ * A run by reference: a path to a run folder; `latest` (the run runs/latest points at, else the
+ * newest); `latest~N` (N runs before latest, in id order, which is start-time order); an id; or a
+ * unique prefix of an id (`20250102-09`).
+ */
 export function openRunFolder(runsDir: string, ref: string): RunFolder {
   if (ref.includes(path.sep) || ref.startsWith('.')) {
     const dir = path.resolve(ref);
     if (existsSync(path.join(dir, 'manifest.json'))) return folder(path.dirname(dir), path.basename(dir));
   }
-  let id = ref;
-  if (ref === 'latest') {
-    const latest = path.join(runsDir, 'latest');
-    try {
-      id = readlinkSync(latest);
-    } catch {
-      id = existsSync(latest) ? readFileSync(latest, 'utf8').trim() : '';
-    }
-    if (!id) throw new UsageError(`no runs yet in ${runsDir}`);
+  return folder(runsDir, resolveRunId(runsDir, ref));
+}
+
+const LATEST = /^latest(?:~(\d+))?$/;
+
+function resolveRunId(runsDir: string, ref: string): string {
+  const ids = listRunIds(runsDir);
+  const recent = ids.length ? ` (recent: ${ids.slice(-5).join(', ')})` : '';
+  const latest = LATEST.exec(ref);
+  if (latest) {
+    if (ids.length === 0) throw new UsageError(`no runs yet in ${runsDir}`);
+    const newest = latestPointer(runsDir);
+    const at = newest !== undefined && ids.includes(newest) ? ids.indexOf(newest) : ids.length - 1;
+    const back = Number(latest[1] ?? 0);
+    if (back > at) throw new UsageError(`"${ref}": there are only ${at} run(s) before latest (${ids[at]}) in ${runsDir}`);
+    return ids[at - back];
   }
-  const run = folder(runsDir, path.basename(id));
-  if (!existsSync(run.manifestFile)) {
-    const known = listRunIds(runsDir).slice(-5);
-    throw new UsageError(`run "${ref}" not found in ${runsDir}${known.length ? ` (recent: ${known.join(', ')})` : ''}`);
+  if (ids.includes(ref)) return ref;
+  const matches = ref === '' ? [] : ids.filter((id) => id.startsWith(ref));
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) {
+    throw new UsageError(`run "${ref}" is ambiguous in ${runsDir}: ${matches.length} runs start with it (${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', …' : ''}); give more of the id`);
   }
-  return run;
+  throw new UsageError(`run "${ref}" not found in ${runsDir}${recent}`);
+}
+
+/** The run id runs/latest names (a symlink, or a file holding the id), if any. */
+function latestPointer(runsDir: string): string | undefined {
+  const latest = path.join(runsDir, 'latest');
+  try {
+    return path.basename(readlinkSync(latest));
+  } catch {
+    return existsSync(latest) ? readFileSync(latest, 'utf8').trim() || undefined : undefined;
+  }
 }
 
 /** Run ids, oldest first (ids start with a UTC timestamp). */

@@ -1,4 +1,5 @@
 import type { CacheEntryMeta, CacheStats, CacheStore } from './store.js';
+import { entryMatches, isEmptyFilter, type EntryFilter } from './entry-filter.js';
 import { decodeValue, encodeBytes, encodeJson, type EncodedValue } from './entry-codec.js';
 import { VaflowError } from '../errors.js';
 
@@ -10,6 +11,7 @@ export interface MemoryCacheStoreOptions {
 interface MemoryEntry extends EncodedValue {
   readonly namespace: string;
   readonly origin?: string;
+  readonly model?: string;
   readonly createdAt: number;
   lastUsed: number;
 }
@@ -69,13 +71,16 @@ export class MemoryCacheStore implements CacheStore {
     this.#assertOpen();
   }
 
-  stats(): CacheStats {
+  stats(filter?: EntryFilter): CacheStats {
     this.#assertOpen();
     const byNamespace: Record<string, { entries: number; bytes: number }> = {};
+    let entries = 0;
     let bytes = 0;
     let oldest: number | undefined;
     let newest: number | undefined;
     for (const entry of this.#entries.values()) {
+      if (filter && !entryMatches(filter, entry)) continue;
+      entries += 1;
       const group = (byNamespace[entry.namespace] ??= { entries: 0, bytes: 0 });
       group.entries += 1;
       group.bytes += entry.size;
@@ -83,13 +88,18 @@ export class MemoryCacheStore implements CacheStore {
       oldest = oldest === undefined ? entry.createdAt : Math.min(oldest, entry.createdAt);
       newest = newest === undefined ? entry.createdAt : Math.max(newest, entry.createdAt);
     }
-    return { entries: this.#entries.size, bytes, byNamespace, oldest, newest, path: this.path };
+    return { entries, bytes, byNamespace, oldest, newest, path: this.path };
   }
 
-  clear(): number {
+  clear(filter?: EntryFilter): number {
     this.#assertOpen();
-    const count = this.#entries.size;
-    this.#entries.clear();
+    let count = 0;
+    for (const [key, entry] of this.#entries) {
+      if (isEmptyFilter(filter) || entryMatches(filter!, entry)) {
+        this.#entries.delete(key);
+        count += 1;
+      }
+    }
     return count;
   }
 
@@ -113,7 +123,7 @@ export class MemoryCacheStore implements CacheStore {
     this.#assertOpen();
     if (typeof key !== 'string' || key.length === 0) throw new TypeError(`cache: expected a non-empty string key, got ${JSON.stringify(key)}`);
     const now = this.#now();
-    this.#entries.set(key, { ...encoded, namespace: meta.namespace, origin: meta.origin, createdAt: now, lastUsed: now });
+    this.#entries.set(key, { ...encoded, namespace: meta.namespace, origin: meta.origin, model: meta.model, createdAt: now, lastUsed: now });
   }
 
   #assertOpen(): void {

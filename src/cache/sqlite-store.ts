@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { CacheEntryMeta, CacheStats, CacheStore } from './store.js';
 import { decodeValue, encodeBytes, encodeJson, type EncodedValue } from './entry-codec.js';
+import { entryMatches, isEmptyFilter, type EntryFilter } from './entry-filter.js';
 import { ConfigError, RunIOError, VaflowError } from '../errors.js';
 
 export interface SqliteCacheStoreOptions {
@@ -34,6 +35,7 @@ const SCHEMA = `
     key        TEXT PRIMARY KEY,
     namespace  TEXT NOT NULL,
     origin     TEXT,
+    model      TEXT,
     encoding   TEXT NOT NULL CHECK (encoding IN ('json', 'bytes')),
     value      BLOB NOT NULL,
     size       INTEGER NOT NULL,
@@ -43,9 +45,23 @@ const SCHEMA = `
   PRAGMA user_version = ${SCHEMA_VERSION};
 `;
 
+/**
+ * `model` (for `cache clear --model`) came after the first files were written: added to a file
+ * that lacks it. A nullable column leaves the layout compatible both ways (an older vaflow names
+ * its columns when it inserts), so SCHEMA_VERSION stays 1 and no key changes.
+ */
+function addMissingColumns(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(entries)').all().map((c) => c.name);
+  if (!columns.includes('model')) db.exec('ALTER TABLE entries ADD COLUMN model TEXT');
+}
+
+/** The SQL function that applies an EntryFilter (given as JSON) to a row: one predicate for both stores. */
+const MATCHES = 'vaflow_entry_matches(?, namespace, origin, model, created_at, last_used)';
+
 interface PendingEntry extends EncodedValue {
   readonly namespace: string;
   readonly origin: string | null;
+  readonly model: string | null;
   readonly createdAt: number;
 }
 
@@ -86,7 +102,7 @@ export class SqliteCacheStore implements CacheStore {
   #closed = false;
   readonly #lookups = new Map<number, Database.Statement<string[], StoredRow>>();
   readonly #selectOne: Database.Statement<[string], StoredRow>;
-  readonly #insert: Database.Statement<[string, string, string | null, string, string | Buffer, number, number, number]>;
+  readonly #insert: Database.Statement<[string, string, string | null, string | null, string, string | Buffer, number, number, number]>;
   readonly #touch: Database.Statement<[number, string, number]>;
   readonly #onExit = (): void => this.#flushAtExit();
 
@@ -104,8 +120,9 @@ export class SqliteCacheStore implements CacheStore {
     this.#db = openDatabase(options.file, this.#options.lockTimeoutMs);
     this.#selectOne = this.#db.prepare('SELECT key, encoding, value, last_used FROM entries WHERE key = ?');
     this.#insert = this.#db.prepare(
-      'INSERT OR REPLACE INTO entries (key, namespace, origin, encoding, value, size, created_at, last_used) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO entries (key, namespace, origin, model, encoding, value, size, created_at, last_used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    registerFilterFunction(this.#db);
     this.#touch = this.#db.prepare('UPDATE entries SET last_used = ? WHERE key = ? AND last_used < ?');
     process.on('exit', this.#onExit);
   }
@@ -185,14 +202,15 @@ export class SqliteCacheStore implements CacheStore {
     this.#commit();
   }
 
-  /** Counts committed and buffered entries; oldest/newest are creation times (epoch ms). */
-  stats(): CacheStats {
+  /** Counts committed and buffered entries (those `filter` selects); oldest/newest are creation times (epoch ms). */
+  stats(filter?: EntryFilter): CacheStats {
     this.flush();
+    const filtered = !isEmptyFilter(filter);
     const rows = this.#db
-      .prepare<[], NamespaceRow>(
-        'SELECT namespace, COUNT(*) AS entries, COALESCE(SUM(size), 0) AS bytes, MIN(created_at) AS oldest, MAX(created_at) AS newest FROM entries GROUP BY namespace ORDER BY namespace',
+      .prepare<string[], NamespaceRow>(
+        `SELECT namespace, COUNT(*) AS entries, COALESCE(SUM(size), 0) AS bytes, MIN(created_at) AS oldest, MAX(created_at) AS newest FROM entries ${filtered ? `WHERE ${MATCHES}` : ''} GROUP BY namespace ORDER BY namespace`,
       )
-      .all();
+      .all(...(filtered ? [JSON.stringify(filter)] : []));
     const byNamespace: Record<string, { entries: number; bytes: number }> = {};
     let entries = 0;
     let bytes = 0;
@@ -208,9 +226,10 @@ export class SqliteCacheStore implements CacheStore {
     return { entries, bytes, byNamespace, oldest, newest, path: this.path };
   }
 
-  clear(): number {
+  clear(filter?: EntryFilter): number {
     this.flush();
-    return this.#delete('DELETE FROM entries', []);
+    if (isEmptyFilter(filter)) return this.#delete('DELETE FROM entries', []);
+    return this.#delete(`DELETE FROM entries WHERE ${MATCHES}`, [JSON.stringify(filter)]);
   }
 
   prune(cutoffMs: number): number {
@@ -237,7 +256,7 @@ export class SqliteCacheStore implements CacheStore {
     if (typeof key !== 'string' || key.length === 0) throw new TypeError(`cache: expected a non-empty string key, got ${JSON.stringify(key)}`);
     const previous = this.#pending.get(key);
     if (previous) this.#pendingBytes -= previous.size;
-    this.#pending.set(key, { ...encoded, namespace: meta.namespace, origin: meta.origin ?? null, createdAt: this.#options.now() });
+    this.#pending.set(key, { ...encoded, namespace: meta.namespace, origin: meta.origin ?? null, model: meta.model ?? null, createdAt: this.#options.now() });
     this.#pendingBytes += encoded.size;
     this.#touched.delete(key);
     if (meta.durable || this.#pending.size >= this.#options.maxPendingEntries || this.#pendingBytes >= this.#options.maxPendingBytes) this.#commit();
@@ -269,7 +288,7 @@ export class SqliteCacheStore implements CacheStore {
     const write = this.#db.transaction(() => {
       for (const [key, entry] of this.#pending) {
         const data = typeof entry.data === 'string' ? entry.data : Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
-        this.#insert.run(key, entry.namespace, entry.origin, entry.encoding, data, entry.size, entry.createdAt, entry.createdAt);
+        this.#insert.run(key, entry.namespace, entry.origin, entry.model, entry.encoding, data, entry.size, entry.createdAt, entry.createdAt);
       }
       for (const key of this.#touched) this.#touch.run(now, key, staleBefore);
     });
@@ -284,7 +303,7 @@ export class SqliteCacheStore implements CacheStore {
     this.#touched.clear();
   }
 
-  #delete(sql: string, params: number[]): number {
+  #delete(sql: string, params: (number | string)[]): number {
     const deleted = this.#retryWhileBusy(() => this.#db.prepare(sql).run(...params).changes);
     // auto_vacuum=INCREMENTAL: hand the freed pages back to the file system.
     if (deleted > 0) this.#retryWhileBusy(() => this.#db.pragma('incremental_vacuum'));
@@ -354,7 +373,10 @@ function openDatabase(file: string, lockTimeoutMs: number): Database.Database {
     if (typeof version === 'number' && version > SCHEMA_VERSION) {
       throw new ConfigError(`cache ${file}: format version ${version} is newer than this vaflow reads (${SCHEMA_VERSION}); use another --cache-dir`);
     }
-    retry(() => opened.transaction(() => opened.exec(SCHEMA)).immediate());
+    retry(() => opened.transaction(() => {
+      opened.exec(SCHEMA);
+      addMissingColumns(opened);
+    }).immediate());
     return opened;
   } catch (error) {
     db?.close();
@@ -366,6 +388,25 @@ function openDatabase(file: string, lockTimeoutMs: number): Database.Database {
     }
     throw error;
   }
+}
+
+/** `vaflow_entry_matches(filterJson, namespace, origin, model, created_at, last_used)`: entryMatches in SQL. */
+function registerFilterFunction(db: Database.Database): void {
+  let lastJson = '';
+  let lastFilter: EntryFilter = {};
+  db.function('vaflow_entry_matches', { deterministic: true }, (json, namespace, origin, model, createdAt, lastUsed) => {
+    if (json !== lastJson) {
+      lastJson = String(json);
+      lastFilter = JSON.parse(lastJson) as EntryFilter;
+    }
+    return entryMatches(lastFilter, {
+      namespace: String(namespace),
+      origin: typeof origin === 'string' ? origin : null,
+      model: typeof model === 'string' ? model : null,
+      createdAt: Number(createdAt),
+      lastUsed: Number(lastUsed),
+    }) ? 1 : 0;
+  });
 }
 
 /** Lock contention with another process: SQLITE_BUSY / SQLITE_BUSY_SNAPSHOT / SQLITE_LOCKED. Decided by code, never by message. */

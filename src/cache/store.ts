@@ -1,9 +1,13 @@
+import type { EntryFilter } from './entry-filter.js';
+
 /** A content-addressed store of completed results. Keys are sha256 hex from cache/key.ts; failures are never stored. */
 export interface CacheEntryMeta {
   /** What the entry holds, for stats and pruning: 'item' results, 'embedding' vectors, ... */
   readonly namespace: string;
-  /** The task or embedder the entry came from, for humans. */
+  /** The task or embedder the entry came from, for humans and `cache clear --node`. */
   readonly origin?: string;
+  /** The model (its id under `models:`) whose answer or result this is, for `cache clear --model`. */
+  readonly model?: string;
   /**
    * Commit before `put` returns, so a crash or a later disk error loses nothing; write errors are
    * thrown by `put` itself. Paid answers use `putDurable` instead, which shares one commit between
@@ -40,8 +44,10 @@ export interface CacheStore {
   getBytes(key: string): Uint8Array | undefined;
   putBytes(key: string, value: Uint8Array, meta: CacheEntryMeta): void;
   flush(): void;
-  stats(): CacheStats;
-  clear(): number;
+  /** Counts of every entry, or of those `filter` selects. */
+  stats(filter?: EntryFilter): CacheStats;
+  /** Deletes every entry, or those `filter` selects; returns how many. */
+  clear(filter?: EntryFilter): number;
   /** Deletes entries last used before `cutoffMs` (epoch ms); returns how many. */
   prune(cutoffMs: number): number;
   close(): void;

@@ -9,6 +9,7 @@ import * as cache from './commands/cache.js';
 import * as report from './commands/report.js';
 import * as compare from './commands/compare.js';
 import * as importCmd from './commands/import.js';
+import * as view from './commands/view.js';
 
 /** Each command module registers itself; heavy work is imported inside its action, so `validate` stays fast. */
 export function createProgram(): Command {
@@ -17,6 +18,6 @@ export function createProgram(): Command {
     .version(vaflowVersion)
     .exitOverride()
     .showHelpAfterError();
-  for (const command of [validate, schema, plan, run, runs, cache, report, compare, importCmd]) command.register(program);
+  for (const command of [validate, schema, plan, run, runs, cache, report, compare, view, importCmd]) command.register(program);
   return program;
 }

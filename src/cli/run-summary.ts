@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { headlineTable } from './headline-table.js';
 import { formatErrorSamples, type TaskErrors } from './error-samples.js';
@@ -6,9 +6,10 @@ import { formatIssue } from '../errors.js';
 import { redact } from '../util/redact.js';
 import type { RunResult } from '../scheduler/run-pipeline.js';
 import type { LoadedPipeline } from '../spec/index.js';
+import { formatUsage, usageByModel } from '../report/usage.js';
 
 /** What the summary reads of a run's result. */
-export type SummaryInput = Pick<RunResult, 'status' | 'tasks' | 'runDir' | 'failure'> & { readonly pipeline: Pick<LoadedPipeline, 'warnings'> };
+export type SummaryInput = Pick<RunResult, 'status' | 'tasks' | 'runDir' | 'failure' | 'graph'> & { readonly pipeline: Pick<LoadedPipeline, 'warnings'> };
 
 /** The pipeline's warnings (validation that did not stop the run), as `validate` prints them. */
 export function formatWarnings(result: Pick<SummaryInput, 'pipeline'>): string {
@@ -33,6 +34,7 @@ export function printRunSummary(result: SummaryInput, out: NodeJS.WritableStream
     if (s.missingInputs?.length) write(`  partial ${id}: ran on the inputs that completed, without ${s.missingInputs.join(', ')}\n`);
   }
   write(formatErrorSamples(errors, { showFiles: true }));
+  write(formatUsage(usageByModel(result.tasks, (id) => result.graph.tasks[id]?.coords)));
   write(formatWarnings(result));
   write(`run folder: ${path.relative(process.cwd(), result.runDir) || '.'}\n`);
   // After a storage failure the run folder may be unreadable: the table and report links are best effort.
@@ -42,4 +44,6 @@ export function printRunSummary(result: SummaryInput, out: NodeJS.WritableStream
   } catch (error) {
     if (!result.failure) throw error;
   }
+  const index = path.join(path.dirname(result.runDir), 'index.html');
+  if (existsSync(index)) write(`all runs: ${index}\n`);
 }

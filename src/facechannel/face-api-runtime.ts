@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { TextDecoder, TextEncoder, types } from 'node:util';
 import { packageRoot } from '../util/paths.js';
+import { installedPackageDir } from '../util/package-dir.js';
 
 /**
  * Loading @vladmandic/face-api 1.7.15 (MIT) with a TF.js backend. Two ways, fastest first:
@@ -28,7 +29,7 @@ export interface FaceApiRuntime {
 
 export type BackendRequest = 'auto' | 'wasm' | 'cpu';
 
-const WASM_DIR = path.join(packageRoot, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+const WASM_DIR = path.join(installedPackageDir('@tensorflow/tfjs-backend-wasm') ?? path.join(packageRoot, 'node_modules', '@tensorflow', 'tfjs-backend-wasm'), 'dist');
 
 /**
  * face-api on the requested backend. auto: WASM; when it does not start, `notice` is called and the

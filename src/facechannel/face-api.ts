@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import { installedPackageDir } from '../util/package-dir.js';
 import type { BackendRequest, FaceApiBackend } from './face-api-runtime.js';
 import type { DecodedImage } from './preprocess.js';
 import { copyRegion, faceApiRegion, type FaceBox } from './crops.js';
@@ -37,7 +38,7 @@ export interface FaceApi {
 export const FACE_DETECTOR = { model: 'tiny_face_detector', inputSize: 416, scoreThreshold: 0.5, maxSide: 640, pick: 'largest' } as const;
 const DETECTOR_WEIGHTS = 'tiny_face_detector_model';
 const EXPRESSION_WEIGHTS = 'face_expression_model';
-const MODEL_DIR = path.join(packageRoot, 'node_modules', '@vladmandic', 'face-api', 'model');
+const MODEL_DIR = path.join(installedPackageDir('@vladmandic/face-api') ?? path.join(packageRoot, 'node_modules', '@vladmandic', 'face-api'), 'model');
 
 const digests = new Map<string, Promise<string>>();
 

@@ -4,6 +4,7 @@ import type { ProviderRate } from '../scheduler/provider-services.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { KindLogEvent } from '../types/node-kind.js';
 import { redact } from '../util/redact.js';
+import { fitLine, fitTable } from './terminal-fit.js';
 
 interface Live {
   /** The model the task calls, if any (its provider's limit sets the task's pace). */
@@ -14,6 +15,8 @@ interface Live {
   pending: number;
   expected?: number;
   startedAt: number;
+  /** When the task ended: its rate is frozen at the value it had then. */
+  endedAt?: number;
   ended?: TaskStats;
 }
 
@@ -25,6 +28,8 @@ export interface ProgressOptions {
   readonly now?: () => number;
   /** Redraw / report interval in ms. */
   readonly intervalMs?: number;
+  /** The terminal's size, read at every redraw (it may be resized). @default stderr's, else 80 × 24 */
+  readonly size?: () => { readonly columns: number; readonly rows: number };
 }
 
 const MARK: Record<string, string> = { done: '✓', failed: '✗', skipped: '-', interrupted: '!', running: '…' };
@@ -60,11 +65,17 @@ function providerText(line: ProviderLine): string {
 }
 
 function rateAndEta(live: Live, now: number): string {
-  const seconds = (now - live.startedAt) / 1000;
+  const seconds = ((live.endedAt ?? now) - live.startedAt) / 1000;
   const settled = live.done + live.errors + live.pending;
+  // A task seen only at its end (done in an earlier attempt of a resumed run) has no rate of its own.
+  if (live.ended && seconds <= 0) return '';
   const rate = seconds > 0 ? settled / seconds : 0;
   const eta = live.expected && rate > 0 ? Math.max(0, (live.expected - settled) / rate) : undefined;
-  return `${rate.toFixed(1)}/s${eta !== undefined && !live.ended ? `  ETA ${eta.toFixed(0)}s` : ''}`;
+  return `  ${rate.toFixed(1)}/s${eta !== undefined && !live.ended ? `  ETA ${eta.toFixed(0)}s` : ''}`;
+}
+
+function terminalSize(): { columns: number; rows: number } {
+  return { columns: process.stderr.columns || 80, rows: process.stderr.rows || 24 };
 }
 
 /**
@@ -80,6 +91,7 @@ export class ProgressLifeCycle implements RunLifeCycle {
   readonly #now: () => number;
   readonly #mode: ProgressMode;
   readonly #intervalMs: number;
+  readonly #size: () => { readonly columns: number; readonly rows: number };
   #timer?: NodeJS.Timeout;
   #drawnLines = 0;
   #providerRates?: () => readonly ProviderRate[];
@@ -90,13 +102,19 @@ export class ProgressLifeCycle implements RunLifeCycle {
     this.#write = (text) => write(redact(text));
     this.#now = options.now ?? Date.now;
     this.#intervalMs = options.intervalMs ?? (options.mode === 'tty' ? 200 : options.mode === 'json' ? 1000 : 10_000);
+    this.#size = options.size ?? terminalSize;
   }
 
-  #line(label: string, live: Live): string {
+  /** A task's line in three parts: the mark, its id, and its counters (rate, ETA, why it ended). */
+  #parts(label: string, live: Live): [string, string, string] {
     const status = live.ended?.status ?? 'running';
     const total = live.expected !== undefined ? `/${live.expected}` : '';
     const extra = live.ended?.reason ? `  (${live.ended.reason})` : '';
-    return `${MARK[status] ?? ' '} ${label}  ${live.done}${total}  cached ${live.cached}  errors ${live.errors}${live.pending ? `  to compute ${live.pending}` : ''}  ${rateAndEta(live, this.#now())}${extra}`;
+    return [`${MARK[status] ?? ' '} `, label, `  ${live.done}${total}  cached ${live.cached}  errors ${live.errors}${live.pending ? `  to compute ${live.pending}` : ''}${rateAndEta(live, this.#now())}${extra}`];
+  }
+
+  #line(label: string, live: Live): string {
+    return this.#parts(label, live).join('');
   }
 
   #emitJson(event: Record<string, unknown>): void {
@@ -126,8 +144,12 @@ export class ProgressLifeCycle implements RunLifeCycle {
   }
 
   #draw(): void {
-    const lines = [...this.#live].map(([id, live]) => this.#line(id, live));
-    for (const provider of this.#providers()) lines.push(`  ${providerText(provider)}`);
+    // One row per line, whatever the terminal's size: the cursor moves up exactly #drawnLines rows.
+    // The providers' lines (rate, limit, ETA) stay below the tasks and are cut at their end.
+    const { columns, rows } = this.#size();
+    const providers = this.#providers().map((provider) => fitLine(`  ${providerText(provider)}`, '', '', columns - 1));
+    const table = [...this.#live].map(([id, live]) => ({ text: fitLine(...this.#parts(id, live), columns - 1), done: live.ended?.status === 'done' }));
+    const lines = [...fitTable(table, rows - 1 - providers.length), ...providers];
     const up = this.#drawnLines > 0 ? `\x1b[${this.#drawnLines}F` : '';
     this.#write(up + lines.map((l) => `\x1b[2K${l}`).join('\n') + '\n');
     this.#drawnLines = lines.length;
@@ -174,6 +196,7 @@ export class ProgressLifeCycle implements RunLifeCycle {
   taskEnd(task: TaskNode, stats: TaskStats): void {
     const live = this.#live.get(task.id) ?? { done: stats.records, cached: stats.cacheHits, errors: stats.errors, pending: stats.pending, startedAt: this.#now() };
     live.ended = stats;
+    live.endedAt = this.#now();
     this.#live.set(task.id, live);
     if (this.#mode === 'json') this.#emitJson({ event: 'task_end', task: task.id, ...stats });
     else if (this.#mode === 'plain') this.#write(`${this.#line(task.id, live)}\n`);

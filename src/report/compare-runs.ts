@@ -1,7 +1,7 @@
 import { compareItems, type ItemComparison } from '../stats/paired.js';
 import { deriveSeed } from '../stats/prng.js';
 import { formatEstimate, formatNumber } from '../stats/value.js';
-import { formatP, testLabel } from './markdown.js';
+import { formatP, testLabel } from './tables.js';
 import type { MetricsDocument, MetricsGroup } from './metrics-document.js';
 
 /**

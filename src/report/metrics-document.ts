@@ -75,7 +75,7 @@ export function parseMetricsDocument(value: unknown, file: string): MetricsDocum
 }
 
 /** Output file names inside the run folder: plain with one aggregate node, `<node>.`-prefixed with several. */
-export function outputNames(nodeId: string, prefixed: boolean): { json: string; csv: string; html: string } {
+export function outputNames(nodeId: string, prefixed: boolean): { json: string; csv: string; html: string; predictions: string } {
   const p = prefixed ? `${nodeId}.` : '';
-  return { json: `${p}metrics.json`, csv: `${p}metrics.csv`, html: `${p}report.html` };
+  return { json: `${p}metrics.json`, csv: `${p}metrics.csv`, html: `${p}report.html`, predictions: `${p}predictions.csv` };
 }

@@ -71,9 +71,10 @@ export function metricRows(doc: MetricsDocument): MetricRow[] {
   return rows;
 }
 
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  const s = typeof value === 'number' ? String(value) : value;
+/** One CSV cell: quoted when it holds a comma, quote or line break; null is empty. */
+export function csvCell(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const s = typeof value === 'string' ? value : String(value);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

@@ -2,13 +2,19 @@ import path from 'node:path';
 import { writeFileAtomic } from '../artifacts/atomic-write.js';
 import { vaflowVersion } from '../util/paths.js';
 import { buildCharts } from './charts.js';
+import { buildExplorerData } from './explorer-data.js';
+import { FIGURES_DIR, writeFigures } from './figures.js';
 import { renderReportHtml } from './html.js';
 import { type MetricsDocument, outputNames } from './metrics-document.js';
+import { writePredictionsCsv } from './predictions-csv.js';
 import { renderCharts } from './render-svg.js';
 import type { CacheStore } from '../cache/store.js';
 import { metricRows, rowsToCsv } from './rows.js';
+import { readManifest, readPlan, upstreamTasks } from './run-artifacts.js';
+import { usageByModel } from './usage.js';
 
 export interface WriteOptions {
+  /** The run folder (or any folder: without plan.json and tasks/, the report has no item explorer or predictions.csv). */
   readonly dir: string;
   /** Prefix file names with the node id (several aggregate nodes in one pipeline). */
   readonly prefixed: boolean;
@@ -18,26 +24,50 @@ export interface WriteOptions {
   readonly cache?: CacheStore | null;
 }
 
-export interface WrittenFiles {
+export interface ReportFiles {
+  readonly html: string;
+  /** Absent when the folder holds no task records. */
+  readonly predictions?: string;
+  readonly figures: string[];
+}
+
+export interface WrittenFiles extends ReportFiles {
   readonly json: string;
   readonly csv: string;
-  readonly html: string;
 }
 
-/** The report page for a metrics document (charts rendered now, from the stored numbers). */
-export async function reportHtml(doc: MetricsDocument, options: { runId?: string; pipelineName?: string; cache?: CacheStore | null }): Promise<string> {
-  const charts = await renderCharts(buildCharts(doc), { cache: options.cache });
-  return renderReportHtml({ doc, charts, vaflowVersion, ...options });
+/**
+ * The report of one metrics document, built from the stored numbers and the run's artifacts (never
+ * recomputed): figures/*.svg, predictions.csv (streamed from tasks/*.jsonl) and report.html with
+ * the item explorer and the cost per model. Used by the aggregate node and by `vaflow report`.
+ */
+export async function writeReport(doc: MetricsDocument, options: WriteOptions): Promise<ReportFiles> {
+  const names = outputNames(doc.node, options.prefixed);
+  const tasks = upstreamTasks(options.dir, doc.node);
+  const explorer = tasks ? await buildExplorerData(doc, tasks) : undefined;
+  const charts = await renderCharts(buildCharts(doc, { links: (explorer?.groups.length ?? 0) > 0 }), { cache: options.cache });
+  const figures = await writeFigures(options.dir, charts, { node: doc.node, prefixed: options.prefixed });
+  const figureFiles = new Map(charts.map((c, i) => [c.id, `${FIGURES_DIR}/${path.basename(figures[i])}`]));
+  const predictions = tasks ? path.join(options.dir, names.predictions) : undefined;
+  if (predictions) await writePredictionsCsv(predictions, tasks!);
+  const manifest = readManifest(options.dir);
+  const plan = readPlan(options.dir);
+  const usage = manifest && plan ? usageByModel(manifest.tasks, (id) => plan.tasks[id]?.coords) : undefined;
+  const html = path.join(options.dir, names.html);
+  await writeFileAtomic(html, renderReportHtml({
+    doc, charts, vaflowVersion, runId: options.runId, pipelineName: options.pipelineName,
+    explorer, usage, figureFiles, predictionsFile: predictions ? names.predictions : undefined,
+  }));
+  return { html, figures, ...(predictions ? { predictions } : {}) };
 }
 
-/** Writes metrics.json, metrics.csv and report.html, each atomically (temp file + rename). */
+/** Writes metrics.json and metrics.csv, then the report (writeReport), each file atomically (temp file + rename). */
 export async function writeMetricsOutputs(doc: MetricsDocument, options: WriteOptions): Promise<WrittenFiles> {
   const names = outputNames(doc.node, options.prefixed);
-  const files = { json: path.join(options.dir, names.json), csv: path.join(options.dir, names.csv), html: path.join(options.dir, names.html) };
+  const files = { json: path.join(options.dir, names.json), csv: path.join(options.dir, names.csv) };
   await writeFileAtomic(files.json, compactJson(doc) + '\n');
   await writeFileAtomic(files.csv, rowsToCsv(metricRows(doc)));
-  await writeFileAtomic(files.html, await reportHtml(doc, { runId: options.runId, pipelineName: options.pipelineName, cache: options.cache }));
-  return files;
+  return { ...files, ...(await writeReport(doc, options)) };
 }
 
 /** Indented JSON whose arrays of numbers, strings and nulls stay on one line (item arrays would otherwise take a line per value). */

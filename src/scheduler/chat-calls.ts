@@ -113,14 +113,16 @@ export class ChatCalls {
         scope.hooks?.onStart?.();
       },
     };
-    const own = this.#providers.limitedChat(model).then((chat) => chat.call(request, hooks));
+    const called = this.#providers.limitedChat(model).then((chat) => chat.call(request, hooks));
+    // Notices (said once per run) belong to the call that learnt them, never to a shared or stored answer.
+    const own = called.then(withoutNotices);
     this.#inFlight.set(key, own);
     // Registered before anyone awaits `own`: the answer is stored even when its caller stopped waiting.
-    const committing = own.then((response) => this.#store(key, response, scope.origin), () => undefined);
+    const committing = own.then((response) => this.#store(key, response, scope.origin, model.id), () => undefined);
     committing.catch(this.#onStoreError).finally(() => {
       if (this.#inFlight.get(key) === own) this.#inFlight.delete(key);
     });
-    const response = await own;
+    const response = await called;
     // The answer is committed (or the run is failing for it) before the engine acts on it.
     await committing.catch(() => undefined);
     scope.tally.called++;
@@ -137,12 +139,18 @@ export class ChatCalls {
     return isChatResponse(value) ? value : undefined;
   }
 
-  async #store(key: string, response: ChatResponse, origin: string): Promise<void> {
+  async #store(key: string, response: ChatResponse, origin: string, model: string): Promise<void> {
     if (!this.#cache || !this.#mode.write) return;
-    const committed = this.#cache.putDurable(key, response, { namespace: 'chat', origin });
+    const committed = this.#cache.putDurable(key, response, { namespace: 'chat', origin, model });
     this.#answered.add(key);
     await committed;
   }
+}
+
+function withoutNotices(response: ChatResponse): ChatResponse {
+  if (!response.notices) return response;
+  const { notices: _notices, ...answer } = response;
+  return answer;
 }
 
 function isChatResponse(value: unknown): value is ChatResponse {

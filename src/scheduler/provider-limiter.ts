@@ -331,11 +331,16 @@ function pacedBucket(perMinute: number, now: number): RateBucket {
   return new RateBucket(perMinute, Math.max(1, (perMinute / 60_000) * PACING_BURST_MS), now);
 }
 
-/** Rough token estimate before a call: ~4 characters per token plus the answer budget. */
-export function estimateTokens(request: ChatRequest, defaultMaxTokens = 64): number {
+/** Rough token count of the messages sent: ~4 characters per token (also `vaflow plan`'s estimate). */
+export function estimateInputTokens(messages: readonly { readonly content: string }[]): number {
   let chars = 0;
-  for (const m of request.messages) chars += m.content.length;
-  return Math.ceil(chars / 4) + (request.maxTokens ?? defaultMaxTokens);
+  for (const m of messages) chars += m.content.length;
+  return Math.ceil(chars / 4);
+}
+
+/** Rough token estimate before a call: the messages plus the answer budget. */
+export function estimateTokens(request: ChatRequest, defaultMaxTokens = 64): number {
+  return estimateInputTokens(request.messages) + (request.maxTokens ?? defaultMaxTokens);
 }
 
 /**

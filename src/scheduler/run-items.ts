@@ -60,7 +60,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   const cache = runtime.cache;
 
   const stored = (result: ItemResult) => ({ fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) });
-  const itemMeta = { namespace: 'item', origin: task.id };
+  const itemMeta = { namespace: 'item', origin: task.id, ...(ctx.model ? { model: ctx.model.id } : {}) };
 
   /**
    * One item sample through the retry layer; its chat calls go through the run's call-level cache.

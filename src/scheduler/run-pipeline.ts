@@ -4,7 +4,8 @@ import path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { loadPipeline, type LoadedPipeline } from '../spec/index.js';
 import { createGraph, DEFAULT_RUN_CONCURRENCY } from '../graph/create-graph.js';
-import { applyEnvironment } from '../spec/environment.js';
+import { applyEnvironment, type EnvironmentNotice } from '../spec/environment.js';
+import { selectNodes } from '../spec/select-nodes.js';
 import { createRunFolder, prepareFolder, type RunFolder } from '../artifacts/run-folder.js';
 import { resumeTarget } from '../artifacts/resume-target.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
@@ -16,6 +17,8 @@ import type { CacheStore } from '../cache/store.js';
 import { CompositeLifeCycle, type RunLifeCycle, type RunStatus } from '../lifecycle/life-cycle.js';
 import { EventsFileLifeCycle } from '../lifecycle/events-file.js';
 import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
+import { RunLockLifeCycle } from '../artifacts/run-lock.js';
+import { RunsIndexLifeCycle } from '../report/runs-index.js';
 import { UsageError } from '../errors.js';
 import { createProviderServices } from './provider-services.js';
 import { embedderManifestEntries } from '../providers/embedders/manifest-entries.js';
@@ -37,8 +40,14 @@ export interface RunPipelineOptions {
   readonly cache?: 'on' | 'off' | 'refresh';
   /** Calls in flight across all tasks; overrides the pipeline's `defaults.concurrency`. @default that, else 8 */
   readonly concurrency?: number;
-  /** Continue this run (id, `latest` or path) in its own folder. */
+  /** Continue this run (id, `latest` or path) in its own folder, with the --set, --only and --limit it started with. */
   readonly resume?: string;
+  /** `--set path=value` overrides of the file's values, for this run (recorded in the manifest). */
+  readonly overrides?: readonly string[];
+  /** `--only`: run these nodes and the nodes they need, transitively. */
+  readonly only?: readonly string[];
+  /** `--limit`: read the first N items of each source. */
+  readonly limit?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Extra life cycles (progress display). */
   readonly lifeCycles?: readonly RunLifeCycle[];
@@ -60,6 +69,8 @@ export interface RunResult {
   readonly tasks: Readonly<Record<string, TaskStats>>;
   readonly graph: TaskGraph;
   readonly pipeline: LoadedPipeline;
+  /** Models the environment left out (`enabledByEnv`), each with what would include it. */
+  readonly notices: readonly EnvironmentNotice[];
 }
 
 interface Prepared {
@@ -76,13 +87,20 @@ function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipel
     manifestVersion: 1,
     runId: run.id,
     vaflowVersion,
-    pipeline: { name: loaded.spec.name, file: loaded.file, sha256: sha256(loaded.text), gitCommit: gitCommitOf(loaded.specDir) },
+    pipeline: {
+      name: loaded.spec.name, file: loaded.file, sha256: sha256(loaded.text), gitCommit: gitCommitOf(loaded.specDir),
+      ...(options.overrides?.length ? { overrides: options.overrides } : {}),
+    },
     kinds,
     embedders: embedderManifestEntries(loaded.spec.embedders, loaded.specDir),
     environment: environmentInfo(),
     dependencies: installedDependencyVersions(),
     seed: loaded.spec.defaults?.seed ?? 42,
-    options: { cache: options.cache ?? 'on', concurrency: runConcurrency(loaded.spec, options) },
+    options: {
+      cache: options.cache ?? 'on', concurrency: runConcurrency(loaded.spec, options),
+      ...(options.only?.length ? { only: options.only } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    },
     status: 'running',
     startedAt: new Date().toISOString(),
     attempts: [new Date().toISOString()],
@@ -134,8 +152,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const resumed = options.resume ? resumeTarget({ runsDir: options.runsDir, resume: options.resume, file: options.file }) : undefined;
   const file = resumed?.file ?? options.file;
   if (!file) throw new UsageError('no pipeline file given');
-  const raw = await loadPipeline(file, { env: options.env, specDir: resumed?.specDir });
-  const { spec, notices } = applyEnvironment(raw.spec, options.env);
+  // A resume runs what the run started with: its --set values, --only selection and --limit.
+  const overrides = resumed ? resumed.manifest.pipeline.overrides : options.overrides;
+  const only = resumed ? resumed.manifest.options.only : options.only;
+  const limit = resumed ? resumed.manifest.options.limit : options.limit;
+  const raw = await loadPipeline(file, { env: options.env, specDir: resumed?.specDir, overrides });
+  const applied = applyEnvironment(raw.spec, options.env);
+  const { notices } = applied;
+  const spec = selectNodes(applied.spec, only ?? []);
   const loaded: LoadedPipeline = { ...raw, spec };
   const graph = createGraph({ spec, kinds: loaded.kinds });
   const prepared = await prepare(loaded, graph, options, resumed);
@@ -145,7 +169,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const failure = new RunFailure();
   const manifestLife = new ManifestLifeCycle(prepared.run.manifestFile, prepared.manifest);
   const lifeCycle = new CompositeLifeCycle([
-    ...(options.dryRun ? [] : [new EventsFileLifeCycle(prepared.run.eventsFile, (error) => failure.fail(error)), manifestLife]),
+    // run.lock after the manifest (removed once the final status is written), then runs/index.html.
+    ...(options.dryRun ? [] : [new EventsFileLifeCycle(prepared.run.eventsFile, (error) => failure.fail(error)), manifestLife, new RunLockLifeCycle(prepared.run.dir), new RunsIndexLifeCycle(options.runsDir)]),
     ...(options.lifeCycles ?? []),
   ]);
   const stop = AbortSignal.any([options.stop ?? new AbortController().signal, failure.signal]);
@@ -184,6 +209,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     abortSignal: abort,
     failure,
     dryRun: options.dryRun ?? false,
+    ...(limit !== undefined ? { sourceLimit: limit } : {}),
   };
   const started = Date.now();
   for (const notice of notices) lifeCycle.log({ level: 'info', message: notice.message });
@@ -213,7 +239,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
       // stopped the run is the one to report; a first failure at this point is reported itself.
       failure.fail(error);
     }
-    return { runId: prepared.run.id, runDir: prepared.run.dir, status: failure.error ? 'failed' : status, tasks: result.tasks, graph, pipeline: loaded, ...(failure.error ? { failure: failure.error.message } : {}) };
+    return { runId: prepared.run.id, runDir: prepared.run.dir, status: failure.error ? 'failed' : status, tasks: result.tasks, graph, pipeline: loaded, notices, ...(failure.error ? { failure: failure.error.message } : {}) };
   } finally {
     try {
       if (!options.cacheStore) cache?.close();

@@ -31,6 +31,8 @@ async function runSource(task: TaskNode, kind: SourceKind, runtime: TaskRuntime,
   };
   for await (const item of kind.source(io.context)) {
     if (runtime.stopSignal.aborted) break;
+    // `--limit N`: the first N items (a table's first N rows, in file order); the source is not read further.
+    if (runtime.sourceLimit !== undefined && io.stats.items >= runtime.sourceLimit) break;
     io.stats.items++;
     if ('compute' in item) {
       await runSourceWork(task, kind, item, runtime, io, recordError);
@@ -110,7 +112,12 @@ async function runBatch(task: TaskNode, kind: BatchKind, runtime: TaskRuntime, i
     const source = io.inputs();
     return (async function* () {
       for await (const record of source) {
-        if (first) io.stats.items++;
+        if (first) {
+          io.stats.items++;
+          // Progress counts the inputs read against the inputs expected, not the records written
+          // (an aggregate writes one per group: counting those showed "1020/105").
+          runtime.lifeCycle.itemEnd?.(task, 'computed');
+        }
         yield record;
       }
     })();
@@ -119,7 +126,6 @@ async function runBatch(task: TaskNode, kind: BatchKind, runtime: TaskRuntime, i
     if (runtime.stopSignal.aborted) break;
     await io.records.write({ ...record, node: task.nodeId, coords: { ...task.coords, ...record.coords } });
     io.stats.records++;
-    runtime.lifeCycle.itemEnd?.(task, 'computed');
   }
 }
 

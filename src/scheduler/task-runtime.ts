@@ -40,4 +40,6 @@ export interface TaskRuntime {
   readonly failure: RunFailure;
   /** Plan mode: count cache hits, call no model, write into a scratch folder. */
   readonly dryRun: boolean;
+  /** `--limit`: each source task stops after this many items. */
+  readonly sourceLimit?: number;
 }

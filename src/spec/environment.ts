@@ -6,6 +6,8 @@ import { environmentBaseURL } from '../providers/chat/base-url.js';
 
 export interface EnvironmentNotice {
   readonly model: string;
+  /** What would include the model: `set OPENAI_API_KEY to include it`. */
+  readonly reason: string;
   readonly message: string;
 }
 
@@ -22,7 +24,8 @@ export function applyEnvironment(spec: Pipeline, env: Readonly<Record<string, st
   for (const [id, entry] of Object.entries(spec.models ?? {})) {
     if (entry.enabledByEnv && !entry.enabledByEnv.some((name) => env[name])) {
       disabled.add(id);
-      notices.push({ model: id, message: `model ${id} left out: set ${entry.enabledByEnv.join(' or ')} to include it` });
+      const reason = `set ${entry.enabledByEnv.join(' or ')} to include it`;
+      notices.push({ model: id, reason, message: `model ${id} left out: ${reason}` });
       continue;
     }
     const baseURL = entry.baseURLEnv ? env[entry.baseURLEnv] : undefined;

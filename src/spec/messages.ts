@@ -37,6 +37,17 @@ export function allowedKeys(schema: Record<string, unknown>): string[] {
   return properties !== null && typeof properties === 'object' ? Object.keys(properties) : [];
 }
 
+/**
+ * YAML slips that still parse, so only the schema sees them: `kind:extract` (no space after the
+ * colon) is one string, `-a` (no space after the dash) is not a list item.
+ */
+export function yamlSlipHint(text: string, expected: string): string {
+  const glued = /^([A-Za-z_][\w-]*):(?!\/\/)(\S.*)$/.exec(text);
+  if (glued && expected.includes('object')) return `; is a space missing after the colon? (write "${glued[1]}: ${glued[2]}")`;
+  if (/^-\S/.test(text) && expected.includes('array')) return '; a list item needs a space after the dash ("- item")';
+  return '';
+}
+
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
@@ -71,11 +82,11 @@ export function humanMessage(error: ErrorObject): Human | undefined {
     case 'unevaluatedProperties': {
       const key = String(params.additionalProperty ?? params.unevaluatedProperty);
       const allowed = allowedKeys(schema);
-      return { message: `unknown key "${key}"${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`, child: key, target: 'key' };
+      return { message: `unknown key "${key}"${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}${yamlSlipHint(key, 'object')}`, child: key, target: 'key' };
     }
     case 'type': {
       const types = Array.isArray(params.type) ? params.type.join(' or ') : String(params.type);
-      return { message: `expected ${types}, got ${describeValue(data)}` };
+      return { message: `expected ${types}, got ${describeValue(data)}${typeof data === 'string' ? yamlSlipHint(data, types) : ''}` };
     }
     case 'enum': {
       const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.map(literal).join(', ') : '';

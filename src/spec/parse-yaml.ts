@@ -1,4 +1,5 @@
-import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, isMap, isScalar, parseDocument, visit, type Document } from 'yaml';
+import { plainSyntaxIssues } from './yaml-errors.js';
 import type { LocatedIssue } from './issues.js';
 import { keyAt } from './positions.js';
 
@@ -34,9 +35,11 @@ export function fileTooLargeMessage(bytes: number): string {
 export function parseYaml(text: string): ParseResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
-  const issues: LocatedIssue[] = doc.errors.map((error) =>
-    error.code === 'DUPLICATE_KEY' ? duplicateKey(doc, error.pos[0]) : { path: [], offset: error.pos[0], message: `YAML syntax: ${error.message}` },
-  );
+  // A syntax error makes the rest of the parse unreliable (duplicate keys included): it alone is reported.
+  const syntax = doc.errors.filter((error) => error.code !== 'DUPLICATE_KEY');
+  const issues: LocatedIssue[] = syntax.length > 0
+    ? plainSyntaxIssues(syntax, text)
+    : doc.errors.map((error) => duplicateKey(doc, error.pos[0], lineCounter));
   if (issues.length > 0) return { ok: false, issues, lineCounter };
 
   let firstAlias: number | undefined;
@@ -61,10 +64,14 @@ export function parseYaml(text: string): ParseResult {
   }
 }
 
-/** The second occurrence of a key: `nodes.faces: duplicate node id "faces" (defined above)`. */
-function duplicateKey(doc: Document.Parsed, offset: number): LocatedIssue {
+/** The second occurrence of a key: `nodes.faces: duplicate node id "faces" (first defined on line 4)`. */
+function duplicateKey(doc: Document.Parsed, offset: number, lineCounter: LineCounter): LocatedIssue {
   const found = keyAt(doc, offset);
-  if (!found) return { path: [], offset, message: 'duplicate key' };
+  if (!found) return { path: [], offset, message: 'duplicate key: a mapping holds each key once' };
   const what = found.mapPath.length === 1 && found.mapPath[0] === 'nodes' ? 'node id' : 'key';
-  return { path: [...found.mapPath, found.key], offset, message: `duplicate ${what} "${found.key}" (defined above)` };
+  const map = found.mapPath.length === 0 ? doc.contents : doc.getIn(found.mapPath, true);
+  const first = isMap(map) ? map.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === found.key)?.key : undefined;
+  const start = isScalar(first) ? first.range?.[0] : undefined;
+  const where = start !== undefined && start !== offset ? `first defined on line ${lineCounter.linePos(start).line}` : 'defined above';
+  return { path: [...found.mapPath, found.key], offset, message: `duplicate ${what} "${found.key}" (${where}): a mapping holds each key once` };
 }

@@ -64,10 +64,10 @@ test('cache prune --older-than 30d removes only entries last used before the cut
     assert.deepEqual(Object.keys(stats.byNamespace), ['embedding']);
   }));
 
-test('cache clear removes every entry', () =>
+test('cache clear --yes removes every entry', () =>
   withTempDir('cli-cache', async (dir) => {
     fill(dir);
-    const cleared = vaflow(['cache', 'clear', '--cache-dir', dir]);
+    const cleared = vaflow(['cache', 'clear', '--yes', '--cache-dir', dir]);
     assert.equal(cleared.code, 0, cleared.stderr);
     assert.match(cleared.stdout, /removed 5 entries/);
     const stats = JSON.parse(vaflow(['cache', 'stats', '--cache-dir', dir, '--json']).stdout) as { entries: number };

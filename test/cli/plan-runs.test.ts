@@ -11,7 +11,7 @@ test('plan shows tasks, item counts and cache hits without calling the model; ru
   try {
     project.writePipeline(httpPipeline({ url: server.url }));
     const dirs = ['--runs-dir', project.runsDir, '--cache-dir', project.cacheDir];
-    const before = await runCli(['plan', project.pipeline, ...dirs], { cwd: project.dir });
+    const before = await runCli(['plan', project.pipeline, '--cache-dir', project.cacheDir], { cwd: project.dir });
     assert.equal(before.code, 0, before.stderr);
     assert.equal(server.total(), 0, 'plan calls no model');
     assert.match(before.stdout, /^engine-test: 2 tasks$/m);
@@ -27,12 +27,12 @@ test('plan shows tasks, item counts and cache hits without calling the model; ru
     assert.deepEqual(events.filter((e) => e.event === 'task_end').map((e) => [e.task, e.status]), [['items', 'done'], ['call', 'done']]);
     assert.equal(events.at(-1)?.event, 'run_end');
 
-    const after = await runCli(['plan', project.pipeline, ...dirs], { cwd: project.dir });
+    const after = await runCli(['plan', project.pipeline, '--cache-dir', project.cacheDir], { cwd: project.dir });
     assert.match(after.stdout, /^call\s+item\s+12\s+0\s+12\s+0\s+items$/m, 'every item is now cached');
     assert.equal(server.total(), 12);
 
     const ls = await runCli(['runs', 'ls', '--runs-dir', project.runsDir], { cwd: project.dir });
-    assert.match(ls.stdout, /^\d{8}-\d{6}-engine-test-[0-9a-f]{4}  completed\s+engine-test  2 tasks/m);
+    assert.match(ls.stdout, /^\d{8}-\d{6}-engine-test-[0-9a-f]{4}  completed  engine-test  —\s+12\s+—\s+—$/m);
     const show = await runCli(['runs', 'show', 'latest', '--runs-dir', project.runsDir], { cwd: project.dir });
     assert.match(show.stdout, /^run \S+  completed$/m);
     assert.match(show.stdout, /done\s+call  items 12  cached 0  misses 12  errors 0  retries 0  tokens 120\+24/);

@@ -39,7 +39,7 @@ test('report and compare from run folders', async () => {
     const md = vaflow(['report', '20250101-000000-paper-aaaa', '--format', 'md', '--runs-dir', runsDir]);
     assert.equal(md.status, 0, md.stderr);
     assert.match(md.stdout, /### Classification \(single label\)/);
-    assert.match(md.stdout, /\| model=gpt4o-mini · variant=numeric \| 42 \| 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]/);
+    assert.match(md.stdout, /\| gpt4o-mini \| numeric \| 42 \| 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]/);
     assert.match(md.stdout, /### Paired comparisons/);
     assert.doesNotMatch(md.stdout, /NaN/);
 
@@ -63,15 +63,17 @@ test('report and compare from run folders', async () => {
     assert.doesNotMatch(cmp.stdout, /NaN/);
 
     const json = vaflow(['compare', runA, 'latest', '--runs-dir', runsDir, '--json']);
-    const parsed = JSON.parse(json.stdout) as { deltas: { paired: number }[] };
-    assert.equal(parsed.deltas.length, 4);
+    const parsed = JSON.parse(json.stdout) as { baseline: string; comparisons: { a: string; b: string; deltas: { paired: number }[] }[] };
+    assert.equal(parsed.baseline, '20250101-000000-paper-aaaa');
+    assert.deepEqual(parsed.comparisons.map((c) => [c.a, c.b]), [['20250101-000000-paper-aaaa', '20250102-000000-paper-bbbb']]);
+    assert.equal(parsed.comparisons[0].deltas.length, 4);
 
     const missing = vaflow(['report', 'nope', '--runs-dir', runsDir]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /run "nope" not found/);
     const badFormat = vaflow(['report', 'latest', '--format', 'pdf', '--runs-dir', runsDir]);
     assert.equal(badFormat.status, 2);
-    assert.match(badFormat.stderr, /expected html or md/);
+    assert.match(badFormat.stderr, /expected one of html, md, latex, got "pdf"/);
   } finally {
     await rm(runsDir, { recursive: true, force: true });
   }

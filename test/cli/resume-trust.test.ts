@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/temp-dir.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const TABLE = 'id,valence,arousal,label\na,0.1,0.2,happiness\nb,-0.5,0.3,anger\n';
 
@@ -37,7 +38,7 @@ async function firstRun(dir: string): Promise<{ runDir: string; manifestFile: st
   writeFileSync(path.join(dir, 'project', 'p.yaml'), PIPELINE);
   const first = await runCli(['run', 'project/p.yaml', '--runs-dir', 'runs', '--cache-dir', 'cache'], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
-  const id = readdirSync(path.join(dir, 'runs')).find((d) => d !== 'latest')!;
+  const id = listRunIds(path.join(dir, 'runs'))[0]!;
   const runDir = path.join(dir, 'runs', id);
   return { runDir, manifestFile: path.join(runDir, 'manifest.json') };
 }
@@ -79,17 +80,33 @@ test('run --resume never runs the file a manifest names; it refuses a copy that 
   });
 });
 
-test('run --resume refuses an edited original file, or a FILE that is not the run\'s pipeline', async () => {
+test('run --resume accepts an original whose comments or formatting changed, and names the keys of one whose values changed', async () => {
   await withTempDir('trust', async (dir) => {
-    await firstRun(dir);
+    const { runDir } = await firstRun(dir);
     writeFileSync(path.join(dir, 'other.yaml'), PIPELINE.replace('name: trust', 'name: other'));
     const other = await resume(dir, 'other.yaml');
     assert.equal(other.code, 2);
-    assert.match(other.stderr, /other\.yaml changed since the run started/);
-    writeFileSync(path.join(dir, 'project', 'p.yaml'), PIPELINE + '# edited\n');
-    const edited = await resume(dir);
-    assert.equal(edited.code, 2);
-    assert.match(edited.stderr, /project\/p\.yaml changed since the run started \(start a new run; completed items still come from the cache\)/);
+    assert.match(other.stderr, /other\.yaml changed since the run started: name; start a new run to run the changes \(completed items still come from the cache\)\n$/);
+
+    const edited = PIPELINE.replace('models: [base] }', 'models: [base, base2] }').replace('  base: { provider: circumplex }', '  base: { provider: circumplex }\n  base2: { provider: circumplex }')
+      + 'defaults: { seed: 7 }\n';
+    writeFileSync(path.join(dir, 'project', 'p.yaml'), edited);
+    const changed = await resume(dir);
+    assert.equal(changed.code, 2);
+    assert.match(changed.stderr, /^cannot resume \S+: \S+project\/p\.yaml changed since the run started: models\.base2, nodes\.classify\.with\.models, defaults; start a new run/);
+
+    writeFileSync(path.join(dir, 'project', 'p.yaml'), PIPELINE.replace('nodes:', 'nodes: {'));
+    const broken = await resume(dir);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /project\/p\.yaml no longer parses \(line \d+: .+\); start a new run/);
+
+    // Comments, blank lines, quoting and block instead of flow style: the same pipeline.
+    const reformatted = `# the trust pipeline, reformatted\nversion: 1\nname: "trust"\n\nmodels:\n  base:\n    provider: circumplex   # the baseline\nnodes:\n  terms:\n    kind: extract\n    with:\n      table: 'data/t.csv'\n  prompts: { kind: prompt-variant, needs: [terms], with: { labels: basic7, variants: { n: { format: numeric } } } }\n  classify:\n    kind: classify\n    needs:\n      - prompts\n    with: { models: [base] }\n`;
+    writeFileSync(path.join(dir, 'project', 'p.yaml'), reformatted);
+    const resumed = await resume(dir);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /^completed: 3 done/m);
+    assert.equal(readFileSync(path.join(runDir, 'pipeline.yaml'), 'utf8'), PIPELINE, 'the run folder\'s copy is what ran, and it is untouched');
   });
 });
 

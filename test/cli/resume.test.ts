@@ -5,19 +5,12 @@ import path from 'node:path';
 import { startFlakyServer } from '../helpers/flaky-server.js';
 import { makeEngineProject, httpPipeline } from '../helpers/engine-project.js';
 import { runCli, startCli, waitFor } from '../helpers/cli.js';
-import { SqliteCacheStore } from '../../src/cache/sqlite-store.js';
+import { cachedItems } from '../helpers/cache-counts.js';
 import { readJsonl } from '../../src/artifacts/jsonl.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const ITEMS = 200;
 
-function cachedItems(cacheDir: string): number {
-  const store = new SqliteCacheStore({ file: path.join(cacheDir, 'cache.db') });
-  try {
-    return store.stats().byNamespace['item']?.entries ?? 0;
-  } finally {
-    store.close();
-  }
-}
 
 async function recordIds(runDir: string, prefix: string): Promise<string[]> {
   const file = readdirSync(path.join(runDir, 'tasks')).find((f) => f.startsWith(prefix) && f.endsWith('.jsonl') && !f.endsWith('.errors.jsonl'));
@@ -55,7 +48,7 @@ test('a run killed with SIGKILL resumes in its own folder and pays for no comple
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(server.total() - callsBefore, ITEMS - completed, 'only the items missing from the cache were requested');
 
-    const runs = readdirSync(project.runsDir).filter((d) => d !== 'latest');
+    const runs = listRunIds(project.runsDir);
     assert.equal(runs.length, 1, 'the resume continued in the same folder');
     const runDir = path.join(project.runsDir, runs[0]);
     const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as { status: string; attempts: string[]; tasks: Record<string, { status: string }> };
@@ -77,7 +70,7 @@ test('SIGINT lets in-flight calls finish, marks the run interrupted, exits 130; 
   try {
     assert.equal(interrupted.code, 130, interrupted.stderr);
     assert.doesNotMatch(interrupted.stderr, /\n\s+at /, 'no stack trace');
-    const runs = readdirSync(project.runsDir).filter((d) => d !== 'latest');
+    const runs = listRunIds(project.runsDir);
     const manifestFile = path.join(project.runsDir, runs[0], 'manifest.json');
     assert.equal((JSON.parse(readFileSync(manifestFile, 'utf8')) as { status: string }).status, 'interrupted');
     const answered = [...server.answered.values()].reduce((a, b) => a + b, 0);
@@ -103,7 +96,7 @@ test('two runs sharing one cache at once both finish correctly', async () => {
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     for (const runs of ['runs-a', 'runs-b']) {
-      const dir = path.join(project.dir, runs, readdirSync(path.join(project.dir, runs)).find((d) => d !== 'latest')!);
+      const dir = path.join(project.dir, runs, listRunIds(path.join(project.dir, runs))[0]);
       const ids = await recordIds(dir, 'call');
       assert.equal(new Set(ids).size, 150);
     }

@@ -27,7 +27,7 @@ nodes:
       '    items.csv:5: row 4, column "valence": "high" is not a number',
       '    items.csv:10: row 9: unterminated quote in column "arousal": line 11 reads as a row of its own; the row is skipped and reading resumes on line 11',
     ];
-    const plan = await runCli(['plan', project.pipeline, ...dirs], { cwd: project.dir });
+    const plan = await runCli(['plan', project.pipeline, '--cache-dir', project.cacheDir], { cwd: project.dir });
     assert.equal(plan.code, 0, plan.stderr);
     assert.match(plan.stdout, /^items\s+source\s+20\s+2\s+-\s+-\s+-$/m);
     assert.match(plan.stdout, /^prompts\[variant=n\]\s+item\s+18\s+0\s/m, 'the two bad rows are not passed on');

@@ -32,13 +32,14 @@ test('runs ls lists folders whose manifest is empty, {}, not JSON or misshapen a
     assert.equal(ls.code, 0, ls.stderr);
     assert.equal(ls.stderr, '');
     const lines = ls.stdout.trimEnd().split('\n');
-    assert.equal(lines.length, 6);
-    assert.equal(lines[0], '20260101-000000-ok-0001  completed    ok  1 tasks  2026-01-01T00:00:00.000Z');
-    assert.equal(lines[1], '20260101-000001-empty-0002  unreadable   (manifest.json is empty)');
-    assert.match(lines[2]!, /^20260101-000002-braces-0003 {2}unreadable {3}\(manifest\.json lacks or misshapes: runId, vaflowVersion, pipeline, environment, seed, status, startedAt, attempts, tasks, totals\)$/);
-    assert.match(lines[3]!, /^20260101-000003-torn-0004 {2}unreadable {3}\(manifest\.json is not valid JSON \(/);
-    assert.equal(lines[4], '20260101-000004-tasks-0005  unreadable   (manifest.json lacks or misshapes: tasks)');
-    assert.match(lines[5]!, /^20260101-000005-ok-0006 {2}failed/);
+    assert.equal(lines.length, 7, 'a header and one line per folder');
+    assert.match(lines[0]!, /^RUN +STATUS +PIPELINE +MODELS +ITEMS/);
+    assert.match(lines[1]!, /^20260101-000000-ok-0001 +completed +ok +/);
+    assert.match(lines[2]!, /^20260101-000001-empty-0002 +unreadable +\? \(manifest\.json is empty\)/);
+    assert.match(lines[3]!, /^20260101-000002-braces-0003 +unreadable +\? \(manifest\.json lacks or misshapes: runId, vaflowVersion, pipeline, environment, seed, status, startedAt, attempts, tasks, totals\)/);
+    assert.match(lines[4]!, /^20260101-000003-torn-0004 +unreadable +\? \(manifest\.json is not valid JSON \(/);
+    assert.match(lines[5]!, /^20260101-000004-tasks-0005 +unreadable +\? \(manifest\.json lacks or misshapes: tasks\)/);
+    assert.match(lines[6]!, /^20260101-000005-ok-0006 +failed +/);
     const json = JSON.parse((await runCli(['runs', 'ls', '--json', '--runs-dir', runs], { cwd: dir })).stdout) as { status: string }[];
     assert.deepEqual(json.map((r) => r.status), ['completed', 'unreadable', 'unreadable', 'unreadable', 'unreadable', 'failed']);
 

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/temp-dir.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 /** An OpenAI-shaped key, and a local server's key of no known shape (redacted because the run knows it). */
 const SHAPED_KEY = 'sk-echo-0123456789abcdefghijKLMN';
@@ -92,7 +93,7 @@ nodes:
       assert.equal(server.requests(), 2 * 16, 'every call of both runs reached the echo server (errors are never cached)');
 
       const files = allFiles(dir).filter(({ file }) => !file.endsWith('.yaml') && !file.endsWith('.csv'));
-      const runs = readdirSync(path.join(dir, 'runs')).filter((d) => d !== 'latest');
+      const runs = listRunIds(path.join(dir, 'runs'));
       for (const run of runs) {
         for (const name of ['events.jsonl', 'manifest.json', 'report.html', 'metrics.json', 'tasks/classify[model=cloud,variant=n].errors.jsonl', 'tasks/classify[model=local,variant=n].errors.jsonl']) {
           assert.ok(existsSync(path.join(dir, 'runs', run, name)), `${run}/${name} was written`);

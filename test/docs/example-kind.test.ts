@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
 import { runCli } from '../helpers/cli.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 test('the documented local kind (docs/examples) runs between built-in kinds through the CLI', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vaflow-example-kind-'));
@@ -14,7 +15,7 @@ test('the documented local kind (docs/examples) runs between built-in kinds thro
       { cwd: dir },
     );
     assert.equal(result.code, 0, result.stderr);
-    const run = readdirSync(path.join(dir, 'runs')).find((d) => d !== 'latest')!;
+    const run = listRunIds(path.join(dir, 'runs'))[0];
     const metrics = JSON.parse(readFileSync(path.join(dir, 'runs', run, 'metrics.json'), 'utf8')) as { groups: { n: number; headline: { accuracy: { value: number } } }[] };
     assert.equal(metrics.groups.length, 1);
     assert.equal(metrics.groups[0].n, 63);

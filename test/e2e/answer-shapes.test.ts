@@ -18,6 +18,7 @@ import type { Manifest } from '../../src/artifacts/manifest.js';
 import { labelsByDistance, refuseResponseFormat, startOpenAIServer, type ChatCompletionBody, type OpenAIServer } from '../helpers/openai-server.js';
 import { ANSWER_STYLES, STYLE_OUTCOMES, styledResponder, type AnswerStyle } from '../helpers/answer-styles.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const basic7 = getLabelSet('basic7')!;
 const emotic26 = getLabelSet('emotic26')!;
@@ -83,7 +84,7 @@ after(async () => {
 
 async function run(): Promise<CliResult & { runDir: string }> {
   const result = await runCli(['run', 'p.yaml', '--runs-dir', 'runs', '--cache-dir', 'cache'], { cwd: dir });
-  const runs = (await readdir(path.join(dir, 'runs'))).filter((d) => d !== 'latest').sort();
+  const runs = listRunIds(path.join(dir, 'runs'));
   return { ...result, runDir: path.join(dir, 'runs', runs.at(-1)!) };
 }
 

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
@@ -17,6 +17,7 @@ import { styledResponder } from '../helpers/answer-styles.js';
 import { runCli } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 import { shareVectorCache } from '../helpers/vector-cache.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const QUICKSTART = path.join(packageRoot, 'pipelines', 'quickstart.yaml');
 const MODEL = 'gpt4o-mini';
@@ -45,7 +46,7 @@ test('the quickstart with only VAFLOW_OPENAI_BASE_URL, against a plain-text serv
       const result = await runCli(['run', QUICKSTART, '--runs-dir', path.join(dir, 'runs'), '--cache-dir', cacheDir], { cwd: dir, env });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /report: .*report\.html/);
-      const runs = (await readdir(path.join(dir, 'runs'))).filter((d) => d !== 'latest');
+      const runs = listRunIds(path.join(dir, 'runs'));
       const runDir = path.join(dir, 'runs', runs[0]!);
 
       const plan = JSON.parse(await readFile(path.join(runDir, 'plan.json'), 'utf8')) as { order: string[] };

@@ -39,7 +39,8 @@ const runInfo = (rates: () => readonly ProviderRate[]): RunInfo => ({
 test('a provider that is calling gets a line: its request rate, and once its limit is known, the limit and the ETA it allows', () => {
   let out = '';
   let limit: { perMinute: number; source: 'server' | 'learned' } | undefined;
-  const progress = new ProgressLifeCycle({ mode: 'tty', write: (text) => (out += text), now: () => 0, intervalMs: 3_600_000 });
+  let columns = 160;
+  const progress = new ProgressLifeCycle({ mode: 'tty', write: (text) => (out += text), now: () => 0, intervalMs: 3_600_000, size: () => ({ columns, rows: 24 }) });
   progress.runStart(runInfo(() => [{ provider: 'openai', models: ['local'], snapshot: { requestsPerSecond: 48.64, ...(limit ? { requestLimit: limit } : {}), inFlight: 2, waiting: 5, slowdowns: 0 } }]));
   progress.taskStart(task, 1000);
   for (let i = 0; i < 100; i++) progress.itemEnd(task, 'computed');
@@ -53,6 +54,14 @@ test('a provider that is calling gets a line: its request rate, and once its lim
   limit = { perMinute: 120, source: 'learned' };
   progress.runEnd('completed', { durationMs: 1 });
   assert.match(out, /limit 120\/min \(learned from 429s\) {2}900 left → ETA 7m30s at the limit/);
+  // On a narrow terminal the provider's line is cut at its end, below the task's line, so a redraw moves up exactly two rows.
+  out = '';
+  columns = 40;
+  progress.runEnd('completed', { durationMs: 1 });
+  const drawn = out.split('\n').filter(Boolean).map((line) => line.replace(/\x1b\[\d*[A-Z]/g, ''));
+  assert.equal(drawn.length, 2);
+  assert.match(drawn[1]!, /^ {2}openai: 48\.6 req\/s {2}limit 120\/min/);
+  assert.ok(drawn.every((line) => [...line].length <= 39), drawn.join(' | '));
 });
 
 test('in JSON mode the provider line is a rate event; an idle provider gets none', () => {

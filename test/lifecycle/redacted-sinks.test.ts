@@ -36,7 +36,7 @@ test('the run summary redacts task reasons before printing them', async () => {
   await withTempDir('sinks', async (dir) => {
     let printed = '';
     const out = new Writable({ write(chunk: Buffer, _encoding, done) { printed += chunk.toString(); done(); } });
-    printRunSummary({ status: 'failed', runDir: dir, tasks: { terms: { ...emptyStats('failed'), reason } }, pipeline: { warnings: [] } }, out);
+    printRunSummary({ status: 'failed', runDir: dir, tasks: { terms: { ...emptyStats('failed'), reason } }, pipeline: { warnings: [] }, graph: { roots: ['terms'], tasks: {}, dependencies: { terms: [] }, order: ['terms'] } }, out);
     assert.ok(!printed.includes(KEY));
     assert.match(printed, /failed terms: extract failed: server said Authorization: Bearer \[REDACTED\]/);
   });

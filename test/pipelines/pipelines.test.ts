@@ -7,6 +7,7 @@ import { packageRoot } from '../../src/util/paths.js';
 import { loadPipeline } from '../../src/spec/index.js';
 import { SpecError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const PIPELINES = path.join(packageRoot, 'pipelines');
 
@@ -47,7 +48,7 @@ test('the quickstart runs end to end offline; its second run is served entirely 
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /report: .*report\.html/);
     assert.match(first.stdout, /classification \(metrics\.json\):/);
-    const runs = readdirSync(path.join(dir, 'runs')).filter((d) => d !== 'latest').sort();
+    const runs = listRunIds(path.join(dir, 'runs'));
     const runDir = path.join(dir, 'runs', runs[0]);
     for (const f of ['metrics.json', 'metrics.csv', 'report.html', 'manifest.json', 'plan.json', 'events.jsonl']) assert.ok(existsSync(path.join(runDir, f)), f);
     const metrics = JSON.parse(readFileSync(path.join(runDir, 'metrics.json'), 'utf8')) as Metrics;
@@ -59,7 +60,7 @@ test('the quickstart runs end to end offline; its second run is served entirely 
 
     const second = await runCli(args, { cwd: dir, env });
     assert.equal(second.code, 0, second.stderr);
-    const runs2 = readdirSync(path.join(dir, 'runs')).filter((d) => d !== 'latest').sort();
+    const runs2 = listRunIds(path.join(dir, 'runs'));
     const manifest = JSON.parse(readFileSync(path.join(dir, 'runs', runs2[1], 'manifest.json'), 'utf8')) as Manifest;
     assert.equal(manifest.status, 'completed');
     const cachedTasks = Object.entries(manifest.tasks).filter(([id]) => id.startsWith('classify[') || id.startsWith('describe['));

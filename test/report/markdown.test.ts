@@ -26,7 +26,7 @@ function twinVariants(): FlowRecord[] {
 test('markdown says how each interval was made, what the Holm family holds, and the baseline beside mean cosine', () => {
   const pooled = renderMarkdown(documentOf(allRecords(), { by: ['model', 'embedder', 'vaSource'], humanRatingField: 'humanRating' }));
   // Classification pooled over variants: clusters by id.
-  assert.match(pooled, /\| model=gpt4o-mini \| 84 \(42 ids\) \|/);
+  assert.match(pooled, /\| gpt4o-mini \| 84 \(42 ids\) \|/);
   assert.match(pooled, /- 95% Clopper–Pearson at the clustered effective sample size: accuracy, invalid_rate, per-class accuracy\./);
   assert.match(pooled, /- 95% expanded percentile bootstrap over item ids \(1000 resamples, seed 42\): macro_f1, weighted_f1, kappa/);
   assert.match(pooled, /\| mcnemar-clustered \|/);
@@ -35,7 +35,7 @@ test('markdown says how each interval was made, what the Holm family holds, and 
   const md = renderMarkdown(doc);
   assert.match(md, /- 95% Clopper–Pearson: accuracy, invalid_rate, per-class accuracy, missing_rate\./);
   assert.match(md, /shuffled_mean: the shuffled-reference baseline/);
-  assert.match(md, /\| group \| n \| raw_mean \| shuffled_mean \|/);
+  assert.match(md, /\| embedder \| model \| prompt variant \| n \| raw_mean \| shuffled_mean \|/);
   // Across embedders the similarity test runs on z, and the leading delta shown is a calibrated one.
   assert.match(md, /embedder=use · model=gpt4o-mini · variant=lexical vs embedder=glove · model=gpt4o-mini · variant=lexical \| 42 \| z_mean: -?\d\.\d{3} \[[^|]*\| wilcoxon-signed-rank \(calibrated z\) \|/);
   // No discordant pair: Δ accuracy 0 with Tango's interval ±z²/(n + z²) = ±0.242 (a bootstrap gives [0, 0]).

@@ -10,6 +10,7 @@ import { runCli, startCli, waitFor } from '../helpers/cli.js';
 import { BASIC7_TERMS, gatedResponder, studyResponder } from './fixtures/study-pipeline.js';
 import { startFlakyServer } from '../helpers/flaky-server.js';
 import { httpPipeline, makeEngineProject } from '../helpers/engine-project.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const TERMS = 63;
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -146,7 +147,7 @@ test('SIGINT through the CLI: no call starts after the signal, exit 130, and the
       assert.equal(first.code, 130, first.stderr);
       assert.doesNotMatch(first.stderr, /\n\s+at /);
       assert.equal(server.requests.chat, 4);
-      const runId = readdirSync(path.join(dir, 'runs')).find((d) => d !== 'latest')!;
+      const runId = listRunIds(path.join(dir, 'runs'))[0]!;
       assert.equal((JSON.parse(readFileSync(path.join(dir, 'runs', runId, 'manifest.json'), 'utf8')) as { status: string }).status, 'interrupted');
       const resumed = await runCli(['run', '--resume', 'latest', ...args], { cwd: dir });
       assert.equal(resumed.code, 0, resumed.stderr);

@@ -18,6 +18,7 @@ import { startFlakyServer } from '../helpers/flaky-server.js';
 import { makeEngineProject, httpPipeline } from '../helpers/engine-project.js';
 import { runCli, VAFLOW_BIN } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/temp-dir.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const NO_STACK = /\n\s+at /;
 
@@ -113,7 +114,7 @@ async function afterCompletedRun(items: number, body: (run: { runDir: string; re
     const args = ['--runs-dir', project.runsDir, '--cache-dir', project.cacheDir];
     const first = await runCli(['run', project.pipeline, ...args], { cwd: project.dir });
     assert.equal(first.code, 0, first.stderr);
-    const runDir = path.join(project.runsDir, readdirSync(project.runsDir).find((d) => d !== 'latest')!);
+    const runDir = path.join(project.runsDir, listRunIds(project.runsDir)[0]!);
     await body({ runDir, resume: () => runCli(['run', '--resume', 'latest', ...args], { cwd: project.dir }), calls: () => server.total() });
   } finally {
     await server.close();
@@ -182,7 +183,7 @@ test('1,101 independent nodes at an open-file limit of 256: tasks are streamed, 
     const run = spawnSync('sh', ['-c', `ulimit -n 256 && exec "${process.execPath}" "${VAFLOW_BIN}" run p.yaml --runs-dir runs --cache-dir cache`], { cwd: dir, encoding: 'utf8', env: { ...process.env, VAFLOW_CACHE_DIR: '' } });
     assert.equal(run.status, 0, run.stderr.split('\n').filter((l) => !/^\s*(✓|…|start)/.test(l)).join('\n').slice(0, 2000));
     assert.doesNotMatch(run.stderr, /EMFILE/);
-    const runDir = path.join(dir, 'runs', readdirSync(path.join(dir, 'runs')).find((d) => d !== 'latest')!);
+    const runDir = path.join(dir, 'runs', listRunIds(path.join(dir, 'runs'))[0]!);
     assert.equal(readdirSync(path.join(runDir, 'tasks')).filter((f) => f.endsWith('.jsonl')).length, 1102);
     assert.equal(manifestOf(runDir).status, 'completed');
   });

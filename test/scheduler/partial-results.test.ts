@@ -6,6 +6,7 @@ import { runCli } from '../helpers/cli.js';
 import { startOpenAIServer } from '../helpers/openai-server.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 import { studyPipeline, studyResponder } from './fixtures/study-pipeline.js';
+import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 interface ManifestTask { status: string; reason?: string; items: number; errors: number; missingInputs?: string[] }
 
@@ -20,7 +21,7 @@ test('one model whose server refuses every call (401) fails its tasks; the other
       const result = await runCli(['run', file, '--runs-dir', path.join(dir, 'runs'), '--cache-dir', path.join(dir, 'cache')], { cwd: dir });
       assert.equal(result.code, 1, result.stderr);
       assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at /, 'no stack trace');
-      const runDir = path.join(dir, 'runs', readdirSync(path.join(dir, 'runs')).find((d) => d !== 'latest')!);
+      const runDir = path.join(dir, 'runs', listRunIds(path.join(dir, 'runs'))[0]!);
       const failed = ['classify[model=beta,variant=numeric]', 'classify[model=beta,variant=lexical]'];
 
       const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as { status: string; tasks: Record<string, ManifestTask> };

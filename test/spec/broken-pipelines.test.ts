@@ -11,8 +11,8 @@ const brokenDir = path.join(packageRoot, 'test/fixtures/pipelines/broken');
 
 /** Each broken fixture and the exact lines `vaflow validate` prints for it (after `file:`). */
 const cases: Record<string, readonly string[]> = {
-  'syntax-error.yaml': ['5:3  YAML syntax: Flow map in block collection must be sufficiently indented and end with a }'],
-  'bad-indent.yaml': ['6:1  YAML syntax: All mapping items must start at the same column'],
+  'syntax-error.yaml': ['4:10  the { opened here is never closed: add the missing }'],
+  'bad-indent.yaml': ['6:4  this line starts at column 4, out of line with the lines above (line 5 starts at column 5): keys of one mapping must start at the same column, since YAML nests by indentation'],
   'empty-file.yaml': ['1:1  the file is empty: expected a pipeline (version, name, nodes)'],
   'unknown-top-key.yaml': ['3:1  nodez: unknown key "nodez" (allowed: $schema, version, name, description, models, embedders, defaults, nodes)'],
   'unknown-node-key.yaml': ['7:5  nodes.faces.needz: unknown key "needz" (allowed: kind, needs, with, matrix)'],
@@ -35,8 +35,8 @@ const cases: Record<string, readonly string[]> = {
   ],
   'empty-nodes.yaml': ['3:8  nodes: a pipeline needs at least one node'],
   'null-nodes.yaml': ['3:1  nodes: a pipeline needs at least one node'],
-  'duplicate-id.yaml': ['5:3  nodes.faces: duplicate node id "faces" (defined above)'],
-  'duplicate-key.yaml': ['6:5  models.gpt.provider: duplicate key "provider" (defined above)'],
+  'duplicate-id.yaml': ['5:3  nodes.faces: duplicate node id "faces" (first defined on line 4): a mapping holds each key once'],
+  'duplicate-key.yaml': ['6:5  models.gpt.provider: duplicate key "provider" (first defined on line 5): a mapping holds each key once'],
   'duplicate-needs.yaml': ['5:58  nodes.prompts.needs[1]: duplicate "faces" (same as [0])'],
   'unknown-needs.yaml': ['5:51  nodes.prompts.needs[0]: unknown node "facez" (defined: faces, prompts)'],
   'cycle.yaml': ['6:41  nodes.c.needs[0]: cycle: a → b → c → a'],

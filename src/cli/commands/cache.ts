@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { cacheFilePath, openCache, resolveCacheDir } from '../../cache/open.js';
 import { parseDuration } from '../../cache/duration.js';
 import type { CacheStats, CacheStore } from '../../cache/store.js';
+import type { EntryFilter } from '../../cache/entry-filter.js';
+import { confirm } from '../confirm.js';
 import { UsageError } from '../../errors.js';
 
 interface CacheDirOption {
@@ -13,13 +15,26 @@ interface StatsOptions extends CacheDirOption {
   readonly json?: boolean;
 }
 
+interface ClearOptions extends CacheDirOption {
+  readonly model: string[];
+  readonly node: string[];
+  readonly namespace: string[];
+  readonly olderThan?: string;
+  readonly newerThan?: string;
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+}
+
 interface PruneOptions extends CacheDirOption {
   readonly olderThan?: string;
 }
 
 const CACHE_DIR_HELP = 'cache folder (default: $VAFLOW_CACHE_DIR, else .vaflow in the working directory)';
 
-/** `vaflow cache stats | clear | prune --older-than 30d`. A missing cache is reported, never created. */
+/**
+ * `vaflow cache stats | clear [filters] | prune --older-than 30d`. A missing cache is reported, never
+ * created. `clear` asks on a terminal, and needs --yes elsewhere (a script must say it means it).
+ */
 export function register(program: Command): void {
   const cache = program.command('cache').description('inspect and trim the result cache (<cache-dir>/cache.db)');
 
@@ -40,14 +55,35 @@ export function register(program: Command): void {
 
   cache
     .command('clear')
-    .description('delete every cached entry')
+    .description('delete cached entries: all of them, or those the filters select (every filter given must hold); asks first on a terminal')
+    .option('--model <id>', 'entries of this model (its id under models:): its answers and its tasks\' results; repeatable', collect, [])
+    .option('--node <id>', 'entries written by this node\'s tasks; repeatable', collect, [])
+    .option('--namespace <name>', `entries of this kind: ${NAMESPACES.join(', ')}; repeatable`, collect, [])
+    .option('--older-than <duration>', 'entries last used longer ago than this (45s, 90m, 12h, 30d, 2w)')
+    .option('--newer-than <duration>', 'entries created within this long (e.g. 2h: what the last runs wrote)')
+    .option('--dry-run', 'print what would be removed, remove nothing')
+    .option('-y, --yes', 'remove without asking (needed when not on a terminal)')
     .option('--cache-dir <dir>', CACHE_DIR_HELP)
-    .action(async (options: CacheDirOption) => {
+    .action(async (options: ClearOptions) => {
+      const filter = clearFilter(options);
       const dir = resolveCacheDir(options.cacheDir, process.env);
       const file = cacheFilePath(dir);
       if (!existsSync(file)) return void process.stdout.write(`no cache at ${file}; nothing to clear\n`);
-      const removed = await withCache(dir, (store) => store.clear());
-      process.stdout.write(`removed ${plural(removed, 'entry', 'entries')} from ${file}\n`);
+      const selection = describeFilter(options);
+      await withCache(dir, async (store) => {
+        const matching = store.stats(filter);
+        const what = `${plural(matching.entries, 'entry', 'entries')}${breakdown(matching)}${selection ? ` ${selection}` : ''}`;
+        if (matching.entries === 0) return void process.stdout.write(`no entries${selection ? ` ${selection}` : ''} in ${file}; nothing to clear\n`);
+        if (options.dryRun) return void process.stdout.write(`would remove ${what} from ${file}\n`);
+        if (!options.yes) {
+          if (!process.stdin.isTTY || !process.stderr.isTTY) {
+            throw new UsageError(`cache clear: ${what} would be removed from ${file}; add --yes to remove them (or --dry-run to only list them): not asking without a terminal`);
+          }
+          if (!(await confirm(`remove ${what} from ${file}? [y/N] `))) return void process.stdout.write('nothing removed\n');
+        }
+        const removed = store.clear(filter);
+        process.stdout.write(`removed ${plural(removed, 'entry', 'entries')}${selection ? ` ${selection}` : ''} from ${file}\n`);
+      });
     });
 
   cache
@@ -68,13 +104,52 @@ export function register(program: Command): void {
     });
 }
 
-async function withCache<T>(dir: string, action: (store: CacheStore) => T): Promise<T> {
+async function withCache<T>(dir: string, action: (store: CacheStore) => T | Promise<T>): Promise<T> {
   const store = await openCache({ dir });
   try {
-    return action(store);
+    return await action(store);
   } finally {
     store.close();
   }
+}
+
+const NAMESPACES = ['item', 'chat', 'source', 'embedding'] as const;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The filter the options ask for; a namespace nobody writes is a usage error, not an empty selection. */
+function clearFilter(options: ClearOptions): EntryFilter {
+  for (const name of options.namespace) {
+    if (!(NAMESPACES as readonly string[]).includes(name)) throw new UsageError(`--namespace: expected one of ${NAMESPACES.join(', ')}, got ${JSON.stringify(name)}`);
+  }
+  const now = Date.now();
+  return {
+    ...(options.model.length ? { models: options.model } : {}),
+    ...(options.node.length ? { nodes: options.node } : {}),
+    ...(options.namespace.length ? { namespaces: options.namespace } : {}),
+    ...(options.olderThan !== undefined ? { lastUsedBefore: now - parseDuration(options.olderThan, '--older-than') } : {}),
+    ...(options.newerThan !== undefined ? { createdAfter: now - parseDuration(options.newerThan, '--newer-than') } : {}),
+  };
+}
+
+/** `matching --model m --older-than 30d`, as the user typed it; empty without filters. */
+function describeFilter(options: ClearOptions): string {
+  const parts = [
+    ...options.model.map((m) => `--model ${m}`),
+    ...options.node.map((n) => `--node ${n}`),
+    ...options.namespace.map((n) => `--namespace ${n}`),
+    ...(options.olderThan !== undefined ? [`--older-than ${options.olderThan}`] : []),
+    ...(options.newerThan !== undefined ? [`--newer-than ${options.newerThan}`] : []),
+  ];
+  return parts.length ? `matching ${parts.join(' ')}` : '';
+}
+
+/** ` (chat 12, item 12)` */
+function breakdown(stats: CacheStats): string {
+  const groups = Object.entries(stats.byNamespace);
+  return groups.length ? ` (${groups.map(([name, group]) => `${name} ${group.entries.toLocaleString('en-US')}`).join(', ')})` : '';
 }
 
 /** The database plus its write-ahead log, as the file system counts them. */

@@ -1,38 +1,38 @@
 import type { Command } from 'commander';
-import path from 'node:path';
 import { UsageError } from '../../errors.js';
+import { addRunsDirOption, resolveRunsDir } from '../runs-dir.js';
 
 interface ReportFlags {
   readonly format: string;
-  readonly runsDir: string;
+  readonly runsDir?: string;
 }
 
-/** `vaflow report RUN`: rebuilds report.html (or prints Markdown tables) from the run's stored metrics, recomputing nothing. */
+const FORMATS = ['html', 'md', 'latex'] as const;
+
+/**
+ * `vaflow report RUN`: rebuilds report.html, figures/*.svg and predictions.csv from the run's stored
+ * metrics and records (recomputing no metric), or prints the tables as Markdown or LaTeX.
+ */
 export function register(program: Command): void {
-  program
-    .command('report')
-    .description('regenerate report.html from a run\'s metrics.json, or print Markdown tables for a paper')
-    .argument('<run>', 'run id, "latest", or a run folder')
-    .option('--format <format>', 'html (writes the report into the run folder) or md (prints to stdout)', 'html')
-    .option('--runs-dir <dir>', 'where run folders are', 'runs')
-    .action(async (ref: string, flags: ReportFlags) => {
-      if (flags.format !== 'html' && flags.format !== 'md') throw new UsageError(`--format: expected html or md, got "${flags.format}"`);
-      const { loadRunMetrics } = await import('../../report/run-metrics.js');
-      const loaded = loadRunMetrics(path.resolve(flags.runsDir), ref);
-      if (flags.format === 'md') {
-        const { renderMarkdown } = await import('../../report/markdown.js');
-        process.stdout.write(loaded.documents.map((d) => renderMarkdown(d.doc)).join('\n'));
-        return;
-      }
-      const [{ reportHtml }, { writeFileAtomic }, { outputNames }] = await Promise.all([
-        import('../../report/write-outputs.js'),
-        import('../../artifacts/atomic-write.js'),
-        import('../../report/metrics-document.js'),
-      ]);
-      for (const { doc, prefixed } of loaded.documents) {
-        const file = path.join(loaded.run.dir, outputNames(doc.node, prefixed).html);
-        await writeFileAtomic(file, await reportHtml(doc, { runId: loaded.runId, pipelineName: loaded.pipelineName }));
-        process.stdout.write(`${file}\n`);
-      }
-    });
+  addRunsDirOption(
+    program
+      .command('report')
+      .description('rebuild report.html, figures/*.svg and predictions.csv from a run\'s artifacts, or print its tables as Markdown or LaTeX')
+      .argument('<run>', 'run id or unique prefix, "latest", "latest~N", or a run folder')
+      .option('--format <format>', 'html (writes into the run folder), md or latex (print to stdout)', 'html'),
+  ).action(async (ref: string, flags: ReportFlags) => {
+    if (!(FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${flags.format}"`);
+    const { loadRunMetrics } = await import('../../report/run-metrics.js');
+    const loaded = loadRunMetrics(resolveRunsDir(flags.runsDir, process.env), ref);
+    if (flags.format === 'md' || flags.format === 'latex') {
+      const render = flags.format === 'md' ? (await import('../../report/markdown.js')).renderMarkdown : (await import('../../report/latex.js')).renderLatex;
+      process.stdout.write(loaded.documents.map((d) => render(d.doc)).join('\n'));
+      return;
+    }
+    const { writeReport } = await import('../../report/write-outputs.js');
+    for (const { doc, prefixed } of loaded.documents) {
+      const files = await writeReport(doc, { dir: loaded.run.dir, prefixed, runId: loaded.runId, pipelineName: loaded.pipelineName });
+      process.stdout.write(`${files.html}\n`);
+    }
+  });
 }

@@ -1,25 +1,21 @@
 import type { Command } from 'commander';
-import { addCommonRunOptions, resolveRunFlags, type CommonRunFlags } from '../run-options.js';
+import { addRunOptions, resolveRunFlags, type RunFlags } from '../run-options.js';
 import { UsageError } from '../../errors.js';
 
-interface RunFlags extends CommonRunFlags {
-  readonly resume?: string;
-  readonly graceMs: string;
-}
-
 export function register(program: Command): void {
-  addCommonRunOptions(
+  addRunOptions(
     program
       .command('run')
       .description('run a pipeline; Ctrl-C stops scheduling, lets in-flight calls finish, and can be resumed')
       .argument('[file]', 'pipeline YAML file (optional with --resume)'),
   )
-    .option('--resume <run>', 'continue a run (id, "latest" or folder) in its own folder; completed items come from the cache')
+    .option('--resume <run>', 'continue a run (id, "latest" or folder) in its own folder, with the --set, --only and --limit it started with; completed items come from the cache')
     .option('--grace-ms <ms>', 'how long in-flight calls may finish after an interrupt', '5000')
     .action(async (file: string | undefined, flags: RunFlags) => {
       if (!file && !flags.resume) throw new UsageError('vaflow run: give a pipeline file, or --resume RUN');
       const resolved = resolveRunFlags(flags, process.env);
       const graceMs = Number(flags.graceMs);
+      if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError(`--grace-ms: expected a whole number of milliseconds ≥ 0, got "${flags.graceMs}"`);
       const [{ runPipeline }, { ProgressLifeCycle }, { printRunSummary }, { ErrorSamplesLifeCycle }] = await Promise.all([
         import('../../scheduler/run-pipeline.js'),
         import('../../lifecycle/progress.js'),
@@ -55,6 +51,12 @@ export function register(program: Command): void {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (!flags.json) printRunSummary(result, process.stdout, errors.tasks);
+      if (!flags.json && result.status === 'interrupted') {
+        const { resumeCommand } = await import('../resume-command.js');
+        process.stdout.write(`to resume: ${resumeCommand(result.runId, flags, process.env)}\n`);
+        // Entries this attempt recomputed are in the cache now: the resume reads them instead of recomputing them again.
+        if (resolved.cache === 'refresh') process.stdout.write('  (this run used --refresh; the resume as printed takes the items not recomputed yet from the cache: add --refresh to recompute them too, which also recomputes what this attempt did)\n');
+      }
       // A storage failure (full disk, no file handles) ends the run: say which file and why, plainly.
       if (result.failure) process.stderr.write(`vaflow: run failed: ${result.failure}\n`);
       process.exitCode = result.status === 'completed' ? 0 : result.status === 'interrupted' ? 130 : 1;

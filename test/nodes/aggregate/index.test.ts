@@ -11,8 +11,9 @@ import { withTempDir } from '../../helpers/temp-dir.js';
 test('writes metrics.json, metrics.csv and report.html; yields metric rows; never NaN', async () => {
   await withTempDir('aggregate', async (dir) => {
     const { out, ctx } = await runAggregate(allRecords(), { humanRatingField: 'humanRating' }, { runDir: dir });
-    const files = (await readdir(dir)).sort();
+    const files = (await readdir(dir)).filter((f) => f !== 'figures').sort();
     assert.deepEqual(files, ['metrics.csv', 'metrics.json', 'report.html']);
+    assert.ok((await readdir(path.join(dir, 'figures'))).includes('per-class-classify.svg'), 'the charts as standalone figures');
     for (const f of files) assert.doesNotMatch(await readFile(path.join(dir, f), 'utf8'), /NaN|Infinity/);
     const doc = parseMetricsDocument(JSON.parse(await readFile(path.join(dir, 'metrics.json'), 'utf8')), 'metrics.json');
     // 2 models × 2 variants classification, 2 embedders × 2 models similarity, 1 VA group
@@ -87,7 +88,9 @@ test('same seed, same numbers; the seed is recorded', async () => {
 test('`by` pools coordinates; `metrics` selects; several aggregate nodes prefix file names', async () => {
   await withTempDir('aggregate', async (dir) => {
     await runAggregate(classificationRecords(), { by: ['model'], metrics: ['accuracy', 'kappa'], compare: 'none' }, { runDir: dir, nodes: ['metrics', 'other'] });
-    assert.deepEqual((await readdir(dir)).sort(), ['metrics.metrics.csv', 'metrics.metrics.json', 'metrics.report.html']);
+    assert.deepEqual((await readdir(dir)).sort(), ['figures', 'metrics.metrics.csv', 'metrics.metrics.json', 'metrics.report.html']);
+    const figures = await readdir(path.join(dir, 'figures'));
+    assert.ok(figures.length > 0 && figures.every((f) => f.startsWith('metrics.') && f.endsWith('.svg')), figures.join(', '));
     const doc = parseMetricsDocument(JSON.parse(await readFile(path.join(dir, 'metrics.metrics.json'), 'utf8')), 'm');
     assert.equal(doc.groups.length, 2);
     assert.deepEqual(Object.keys(doc.groups[0].headline), ['accuracy', 'kappa']);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertFaceChannel } from '../../../src/facechannel/convert.js';
 import { packageRoot } from '../../../src/util/paths.js';
@@ -8,6 +8,7 @@ import type { TaskStats } from '../../../src/scheduler/task-stats.js';
 import { runCli } from '../../helpers/cli.js';
 import { writeFaceChannelH5 } from '../../facechannel/fixtures.js';
 import { withTempDir } from '../../helpers/temp-dir.js';
+import { listRunIds } from '../../../src/artifacts/run-folder.js';
 
 /** The six demo photos shipped in @vladmandic/face-api 1.7.15 (MIT). */
 const DEMO = path.join(packageRoot, 'node_modules', '@vladmandic', 'face-api', 'demo');
@@ -49,12 +50,13 @@ test('an image pipeline reruns and plans from the cache: no TF.js, face-api, ONN
     const runsDir = path.join(dir, 'runs');
     const env = { NODE_OPTIONS: `--require=${path.join(dir, 'preload.cjs')}`, VAFLOW_TEST_LOADED: loadedFile };
     const cli = async (command: 'run' | 'plan') => {
-      const result = await runCli([command, 'pipeline.yaml', '--runs-dir', runsDir, '--cache-dir', path.join(dir, 'cache')], { cwd: dir, env });
+      // A plan writes no run folder: it has no --runs-dir.
+      const result = await runCli([command, 'pipeline.yaml', ...(command === 'run' ? ['--runs-dir', runsDir] : []), '--cache-dir', path.join(dir, 'cache')], { cwd: dir, env });
       assert.equal(result.code, 0, result.stderr);
       return { stdout: result.stdout, loaded: JSON.parse(await readFile(loadedFile, 'utf8')) as string[] };
     };
     const latest = async () => {
-      const runDir = path.join(runsDir, (await readdir(runsDir)).filter((name) => name !== 'latest').sort().at(-1)!);
+      const runDir = path.join(runsDir, listRunIds(runsDir).at(-1)!);
       const manifest = JSON.parse(await readFile(path.join(runDir, 'manifest.json'), 'utf8')) as { tasks: Record<string, TaskStats> };
       const records = await Promise.all(TASKS.map((task) => readFile(path.join(runDir, 'tasks', `${task}.jsonl`), 'utf8')));
       const sum = (field: 'cacheHits' | 'cacheMisses' | 'records') => TASKS.reduce((n, task) => n + manifest.tasks[task][field], 0);

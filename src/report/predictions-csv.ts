@@ -1,0 +1,86 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { readJsonl } from '../artifacts/jsonl.js';
+import { labelList } from '../stats/record-grouping.js';
+import { compareText } from '../stats/stable-order.js';
+import type { FlowRecord } from '../types/records.js';
+import { csvCell } from './rows.js';
+import type { UpstreamTask } from './run-artifacts.js';
+
+/**
+ * predictions.csv: one row per record an aggregate node read (an item at one combination of
+ * coordinates), every factor its own column — for pandas, R or a spreadsheet. Streamed from the
+ * task files (tasks/*.jsonl), task by task in plan order; within a task the rows are sorted by item
+ * id (then content), so the file does not depend on completion order. Only one task's rows are held,
+ * as text, at a time. Written to a temp file and renamed into place.
+ *
+ * Columns: node, task, id, one per factor (sorted by name), valence, arousal, truth, prediction
+ * (labels joined by `|` for multi-label), valid, correct (valid and the prediction's label set equals
+ * the truth's, compared trimmed and lower-cased: the metrics' definition), invalid_reason, answer,
+ * description, reference, similarity_raw, similarity_z, similarity_percentile, similarity_null_mean.
+ */
+const FIXED = ['valence', 'arousal', 'truth', 'prediction', 'valid', 'correct', 'invalid_reason', 'answer', 'description', 'reference', 'similarity_raw', 'similarity_z', 'similarity_percentile', 'similarity_null_mean'];
+
+function labels(value: unknown): string | null {
+  if (Array.isArray(value)) return value.filter((v) => typeof v === 'string').join('|');
+  return typeof value === 'string' ? value : null;
+}
+
+function isCorrect(record: FlowRecord): boolean | null {
+  if (!('prediction' in record || 'valid' in record)) return null;
+  const truth = labelList(record.label);
+  const pred = record.valid === false || record.prediction === null ? null : labelList(record.prediction);
+  if (!truth || truth.length === 0) return null;
+  if (!pred || (pred.length === 0 && !Array.isArray(record.prediction))) return false;
+  return pred.length === truth.length && truth.every((t) => pred.includes(t));
+}
+
+function score(record: FlowRecord, field: string): unknown {
+  const s = record.similarity;
+  return typeof s === 'object' && s !== null ? (s as Record<string, unknown>)[field] : undefined;
+}
+
+function row(task: UpstreamTask, record: FlowRecord, factors: readonly string[]): string {
+  const coords = record.coords ?? {};
+  const cells: unknown[] = [
+    task.node, task.taskId, record.id, ...factors.map((f) => coords[f]),
+    record.valence, record.arousal,
+    labels(record.label),
+    'prediction' in record ? labels(record.prediction) : null,
+    typeof record.valid === 'boolean' ? record.valid : null,
+    isCorrect(record),
+    record.invalidReason, record.answer, record.text, record.reference,
+    score(record, 'raw'), score(record, 'z'), score(record, 'percentile'), score(record, 'nullMean'),
+  ];
+  return cells.map((c) => csvCell(typeof c === 'string' || typeof c === 'number' || typeof c === 'boolean' ? c : null)).join(',');
+}
+
+/** Writes `file` from the upstream tasks' records; returns the number of rows. */
+export async function writePredictionsCsv(file: string, tasks: readonly UpstreamTask[]): Promise<number> {
+  const factors = [...new Set(tasks.flatMap((t) => Object.keys(t.coords)))].sort(compareText);
+  const temp = `${file}.${process.pid}.tmp`;
+  const out = createWriteStream(temp);
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  let count = 0;
+  try {
+    await write(['node', 'task', 'id', ...factors, ...FIXED].join(',') + '\n');
+    for (const task of tasks) {
+      if (!task.file) continue;
+      const lines: { id: string; line: string }[] = [];
+      for await (const record of readJsonl<FlowRecord>(task.file)) lines.push({ id: String(record.id), line: row(task, record, factors) });
+      lines.sort((a, b) => compareText(a.id, b.id) || compareText(a.line, b.line));
+      for (const { line } of lines) await write(line + '\n');
+      count += lines.length;
+    }
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await rename(temp, file);
+  } catch (error) {
+    out.destroy();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return count;
+}

@@ -1,0 +1,59 @@
+import type { FlowRecord } from '../types/records.js';
+
+/**
+ * Which aggregate group and item a record belongs to. One definition, used by aggregate to build
+ * the groups and by the report to find a group's records again (the item explorer,
+ * predictions.csv): a group is one upstream node × record family × the coordinates in `by`; an
+ * item is the record id plus the coordinates pooled over (those not in `by`).
+ */
+export type Family = 'classification' | 'similarity' | 'va';
+
+export interface RecordGrouping {
+  readonly family: Family;
+  /** `<node>/<family>[axis=value,…]`: the group key stored in metrics.json. */
+  readonly key: string;
+  /** The grouped coordinates, in `by` order (sorted axes when `by` is null). */
+  readonly coords: Record<string, string>;
+  /** Record id, plus `|axis=value,…` for the pooled coordinates (sorted by axis). */
+  readonly itemKey: string;
+}
+
+/** Which record family a record belongs to, from its fields (records carry no type tag). */
+export function familyOf(record: FlowRecord): Family | null {
+  if (typeof record.similarity === 'object' && record.similarity !== null) return 'similarity';
+  if ('prediction' in record || 'valid' in record) return 'classification';
+  if (typeof record.valence === 'number' && typeof record.arousal === 'number' && !('text' in record) && !('messages' in record)) return 'va';
+  return null;
+}
+
+/** The record's group and item keys; null for a record of no family aggregate reads. */
+export function groupingOf(record: FlowRecord, by: readonly string[] | null): RecordGrouping | null {
+  const family = familyOf(record);
+  if (!family) return null;
+  const coords = record.coords ?? {};
+  const grouped: Record<string, string> = {};
+  const pooled: string[] = [];
+  for (const axis of Object.keys(coords).sort()) {
+    if (by === null || by.includes(axis)) grouped[axis] = coords[axis];
+    else pooled.push(`${axis}=${coords[axis]}`);
+  }
+  const ordered = by === null ? grouped : Object.fromEntries(by.filter((a) => a in grouped).map((a) => [a, grouped[a]]));
+  return {
+    family,
+    key: `${record.node}/${family}[${Object.entries(ordered).map(([a, v]) => `${a}=${v}`).join(',')}]`,
+    coords: ordered,
+    itemKey: pooled.length ? `${record.id}|${pooled.join(',')}` : record.id,
+  };
+}
+
+/** Labels compare trimmed and lower-cased. */
+export function normaliseLabel(label: string): string {
+  return label.trim().toLowerCase();
+}
+
+/** A truth or prediction field as normalised labels (a list for multi-label); null when it is neither a string nor a list of strings. */
+export function labelList(value: unknown): string[] | null {
+  if (typeof value === 'string') return value.trim() === '' ? [] : [normaliseLabel(value)];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [...new Set(value.map(normaliseLabel))];
+  return null;
+}

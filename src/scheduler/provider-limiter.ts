@@ -50,6 +50,12 @@ const MIRROR_SLACK_MS = 50;
 const BACKOFF = 0.85;
 /** Additive increase: the learned rate grows by this share per second while it is what limits. */
 const GROWTH_PER_SECOND = 0.02;
+/**
+ * The learned rate never falls below this share of the best goodput seen at a cut. A real limit
+ * lowered tenfold or more is then reached only through the Retry-After pauses; a floor of 1 a
+ * minute let rate-independent 429s (a third of requests refused at any pace) stall a run.
+ */
+const MIN_SHARE_OF_BEST_GOODPUT = 0.1;
 /** Pause after a 429 that names no Retry-After. */
 const DEFAULT_PAUSE_MS = 1000;
 /** 429s within this window despite the server's headers make the limiter learn a rate of its own too. */
@@ -84,7 +90,8 @@ interface Waiter {
  *   and follows a limit the server changes at once;
  * - **learned** from 429s (a server without such headers): a congestion event sets the rate to 85%
  *   of the goodput (answers per second) and then raises it by 2% a second while it is what limits
- *   (AIMD; one cut per round of calls: 429s to calls sent before the cut do not cut again).
+ *   (AIMD; one cut per round of calls: 429s to calls sent before the cut do not cut again; never
+ *   below a tenth of the best goodput seen, so 429s that do not depend on the pace cannot stall a run).
  *
  * Every 429 also pauses new calls for the server's Retry-After (1 s when it names none). Calls start
  * in the order they arrive.
@@ -115,6 +122,8 @@ export class ProviderLimiter {
   #cutAtSent = -1;
   #lastGrowthAt = 0;
   #recent429: number[] = [];
+  /** The highest goodput (answers per ms over a second) seen at a cut. */
+  #bestGoodput = 0;
   /** Congestion events: 429s that made this limiter slow down (reported in the progress display). */
   slowdowns = 0;
 
@@ -317,8 +326,12 @@ export class ProviderLimiter {
     if (this.#serverRequests && this.#recent429.length < STRAY_429_COUNT) return;
     const sending = this.#learned ? this.#learned.perMinute / 60_000 : this.#starts.perMs(now, 1000);
     const goodput = this.#answers.perMs(now, 1000);
+    this.#bestGoodput = Math.max(this.#bestGoodput, goodput);
     const perMs = BACKOFF * (goodput > 0 ? Math.min(sending, goodput) : sending);
-    const floor = 1 / 60_000;
+    // Cuts compound when 429s do not depend on the rate (a server refusing a share of requests
+    // whatever the pace): each cut lowers the goodput the next is taken from. The floor stops that
+    // collapse; past it 429s only pause for their Retry-After.
+    const floor = Math.max(1 / 60_000, this.#bestGoodput * MIN_SHARE_OF_BEST_GOODPUT);
     const rate = Math.max(floor, perMs);
     if (this.#learned) this.#learned.resize(rate * 60_000, Math.max(1, rate * PACING_BURST_MS), now);
     else this.#learned = pacedBucket(rate * 60_000, now);

@@ -9,12 +9,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runPipeline } from '../../src/scheduler/run-pipeline.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
 import { nearestLabelResponder, startOpenAIServer, type LoggedRequest, type RateLimitMode } from '../helpers/openai-server.js';
 import { withTempDir } from '../helpers/temp-dir.js';
+import { writeRateLimitProject } from '../helpers/rate-limit-project.js';
 
 const LIMIT = 3000;
 const TOKENS = 1_000_000;
@@ -48,19 +48,7 @@ async function rateLimitedRun(scenario: Scenario): Promise<Outcome> {
   try {
     let outcome: Outcome | undefined;
     await withTempDir('rate-limits', async (dir) => {
-      // Every prompt distinct: nothing is shared in flight or served from the cache.
-      const rows = ['id,valence,arousal,label', ...Array.from({ length: scenario.items }, (_, i) => `i${i},${(-1 + (2 * i) / scenario.items).toFixed(5)},${Math.sin(i).toFixed(5)},happiness`)];
-      writeFileSync(path.join(dir, 'items.csv'), rows.join('\n') + '\n');
-      writeFileSync(path.join(dir, 'p.yaml'), `version: 1
-name: rate-limits
-models:
-  m: { provider: openai, model: m, baseURL: "${server.url}", temperature: 0, maxTokens: 8 }
-defaults: { concurrency: 64, retries: 10${scenario.limits ? `, limits: { openai: ${scenario.limits} }` : ''} }
-nodes:
-  items: { kind: extract, with: { table: items.csv } }
-  prompts: { kind: prompt-variant, needs: [items], with: { labels: basic7, variants: { n: { format: numeric } } } }
-  classify: { kind: classify, needs: [prompts], with: { models: [m], labels: basic7 } }
-`);
+      writeRateLimitProject(dir, { url: server.url, items: scenario.items, ...(scenario.limits ? { limits: scenario.limits } : {}) });
       const result = await runPipeline({ file: path.join(dir, 'p.yaml'), runsDir: path.join(dir, 'runs'), cacheDir: path.join(dir, 'cache'), env: {} });
       assert.equal(result.status, 'completed');
       const classify = Object.entries(result.tasks).find(([id]) => id.startsWith('classify'))![1];

@@ -75,8 +75,9 @@ function startServer(): Promise<{ url: string; stop: () => void }> {
 function project(dir: string, url: string, cases: number): void {
   let state = 12345;
   const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-  const rows = ['id,valence,arousal'];
-  for (let i = 0; i < cases; i++) rows.push(`case-${i},${rand().toFixed(2)},${rand().toFixed(2)}`);
+  const labels = ['happiness', 'sadness', 'anger', 'fear', 'surprise', 'disgust', 'neutral'];
+  const rows = ['id,valence,arousal,label'];
+  for (let i = 0; i < cases; i++) rows.push(`case-${i},${rand().toFixed(2)},${rand().toFixed(2)},${labels[Math.floor(((rand() + 1) / 2) * 7) % 7]}`);
   writeFileSync(path.join(dir, 'cases.csv'), rows.join('\n') + '\n');
   writeFileSync(path.join(dir, 'p.yaml'), `version: 1
 name: throughput

@@ -51,7 +51,7 @@ const BACKOFF = 0.85;
 /** Additive increase: the learned rate grows by this share per second while it is what limits. */
 const GROWTH_PER_SECOND = 0.02;
 /**
- * The learned rate never falls below this share of the best goodput seen at a cut. A real limit
+ * The learned rate never falls below this share of the best goodput seen. A real limit
  * lowered tenfold or more is then reached only through the Retry-After pauses; a floor of 1 a
  * minute let rate-independent 429s (a third of requests refused at any pace) stall a run.
  */
@@ -122,7 +122,7 @@ export class ProviderLimiter {
   #cutAtSent = -1;
   #lastGrowthAt = 0;
   #recent429: number[] = [];
-  /** The highest goodput (answers per ms over a second) seen at a cut. */
+  /** The highest goodput seen (answers per ms over a second), the reference of the learned rate's floor. */
   #bestGoodput = 0;
   /** Congestion events: 429s that made this limiter slow down (reported in the progress display). */
   slowdowns = 0;
@@ -299,6 +299,7 @@ export class ProviderLimiter {
   #onAnswer(record: CallRecord): void {
     const now = Date.now();
     this.#answers.add(now);
+    this.#bestGoodput = Math.max(this.#bestGoodput, this.#answers.perMs(now, 1000));
     const learned = this.#learned;
     if (!learned || record.requestsSent <= this.#cutAtSent) return;
     // Additive increase, only while the learned rate is what holds the calls back.
@@ -326,7 +327,6 @@ export class ProviderLimiter {
     if (this.#serverRequests && this.#recent429.length < STRAY_429_COUNT) return;
     const sending = this.#learned ? this.#learned.perMinute / 60_000 : this.#starts.perMs(now, 1000);
     const goodput = this.#answers.perMs(now, 1000);
-    this.#bestGoodput = Math.max(this.#bestGoodput, goodput);
     const perMs = BACKOFF * (goodput > 0 ? Math.min(sending, goodput) : sending);
     // Cuts compound when 429s do not depend on the rate (a server refusing a share of requests
     // whatever the pace): each cut lowers the goodput the next is taken from. The floor stops that

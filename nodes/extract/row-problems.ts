@@ -1,4 +1,4 @@
-import { ItemError } from '../../src/errors.js';
+import { ItemError, type VaflowErrorCode } from '../../src/errors.js';
 import type { UnreadableKind } from './table-rows.js';
 
 /** What can be wrong with one table row, by cause; `validate` counts rows per kind. */
@@ -29,7 +29,7 @@ export function formatRowProblem(problem: RowProblem): string {
 
 /** A table row that cannot become an item: recorded as that row's item error, and the run goes on. */
 export class TableRowError extends ItemError {
-  override readonly code: string = 'VAFLOW_TABLE_ROW';
+  override readonly code: VaflowErrorCode = 'VAFLOW_TABLE_ROW';
   constructor(readonly problem: RowProblem) {
     super(formatRowProblem(problem));
     this.name = 'TableRowError';

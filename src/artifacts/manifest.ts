@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import { installedPackageDir } from '../util/package-dir.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
-import type { RunStatus } from '../lifecycle/life-cycle.js';
+import type { TaskStats } from '../types/task-stats.js';
+import type { RunStatus } from '../types/task-stats.js';
 
 export type ManifestStatus = RunStatus | 'running';
 
@@ -31,6 +31,8 @@ export interface Manifest {
     readonly only?: readonly string[];
     /** `--limit`: items read from each source. A resume reads the same. */
     readonly limit?: number;
+    /** `--executor`: the Redis URL (without its password) whose workers ran the item kinds; absent for an in-process run. */
+    readonly executor?: string;
   };
   status: ManifestStatus;
   /** Why the run failed as a whole (a storage failure: the file and the reason), when it did. */

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomicSync } from './atomic-write.js';
-import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
+import type { RunLifeCycle } from '../types/run-events.js';
 
 /**
  * Telling a running run from one whose process died (kill -9, power loss, OOM killer). The manifest

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { CacheStore } from './store.js';
-import { hashJson } from './key.js';
+import { hashJson } from '../util/hash.js';
 
 /**
  * Content digests of model and embedder files, for cache keys: a model is named by what its files

@@ -1,10 +1,11 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import type { RunInfo, RunLifeCycle } from '../lifecycle/life-cycle.js';
-import type { TaskNode } from '../graph/types.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
+import type { RunInfo, RunLifeCycle } from '../types/run-events.js';
+import type { TaskNode } from '../types/graph.js';
+import type { TaskStats } from '../types/task-stats.js';
 import { taskFileName } from '../artifacts/run-folder.js';
 import { redact } from '../util/redact.js';
+import { compareText } from '../stats/stable-order.js';
 
 /** How many item errors per task the terminal shows. */
 export const SHOWN_ERRORS = 3;
@@ -69,8 +70,9 @@ export class ErrorSamplesLifeCycle implements RunLifeCycle {
     this.#tasks.push({ taskId: task.id, errors: stats.errors, items: stats.items, first: firstErrorMessages(file, SHOWN_ERRORS), file });
   }
 
+  /** By task id: the summary reads the same whichever task ended first. */
   get tasks(): readonly TaskErrors[] {
-    return this.#tasks;
+    return [...this.#tasks].sort((a, b) => compareText(a.taskId, b.taskId));
   }
 }
 

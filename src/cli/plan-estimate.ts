@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { RunInfo, RunLifeCycle } from '../lifecycle/life-cycle.js';
-import type { TaskGraph, TaskNode } from '../graph/types.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
-import type { RunResult } from '../scheduler/run-pipeline.js';
+import type { RunInfo, RunLifeCycle } from '../types/run-events.js';
+import type { TaskGraph, TaskNode } from '../types/graph.js';
+import type { TaskStats } from '../types/task-stats.js';
+import type { RunResult } from '../run/run-pipeline.js';
 import type { FlowRecord } from '../types/records.js';
 import { readJsonl } from '../artifacts/jsonl.js';
 import { taskFileName } from '../artifacts/run-folder.js';

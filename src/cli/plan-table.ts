@@ -1,4 +1,4 @@
-import type { RunResult } from '../scheduler/run-pipeline.js';
+import type { RunResult } from '../run/run-pipeline.js';
 
 /**
  * The plan as a table. Counts downstream of uncached model calls (or of a batch node, which a plan

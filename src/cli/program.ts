@@ -10,6 +10,8 @@ import * as report from './commands/report.js';
 import * as compare from './commands/compare.js';
 import * as importCmd from './commands/import.js';
 import * as view from './commands/view.js';
+import * as worker from './commands/worker.js';
+import * as workers from './commands/workers.js';
 
 /** Each command module registers itself; heavy work is imported inside its action, so `validate` stays fast. */
 export function createProgram(): Command {
@@ -18,6 +20,6 @@ export function createProgram(): Command {
     .version(vaflowVersion)
     .exitOverride()
     .showHelpAfterError();
-  for (const command of [validate, schema, plan, run, runs, cache, report, compare, view, importCmd]) command.register(program);
+  for (const command of [validate, schema, plan, run, runs, cache, report, compare, view, importCmd, worker, workers]) command.register(program);
   return program;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { packageRoot } from '../util/paths.js';
 import type { RunFlags } from './run-options.js';
+import { showRedisUrl } from '../run/remote/executor-setting.js';
 
 /** An argument as a POSIX shell reads it back unchanged. */
 export function shellQuote(argument: string): string {
@@ -21,7 +22,7 @@ export function cliInvocation(cwd: string = process.cwd()): string {
  * move), and every option of this invocation a resume needs to find the run and cache and to run as
  * before. --set, --only and --limit are not repeated: the run's manifest holds them.
  */
-export function resumeCommand(runId: string, flags: Pick<RunFlags, 'runsDir' | 'cacheDir' | 'cache' | 'concurrency' | 'graceMs'>, env: Readonly<Record<string, string | undefined>>): string {
+export function resumeCommand(runId: string, flags: Pick<RunFlags, 'runsDir' | 'cacheDir' | 'cache' | 'concurrency' | 'graceMs'> & { readonly executor?: string }, env: Readonly<Record<string, string | undefined>>): string {
   const args = ['run', '--resume', runId];
   if (flags.runsDir !== undefined && path.resolve(flags.runsDir) !== path.resolve('runs')) args.push('--runs-dir', flags.runsDir);
   // A cache chosen by VAFLOW_CACHE_DIR is named too: the shell that resumes may not have the variable.
@@ -30,5 +31,7 @@ export function resumeCommand(runId: string, flags: Pick<RunFlags, 'runsDir' | '
   if (flags.cache === false) args.push('--no-cache');
   if (flags.concurrency !== undefined) args.push('--concurrency', flags.concurrency);
   if (flags.graceMs !== '5000') args.push('--grace-ms', flags.graceMs);
+  // The Redis executor's workers still hold the run's finished jobs: the resume collects them (a password is never printed).
+  if (flags.executor !== undefined) args.push('--executor', showRedisUrl(flags.executor));
   return [cliInvocation(), ...args.map(shellQuote)].join(' ');
 }

@@ -4,7 +4,7 @@ import { headlineTable } from './headline-table.js';
 import { formatErrorSamples, type TaskErrors } from './error-samples.js';
 import { formatIssue } from '../errors.js';
 import { redact } from '../util/redact.js';
-import type { RunResult } from '../scheduler/run-pipeline.js';
+import type { RunResult } from '../run/run-pipeline.js';
 import type { LoadedPipeline } from '../spec/index.js';
 import { formatUsage, usageByModel } from '../report/usage.js';
 

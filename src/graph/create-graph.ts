@@ -1,7 +1,7 @@
 import type { Pipeline, Defaults } from '../types/generated/pipeline.js';
 import type { NodeKind } from '../types/node-kind.js';
 import type { Coords } from '../types/records.js';
-import type { EngineSettings, TaskGraph, TaskNode } from './types.js';
+import type { EngineSettings, TaskGraph, TaskNode } from '../types/graph.js';
 import { cartesian, compatible, joinUpstream, taskId, type Axes } from './expand-matrix.js';
 import { topologicalNodeOrder } from './topological.js';
 

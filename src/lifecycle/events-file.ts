@@ -1,26 +1,30 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { RunEndInfo, RunInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
+import type { LogInfo, RetryInfo, RunEndInfo, RunEvent, RunInfo, RunLifeCycle } from '../types/run-events.js';
+import type { RunStatus, TaskStats } from '../types/task-stats.js';
 import { RunIOError } from '../errors.js';
-import type { TaskNode } from '../graph/types.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
-import type { KindLogEvent } from '../types/node-kind.js';
+import type { TaskNode } from '../types/graph.js';
 import { redact } from '../util/redact.js';
+import { runEventBuilder, type RunEventBuilder } from './run-event.js';
 
 /**
- * events.jsonl: one structured line per run/task event, retry and kind log (items are in the task
- * files). A write error (full disk) is handed to `onError` once, as a RunIOError naming the file.
+ * events.jsonl: one RunEvent per line (run and task starts and ends, retries, kind logs; items are in
+ * the task files), redacted; the format is docs/events.md. A write error (full disk) is handed to
+ * `onError` once, as a RunIOError naming the file.
  */
 export class EventsFileLifeCycle implements RunLifeCycle {
   #stream?: WriteStream;
   #failure?: RunIOError;
+  readonly #events: RunEventBuilder;
 
   constructor(
     private readonly file: string,
     private readonly onError: (error: RunIOError) => void = () => undefined,
-    private readonly now: () => string = () => new Date().toISOString(),
-  ) {}
+    now: () => string = () => new Date().toISOString(),
+  ) {
+    this.#events = runEventBuilder(now);
+  }
 
-  #write(event: Record<string, unknown>): void {
+  #write(event: RunEvent): void {
     if (this.#failure) return;
     if (!this.#stream) {
       this.#stream = createWriteStream(this.file, { flags: 'a' });
@@ -30,26 +34,26 @@ export class EventsFileLifeCycle implements RunLifeCycle {
         this.onError(this.#failure);
       });
     }
-    this.#stream.write(redact(JSON.stringify({ time: this.now(), ...event })) + '\n');
+    this.#stream.write(redact(JSON.stringify(event)) + '\n');
   }
 
   runStart(info: RunInfo): void {
-    this.#write({ event: 'run_start', runId: info.runId, pipeline: info.pipelineName, tasks: info.graph.order.length, resumed: info.resumed });
+    this.#write(this.#events.runStart(info));
   }
   taskStart(task: TaskNode, expected: number | undefined): void {
-    this.#write({ event: 'task_start', task: task.id, expected });
+    this.#write(this.#events.taskStart(task, expected));
   }
-  retry(task: TaskNode, info: { itemId: string; attempt: number; delayMs: number; code: string }): void {
-    this.#write({ event: 'retry', task: task.id, ...info });
+  retry(task: TaskNode, info: RetryInfo): void {
+    this.#write(this.#events.retry(task, info));
   }
   taskEnd(task: TaskNode, stats: TaskStats): void {
-    this.#write({ event: 'task_end', task: task.id, ...stats });
+    this.#write(this.#events.taskEnd(task, stats));
   }
-  log(event: KindLogEvent & { task?: string }): void {
-    this.#write({ event: 'log', ...event });
+  log(event: LogInfo): void {
+    this.#write(this.#events.log(event));
   }
   async runEnd(status: RunStatus, info: RunEndInfo): Promise<void> {
-    this.#write({ event: 'run_end', status, durationMs: info.durationMs, ...(info.failure ? { cause: info.failure } : {}) });
+    this.#write(this.#events.runEnd(status, info));
     const stream = this.#stream;
     if (stream && !stream.destroyed) await new Promise<void>((resolve) => stream.end(() => resolve()));
     // 'close' comes after 'finish' or after the error that ends the stream: the outcome is known then.

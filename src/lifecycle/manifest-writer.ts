@@ -1,7 +1,7 @@
-import type { RunEndInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
-import type { TaskNode } from '../graph/types.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
-import type { KindLogEvent } from '../types/node-kind.js';
+import type { LogInfo, RunEndInfo, RunLifeCycle } from '../types/run-events.js';
+import type { RunStatus } from '../types/task-stats.js';
+import type { TaskNode } from '../types/graph.js';
+import type { TaskStats } from '../types/task-stats.js';
 import { totalsOf, type Manifest } from '../artifacts/manifest.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { ANSWER_READER_VERSION } from '../labels/reader-version.js';
@@ -24,7 +24,7 @@ export class ManifestLifeCycle implements RunLifeCycle {
   }
 
   /** Written with the next task's end (or the run's), never on this hot path. */
-  log(event: KindLogEvent & { task?: string }): void {
+  log(event: LogInfo): void {
     if (event.level !== 'warn') return;
     const notices = (this.manifest.notices ??= []);
     if (notices.some((n) => n.message === event.message)) return;

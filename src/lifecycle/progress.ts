@@ -1,8 +1,8 @@
-import type { ItemOutcome, RunInfo, RunLifeCycle, RunStatus } from './life-cycle.js';
-import type { TaskNode } from '../graph/types.js';
-import type { ProviderRate } from '../scheduler/provider-services.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
-import type { KindLogEvent } from '../types/node-kind.js';
+import type { ItemOutcome, LogInfo, RetryInfo, RunEndInfo, RunEvent, RunInfo, RunLifeCycle } from '../types/run-events.js';
+import type { RunStatus, TaskStats } from '../types/task-stats.js';
+import type { TaskNode } from '../types/graph.js';
+import type { ProviderLine, ProviderRate } from '../types/rate-limits.js';
+import { runEventBuilder, type RunEventBuilder } from './run-event.js';
 import { redact } from '../util/redact.js';
 import { fitLine, fitTable } from './terminal-fit.js';
 
@@ -44,17 +44,6 @@ export function formatEta(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** What one provider's line says: its request rate now and, when its limit is known, the limit and the ETA it allows. */
-interface ProviderLine {
-  readonly provider: string;
-  readonly requestsPerSecond: number;
-  readonly limitPerMinute?: number;
-  readonly limitSource?: string;
-  readonly tokensPerMinute?: number;
-  /** Items still to settle in the running tasks of this provider's models. */
-  readonly itemsLeft: number;
-  readonly etaSeconds?: number;
-}
 
 function providerText(line: ProviderLine): string {
   const parts = [`${line.provider}: ${line.requestsPerSecond.toFixed(1)} req/s`];
@@ -92,6 +81,7 @@ export class ProgressLifeCycle implements RunLifeCycle {
   readonly #mode: ProgressMode;
   readonly #intervalMs: number;
   readonly #size: () => { readonly columns: number; readonly rows: number };
+  readonly #events: RunEventBuilder;
   #timer?: NodeJS.Timeout;
   #drawnLines = 0;
   #providerRates?: () => readonly ProviderRate[];
@@ -103,6 +93,7 @@ export class ProgressLifeCycle implements RunLifeCycle {
     this.#now = options.now ?? Date.now;
     this.#intervalMs = options.intervalMs ?? (options.mode === 'tty' ? 200 : options.mode === 'json' ? 1000 : 10_000);
     this.#size = options.size ?? terminalSize;
+    this.#events = runEventBuilder(() => new Date(this.#now()).toISOString());
   }
 
   /** A task's line in three parts: the mark, its id, and its counters (rate, ETA, why it ended). */
@@ -117,8 +108,9 @@ export class ProgressLifeCycle implements RunLifeCycle {
     return this.#parts(label, live).join('');
   }
 
-  #emitJson(event: Record<string, unknown>): void {
-    this.#write(JSON.stringify({ time: new Date(this.#now()).toISOString(), ...event }) + '\n');
+  /** `--json`: the same RunEvents events.jsonl holds, and `progress` samples, one a line on stdout. */
+  #emitJson(event: RunEvent): void {
+    this.#write(JSON.stringify(event) + '\n');
   }
 
   /** Providers that have called: the rate now, and the limit with the ETA it allows once the limit is known. */
@@ -159,18 +151,18 @@ export class ProgressLifeCycle implements RunLifeCycle {
     if (this.#mode === 'tty') return this.#draw();
     for (const [id, live] of this.#live) {
       if (live.ended) continue;
-      if (this.#mode === 'json') this.#emitJson({ event: 'progress', task: id, done: live.done, cached: live.cached, errors: live.errors, expected: live.expected });
+      if (this.#mode === 'json') this.#emitJson(this.#events.progress(id, live));
       else this.#write(`  … ${this.#line(id, live)}\n`);
     }
     for (const provider of this.#providers()) {
-      if (this.#mode === 'json') this.#emitJson({ event: 'rate', ...provider });
+      if (this.#mode === 'json') this.#emitJson({ event: 'rate', time: new Date(this.#now()).toISOString(), ...provider });
       else this.#write(`  … ${providerText(provider)}\n`);
     }
   }
 
   runStart(info: RunInfo): void {
     this.#providerRates = info.providerRates;
-    if (this.#mode === 'json') this.#emitJson({ event: 'run_start', runId: info.runId, runDir: info.runDir, tasks: info.graph.order.length, resumed: info.resumed });
+    if (this.#mode === 'json') this.#emitJson(this.#events.runStart(info));
     else this.#write(`${info.dryRun ? 'plan' : info.resumed ? 'resuming run' : 'run'} ${info.runId}: ${info.graph.order.length} tasks\n`);
     this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
     this.#timer.unref();
@@ -178,7 +170,7 @@ export class ProgressLifeCycle implements RunLifeCycle {
 
   taskStart(task: TaskNode, expected: number | undefined): void {
     this.#live.set(task.id, { ...(task.coords.model ? { model: task.coords.model } : {}), done: 0, cached: 0, errors: 0, pending: 0, expected, startedAt: this.#now() });
-    if (this.#mode === 'json') this.#emitJson({ event: 'task_start', task: task.id, expected });
+    if (this.#mode === 'json') this.#emitJson(this.#events.taskStart(task, expected));
     else if (this.#mode === 'plain') this.#write(`  start ${task.id}${expected !== undefined ? ` (${expected} items)` : ''}\n`);
   }
 
@@ -198,16 +190,16 @@ export class ProgressLifeCycle implements RunLifeCycle {
     live.ended = stats;
     live.endedAt = this.#now();
     this.#live.set(task.id, live);
-    if (this.#mode === 'json') this.#emitJson({ event: 'task_end', task: task.id, ...stats });
+    if (this.#mode === 'json') this.#emitJson(this.#events.taskEnd(task, stats));
     else if (this.#mode === 'plain') this.#write(`${this.#line(task.id, live)}\n`);
   }
 
-  retry(task: TaskNode, info: { itemId: string; attempt: number; delayMs: number; code: string }): void {
-    if (this.#mode === 'json') this.#emitJson({ event: 'retry', task: task.id, ...info });
+  retry(task: TaskNode, info: RetryInfo): void {
+    if (this.#mode === 'json') this.#emitJson(this.#events.retry(task, info));
   }
 
-  log(event: KindLogEvent & { task?: string }): void {
-    if (this.#mode === 'json') return this.#emitJson({ event: 'log', ...event });
+  log(event: LogInfo): void {
+    if (this.#mode === 'json') return this.#emitJson(this.#events.log(event));
     if (event.level === 'debug') return;
     const line = `  ${event.level}: ${event.task ? `${event.task}: ` : ''}${event.message}\n`;
     if (this.#mode === 'plain') return this.#write(line);
@@ -217,9 +209,9 @@ export class ProgressLifeCycle implements RunLifeCycle {
     if (this.#live.size > 0) this.#draw();
   }
 
-  runEnd(status: RunStatus, info: { durationMs: number }): void {
+  runEnd(status: RunStatus, info: RunEndInfo): void {
     if (this.#timer) clearInterval(this.#timer);
     if (this.#mode === 'tty') this.#draw();
-    if (this.#mode === 'json') this.#emitJson({ event: 'run_end', status, durationMs: info.durationMs });
+    if (this.#mode === 'json') this.#emitJson(this.#events.runEnd(status, info));
   }
 }

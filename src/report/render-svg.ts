@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChartSpec } from './charts.js';
 import type { CacheStore } from '../cache/store.js';
-import { sha256 } from '../cache/key.js';
+import { sha256 } from '../util/hash.js';
 import { packageRoot } from '../util/paths.js';
 
 export interface RenderedChart extends ChartSpec {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Manifest } from '../artifacts/manifest.js';
 import { readRunManifest, taskFileName } from '../artifacts/run-folder.js';
-import type { TaskGraph } from '../graph/types.js';
+import type { TaskGraph } from '../types/graph.js';
 import type { Coords } from '../types/records.js';
 
 /**

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../artifacts/atomic-write.js';
-import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
+import type { RunLifeCycle } from '../types/run-events.js';
 import { vaflowVersion } from '../util/paths.js';
 import { escapeHtml } from './html-escape.js';
 import { metricName } from './names.js';

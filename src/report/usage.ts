@@ -1,4 +1,4 @@
-import type { TaskStats } from '../scheduler/task-stats.js';
+import type { TaskStats } from '../types/task-stats.js';
 import type { Coords } from '../types/records.js';
 
 /**

@@ -4,7 +4,8 @@ import type { CacheStore } from '../cache/store.js';
 import type { CacheMode } from './task-runtime.js';
 import type { EngineProviders } from './provider-services.js';
 import type { CallHooks } from './provider-limiter.js';
-import { chatCacheKey, hashJson, modelIdentity } from '../cache/key.js';
+import { chatCacheKey, modelIdentity } from '../cache/key.js';
+import { hashJson } from '../util/hash.js';
 import { renderedRequest } from '../providers/identity.js';
 import { raceAbort } from './abort.js';
 
@@ -80,13 +81,14 @@ export class ChatCalls {
           const occurrence = occurrences.get(fingerprint) ?? 0;
           occurrences.set(fingerprint, occurrence + 1);
           const key = chatCacheKey({ identity, request: rendered, repeat: scope.repeat, occurrence });
-          return this.#call(key, resolved, request, scope);
+          return this.call(key, resolved, request, scope);
         },
       };
     };
   }
 
-  async #call(key: string, model: ResolvedModel, request: ChatRequest, scope: AttemptScope): Promise<ChatResponse> {
+  /** One call by its key: from the cache, shared with an identical call in flight, or made (a worker of the Redis executor asks its coordinator instead). */
+  protected async call(key: string, model: ResolvedModel, request: ChatRequest, scope: AttemptScope): Promise<ChatResponse> {
     // Until the limiter starts the call, the attempt waits (for a shared call, for the client to be
     // created — LangChain loads on the first call —, for a slot): none of that is call time.
     scope.hooks?.onQueued?.();
@@ -133,6 +135,33 @@ export class ChatCalls {
     return response;
   }
 
+  /**
+   * The answer for `key` on behalf of a caller in another process (a worker of the Redis executor):
+   * from the cache or an identical call in flight, as for a local call (`reused`), else `produce`
+   * gets it and it is stored the moment it arrives. `onWait` is told when it waits for another call.
+   */
+  async answer(key: string, origin: string, model: string, produce: () => Promise<ChatResponse>, onWait?: () => void): Promise<{ response: ChatResponse; reused: boolean }> {
+    for (;;) {
+      const stored = this.#read(key);
+      if (stored) return { response: stored, reused: true };
+      const shared = this.#inFlight.get(key);
+      if (!shared) break;
+      onWait?.();
+      // Its failure is its own: look again (another caller may have started it meanwhile), else go ahead.
+      const response = await shared.catch(() => undefined);
+      if (response) return { response, reused: true };
+      if (this.#inFlight.get(key) === shared) break;
+    }
+    const own = produce();
+    this.#inFlight.set(key, own);
+    own.then((response) => this.#store(key, response, origin, model), () => undefined)
+      .catch(this.#onStoreError)
+      .finally(() => {
+        if (this.#inFlight.get(key) === own) this.#inFlight.delete(key);
+      });
+    return { response: await own, reused: false };
+  }
+
   #read(key: string): ChatResponse | undefined {
     if (!this.#cache || !(this.#mode.read || this.#answered.has(key))) return undefined;
     const value = this.#cache.get(key);
@@ -147,7 +176,8 @@ export class ChatCalls {
   }
 }
 
-function withoutNotices(response: ChatResponse): ChatResponse {
+/** A stored or shared answer: notices (said once per run) stay with the call that learnt them. */
+export function withoutNotices(response: ChatResponse): ChatResponse {
   if (!response.notices) return response;
   const { notices: _notices, ...answer } = response;
   return answer;

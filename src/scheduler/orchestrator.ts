@@ -1,10 +1,11 @@
-import type { TaskGraph } from '../graph/types.js';
-import type { RunLifeCycle, RunStatus } from '../lifecycle/life-cycle.js';
+import type { TaskGraph } from '../types/graph.js';
+import type { RunLifeCycle } from '../types/run-events.js';
+import type { RunStatus } from '../types/task-stats.js';
 import type { MissingInput } from '../types/node-kind.js';
 import type { TaskExecutor, TaskInputs } from './executor.js';
 import { TaskSchedule } from './schedule.js';
 import type { RunFailure } from './run-failure.js';
-import { emptyStats, type TaskStats } from './task-stats.js';
+import { emptyStats, type TaskStats } from '../types/task-stats.js';
 
 export interface OrchestrateOptions {
   readonly graph: TaskGraph;

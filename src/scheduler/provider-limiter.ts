@@ -1,5 +1,6 @@
 import type { ChatProvider, ChatRequest, ChatResponse } from '../types/providers.js';
 import type { RateLimitObservation, RateLimitWindow } from '../providers/chat/rate-limit-headers.js';
+import type { LimitSource, LimiterSnapshot } from '../types/rate-limits.js';
 import { ProviderError } from '../errors.js';
 import { RateBucket, RateWindow } from './rate-bucket.js';
 
@@ -22,21 +23,7 @@ export interface ProviderLimits {
   readonly tokensPerMinute?: number;
 }
 
-/** Where the request rate the limiter keeps to comes from. */
-export type LimitSource = 'configured' | 'server' | 'learned';
-
-/** How a limiter limits right now (the progress display shows it). */
-export interface LimiterSnapshot {
-  /** Calls started per second, over the last five seconds. */
-  readonly requestsPerSecond: number;
-  /** The request rate kept to (the lowest of the configured, the server's and the learned one). */
-  readonly requestLimit?: { readonly perMinute: number; readonly source: LimitSource };
-  readonly tokenLimit?: { readonly perMinute: number; readonly source: Exclude<LimitSource, 'learned'> };
-  readonly inFlight: number;
-  readonly waiting: number;
-  /** Congestion events: 429s that made the limiter slow down. */
-  readonly slowdowns: number;
-}
+export type { LimitSource, LimiterSnapshot } from '../types/rate-limits.js';
 
 const DEFAULT_CONCURRENCY = 16;
 /** A paced bucket holds this many ms of its rate, so timer granularity does not cap a fast rate. */
@@ -486,11 +473,14 @@ export function estimateTokens(request: ChatRequest, defaultMaxTokens = 64): num
   return estimateInputTokens(request.messages) + (request.maxTokens ?? defaultMaxTokens);
 }
 
+/** What limitChat needs of a limiter: this process's ProviderLimiter, or the one workers share through Redis (src/run/remote/redis-limiter.ts). */
+export type CallLimiter = Pick<ProviderLimiter, 'run'> & { readonly observe?: ProviderLimiter['observe'] };
+
 /**
  * A chat provider behind a limiter: tokens estimated before the call (with the model's own answer
  * budget when it has one), corrected with the usage after.
  */
-export function limitChat(provider: ChatProvider, limiter: ProviderLimiter, options: { readonly maxTokens?: number } = {}): LimitedChat {
+export function limitChat(provider: ChatProvider, limiter: CallLimiter, options: { readonly maxTokens?: number } = {}): LimitedChat {
   const estimate = (request: ChatRequest) => estimateTokens(request, options.maxTokens);
   return {
     id: provider.id,

@@ -3,7 +3,8 @@ import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } 
 import type { Defaults } from '../types/generated/pipeline.js';
 import type { CacheStore } from '../cache/store.js';
 import { FileDigests } from '../cache/file-digest.js';
-import { ProviderLimiter, limitChat, type LimitedChat, type LimiterSnapshot } from './provider-limiter.js';
+import type { ProviderRate } from '../types/rate-limits.js';
+import { ProviderLimiter, limitChat, type CallLimiter, type LimitedChat, type ProviderLimits } from './provider-limiter.js';
 
 export interface ProviderServicesOptions {
   /** `defaults.limits` of the pipeline: provider name → limits. */
@@ -14,24 +15,24 @@ export interface ProviderServicesOptions {
   readonly vectorCacheDir: string;
   /** Remembers file digests across runs (null: only within this run). */
   readonly cache: CacheStore | null;
+  /** Limiters shared beyond this process (a worker of the Redis executor); default: one ProviderLimiter per provider here. */
+  readonly limiterFor?: (provider: string, limits: ProviderLimits) => CallLimiter;
 }
 
-/** One provider's calls as its limiter sees them, for the progress display. */
-export interface ProviderRate {
-  readonly provider: string;
-  /** The model ids that called through this provider so far. */
-  readonly models: readonly string[];
-  readonly snapshot: LimiterSnapshot;
-}
+export type { ProviderRate } from '../types/rate-limits.js';
 
-/** What the engine uses beyond the kinds' ProviderServices. */
-export interface EngineProviders extends ProviderServices {
+/** What the engine uses beyond the kinds' ProviderServices (task-context.ts puts the caches in front for kinds). */
+export interface EngineProviders extends Omit<ProviderServices, 'embedder'> {
   limitedChat(model: ResolvedModel): Promise<LimitedChat>;
+  /**
+   * The embedder of an `embedders:` entry, created once per run with the environment the CLI read
+   * (API keys) and the run's folder for derived files (word-vector binary caches).
+   */
+  loadEmbedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface>;
   /** The model entry with its source resolved (base URL, file digests), once per model id and run. */
   resolveModel(model: ResolvedModel): Promise<ResolvedModel>;
   resolveEmbedder(entry: ResolvedEmbedder): Promise<ResolvedEmbedder>;
-  limiters(): ReadonlyMap<string, ProviderLimiter>;
-  /** Each provider's request rate and the limit it keeps to, now. */
+  /** Each provider's request rate and the limit it keeps to, now (this process's limiters; not those shared through Redis). */
   rates(): ProviderRate[];
 }
 
@@ -57,7 +58,8 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
     return pending;
   };
 
-  const limiterFor = (provider: string) => {
+  const limiterFor = (provider: string): CallLimiter => {
+    if (options.limiterFor) return options.limiterFor(provider, options.limits?.[provider] ?? {});
     let limiter = limiters.get(provider);
     if (!limiter) {
       limiter = new ProviderLimiter(options.limits?.[provider] ?? {});
@@ -75,7 +77,7 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
         .then(({ createChatProvider }) => createChatProvider(model, {
           env: options.env,
           specDir: options.specDir,
-          onRateLimit: (observation, signal) => limiter.observe(observation, signal),
+          onRateLimit: (observation, signal) => limiter.observe?.(observation, signal),
         }))
         .then((provider) => limitChat(provider, limiter, { maxTokens: model.maxTokens }));
       // A failed creation (missing key) must not poison later attempts with a stale rejection.
@@ -93,7 +95,7 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
     limitedChat,
     shared,
     fileDigest: (file) => digests.digest(file),
-    embedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface> {
+    loadEmbedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface> {
       return shared(`embedder:${entry.id}`, async () => {
         const { createEmbedder } = await import('../providers/embedders/registry.js');
         return createEmbedder(entry, { specDir: options.specDir, env: options.env, cacheDir: options.vectorCacheDir });
@@ -103,7 +105,6 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
       shared(`source:model:${model.id}`, async () => ({ ...model, resolved: await (await import('../providers/identity.js')).modelSource(model, sourceContext) })),
     resolveEmbedder: (entry) =>
       shared(`source:embedder:${entry.id}`, async () => ({ ...entry, resolved: await (await import('../providers/identity.js')).embedderSource(entry, sourceContext) })),
-    limiters: () => limiters,
     rates: () => [...limiters].map(([provider, limiter]) => ({ provider, models: [...(modelsOf.get(provider) ?? [])], snapshot: limiter.snapshot() })),
   };
 }

@@ -30,8 +30,13 @@ export function isRetryable(error: unknown): error is ProviderError {
   return error instanceof Error && (error as Partial<ProviderError>).retryable === true;
 }
 
+/** What withRetries asks before each retry; the Redis executor's workers share one through Redis (src/run/remote/retry-budget.ts). */
+export interface RetryAllowance {
+  take(): boolean | Promise<boolean>;
+}
+
 /** A task-wide allowance of retries, so a dead endpoint does not cost retries × items attempts. */
-export class RetryBudget {
+export class RetryBudget implements RetryAllowance {
   #left: number;
   constructor(total: number) {
     this.#left = total;
@@ -48,7 +53,7 @@ export class RetryBudget {
 
 export interface AttemptOptions {
   readonly policy: RetryPolicy;
-  readonly budget: RetryBudget;
+  readonly budget: RetryAllowance;
   /** The per-call timeout: it counts while the attempt's timer runs (see AttemptTimer). */
   readonly timeoutMs: number;
   /** Run-level abort (the grace period after an interrupt is over): cancels the call in flight. */
@@ -150,7 +155,7 @@ export async function withRetries<T>(
       return { value, attempts: attempt };
     } catch (error) {
       const cause = timer.fired && !options.signal.aborted ? new TimeoutError(options.timeoutMs) : error;
-      if (options.signal.aborted || options.stop?.aborted || !isRetryable(cause) || attempt > options.policy.retries || !options.budget.take()) {
+      if (options.signal.aborted || options.stop?.aborted || !isRetryable(cause) || attempt > options.policy.retries || !(await options.budget.take())) {
         throw new AttemptsExhausted(cause, attempt);
       }
       const delayMs = retryDelayMs(attempt, options.policy, cause.retryAfterMs);

@@ -1,15 +1,17 @@
 import type { FlowRecord } from '../types/records.js';
 import type { ItemKind, ItemResult } from '../types/node-kind.js';
-import type { TaskNode } from '../graph/types.js';
+import type { TaskNode } from '../types/graph.js';
 import type { TaskRuntime } from './task-runtime.js';
-import type { TaskIO } from './task-io.js';
-import { itemCacheKeyFor, sha256, modelIdentity, embedderIdentity } from '../cache/key.js';
-import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries, type AttemptTimer, type RetryPolicy } from './retry.js';
+import { itemFunnel, type TaskIO } from './task-io.js';
+import { itemCacheKeyFor, modelIdentity, embedderIdentity } from '../cache/key.js';
+import { sha256 } from '../util/hash.js';
+import { DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from './retry.js';
 import { describeItemError, type ItemErrorRecord } from './item-errors.js';
 import { InputOrder } from './input-order.js';
 import { isStorageError } from '../errors.js';
 import { countUsage } from './usage.js';
-import { emptyTally, type CallTally } from './chat-calls.js';
+import type { CallTally } from './chat-calls.js';
+import { callItemKind } from './item-call.js';
 
 /** Output record: the input with the kind's fields merged in, re-labelled with this node and task coordinates. */
 export function outputRecord(input: FlowRecord, fields: Readonly<Record<string, unknown>>, task: TaskNode): FlowRecord {
@@ -55,69 +57,43 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
     },
   });
 
+  const funnel = itemFunnel(task, runtime.lifeCycle, io);
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, retries: task.settings.retries };
   const budget = new RetryBudget(task.settings.retryBudget);
   const cache = runtime.cache;
 
+  const onRetry = ({ attempt, delayMs, error }: { attempt: number; delayMs: number; error: { code: string } }, itemId: string) => {
+    stats.retries++;
+    runtime.lifeCycle.retry?.(task, { itemId, attempt, delayMs, code: error.code });
+  };
+  /** One item sample through the retry layer (item-call.ts), here or, with an executor, on a worker. */
+  const remote = runtime.items && cacheable ? await runtime.items.forTask(task, kind, ctx, onRetry) : undefined;
   const stored = (result: ItemResult) => ({ fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) });
   const itemMeta = { namespace: 'item', origin: task.id, ...(ctx.model ? { model: ctx.model.id } : {}) };
-
-  /**
-   * One item sample through the retry layer; its chat calls go through the run's call-level cache.
-   * A kind that made no engine chat call may have paid a service of its own: its result is committed
-   * before the call's slot is given back, so a killed run loses at most the answers in flight.
-   */
-  const callKind = async (input: FlowRecord, repeat: number, key: string): Promise<{ result: ItemResult; tally: CallTally; committed: boolean }> => {
-    const tally = emptyTally();
-    let timer: AttemptTimer | undefined;
-    const chat = runtime.chatCalls.chatFor({
-      repeat,
-      tally,
-      origin: task.id,
-      // A provider's limiter (or an identical call in flight) makes the call wait: that is not call time.
-      hooks: { onQueued: () => timer?.pause(), onStart: () => timer?.start() },
-    });
-    let committed = false;
-    let storeError: { error: unknown } | undefined;
-    const { value } = await withRetries(
-      (signal, attempt, attemptTimer) => {
-        timer = attemptTimer;
-        attemptTimer.pause();
-        return runtime.slots.run(task.nodeId, task.settings.concurrency, async () => {
-          // After the first interrupt no call starts, even one that was already waiting for a slot.
-          runtime.stopSignal.throwIfAborted();
-          attemptTimer.start();
-          const result = await kind.item(input, { ...ctx, repeat, attempt, signal, providers: { ...ctx.providers, chat } });
-          if (tally.called === 0 && tally.reused === 0 && runtime.cacheMode.write && cache) {
-            attemptTimer.pause();
-            // A failed commit is the run's failure, not this attempt's: it is thrown past the retry layer.
-            await cache.putDurable(key, stored(result), itemMeta).then(() => (committed = true), (error: unknown) => void (storeError ??= { error }));
-          }
-          return result;
-        }, signal);
-      },
-      {
+  const commit = runtime.cacheMode.write && cache ? (key: string) => (result: ItemResult) => cache.putDurable(key, stored(result), itemMeta) : undefined;
+  const callKind = (input: FlowRecord, repeat: number, key: string): Promise<{ result: ItemResult; tally: CallTally; committed?: boolean }> =>
+    remote
+      ? remote(input, repeat, key)
+      : callItemKind(input, repeat, {
+        kind,
+        ctx,
+        chatCalls: runtime.chatCalls,
+        origin: task.id,
+        inSlot: (attempt, signal) => runtime.slots.run(task.nodeId, task.settings.concurrency, attempt, signal),
         policy,
         budget,
         timeoutMs: task.settings.timeoutMs,
-        signal: runtime.abortSignal,
+        abort: runtime.abortSignal,
         stop: runtime.stopSignal,
-        onRetry: ({ attempt, delayMs, error }) => {
-          stats.retries++;
-          runtime.lifeCycle.retry?.(task, { itemId: input.id, attempt, delayMs, code: error.code });
-        },
-      },
-    );
-    if (storeError) throw storeError.error;
-    return { result: value, tally, committed };
-  };
+        onRetry: (info) => onRetry(info, input.id),
+        ...(commit ? { commit: commit(key) } : {}),
+      });
 
   /** What one input became: a record or an item error, written in input order; nothing when interrupted. */
   type Outcome = { readonly record: FlowRecord } | { readonly error: ItemErrorRecord } | null;
 
   const failed = (input: FlowRecord, error: unknown, repeat?: number): Outcome => {
-    stats.errors++;
-    runtime.lifeCycle.itemEnd?.(task, 'error');
+    funnel.settled('error');
     return { error: { id: input.id, coords: task.coords, ...(repeat !== undefined && repeats > 1 ? { repeat } : {}), error: describeItemError(error) } };
   };
 
@@ -133,14 +109,13 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         continue;
       }
       if (runtime.dryRun) {
-        stats.pending++;
-        runtime.lifeCycle.itemEnd?.(task, 'pending');
+        funnel.settled('pending');
         return null;
       }
       if (runtime.stopSignal.aborted) return null;
       let result: ItemResult;
       let tally: CallTally;
-      let committed: boolean;
+      let committed: boolean | undefined;
       try {
         ({ result, tally, committed } = await callKind(input, repeat, key));
       } catch (error) {
@@ -160,13 +135,12 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       }
       // Tokens are counted for calls that were made: the engine's tally when the kind used ctx.providers.chat.
       countUsage(stats, tally.called + tally.reused > 0 ? tally.usage : result.usage, ctx.model);
-      // A paid answer is committed already (by ChatCalls, or in callKind); this entry can be rebuilt from them.
+      // A paid answer is committed already (by ChatCalls, or in callItemKind's commit); this entry can be rebuilt from them.
       if (runtime.cacheMode.write && cache && !committed) cache.put(key, stored(result), itemMeta);
       samples.push(result);
     }
     const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
-    stats.records++;
-    runtime.lifeCycle.itemEnd?.(task, computed ? 'computed' : 'cached');
+    funnel.settled(computed ? 'computed' : 'cached');
     return { record: outputRecord(input, merged.fields, task) };
   };
 
@@ -175,8 +149,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   const processPure = async (input: FlowRecord): Promise<Outcome> => {
     try {
       const result = await kind.item(input, pureContext);
-      stats.records++;
-      runtime.lifeCycle.itemEnd?.(task, 'computed');
+      funnel.settled('computed');
       return { record: outputRecord(input, result.fields, task) };
     } catch (error) {
       return failed(input, error);

@@ -1,15 +1,16 @@
 import type { FlowRecord } from '../types/records.js';
-import type { BatchKind, SourceKind, SourceWork } from '../types/node-kind.js';
-import type { TaskNode } from '../graph/types.js';
+import type { BatchKind, NodeKind, SourceKind, SourceWork } from '../types/node-kind.js';
+import type { TaskNode } from '../types/graph.js';
 import type { TaskRuntime } from './task-runtime.js';
-import type { TaskIO } from './task-io.js';
+import { itemFunnel, type ItemFunnel, type TaskIO } from './task-io.js';
 import type { TaskInputs } from './executor.js';
 import { JsonlWriter, readJsonl } from '../artifacts/jsonl.js';
 import { createTaskContext } from './task-context.js';
-import { emptyStats, errorRate, type TaskStats } from './task-stats.js';
-import { runItemTask, outputRecord } from './run-items.js';
+import { emptyStats, errorRate, type TaskStats } from '../types/task-stats.js';
+import { runItemTask } from './run-items.js';
 import { describeItemError } from './item-errors.js';
-import { CACHE_FORMAT_VERSION, hashJson } from '../cache/key.js';
+import { CACHE_FORMAT_VERSION } from '../cache/key.js';
+import { hashJson } from '../util/hash.js';
 import { isStorageError } from '../errors.js';
 
 /** Concatenated records of the upstream tasks, read back from their published JSONL files. */
@@ -24,27 +25,15 @@ function upstreamReader(upstream: readonly string[], runtime: TaskRuntime): () =
 const workInFlight = new WeakMap<TaskRuntime, Map<string, Promise<unknown>>>();
 
 async function runSource(task: TaskNode, kind: SourceKind, runtime: TaskRuntime, io: TaskIO): Promise<void> {
-  const recordError = async (id: string, error: unknown) => {
-    io.stats.errors++;
-    await io.errors.write({ id, coords: task.coords, error: describeItemError(error) });
-    runtime.lifeCycle.itemEnd?.(task, 'error');
-  };
+  const funnel = itemFunnel(task, runtime.lifeCycle, io);
   for await (const item of kind.source(io.context)) {
     if (runtime.stopSignal.aborted) break;
     // `--limit N`: the first N items (a table's first N rows, in file order); the source is not read further.
     if (runtime.sourceLimit !== undefined && io.stats.items >= runtime.sourceLimit) break;
     io.stats.items++;
-    if ('compute' in item) {
-      await runSourceWork(task, kind, item, runtime, io, recordError);
-      continue;
-    }
-    if ('error' in item) {
-      await recordError(item.id, item.error);
-      continue;
-    }
-    await io.records.write(outputRecord({ id: item.id, node: task.nodeId, coords: task.coords }, item.fields, task));
-    io.stats.records++;
-    runtime.lifeCycle.itemEnd?.(task, 'computed');
+    if ('compute' in item) await runSourceWork(task, kind, item, runtime, io, funnel);
+    else if ('error' in item) await funnel.fail(item.id, item.error);
+    else await funnel.publish(item.id, item.fields, 'computed');
   }
 }
 
@@ -55,8 +44,7 @@ function isConfigError(error: unknown): boolean {
 
 /** One unit of source work: cache lookup, else (not in a plan) compute once per run and store; then its record. */
 async function runSourceWork(
-  task: TaskNode, kind: SourceKind, work: SourceWork, runtime: TaskRuntime, io: TaskIO,
-  recordError: (id: string, error: unknown) => Promise<void>,
+  task: TaskNode, kind: SourceKind, work: SourceWork, runtime: TaskRuntime, io: TaskIO, funnel: ItemFunnel,
 ): Promise<void> {
   const key = hashJson({ v: CACHE_FORMAT_VERSION, ns: 'source', kind: kind.name, kindVersion: kind.version, key: work.key });
   const cached = runtime.cacheMode.read ? runtime.cache?.get(key) : undefined;
@@ -65,8 +53,7 @@ async function runSourceWork(
   if (cached !== undefined) {
     io.stats.cacheHits++;
   } else if (runtime.dryRun) {
-    io.stats.pending++;
-    runtime.lifeCycle.itemEnd?.(task, 'pending');
+    funnel.settled('pending');
     return;
   } else {
     let inFlight = workInFlight.get(runtime);
@@ -82,7 +69,7 @@ async function runSourceWork(
       value = await pending;
     } catch (error) {
       if (isConfigError(error)) throw error;
-      return recordError(work.id, error);
+      return funnel.fail(work.id, error);
     } finally {
       if (owner) inFlight.delete(key);
     }
@@ -97,11 +84,9 @@ async function runSourceWork(
   try {
     fields = work.finish(value);
   } catch (error) {
-    return recordError(work.id, error);
+    return funnel.fail(work.id, error);
   }
-  await io.records.write(outputRecord({ id: work.id, node: task.nodeId, coords: task.coords }, fields, task));
-  io.stats.records++;
-  runtime.lifeCycle.itemEnd?.(task, computed ? 'computed' : 'cached');
+  await funnel.publish(work.id, fields, computed ? 'computed' : 'cached');
 }
 
 async function runBatch(task: TaskNode, kind: BatchKind, runtime: TaskRuntime, io: TaskIO): Promise<void> {
@@ -129,6 +114,15 @@ async function runBatch(task: TaskNode, kind: BatchKind, runtime: TaskRuntime, i
   }
 }
 
+type ModeRunner<K extends NodeKind> = (task: TaskNode, kind: K, runtime: TaskRuntime, io: TaskIO) => Promise<void>;
+
+/** How each mode of kind runs; a plan calls nothing, so a batch task (aggregate, calibration) runs only for real. */
+const RUNNERS: { readonly [M in NodeKind['mode']]: ModeRunner<Extract<NodeKind, { mode: M }>> } = {
+  source: runSource,
+  item: runItemTask,
+  batch: (task, kind, runtime, io) => (runtime.dryRun ? Promise.resolve() : runBatch(task, kind, runtime, io)),
+};
+
 /** Runs one task to its end and returns its counters; never throws for item failures. */
 export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: TaskInputs): Promise<TaskStats> {
   const kind = runtime.kinds.get(task.nodeId);
@@ -142,9 +136,8 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: Task
   runtime.lifeCycle.taskStart?.(task, inputs.expected);
   try {
     const io: TaskIO = { context: await createTaskContext(task, runtime, inputs.missing), stats, inputs: upstreamReader(inputs.upstream, runtime), records, errors };
-    if (kind.mode === 'source') await runSource(task, kind, runtime, io);
-    else if (kind.mode === 'item') await runItemTask(task, kind, runtime, io);
-    else if (!runtime.dryRun) await runBatch(task, kind, runtime, io);
+    // The kind's mode picks its runner; the union cannot be narrowed through the lookup.
+    await (RUNNERS[kind.mode] as ModeRunner<NodeKind>)(task, kind, runtime, io);
   } catch (error) {
     stats.status = 'failed';
     stats.reason = `${kind.name} failed: ${describeItemError(error).message}`;

@@ -1,4 +1,4 @@
-import type { TaskGraph } from '../graph/types.js';
+import type { TaskGraph } from '../types/graph.js';
 
 /**
  * Decides which tasks are ready and which can never run; runs nothing itself.
@@ -69,11 +69,6 @@ export class TaskSchedule {
     };
     visit(id, id);
     return newlyBlocked;
-  }
-
-  /** True while some task can still start. */
-  hasPending(): boolean {
-    return this.#graph.order.some((id) => !this.#started.has(id) && !this.#blocked.has(id));
   }
 
   #ended(id: string): boolean {

@@ -1,9 +1,10 @@
 import type { MissingInput, TaskContext } from '../types/node-kind.js';
 import type { ResolvedEmbedder, ResolvedModel } from '../types/providers.js';
-import type { TaskNode } from '../graph/types.js';
+import type { TaskNode } from '../types/graph.js';
 import type { TaskRuntime } from './task-runtime.js';
 import path from 'node:path';
 import { emptyTally } from './chat-calls.js';
+import { cachedEmbedder } from './embed-cached.js';
 
 /** Embedder paths are relative to the pipeline file; kinds get them absolute, with their source resolved. */
 async function resolveEmbedder(runtime: TaskRuntime, id: string | undefined): Promise<ResolvedEmbedder | undefined> {
@@ -20,7 +21,8 @@ async function resolveModel(runtime: TaskRuntime, id: string | undefined): Promi
 /**
  * The context a task's kind sees. Its model and embedder come with their source resolved (the base
  * URL the client uses, file digests), which the cache keys need; `providers.chat` goes through the
- * run's call-level cache. A model file that cannot be read fails the task here, naming it.
+ * run's call-level cache and `providers.embedder` through its embedding cache, so a kind never
+ * touches the cache itself. A model file that cannot be read fails the task here, naming it.
  */
 export async function createTaskContext(task: TaskNode, runtime: TaskRuntime, missingInputs: readonly MissingInput[] = []): Promise<TaskContext<Record<string, unknown>>> {
   const [model, embedder] = await Promise.all([resolveModel(runtime, task.coords.model), resolveEmbedder(runtime, task.coords.embedder)]);
@@ -36,8 +38,12 @@ export async function createTaskContext(task: TaskNode, runtime: TaskRuntime, mi
     runDir: runtime.run.dir,
     seed: runtime.seed,
     signal: runtime.stopSignal,
-    providers: { ...runtime.providers, chat: runtime.chatCalls.chatFor({ repeat: 0, tally: emptyTally(), origin: task.id }) },
-    cache: runtime.cacheMode.read || runtime.cacheMode.write ? runtime.cache : null,
+    providers: {
+      chat: runtime.chatCalls.chatFor({ repeat: 0, tally: emptyTally(), origin: task.id }),
+      embedder: (entry) => cachedEmbedder(entry, { load: () => runtime.providers.loadEmbedder(entry), cache: runtime.cache, mode: runtime.cacheMode }),
+      shared: runtime.providers.shared,
+      fileDigest: runtime.providers.fileDigest,
+    },
     ...(missingInputs.length > 0 ? { missingInputs } : {}),
     log: (event) => runtime.lifeCycle.log?.({ ...event, task: task.id }),
   };

@@ -2,12 +2,13 @@ import type { Pipeline } from '../types/generated/pipeline.js';
 import type { NodeKind } from '../types/node-kind.js';
 import type { CacheStore } from '../cache/store.js';
 import type { RunFolder } from '../artifacts/run-folder.js';
-import type { TaskGraph } from '../graph/types.js';
-import type { RunLifeCycle } from '../lifecycle/life-cycle.js';
+import type { TaskGraph } from '../types/graph.js';
+import type { RunLifeCycle } from '../types/run-events.js';
 import type { EngineProviders } from './provider-services.js';
 import type { ChatCalls } from './chat-calls.js';
 import type { CallSlots } from './concurrency.js';
 import type { RunFailure } from './run-failure.js';
+import type { ItemDispatcher } from './executor.js';
 
 /** How the cache is used: `--no-cache` reads and writes nothing, `--refresh` writes but never reads. */
 export interface CacheMode {
@@ -40,6 +41,8 @@ export interface TaskRuntime {
   readonly failure: RunFailure;
   /** Plan mode: count cache hits, call no model, write into a scratch folder. */
   readonly dryRun: boolean;
+  /** With an executor (`--executor redis://…`): where cacheable item kinds run; absent, they run here. */
+  readonly items?: ItemDispatcher;
   /** `--limit`: each source task stops after this many items. */
   readonly sourceLimit?: number;
 }

@@ -1,6 +1,6 @@
 import type { TokenUsage } from '../types/records.js';
 import type { ResolvedModel } from '../types/providers.js';
-import type { TaskStats } from './task-stats.js';
+import type { TaskStats } from '../types/task-stats.js';
 import { callCost } from '../providers/chat/pricing.js';
 
 /** Adds one call's tokens to a task's counters, and its cost when the model entry has a price table. */

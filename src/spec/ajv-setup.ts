@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv2020, Options } from 'ajv/dist/2020.js';
 import type { JsonSchema } from '../types/node-kind.js';
-import { hashJson } from '../cache/key.js';
+import { hashJson } from '../util/hash.js';
 import { schemaFiles } from './compose-schema.js';
 
 // ajv is CommonJS and ~70 files: required on demand, so a run served by precompiled validators never loads it.

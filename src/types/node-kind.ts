@@ -1,8 +1,7 @@
 import type { Coords, FlowRecord, RecordType, TokenUsage } from './records.js';
 import type { Pipeline } from './generated/pipeline.js';
 import type { ProviderServices, ResolvedEmbedder, ResolvedModel } from './providers.js';
-import type { CacheStore } from '../cache/store.js';
-import type { EngineSettings } from '../graph/types.js';
+import type { EngineSettings } from './graph.js';
 
 export type Awaitable<T> = T | Promise<T>;
 export type JsonSchema = Record<string, unknown>;
@@ -60,8 +59,6 @@ export interface TaskContext<P> {
   /** Aborted when the run is interrupted. */
   readonly signal: AbortSignal;
   readonly providers: ProviderServices;
-  /** The run's cache store, for kinds that cache below item level (embeddings by text). Null with --no-cache. */
-  readonly cache: CacheStore | null;
   /**
    * Fan-in tasks only: the upstream tasks that failed or were skipped. The task runs on the others'
    * records and should say in its outputs what is missing. Absent or empty when every input completed.
@@ -116,7 +113,7 @@ export interface AxisSpec {
   readonly values: readonly string[];
 }
 
-interface NodeKindBase<P> {
+export interface NodeKindBase<P> {
   /** The name used as `kind:` in YAML. */
   readonly name: string;
   /** Logic version: bump it when the kind's outputs change for the same inputs (it is in every cache key). */

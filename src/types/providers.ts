@@ -1,5 +1,5 @@
-import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { ChatMessage, TokenUsage } from './records.js';
+import type { TextEmbedding } from './embeddings.js';
 import type { Embedder as EmbedderEntry, Model as ModelEntry } from './generated/pipeline.js';
 
 /**
@@ -80,10 +80,12 @@ export interface ProviderServices {
   /** The chat model for a model id of the pipeline, wrapped by the engine's per-provider limiter. */
   chat(model: ResolvedModel): Promise<ChatProvider>;
   /**
-   * The embedder of an `embedders:` entry, created once per run with the environment the CLI read
-   * (API keys) and the run's folder for derived files (word-vector binary caches).
+   * The embedder of an `embedders:` entry behind the run's cache: each distinct text is embedded once
+   * per embedder identity and run, and across runs unless the cache is off. The embedder itself is
+   * created at the first text the cache lacks, once per run, with the environment the CLI read (API
+   * keys) and the run's folder for derived files (word-vector binary caches).
    */
-  embedder(entry: ResolvedEmbedder): Promise<EmbeddingsInterface>;
+  embedder(entry: ResolvedEmbedder): CachedEmbedder;
   /** A run-wide lazily created shared object (an embedder, a loaded ONNX session, ...), keyed by `key`. */
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
   /**
@@ -91,4 +93,24 @@ export interface ProviderServices {
    * the file's stat fingerprint, across runs when there is a cache, so a big model is hashed once.
    */
   fileDigest(file: string): Promise<string>;
+}
+
+/** What `CachedEmbedder.embed` returns: every distinct text's embedding, and how many came from the cache. */
+export interface EmbedResult {
+  readonly embeddings: ReadonlyMap<string, TextEmbedding>;
+  /** Texts that were embedded now (cache misses). */
+  readonly embedded: number;
+  readonly cached: number;
+}
+
+/** An embedder with the engine's cache in front (see `ProviderServices.embedder`). */
+export interface CachedEmbedder {
+  /** The entry's id under `embedders:`. */
+  readonly id: string;
+  /**
+   * Embeds the distinct texts in a stable (sorted) order and in the entry's `batchSize`, so a vector
+   * never depends on record order. A text with no vector (empty, no known words) has `vector: null`
+   * and a reason; `signal` stops between batches.
+   */
+  embed(texts: Iterable<string>, signal: AbortSignal): Promise<EmbedResult>;
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runPipeline, type RunResult } from '../../src/scheduler/run-pipeline.js';
+import { runPipeline, type RunResult } from '../../src/run/run-pipeline.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { startOpenAIServer, fixedResponder } from '../helpers/openai-server.js';
 import { withTempDir } from '../helpers/temp-dir.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, itemCacheKey, itemCacheKeyFor, modelIdentity, hashJson, embedderIdentity, embeddingCacheKey, chatCacheKey } from '../../src/cache/key.js';
+import { itemCacheKey, itemCacheKeyFor, modelIdentity, embedderIdentity, embeddingCacheKey, chatCacheKey } from '../../src/cache/key.js';
+import { canonicalJson, hashJson } from '../../src/util/hash.js';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini', baseURL: 'http://127.0.0.1:1/v1', temperature: 0, topP: 1, maxTokens: 20, seed: 7, apiKeyEnv: 'OPENAI_API_KEY' };
 const record = { id: 'a', coords: { variant: 'numeric' }, node: 'prompts', messages: [{ role: 'user', content: 'valence 0.5' }] };
@@ -81,4 +82,28 @@ test('chat keys: the request, the identity, the sample and the occurrence decide
     { ...base, identity: modelIdentity({ ...model, structuredOutput: false }) },
     { ...base, identity: modelIdentity({ ...model, temperature: 1 }) },
   ]) assert.notEqual(chatCacheKey(changed), key);
+});
+
+// Written against survivors of `npm run mutate -- cache-key` (issue 19).
+
+test('canonicalJson writes what JSON.stringify writes, keys sorted: null, dropped functions and symbols, toJSON, holes as null', () => {
+  const value = { n: null, f: () => 1, s: Symbol('x'), d: new Date(Date.UTC(2026, 0, 2)), list: [1, undefined, () => 2, Symbol('y'), null], z: { toJSON: () => ({ b: 2, a: 1 }) } };
+  assert.equal(canonicalJson(value), '{"d":"2026-01-02T00:00:00.000Z","list":[1,null,null,null,null],"n":null,"z":{"a":1,"b":2}}');
+  assert.equal(canonicalJson(value), JSON.stringify({ d: value.d, list: value.list, n: null, z: { a: 1, b: 2 } }));
+  assert.equal(canonicalJson(null), 'null');
+  assert.equal(canonicalJson(undefined), 'null', 'nothing hashes as null, never as the string "undefined"');
+  assert.equal(canonicalJson(() => 1), 'null');
+});
+
+test('cache keys of a fixed request are stable: a changed layout must bump CACHE_FORMAT_VERSION (every cached answer would be paid again silently)', () => {
+  // Update these together with a CACHE_FORMAT_VERSION bump, never alone.
+  assert.equal(chatCacheKey({ identity: { provider: 'openai', model: 'gpt-4o-mini' }, request: { messages: [{ role: 'user', content: 'valence 0.5' }] }, repeat: 0, occurrence: 0 }),
+    '7666566a503951b2a9790bb3305d42c7623f96722bd51e8edc2ef3f2d26d81d0');
+  assert.equal(embeddingCacheKey({ type: 'openai', model: 'text-embedding-3-small' }, 'a smiling face'),
+    'c49f7c76497db415bea28a87bac9bde1556a3af604f3d213e7897cd44cc5a5a2');
+});
+
+test('embedderIdentity keeps the configured base URL when none was resolved, and the resolved one when it was', () => {
+  assert.equal(embedderIdentity({ type: 'openai', model: 'e', baseURL: 'http://127.0.0.1:9/v1' }).baseURL, 'http://127.0.0.1:9/v1');
+  assert.equal(embedderIdentity({ type: 'openai', model: 'e', baseURL: 'http://127.0.0.1:9/v1', resolved: { baseURL: 'http://127.0.0.1:7/v1' } }).baseURL, 'http://127.0.0.1:7/v1');
 });

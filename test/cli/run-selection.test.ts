@@ -132,7 +132,9 @@ test('every command offers only the options that mean something for it', async (
   const help = async (...command: string[]) => (await runCli([...command, '--help'], { cwd: process.cwd() })).stdout;
   const options = (text: string) => [...text.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]).filter((o) => o !== '--help').sort();
   assert.deepEqual(options(await help('plan')), ['--cache-dir', '--json', '--limit', '--no-cache', '--only', '--refresh', '--set']);
-  assert.deepEqual(options(await help('run')), ['--cache-dir', '--concurrency', '--grace-ms', '--json', '--limit', '--no-cache', '--only', '--refresh', '--resume', '--runs-dir', '--set']);
+  assert.deepEqual(options(await help('run')), ['--cache-dir', '--concurrency', '--executor', '--grace-ms', '--json', '--limit', '--no-cache', '--only', '--refresh', '--resume', '--runs-dir', '--set']);
+  assert.deepEqual(options(await help('worker')), ['--concurrency', '--lock-ms', '--redis', '--root']);
+  assert.deepEqual(options(await help('workers')), ['--json', '--redis']);
   assert.deepEqual(options(await help('validate')), ['--json']);
   assert.deepEqual(options(await help('schema')), []);
   assert.deepEqual(options(await help('cache', 'stats')), ['--cache-dir', '--json']);

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { listRunIds } from '../../src/artifacts/run-folder.js';
 import { LOCK_FILE } from '../../src/artifacts/run-lock.js';
-import type { Manifest } from '../../src/artifacts/manifest.js';
+import { manifestOf } from '../helpers/run-manifest.js';
 import type { RunSummary } from '../../src/report/run-list.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
 import { runCli, startCli, waitFor } from '../helpers/cli.js';
@@ -35,7 +35,7 @@ test('a run killed with kill -9 shows as interrupted (stale) in runs ls and runs
 
     running.child.kill('SIGKILL');
     assert.equal((await running.done).signal, 'SIGKILL');
-    const manifest = JSON.parse(readFileSync(path.join(project.runsDir, id, 'manifest.json'), 'utf8')) as Manifest;
+    const manifest = manifestOf(path.join(project.runsDir, id));
     assert.equal(manifest.status, 'running', 'the killed process never recorded how the run ended');
 
     const ls = await runCli(['runs', 'ls', ...dirs.slice(0, 2)], { cwd: project.dir });
@@ -110,7 +110,7 @@ test('runs ls, runs/index.html, view, run references, compare with three runs: a
     // The rerun is served from the cache: nothing was spent, and the manifest records no cost.
     assert.match(ls.stdout, new RegExp(`^${idB}  completed  browse-test  circumplex,local  30 +accuracy \\d\\.\\d{3} +—$`, 'm'));
     const summaries = JSON.parse((await cli(['runs', 'ls', '--json'])).stdout) as RunSummary[];
-    const manifestA = JSON.parse(readFileSync(path.join(runsDir, idA, 'manifest.json'), 'utf8')) as Manifest;
+    const manifestA = manifestOf(path.join(runsDir, idA));
     assert.equal(summaries[0].cost, manifestA.totals.cost);
     assert.ok(summaries[0].cost! > 0);
     assert.deepEqual([summaries[0].models, summaries[0].items, summaries[0].headline.map((h) => [h.kind, h.metric, h.groups])], [['circumplex', 'local'], 30, [['classification', 'accuracy', 2]]]);

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { getLabelSet } from '../../src/labels/label-sets.js';
 import { ANSWER_READER_VERSION } from '../../src/labels/reader-version.js';
-import type { Manifest } from '../../src/artifacts/manifest.js';
+import { manifestOf } from '../helpers/run-manifest.js';
 import { labelsByDistance, refuseResponseFormat, startOpenAIServer, type ChatCompletionBody, type OpenAIServer } from '../helpers/openai-server.js';
 import { ANSWER_STYLES, STYLE_OUTCOMES, styledResponder, type AnswerStyle } from '../helpers/answer-styles.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
@@ -147,7 +147,7 @@ test('every answer shape completes: no item error, no retry, one request per ite
   const refused = server.requests.bodies.filter((b) => b.model === 'refuse/plain-word');
   assert.equal(refused.filter((b) => b.response_format).length, 1, 'response_format was sent once, then remembered as refused');
 
-  const manifest = JSON.parse(await readFile(path.join(first.runDir, 'manifest.json'), 'utf8')) as Manifest;
+  const manifest = manifestOf(first.runDir);
   assert.equal(manifest.totals.errors, 0);
   assert.equal(manifest.totals.retries, 0, 'a 200 answer is never retried');
   assert.equal(manifest.answerReader, ANSWER_READER_VERSION);

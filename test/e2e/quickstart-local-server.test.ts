@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
-import type { Manifest } from '../../src/artifacts/manifest.js';
+import { manifestOf } from '../helpers/run-manifest.js';
 import { promptHash, startOpenAIServer } from '../helpers/openai-server.js';
 import { styledResponder } from '../helpers/answer-styles.js';
 import { runCli } from '../helpers/cli.js';
@@ -53,7 +53,7 @@ test('the quickstart with only VAFLOW_OPENAI_BASE_URL, against a plain-text serv
       assert.equal(plan.order.length, validatedTasks, 'validate and run expand the same tasks from the same environment');
       assert.ok(plan.order.some((t) => t.startsWith(`classify[model=${MODEL}`)), 'gpt4o-mini joined the matrix');
 
-      const manifest = JSON.parse(await readFile(path.join(runDir, 'manifest.json'), 'utf8')) as Manifest;
+      const manifest = manifestOf(runDir);
       assert.equal(manifest.status, 'completed');
       assert.deepEqual([manifest.totals.errors, manifest.totals.retries], [0, 0]);
       const modelTasks = Object.entries(manifest.tasks).filter(([id]) => /^(classify|describe)\[/.test(id) && id.includes(`model=${MODEL}`));

@@ -6,6 +6,9 @@ import { packageRoot } from '../../src/util/paths.js';
 /** The plain-ESM local kind that calls a loopback server (test/fixtures/engine/kinds/http-call.mjs). */
 export const HTTP_CALL_KIND = path.join(packageRoot, 'test/fixtures/engine/kinds/http-call.mjs');
 
+/** The plain-ESM local batch kind that sends one request per batch (test/fixtures/engine/kinds/http-batch.mjs). */
+export const HTTP_BATCH_KIND = path.join(packageRoot, 'test/fixtures/engine/kinds/http-batch.mjs');
+
 export interface EngineProject {
   readonly dir: string;
   readonly pipeline: string;

@@ -4,9 +4,12 @@ import type { ItemContext, KindLogEvent, SourceItem, SourceRecord, TaskContext }
 import type { Pipeline } from '../../src/types/generated/pipeline.js';
 import { hashFile } from '../../src/cache/file-digest.js';
 import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } from '../../src/types/providers.js';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { CacheStore } from '../../src/cache/store.js';
+import { cachedEmbedder } from '../../src/scheduler/embed-cached.js';
 import type { Coords } from '../../src/types/records.js';
 import { ConfigError } from '../../src/errors.js';
+import { privateVectorDir } from './vector-cache.js';
 
 /**
  * Minimal contexts for calling a kind directly in tests (`kind.source(ctx)`, `kind.item(record, ctx)`),
@@ -27,7 +30,10 @@ export interface KindContextOptions<P> {
   readonly signal?: AbortSignal;
   /** Chat models by model id; `providers.chat(model)` of any other id throws a ConfigError. */
   readonly chat?: Readonly<Record<string, ChatProvider>>;
+  /** The cache behind `providers.embedder` (the engine's, read and written). @default none */
   readonly cache?: CacheStore | null;
+  /** Embedders by embedder id that stand in for the real one an entry would create. */
+  readonly embedders?: Readonly<Record<string, EmbeddingsInterface>>;
 }
 
 export interface ItemContextOptions<P> extends KindContextOptions<P> {
@@ -54,8 +60,7 @@ export function taskContext<P>(options: KindContextOptions<P>): TestTaskContext<
     runDir: options.runDir ?? os.tmpdir(),
     seed: options.seed ?? 42,
     signal: options.signal ?? new AbortController().signal,
-    providers: testProviders({ chat: options.chat ?? {}, specDir: options.specDir ?? os.tmpdir(), cache: options.cache ?? null }),
-    cache: options.cache ?? null,
+    providers: testProviders({ chat: options.chat ?? {}, embedders: options.embedders ?? {}, specDir: options.specDir ?? os.tmpdir(), cache: options.cache ?? null }),
     log: (event) => {
       events.push(event);
     },
@@ -104,8 +109,11 @@ function taskIdOf(nodeId: string, coords: Coords): string {
   return parts.length > 0 ? `${nodeId}[${parts.join(',')}]` : nodeId;
 }
 
-/** Providers as the engine wires them, minus the environment: chat models are the test's own; embedders are real. */
-function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; specDir: string; cache: CacheStore | null }): ProviderServices {
+/**
+ * Providers as the engine wires them, minus the environment: chat models are the test's own; embedders
+ * are real unless the test gives its own, behind the engine's embedding cache.
+ */
+function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; embedders: Readonly<Record<string, EmbeddingsInterface>>; specDir: string; cache: CacheStore | null }): ProviderServices {
   const sharedObjects = new Map<string, Promise<unknown>>();
   const shared = <T>(key: string, create: () => Promise<T>): Promise<T> => {
     let pending = sharedObjects.get(key);
@@ -125,8 +133,10 @@ function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; 
     fileDigest: (file) => hashFile(file),
     embedder(entry) {
       // As the engine does: derived vector files beside the cache database, else in a temp folder.
-      const cacheDir = options.cache ? path.join(path.dirname(options.cache.path), 'vectors') : path.join(os.tmpdir(), 'vaflow-vectors');
-      return shared(`embedder:${entry.id}`, async () => (await import('../../src/providers/embedders/registry.js')).createEmbedder(entry, { specDir: options.specDir, env: {}, cacheDir }));
+      const cacheDir = options.cache ? path.join(path.dirname(options.cache.path), 'vectors') : privateVectorDir();
+      const own = options.embedders[entry.id];
+      const load = () => own ? Promise.resolve(own) : shared(`embedder:${entry.id}`, async () => (await import('../../src/providers/embedders/registry.js')).createEmbedder(entry, { specDir: options.specDir, env: {}, cacheDir }));
+      return cachedEmbedder(entry, { load, cache: options.cache, mode: { read: true, write: true } });
     },
   };
 }

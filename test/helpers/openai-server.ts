@@ -24,6 +24,9 @@
  * and one for tokens, as OpenAI enforces them, with OpenAI's headers on every chat answer
  * (`x-ratelimit-{limit,remaining,reset}-{requests,tokens}`) and a 429 with Retry-After past them;
  * `requests.log` records each chat request's arrival and whether it was limited.
+ * Outside that mode every answer still carries OpenAI's `x-ratelimit-*` headers (a 429 with the
+ * exhausted side), as the real service sends them, whether or not a fault adds Retry-After; they
+ * announce a limit (60,000 requests a minute) far above any test's pace.
  */
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -153,8 +156,20 @@ export interface OpenAIServer {
   latencyMs: number;
   /** Switches the rate-limit mode (undefined: off); the buckets keep their level, within the new size. */
   setRateLimit(mode: RateLimitMode | undefined): void;
+  /**
+   * Holds every chat answer until `count` chat requests are waiting at once, then releases them all
+   * (later requests are answered as usual). A barrier, so "these calls were all in flight" holds on
+   * a loaded machine, where a fixed latency may not.
+   */
+  holdUntilInFlight(count: number): void;
   /** Zeroes the counters (the fault queue and rule are kept). */
   resetCounts(): void;
+  /**
+   * Back to the state the server started in: counters zeroed, no queued fault, no rule, no hold, the
+   * starting responder and latency. Files sharing one server call it before each test, so no test
+   * sees what another left behind.
+   */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -335,6 +350,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     return { ...(wait > 0 ? { limitedForMs: wait } : {}), headers };
   }
 
+  let hold: { count: number; waiting: (() => void)[] } | undefined;
   const state: Omit<OpenAIServer, 'url' | 'close'> = {
     requests: {
       get total() { return counts.total; },
@@ -350,6 +366,9 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     responder: options.responder ?? fixedResponder('neutral'),
     latencyMs: options.latencyMs ?? 0,
     setRateLimit,
+    holdUntilInFlight(count) {
+      hold = { count, waiting: [] };
+    },
     resetCounts() {
       counts.total = counts.chat = counts.embeddings = 0;
       byPrompt.clear();
@@ -357,12 +376,37 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       authorizations.length = 0;
       log.length = 0;
     },
+    reset() {
+      state.resetCounts();
+      state.faults.length = 0;
+      state.rule = undefined;
+      state.responder = options.responder ?? fixedResponder('neutral');
+      state.latencyMs = options.latencyMs ?? 0;
+      hold = undefined;
+    },
   };
+
+  // OpenAI sends its rate-limit state with every answer; a 429 shows the exhausted side. Outside
+  // rate-limit mode (whose buckets describe themselves, or stay silent with `headers: false`) the
+  // server enforces no limit, so it announces one far above any test's pace: the client's limiter
+  // mirrors these headers, and a limit that runs out would pace every test that uses the server.
+  function rateLimitHeaders(status: number): Record<string, string> {
+    if (limits) return {};
+    const limited = status === 429;
+    return {
+      'x-ratelimit-limit-requests': '60000',
+      'x-ratelimit-limit-tokens': '10000000',
+      'x-ratelimit-remaining-requests': limited ? '0' : '59999',
+      'x-ratelimit-remaining-tokens': limited ? '0' : '9999000',
+      'x-ratelimit-reset-requests': limited ? '1s' : '1ms',
+      'x-ratelimit-reset-tokens': limited ? '7.2s' : '6ms',
+    };
+  }
 
   function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (res.destroyed) return;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...rateLimitHeaders(status), ...headers });
     res.end(text);
   }
 
@@ -371,6 +415,17 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
       res.once('close', () => { clearTimeout(timer); resolve(); });
+    });
+  }
+
+  function held(): Promise<void> {
+    const barrier = hold;
+    if (!barrier) return Promise.resolve();
+    return new Promise((resolve) => {
+      barrier.waiting.push(resolve);
+      if (barrier.waiting.length < barrier.count) return;
+      hold = undefined;
+      for (const release of barrier.waiting) release();
     });
   }
 
@@ -385,6 +440,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       return;
     }
     const fault = state.faults.shift() ?? state.rule?.(body);
+    await held();
     await wait(state.latencyMs, res);
     if (fault?.type === 'delay') await wait(fault.ms, res);
     if (res.destroyed) return;

@@ -4,13 +4,13 @@
  * it ignores, the openai provider passes it on, the classify kind reads it. Every entry must be one
  * request, no error, and read as the corpus says.
  */
-import { test, before, after } from 'node:test';
+import { test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import classify from '../../nodes/classify/index.js';
 import type { ResolvedModel } from '../../src/types/providers.js';
 import { startOpenAIServer, type OpenAIServer } from '../helpers/openai-server.js';
 import { promptRecord, runItem } from '../nodes/classify/item-harness.js';
-import { ANSWER_CORPUS, type CorpusEntry } from './answer-corpus.js';
+import { ANSWER_CORPUS, hasReasoning } from './answer-corpus.js';
 
 let server: OpenAIServer;
 let model: ResolvedModel;
@@ -19,14 +19,10 @@ before(async () => {
   model = { id: 'm', provider: 'openai', model: 'any-family', baseURL: server.url, temperature: 0 };
 });
 after(async () => { await server.close(); });
+// One server for the file; each test starts from its initial state, whatever the previous one left.
+beforeEach(() => server.reset());
 
 const record = promptRecord('item', 0.5, 0.2);
-
-function hasReasoning(entry: CorpusEntry): boolean {
-  const reply = typeof entry.reply === 'string' ? { content: entry.reply } : entry.reply;
-  // An empty block (Qwen3's no-think mode) holds no reasoning.
-  return /<\/?think>/.test((reply.content ?? '').replace(/<think>\s*<\/think>/g, '')) || !!reply.reasoning_content || !!reply.reasoning;
-}
 
 test('the corpus holds at least 150 shapes from every family, both label sets and every invalid reason', () => {
   assert.ok(ANSWER_CORPUS.length >= 150, `${ANSWER_CORPUS.length} entries`);

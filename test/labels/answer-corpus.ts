@@ -254,3 +254,10 @@ export const ANSWER_CORPUS: readonly CorpusEntry[] = [
   m('gpt-4o-mini', 'No doubt, she is excited!', ['excitement']),
   m('mistral-7b', 'Something between calm and content.', invalid('no-label')),
 ];
+
+/** Whether an entry's reply carries reasoning (a block in the content or a reasoning field) that the reader must keep apart. */
+export function hasReasoning(entry: CorpusEntry): boolean {
+  const reply = typeof entry.reply === 'string' ? { content: entry.reply } : entry.reply;
+  // An empty block (Qwen3's no-think mode) holds no reasoning.
+  return /<\/?think>/.test((reply.content ?? '').replace(/<think>\s*<\/think>/g, '')) || !!reply.reasoning_content || !!reply.reasoning;
+}

@@ -69,3 +69,21 @@ test('inline sets: spelling kept, points and synonyms filtered to the labels; is
   assert.equal(labelSetIssues('basic9').length, 1);
   assert.equal(resolveLabelSet('basic9'), undefined);
 });
+
+test('labelSetIssues: an unknown built-in name lists the built-in ones; an inline set\'s synonyms and points must name its labels (any case)', () => {
+  assert.deepEqual(labelSetIssues('basic7'), []);
+  const [unknown] = labelSetIssues('basic8');
+  assert.deepEqual(unknown.path, []);
+  assert.match(unknown.message, /^unknown label set "basic8" \(built in: .*basic7.*; or define one inline\)$/);
+  const issues = labelSetIssues({
+    name: 'mine',
+    labels: ['Joy', 'Anger'],
+    synonyms: { glad: 'joy', cross: 'anger ', blue: 'sadness' },
+    points: { JOY: [0.8, 0.5], calm: [0.3, -0.6] },
+  });
+  assert.deepEqual(issues, [
+    { path: ['synonyms', 'blue'], message: 'maps to "sadness", which is not one of the labels' },
+    { path: ['points', 'calm'], message: '"calm" is not one of the labels' },
+  ]);
+  assert.deepEqual(labelSetIssues({ name: 'bare', labels: ['a'] }), []);
+});

@@ -20,6 +20,7 @@ const CASES: readonly [string, { text: string; reasoning?: string; refusal?: str
   ['orphan closing tag', { text: `The user wants a description. Positive valence.\n</think>\n\n${SMILE}` }, SMILE],
   ['reasoning field', { text: SMILE, reasoning: 'Positive valence, low arousal.' }, SMILE],
   ['chain of thought then Answer:', { text: `Step 1: valence is positive.\nStep 2: arousal is low.\nAnswer: ${SMILE}` }, SMILE],
+  ['a draft Description: revised by a final one', { text: `Description: A tense frown.\nOn reflection the valence is positive.\nFinal description: ${SMILE}` }, SMILE],
   ['think, prefix and quotes together', { text: `<think>hmm</think>\nDescription: "${SMILE}"` }, SMILE],
   ['inner quotes are kept', { text: 'She says "hello" with a smile.' }, 'She says "hello" with a smile.'],
   ['a refusal sentence is what the model said', { text: "I'm sorry, I can't describe a person from numbers." }, "I'm sorry, I can't describe a person from numbers."],

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgressLifeCycle } from '../../src/lifecycle/progress.js';
 import { fitLine, fitTable } from '../../src/lifecycle/terminal-fit.js';
-import type { TaskNode } from '../../src/graph/types.js';
+import type { TaskNode } from '../../src/types/graph.js';
 import { VirtualTerminal } from '../helpers/virtual-terminal.js';
 
 function task(id: string): TaskNode {

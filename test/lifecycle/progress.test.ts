@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgressLifeCycle } from '../../src/lifecycle/progress.js';
-import type { TaskNode } from '../../src/graph/types.js';
-import type { RunInfo } from '../../src/lifecycle/life-cycle.js';
-import type { ProviderRate } from '../../src/scheduler/provider-services.js';
+import type { TaskNode } from '../../src/types/graph.js';
+import type { RunInfo } from '../../src/types/run-events.js';
+import type { ProviderRate } from '../../src/types/rate-limits.js';
 
 const task: TaskNode = {
   id: 'classify[model=local]', nodeId: 'classify', kind: 'classify', coords: { model: 'local' }, params: {}, axisParams: [],

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ManifestLifeCycle } from '../../src/lifecycle/manifest-writer.js';
 import type { Manifest } from '../../src/artifacts/manifest.js';
-import { emptyStats } from '../../src/scheduler/task-stats.js';
-import type { TaskNode } from '../../src/graph/types.js';
+import { emptyStats } from '../../src/types/task-stats.js';
+import type { TaskNode } from '../../src/types/graph.js';
 import { printRunSummary } from '../../src/cli/run-summary.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 

@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, existsSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
 import { loadPipeline } from '../../src/spec/index.js';
 import { SpecError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
+import { shareVectorCache } from '../helpers/vector-cache.js';
 import { listRunIds } from '../../src/artifacts/run-folder.js';
+import { manifestOf } from '../helpers/run-manifest.js';
 
 const PIPELINES = path.join(packageRoot, 'pipelines');
 
@@ -25,10 +27,6 @@ for (const file of readdirSync(PIPELINES).filter((f) => f.endsWith('.yaml'))) {
   });
 }
 
-interface Manifest {
-  status: string;
-  tasks: Record<string, { status: string; cacheHits: number; cacheMisses: number; records: number }>;
-}
 interface Metrics {
   groups: { kind: string; label: string; coords: Record<string, string>; headline: Record<string, { value: number | null }> }[];
 }
@@ -37,11 +35,8 @@ test('the quickstart runs end to end offline; its second run is served entirely 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vaflow-quickstart-'));
   try {
     const cacheDir = path.join(dir, 'cache');
-    // The bundled GloVe conversion is shared with the embedder tests, so the suite pays for it once.
-    const vectors = path.join(packageRoot, 'node_modules', '.cache', 'vaflow-test', 'vectors');
-    mkdirSync(vectors, { recursive: true });
-    mkdirSync(cacheDir, { recursive: true });
-    symlinkSync(vectors, path.join(cacheDir, 'vectors'));
+    // The bundled GloVe conversion, prepared once for the suite (the engine only reads it).
+    shareVectorCache(cacheDir);
     const args = ['run', path.join(PIPELINES, 'quickstart.yaml'), '--runs-dir', path.join(dir, 'runs'), '--cache-dir', cacheDir];
     const env = { OPENAI_API_KEY: '', VAFLOW_OPENAI_BASE_URL: '' };
     const first = await runCli(args, { cwd: dir, env });
@@ -61,7 +56,7 @@ test('the quickstart runs end to end offline; its second run is served entirely 
     const second = await runCli(args, { cwd: dir, env });
     assert.equal(second.code, 0, second.stderr);
     const runs2 = listRunIds(path.join(dir, 'runs'));
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'runs', runs2[1], 'manifest.json'), 'utf8')) as Manifest;
+    const manifest = manifestOf(path.join(dir, 'runs', runs2[1]));
     assert.equal(manifest.status, 'completed');
     const cachedTasks = Object.entries(manifest.tasks).filter(([id]) => id.startsWith('classify[') || id.startsWith('describe['));
     assert.equal(cachedTasks.length, 4);

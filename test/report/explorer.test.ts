@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import type { Manifest } from '../../src/artifacts/manifest.js';
+import { manifestOf } from '../helpers/run-manifest.js';
 import type { MetricsDocument, MetricsGroup } from '../../src/report/metrics-document.js';
 import { itemsAnchor } from '../../src/report/names.js';
 import type { SimilarityItems, SingleLabelItems } from '../../src/stats/group-data.js';
@@ -95,7 +95,7 @@ describe('report.html item explorer', () => {
     assert.deepEqual((await rows(anchor)).map((r) => r.item), g.items.keys.slice(50));
 
     // Tokens and cost per model, from the manifest: the priced loopback model's three tasks.
-    const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as Manifest;
+    const manifest = manifestOf(runDir);
     const local = Object.entries(manifest.tasks).filter(([id]) => /^(classify|describe)\[model=local,/.test(id)).map(([, s]) => s);
     assert.equal(local.length, 3);
     const usage = await page.$$eval('#usage-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getLabelSet } from '../../src/labels/label-sets.js';
 import { createRng } from '../../src/stats/prng.js';
-import { runPipeline } from '../../src/scheduler/run-pipeline.js';
+import { runPipeline } from '../../src/run/run-pipeline.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { ANSWER_STYLES, styledResponder } from '../helpers/answer-styles.js';
 import { promptHash, startOpenAIServer, type ChatCompletionBody, type OpenAIServer } from '../helpers/openai-server.js';

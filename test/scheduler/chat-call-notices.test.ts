@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runPipeline } from '../../src/scheduler/run-pipeline.js';
-import type { RunLifeCycle } from '../../src/lifecycle/life-cycle.js';
+import { runPipeline } from '../../src/run/run-pipeline.js';
+import type { RunLifeCycle } from '../../src/types/run-events.js';
 import { fixedResponder, startOpenAIServer } from '../helpers/openai-server.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runPipeline } from '../../src/scheduler/run-pipeline.js';
+import { runPipeline } from '../../src/run/run-pipeline.js';
 import { startOpenAIServer } from '../helpers/openai-server.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 import { inFlightCounter, studyPipeline, studyResponder } from './fixtures/study-pipeline.js';

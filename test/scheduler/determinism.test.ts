@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runPipeline, type RunResult } from '../../src/scheduler/run-pipeline.js';
+import { runPipeline, type RunResult } from '../../src/run/run-pipeline.js';
 import { promptHash, startOpenAIServer } from '../helpers/openai-server.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 import { studyPipeline, studyResponder } from './fixtures/study-pipeline.js';

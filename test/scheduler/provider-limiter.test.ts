@@ -207,3 +207,80 @@ test('429s that depend on the pace (a token bucket) still teach a rate: the cut 
   const refused = await drive(limiter, 100, () => !take());
   assert.ok(refused <= 5, `${refused} of 100 refused once the rate was learned`);
 });
+
+// Written against survivors of `npm run mutate -- retry` (issue 19). Waits are asserted one way only
+// ("has not started yet"): a loaded machine makes a call later, never earlier.
+
+/**
+ * Starts a call with its own abort signal, checks it is still waiting after `ms` (a lower bound: the
+ * machine can only add delay), then aborts it so the test need not wait the wait out.
+ */
+async function assertStillWaiting(start: (signal: AbortSignal) => Promise<unknown>, ms: number, message: string): Promise<void> {
+  const stop = new AbortController();
+  const call = start(stop.signal);
+  let settled = false;
+  void call.then(() => (settled = true), () => (settled = true));
+  await sleep(ms);
+  assert.equal(settled, false, message);
+  stop.abort(new Error('enough'));
+  await assert.rejects(call, /enough/);
+}
+
+test('the token bucket is corrected by the usage the answer reports: a call that used more than estimated delays the next', async () => {
+  // 1,000 tokens a minute. The first call is estimated at 100 tokens (256 characters / 4 + maxTokens 36)
+  // but reports 1,000 used: the bucket is empty, and the next 100-token call waits ~6 s for a refill.
+  const limiter = new ProviderLimiter({ tokensPerMinute: 1000 });
+  const request = (signal: AbortSignal) => ({ messages: [{ role: 'user' as const, content: 'x'.repeat(256) }], maxTokens: 36, signal });
+  assert.equal(estimateTokens(request(new AbortController().signal)), 100);
+  const chat = limitChat({ id: 'm', call: async () => ({ text: 'ok', usage: { inputTokens: 900, outputTokens: 100 } }) }, limiter);
+  await chat.call(request(new AbortController().signal));
+  await assertStillWaiting((signal) => chat.call(request(signal)), 400, 'the next call waits for tokens the first one really used');
+});
+
+test('only a 429 slows the provider down: a 500 or a timeout keeps its concurrency and adds no pause', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  const serverError = new ProviderError('VAFLOW_PROVIDER_HTTP', '500', { status: 500, retryable: true, retryAfterMs: 60_000 });
+  await assert.rejects(limiter.run(0, async () => { throw serverError; }, () => undefined));
+  await assert.rejects(limiter.run(0, async () => { throw new Error('socket hang up'); }, () => undefined));
+  assert.equal(limiter.concurrency, 8);
+  assert.equal(limiter.slowdowns, 0);
+  // Without a pause the call runs at once; 5 s is far above any machine's noise and far below the 60 s a pause would take.
+  const next = limiter.run(0, async () => 'ran', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const first = await Promise.race([next, new Promise((resolve) => (timer = setTimeout(resolve, 5000, 'paused')))]);
+  clearTimeout(timer);
+  assert.equal(first, 'ran');
+});
+
+test('a 429 without Retry-After pauses the provider for a second', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 2 });
+  const limited = new ProviderError('VAFLOW_RATE_LIMITED', '429', { status: 429, retryable: true });
+  await assert.rejects(limiter.run(0, async () => { throw limited; }, () => undefined));
+  await assertStillWaiting((signal) => limiter.run(0, async () => 'ran', () => undefined, { signal }), 300, 'the next call waits out the default pause');
+});
+
+test('limitChat with a provider that admits calls itself (llama.cpp\'s one context): admitted and released around each call, hooks and signal passed on', async () => {
+  const log: string[] = [];
+  const provider = {
+    id: 'local',
+    admit: async () => {
+      log.push('admit');
+      return () => log.push('release');
+    },
+    call: async () => {
+      log.push('call');
+      return { text: 'ok' };
+    },
+  };
+  const chat = limitChat(provider, new ProviderLimiter({}));
+  const request = { messages: [{ role: 'user' as const, content: 'hi' }], signal: new AbortController().signal };
+  assert.deepEqual(await chat.call(request), { text: 'ok' }, 'without hooks');
+  await chat.call(request, { onQueued: () => log.push('queued'), onStart: () => log.push('started') });
+  // Queued before the admission and again in the limiter's queue: both pause the attempt's timer.
+  assert.deepEqual(log, ['admit', 'call', 'release', 'queued', 'admit', 'queued', 'started', 'call', 'release']);
+  const aborted = new AbortController();
+  aborted.abort(new Error('cancelled'));
+  log.length = 0;
+  await assert.rejects(chat.call({ ...request, signal: aborted.signal }), /cancelled/);
+  assert.deepEqual(log, ['admit', 'release'], 'an aborted request never calls, and its admission is released');
+});

@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { runPipeline } from '../../src/scheduler/run-pipeline.js';
+import { runPipeline } from '../../src/run/run-pipeline.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
 import { nearestLabelResponder, startOpenAIServer, type LoggedRequest, type RateLimitMode } from '../helpers/openai-server.js';
 import { withTempDir } from '../helpers/temp-dir.js';

@@ -28,7 +28,7 @@ test('retries retryable failures, sleeping the server-given delay, then succeeds
 });
 
 test('a non-retryable failure is not retried; an exhausted policy or budget reports its attempts', async () => {
-  const bad = new ProviderError('HTTP_400', 'bad', { status: 400, retryable: false });
+  const bad = new ProviderError('VAFLOW_PROVIDER_HTTP', 'bad', { status: 400, retryable: false });
   await assert.rejects(withRetries(async () => { throw bad; }, { policy, budget: new RetryBudget(10), timeoutMs: 100, signal: new AbortController().signal }),
     (e: unknown) => e instanceof AttemptsExhausted && e.attempts === 1 && e.cause === bad);
   await assert.rejects(withRetries(async () => { throw rateLimited(0); }, { policy, budget: new RetryBudget(10), timeoutMs: 100, signal: new AbortController().signal, sleep: async () => {} }),
@@ -50,7 +50,7 @@ test('a call that ignores its signal still times out, as a retryable TimeoutErro
 
 test('a non-retryable failure leaves the task\'s retry budget untouched; a Retry-After of 0 means now', async () => {
   const budget = new RetryBudget(3);
-  const bad = new ProviderError('HTTP_400', 'bad', { status: 400, retryable: false });
+  const bad = new ProviderError('VAFLOW_PROVIDER_HTTP', 'bad', { status: 400, retryable: false });
   for (let i = 0; i < 5; i++) await assert.rejects(withRetries(async () => { throw bad; }, { policy, budget, timeoutMs: 100, signal: new AbortController().signal }));
   assert.equal(budget.left, 3);
   assert.equal(retryDelayMs(1, policy, 0, () => 0.999), 0, 'the server said retry now: no back-off of our own');
@@ -95,4 +95,11 @@ test('after the stop signal no attempt starts: neither the first nor a retry wai
   stop.abort('SIGINT');
   await assert.rejects(pending);
   assert.equal(calls, 1, 'the back-off ended at the signal and the retry never started');
+});
+
+test('a negative Retry-After (a date already past, from a local kind) falls back to the engine\'s backoff', () => {
+  const policy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1000 };
+  assert.equal(retryDelayMs(1, policy, -5, () => 0.5), 50);
+  assert.equal(retryDelayMs(2, policy, -1, () => 0.5), 100);
+  assert.equal(retryDelayMs(1, policy, 0, () => 0.5), 0, 'zero is a wait the server asked for');
 });

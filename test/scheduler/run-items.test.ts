@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { runPipeline } from '../../src/scheduler/run-pipeline.js';
+import { runPipeline } from '../../src/run/run-pipeline.js';
 import { orderWindow } from '../../src/scheduler/run-items.js';
 import { startFlakyServer } from '../helpers/flaky-server.js';
 import { makeEngineProject, httpPipeline } from '../helpers/engine-project.js';

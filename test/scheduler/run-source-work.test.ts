@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runPipeline } from '../../src/scheduler/run-pipeline.js';
+import { runPipeline } from '../../src/run/run-pipeline.js';
 import { makeEngineProject, type EngineProject } from '../helpers/engine-project.js';
 
 /**

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runPipeline } from '../../src/scheduler/run-pipeline.js';
+import { runPipeline } from '../../src/run/run-pipeline.js';
 import { promptHash, startOpenAIServer, type Fault, type Responder } from '../helpers/openai-server.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 import { BASIC7_TERMS, studyResponder } from './fixtures/study-pipeline.js';
@@ -41,12 +41,14 @@ function countingResponder(inner: Responder): { responder: Responder; paid: Map<
   };
 }
 
-test('slow rate slots do not time calls out: 63 calls at one per 100 ms with a 300 ms timeout all succeed, first try', async () => {
+test('slow rate slots do not time calls out: 63 calls at one per 100 ms (~6 s of waiting) with a 2 s timeout all succeed, first try', async () => {
   const server = await startOpenAIServer({ responder: studyResponder });
   try {
     await withTempDir('rate-slots', async (dir) => {
       const file = path.join(dir, 'p.yaml');
-      writeFileSync(file, pipeline(server.url, 'concurrency: 16, timeoutMs: 300, retries: 2, limits: { openai: { requestsPerMinute: 600 } }'));
+      // 2 s, not less: a loopback call on a loaded machine (mutation runs, load 15+) can take 400 ms;
+      // a timer that counted the wait for a slot would still fire for every call after the 20th.
+      writeFileSync(file, pipeline(server.url, 'concurrency: 16, timeoutMs: 2000, retries: 2, limits: { openai: { requestsPerMinute: 600 } }'));
       const result = await runPipeline({ file, runsDir: path.join(dir, 'runs'), cacheDir: path.join(dir, 'cache'), env: {} });
       const stats = result.tasks['classify[model=m,variant=numeric]'];
       assert.equal(result.status, 'completed', stats.reason);

@@ -30,3 +30,17 @@ test('undefined cases carry reasons', () => {
   assert.equal(rmse([], []).value, null);
   assert.throws(() => pearson([1, 2], [1]), RangeError);
 });
+
+test('each statistic says why it is undefined: too few pairs, a constant variable, constant and equal', () => {
+  assert.deepEqual(pearson([1], [2]), { value: null, reason: 'needs at least 2 pairs, got 1' });
+  assert.deepEqual(concordance([1], [2]), { value: null, reason: 'needs at least 2 pairs, got 1' });
+  assert.deepEqual(spearman([3], [2]), { value: null, reason: 'needs at least 2 pairs, got 1' });
+  assert.deepEqual(rmse([], []), { value: null, reason: 'needs at least 1 pairs, got 0' });
+  assert.deepEqual(pearson([1, 2, 3], [4, 4, 4]), { value: null, reason: 'correlation undefined: one variable is constant' });
+  assert.deepEqual(concordance([2, 2], [2, 2]), { value: null, reason: 'concordance undefined: both variables constant and equal' });
+  assert.deepEqual(concordance([2, 2], [3, 3]), { value: 0 }, 'constant but different: no agreement');
+  // The minimum is enough.
+  assert.equal(pearson([1, 2], [3, 5]).value, 1);
+  assert.equal(rmse([1], [1.5]).value, 0.5);
+  assert.throws(() => rmse([1, 2], [1]), (e: unknown) => e instanceof RangeError && e.message === 'paired samples differ in length: 2 vs 1');
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mcnemarExact, mcnemarExactP } from '../../src/stats/mcnemar.js';
+import { mcnemarClustered, mcnemarExact, mcnemarExactP } from '../../src/stats/mcnemar.js';
 
 test('exact McNemar, hand-worked: b = 10, c = 3', () => {
   // n = 13 discordant pairs; P(X ≤ 3) for X ~ Bin(13, 1/2):
@@ -37,4 +37,22 @@ test('odds ratio undefined when c = 0', () => {
   const r = mcnemarExact([1, 1], [0, 1]);
   assert.equal(r.oddsRatio.value, null);
   assert.match(r.oddsRatio.reason!, /c = 0/);
+});
+
+test('balanced discordance is not "no discordant pair"; an empty comparison has no difference', () => {
+  const balanced = mcnemarExact([true, true, false, false], [false, false, true, true]);
+  assert.deepEqual([balanced.b, balanced.c, balanced.p, balanced.degenerate], [2, 2, 1, undefined]);
+  const none = mcnemarExact([], []);
+  assert.deepEqual(none.difference, { value: null, reason: 'no paired items' });
+  assert.equal(none.degenerate, 'no discordant pair: both sides right on the same items');
+  assert.throws(() => mcnemarExact([true], [true, false]), (e: unknown) => e instanceof RangeError && e.message === 'paired outcomes differ in length: 1 vs 2');
+});
+
+test('clustered McNemar: balanced ids are degenerate and say why; lengths must match', () => {
+  // Id 0: one pair favours A, one favours B; id 1: both right.
+  const r = mcnemarClustered([true, false, true, true], [false, true, true, true], [0, 0, 1, 1]);
+  assert.deepEqual([r.b, r.c, r.p, r.degenerate], [1, 1, 1, 'every item id has as many pairs favouring A as favouring B']);
+  const agree = mcnemarClustered([true, false], [true, false], [0, 1]);
+  assert.equal(agree.degenerate, 'no discordant pair: both sides right on the same items');
+  assert.throws(() => mcnemarClustered([true, false], [true, false], [0]), (e: unknown) => e instanceof RangeError && e.message === 'clusters and outcomes differ in length: 1 vs 2');
 });

@@ -46,3 +46,23 @@ test('macro-F1 leaves out labels of the label space that are neither true nor pr
   close(m.macroF1.value, 5 / 12);
   close(m.hamming.value, 3 / 18);
 });
+
+test('an empty group has every metric, each undefined (not an empty result)', () => {
+  const m = multiLabelMetrics({ truth: [[0]], pred: [[0]], classCount: 3 }, []);
+  const none = { value: null, reason: 'empty group: no items' };
+  assert.deepEqual(m, { exactMatch: none, jaccard: none, hamming: none, microF1: none, macroF1: none, invalidRate: none });
+});
+
+test('an empty answer to an empty truth matches exactly; a superset of the truth does not', () => {
+  const m = multiLabelMetrics({ truth: [[], [0]], pred: [[], [0, 1]], classCount: 2 });
+  assert.equal(m.jaccard.value, (1 + 1 / 2) / 2);
+  assert.equal(m.exactMatch.value, 0.5);
+});
+
+test('no label at all: Hamming needs a label space, F1 needs a label', () => {
+  const m = multiLabelMetrics({ truth: [[]], pred: [[]], classCount: 0 });
+  assert.deepEqual(m.hamming, { value: null, reason: 'empty label space' });
+  assert.deepEqual(m.microF1, { value: null, reason: 'no labels in the truth or the predictions' });
+  assert.deepEqual(m.macroF1, { value: null, reason: 'no labels in the truth or the predictions' });
+  assert.equal(m.exactMatch.value, 1);
+});

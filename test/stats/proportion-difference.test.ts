@@ -60,3 +60,55 @@ test('independent proportions: square-and-add on Clopper–Pearson limits, hones
   near(ci[1], 1 - lo5, 1e-12);
   assert.equal(independentDifferenceInterval({ outcomes: [], clusters: null }, all, 0.95), null);
 });
+
+test('Tango at the edges: all pairs B-only gives an upper limit of 1, all A-only a lower limit of −1', () => {
+  assert.deepEqual(tangoInterval(10, 0, 10, 0.95)[0], -1);
+  assert.deepEqual(tangoInterval(0, 10, 10, 0.95)[1], 1);
+});
+
+test('paired difference without clusters counts both kinds of discordant pair', () => {
+  // A-only right on 2 pairs, B-only on 5, both right on 3, both wrong on 2.
+  const a = [true, true, false, false, false, false, false, true, true, true, false, false];
+  const b = [false, false, true, true, true, true, true, true, true, true, false, false];
+  const r = pairedDifferenceInterval({ a, b, clusters: null }, 0.95);
+  assert.equal(r.effectiveN, 12);
+  assert.deepEqual(r.ci, tangoInterval(2, 5, 12, 0.95));
+  // Clusters that are all distinct change nothing.
+  assert.deepEqual(pairedDifferenceInterval({ a, b, clusters: a.map((_, i) => i) }, 0.95), r);
+});
+
+test('paired difference with unequal clusters: the effective number of pairs, by hand', () => {
+  // Ids of 3, 3 and 2 pairs; B − A per pair: id 0: +1 +1 0, id 1: 0 −1 0, id 2: +1 0. b = 1, c = 3, n = 8.
+  // mean 1/4, row variance (4/8 − 1/16)/8; per-id sums 2, −1, 1 over sizes 3, 3, 2:
+  // cluster variance (3/2)·((2 − 3/4)² + (−1 − 3/4)² + (1 − 2/4)²)/64; n* = 8 · row / cluster = 448/117.
+  const a = [false, false, true, true, true, false, false, true];
+  const b = [true, true, true, true, false, false, true, true];
+  const clusters = [0, 0, 0, 1, 1, 1, 2, 2];
+  const r = pairedDifferenceInterval({ a, b, clusters }, 0.95);
+  near(r.effectiveN, 448 / 117, 1e-12);
+  const scale = r.effectiveN / 8;
+  const expected = tangoInterval(1 * scale, 3 * scale, r.effectiveN, 0.95);
+  near(r.ci[0], expected[0], 1e-12);
+  near(r.ci[1], expected[1], 1e-12);
+});
+
+test('paired difference with clusters and nothing to estimate the design effect from: n* is the number of ids', () => {
+  // No discordant pair (3 ids × 2 pairs): no variance, so as if each id's pairs always agreed.
+  const same = [true, true, false, false, true, true];
+  assert.equal(pairedDifferenceInterval({ a: same, b: same, clusters: [0, 0, 1, 1, 2, 2] }, 0.95).effectiveN, 3);
+  // Two ids with the same share of discordant pairs: between-id variance 0, no design effect (n* = pairs).
+  assert.equal(pairedDifferenceInterval({ a: [false, true, false, true], b: [true, true, true, true], clusters: [0, 0, 1, 1] }, 0.95).effectiveN, 4);
+  // One id holding every pair: one unit.
+  const one = pairedDifferenceInterval({ a: [false, true, false, false], b: [true, true, true, false], clusters: [7, 7, 7, 7] }, 0.95);
+  assert.equal(one.effectiveN, 1);
+});
+
+test('independent proportions, asymmetric: square-and-add against a reference (scipy beta.ppf limits)', () => {
+  const side = (x: number, n: number) => ({ outcomes: Array.from({ length: n }, (_, i) => i < x), clusters: null });
+  const [lo, hi] = independentDifferenceInterval(side(2, 5), side(4, 5), 0.95)!;
+  near(lo, -0.28718942302072836, 1e-9);
+  near(hi, 0.7982351996545487, 1e-9);
+  const [lo2, hi2] = independentDifferenceInterval(side(7, 9), side(3, 8), 0.95)!;
+  near(lo2, -0.7515336419044167, 1e-9);
+  near(hi2, 0.13321730853473046, 1e-9);
+});

@@ -85,3 +85,11 @@ test('proportionInterval with clusters: Korn–Graubard effective sample size, b
   assert.equal(all.effectiveN, 4);
   close(all.ci![0], 0.025 ** (1 / 4));
 });
+
+test('proportionInterval with clusters: none right is as uninformative as all right; one id is one unit; two ids are enough to estimate', () => {
+  const ids = [0, 0, 1, 1, 2, 2];
+  assert.equal(proportionInterval({ outcomes: Array(6).fill(false), clusters: ids }, 0.95).effectiveN, 3);
+  assert.equal(proportionInterval({ outcomes: [true, false, false, true], clusters: [5, 5, 5, 5] }, 0.95).effectiveN, 1);
+  // Two ids, each half right: no between-id variance, so no design effect (n* = rows).
+  assert.equal(proportionInterval({ outcomes: [true, false, true, false], clusters: [0, 0, 1, 1] }, 0.95).effectiveN, 4);
+});

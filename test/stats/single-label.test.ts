@@ -122,3 +122,8 @@ test('indices select (and repeat) items, as the bootstrap needs', () => {
   const data = { truth: [0, 1, 1], pred: [0, 0, 1], classCount: 2 };
   assert.deepEqual(confusionMatrix(data, [0, 0, 2]), [[2, 0, 0], [0, 1, 0]]);
 });
+
+test('a class neither true nor predicted has no F1, and says why', () => {
+  const cm = confusionMatrix({ ...items([[0, 0, 2], [1, 1, 1]]), classCount: 3 });
+  assert.deepEqual(perClass(cm)[2].f1, { value: null, reason: 'class neither in the truth nor predicted' });
+});

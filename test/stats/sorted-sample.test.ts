@@ -18,3 +18,8 @@ test('resampled median and average ranks equal sorting the resample directly (wi
   }
   assert.equal(sample.median([]), null);
 });
+
+test('a sorted sample knows its size', () => {
+  assert.equal(new SortedSample([3, 1, 2]).size, 3);
+  assert.equal(new SortedSample([]).size, 0);
+});

@@ -68,3 +68,30 @@ test('several tie groups, one of even size and one of odd size', () => {
   assert.equal(r.wMinus, 6.5);
   assert.ok(Math.abs(r.p - 0.03641414726674857) < 1e-6, `p = ${r.p}`);
 });
+
+test('differences are a − b, with both samples non-zero; exact p against scipy.stats.wilcoxon', () => {
+  const r = wilcoxonSignedRank([1.2, 2.5, 3.1, 4.0, 5.5], [1.0, 2.0, 3.5, 3.0, 4.0]);
+  // d = 0.2, 0.5, −0.4, 1.0, 1.5: ranks 1 3 2 4 5, W− = 2.
+  assert.deepEqual([r.n, r.wPlus, r.wMinus, r.method], [5, 13, 2, 'exact']);
+  assert.ok(Math.abs(r.p - 0.1875) < 1e-12, `${r.p}`);
+  // W− = 6 ≥ n: the exact null distribution needs every rank up to n (scipy: 0.8125).
+  const wide = wilcoxonSignedRank([-0.1, 0.2, 0.3, 0.4, -0.5], [0, 0, 0, 0, 0]);
+  assert.equal(wide.wMinus, 6);
+  assert.ok(Math.abs(wide.p - 0.8125) < 1e-12, `${wide.p}`);
+  assert.throws(() => wilcoxonSignedRank([1, 2], [1]), (e: unknown) => e instanceof RangeError && e.message === 'paired samples differ in length: 2 vs 1');
+});
+
+test('exact up to 50 non-zero pairs without ties, the normal approximation from 51 (scipy references)', () => {
+  const diffs = (n: number) => Array.from({ length: n }, (_, i) => (i + 1) * 0.01 * (i % 3 ? 1 : -1));
+  const fifty = wilcoxonSignedRank(diffs(50), new Array(50).fill(0));
+  assert.equal(fifty.method, 'exact');
+  assert.equal(fifty.wMinus, 425);
+  assert.ok(Math.abs(fifty.p - 0.03996834652842374) < 1e-9, `${fifty.p}`);
+  const fiftyOne = wilcoxonSignedRank(diffs(51), new Array(51).fill(0));
+  assert.equal(fiftyOne.method, 'normal');
+  assert.ok(Math.abs(fiftyOne.p - 0.026000896360930642) < 1e-6, `${fiftyOne.p}`);
+});
+
+test('no non-zero difference: the whole result, exactly', () => {
+  assert.deepEqual(wilcoxonSignedRank([0.3, 0.4], [0.3, 0.4]), { n: 0, wPlus: 0, wMinus: 0, p: 1, method: 'exact', rankBiserial: { value: null, reason: 'all differences are zero' } });
+});

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .action(async (file: string, flags: PlanFlags) => {
     const resolved = resolvePlanFlags(flags, process.env);
     const [{ runPipeline }, { formatPlan }, { ErrorSamplesLifeCycle, formatErrorSamples }, { formatWarnings }, estimate] = await Promise.all([
-      import('../../scheduler/run-pipeline.js'),
+      import('../../run/run-pipeline.js'),
       import('../plan-table.js'),
       import('../error-samples.js'),
       import('../run-summary.js'),

@@ -2,6 +2,10 @@ import type { Command } from 'commander';
 import { addRunOptions, resolveRunFlags, type RunFlags } from '../run-options.js';
 import { UsageError } from '../../errors.js';
 
+interface RunCommandFlags extends RunFlags {
+  readonly executor?: string;
+}
+
 export function register(program: Command): void {
   addRunOptions(
     program
@@ -11,13 +15,14 @@ export function register(program: Command): void {
   )
     .option('--resume <run>', 'continue a run (id, "latest" or folder) in its own folder, with the --set, --only and --limit it started with; completed items come from the cache')
     .option('--grace-ms <ms>', 'how long in-flight calls may finish after an interrupt', '5000')
-    .action(async (file: string | undefined, flags: RunFlags) => {
+    .option('--executor <url>', 'run item kinds on `vaflow worker` processes through this Redis (redis://host:6379, rediss:// for TLS), or "local" (default: $VAFLOW_EXECUTOR, else defaults.executor, else local)')
+    .action(async (file: string | undefined, flags: RunCommandFlags) => {
       if (!file && !flags.resume) throw new UsageError('vaflow run: give a pipeline file, or --resume RUN');
       const resolved = resolveRunFlags(flags, process.env);
       const graceMs = Number(flags.graceMs);
       if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError(`--grace-ms: expected a whole number of milliseconds ≥ 0, got "${flags.graceMs}"`);
       const [{ runPipeline }, { ProgressLifeCycle }, { printRunSummary }, { ErrorSamplesLifeCycle }] = await Promise.all([
-        import('../../scheduler/run-pipeline.js'),
+        import('../../run/run-pipeline.js'),
         import('../../lifecycle/progress.js'),
         import('../run-summary.js'),
         import('../error-samples.js'),
@@ -42,6 +47,7 @@ export function register(program: Command): void {
       const result = await runPipeline({
         file,
         resume: flags.resume,
+        ...(flags.executor !== undefined ? { executor: flags.executor } : {}),
         ...resolved,
         env: process.env,
         stop: stop.signal,

@@ -2,7 +2,7 @@ import { Embeddings } from '@langchain/core/embeddings';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { ConfigError } from '../../errors.js';
-import type { TextEmbedding, VaflowEmbeddings } from './types.js';
+import type { TextEmbedding, VaflowEmbeddings } from '../../types/embeddings.js';
 import { isFiniteVector } from './vector-math.js';
 import { readModelFolder, type ModelFolder } from './onnx/model-folder.js';
 import { poolStates, type Pooling } from './onnx/pooling.js';

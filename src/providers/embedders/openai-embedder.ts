@@ -1,6 +1,6 @@
 import { OpenAIEmbeddings } from '@langchain/openai';
-import { ProviderError } from '../../errors.js';
-import type { TextEmbedding, VaflowEmbeddings } from './types.js';
+import { ProviderError, type VaflowErrorCode } from '../../errors.js';
+import type { TextEmbedding, VaflowEmbeddings } from '../../types/embeddings.js';
 import { isFiniteVector } from './vector-math.js';
 
 export interface OpenAIEmbedderOptions {
@@ -57,7 +57,7 @@ function toProviderError(error: unknown): ProviderError {
   const fields = typeof error === 'object' && error !== null ? (error as { status?: unknown; code?: unknown; headers?: unknown }) : {};
   const status = typeof fields.status === 'number' ? fields.status : undefined;
   const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
-  const code = status === 401 || status === 403 ? 'VAFLOW_PROVIDER_AUTH' : status === 429 ? 'VAFLOW_PROVIDER_RATE_LIMIT' : status !== undefined ? `VAFLOW_PROVIDER_HTTP_${status}` : 'VAFLOW_PROVIDER_NETWORK';
+  const code: VaflowErrorCode = status === 401 || status === 403 ? 'VAFLOW_PROVIDER_AUTH' : status === 429 ? 'VAFLOW_PROVIDER_RATE_LIMIT' : status !== undefined ? `VAFLOW_PROVIDER_HTTP_${status}` : 'VAFLOW_PROVIDER_NETWORK';
   return new ProviderError(code, `embedding request failed${status ? ` (HTTP ${status})` : ''}: ${error instanceof Error ? error.message : String(error)}`, {
     status,
     retryable,

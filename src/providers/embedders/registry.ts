@@ -4,9 +4,9 @@ import { embedderIdentity } from '../../cache/key.js';
 import { ConfigError } from '../../errors.js';
 import { ENGLISH_STOP_WORDS } from '../../text/stop-words.js';
 import { openAIBaseURL } from '../chat/base-url.js';
-import type { VaflowEmbeddings } from './types.js';
+import type { VaflowEmbeddings } from '../../types/embeddings.js';
 
-export type { TextEmbedding, VaflowEmbeddings } from './types.js';
+export type { TextEmbedding, VaflowEmbeddings } from '../../types/embeddings.js';
 
 export interface EmbedderOptions {
   /** Folder of the pipeline file: relative `path`s resolve against it. */

@@ -1,5 +1,5 @@
 import { Embeddings } from '@langchain/core/embeddings';
-import type { TextEmbedding, VaflowEmbeddings } from './types.js';
+import type { TextEmbedding, VaflowEmbeddings } from '../../types/embeddings.js';
 import { isFiniteVector } from './vector-math.js';
 
 /** The part of @energetic-ai/embeddings' model this class uses. */

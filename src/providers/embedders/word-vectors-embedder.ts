@@ -1,6 +1,6 @@
 import { Embeddings } from '@langchain/core/embeddings';
 import { compoundParts, wordTokens } from '../../text/tokenize.js';
-import type { TextEmbedding, VaflowEmbeddings } from './types.js';
+import type { TextEmbedding, VaflowEmbeddings } from '../../types/embeddings.js';
 import type { VectorTable } from './word-vectors/vector-table.js';
 
 export interface WordVectorsEmbedderOptions {

@@ -150,7 +150,7 @@ export interface Embedder {
   apiKeyEnv?: EnvVarName;
 }
 /**
- * Engine settings for every node (each node may override them in `with`), the run's seed, and per-provider limits.
+ * Engine settings for every node (each node may override them in `with`), the run's seed, per-provider limits and where item work runs.
  */
 export interface Defaults {
   /**
@@ -183,6 +183,10 @@ export interface Defaults {
   limits?: {
     [k: string]: ProviderLimits;
   };
+  /**
+   * Where item work runs: `local` (this process) or the URL of a Redis that `vaflow worker` processes on other machines take item jobs from (`redis://host:6379`, `rediss://` for TLS, `/N` for a database number). `--executor` and VAFLOW_EXECUTOR override it; a URL with a password belongs in VAFLOW_EXECUTOR, never in the file. See docs/distributed.md. @default local
+   */
+  executor?: string;
 }
 export interface ProviderLimits {
   /**

@@ -1,4 +1,4 @@
-import { test, after, before } from 'node:test';
+import { test, after, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import classify from '../../../nodes/classify/index.js';
 import describeKind from '../../../nodes/describe/index.js';
@@ -22,6 +22,8 @@ before(async () => {
   model = { id: 'gpt', provider: 'openai', model: 'gpt-test', baseURL: server.url, temperature: 0 };
 });
 after(async () => { await server.close(); });
+// One server for the file; each test starts from its initial state, whatever the previous one left.
+beforeEach(() => server.reset());
 
 test('structured classification of every basic7 reference point, with usage and finish reason', async () => {
   server.resetCounts();
@@ -101,13 +103,36 @@ test('429 with Retry-After (seconds) is retried with the server\'s wait and succ
   assert.equal(outcome.result?.fields.prediction, 'happiness');
   assert.equal(outcome.attempts, 2);
   assert.deepEqual(outcome.serverWaits, [1000]);
+  assert.deepEqual(outcome.delays, [1000], 'the engine\'s retry layer waits what the server asked');
   assert.equal(server.requests.chat, 2);
+});
+
+test('429 with only OpenAI\'s x-ratelimit-* headers (no Retry-After) is retried with the engine\'s own backoff', async () => {
+  server.resetCounts();
+  server.faults.push({ type: 'status', status: 429 });
+  const outcome = await runItem(classify, happy, { model, params });
+  assert.equal(outcome.result?.fields.prediction, 'happiness');
+  assert.deepEqual(outcome.serverWaits, [undefined], 'x-ratelimit-reset-* is not read as a Retry-After');
+  assert.ok(outcome.delays.length === 1 && outcome.delays[0]! >= 0 && outcome.delays[0]! <= 500, `first backoff within the policy's 500 ms (${outcome.delays[0]})`);
+  assert.equal(server.requests.chat, 2);
+});
+
+test('429 with Retry-After as an HTTP date is retried after the wait it names, through the engine', async () => {
+  server.resetCounts();
+  // HTTP dates have whole seconds, and the client reads it a little later: 30 s ahead leaves a wide
+  // margin for a loaded machine (the harness cuts the sleep itself to 20 ms).
+  server.faults.push({ type: 'status', status: 429, retryAfterDate: new Date(Date.now() + 30_000) });
+  const outcome = await runItem(classify, happy, { model, params });
+  assert.equal(outcome.result?.fields.prediction, 'happiness');
+  const [wait] = outcome.serverWaits;
+  assert.ok(wait !== undefined && wait > 0 && wait <= 30_000, `the date read as a wait in (0, 30 s] (${wait})`);
+  assert.deepEqual(outcome.delays, [wait]);
 });
 
 test('429 with retry-after-ms is retried with that wait', async () => {
   server.faults.push({ type: 'status', status: 429, retryAfterMs: 40, retryAfterSeconds: 9 });
   const outcome = await runItem(classify, happy, { model, params });
-  assert.deepEqual([outcome.result?.fields.prediction, outcome.serverWaits], ['happiness', [40]]);
+  assert.deepEqual([outcome.result?.fields.prediction, outcome.serverWaits, outcome.delays], ['happiness', [40], [40]]);
 });
 
 test('500 is retried and succeeds; persistent 500s end as an item error with status and attempts', async () => {
@@ -122,11 +147,12 @@ test('500 is retried and succeeds; persistent 500s end as an item error with sta
 });
 
 test('a reply slower than the timeout is aborted, retried and then succeeds; always slow ends as VAFLOW_TIMEOUT', async () => {
-  server.faults.push({ type: 'delay', ms: 5000 });
-  const once = await runItem(classify, happy, { model, params, timeoutMs: 300 });
+  // Timeouts generous for a loopback answer on a loaded machine, far below the slow replies.
+  server.faults.push({ type: 'delay', ms: 20_000 });
+  const once = await runItem(classify, happy, { model, params, timeoutMs: 1500 });
   assert.deepEqual([once.result?.fields.prediction, once.attempts], ['happiness', 2]);
-  server.faults.push({ type: 'delay', ms: 5000 }, { type: 'delay', ms: 5000 });
-  const always = await runItem(classify, happy, { model, params, timeoutMs: 200, retries: 1 });
+  server.faults.push({ type: 'delay', ms: 20_000 }, { type: 'delay', ms: 20_000 });
+  const always = await runItem(classify, happy, { model, params, timeoutMs: 1000, retries: 1 });
   assert.ok(always.error instanceof ProviderError);
   assert.deepEqual([always.error.code, always.attempts], ['VAFLOW_TIMEOUT', 2]);
 });

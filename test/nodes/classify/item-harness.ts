@@ -1,14 +1,15 @@
 /**
  * Drives an item kind the way the engine does for one input record: a provider created once per
- * model through the real registry, a per-call timeout on the item's signal, and one retry loop
- * that retries retryable ProviderErrors (honouring retryAfterMs, shortened to keep tests fast) and
- * nothing else. It records the attempts and the waits the server asked for.
+ * model through the real registry, and the engine's own retry layer (src/scheduler/retry.ts:
+ * per-attempt timeout, retryable failures only, the server's Retry-After, the budget). Only its
+ * sleep is injected, cut to at most 20 ms so tests stay fast; the waits the engine chose are
+ * recorded. It records the attempts and the waits the server asked for.
  */
 import type { ItemKind, ItemResult, KindLogEvent } from '../../../src/types/node-kind.js';
 import type { ChatProvider, ResolvedModel } from '../../../src/types/providers.js';
 import type { FlowRecord } from '../../../src/types/records.js';
 import { createChatProvider } from '../../../src/providers/chat/registry.js';
-import { ProviderError, TimeoutError } from '../../../src/errors.js';
+import { AttemptsExhausted, DEFAULT_RETRY_POLICY, RetryBudget, withRetries } from '../../../src/scheduler/retry.js';
 
 export interface HarnessOptions<P> {
   readonly model: ResolvedModel;
@@ -29,6 +30,8 @@ export interface HarnessOutcome {
   readonly attempts: number;
   /** retryAfterMs of each retried error (undefined where the server named none). */
   readonly serverWaits: (number | undefined)[];
+  /** The wait the engine's retry layer chose before each retry. */
+  readonly delays: number[];
 }
 
 const providers = new Map<string, Promise<ChatProvider>>();
@@ -47,24 +50,31 @@ export async function runItem<P>(kind: ItemKind<P>, input: FlowRecord, options: 
   const retries = options.retries ?? 2;
   const timeoutMs = options.timeoutMs ?? 2000;
   const serverWaits: (number | undefined)[] = [];
-  for (let attempt = 1; ; attempt++) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TimeoutError(timeoutMs)), timeoutMs);
-    try {
-      const result = await kind.item(input, {
+  const delays: number[] = [];
+  try {
+    const { value, attempts } = await withRetries(
+      (signal, attempt) => kind.item(input, {
         taskId: 't', nodeId: 'classify', params, coords: { model: model.id }, model, spec: { version: 1, name: 'test', nodes: {} },
-        specDir: process.cwd(), runDir: process.cwd(), seed: 42, signal: controller.signal, cache: null, log: options.log ?? (() => {}),
-        providers: { chat, shared: (_key, create) => create(), fileDigest: () => Promise.reject(new Error('classify reads no file')), embedder: () => Promise.reject(new Error('classify uses no embedder')) },
+        specDir: process.cwd(), runDir: process.cwd(), seed: 42, signal, log: options.log ?? (() => {}),
+        providers: { chat, shared: (_key, create) => create(), fileDigest: () => Promise.reject(new Error('classify reads no file')), embedder: () => { throw new Error('classify uses no embedder'); } },
         repeat: options.repeat ?? 0, attempt,
-      });
-      return { result, attempts: attempt, serverWaits };
-    } catch (error) {
-      if (!(error instanceof ProviderError) || !error.retryable || attempt > retries) return { error, attempts: attempt, serverWaits };
-      serverWaits.push(error.retryAfterMs);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(error.retryAfterMs ?? 5, 20)));
-    } finally {
-      clearTimeout(timer);
-    }
+      }),
+      {
+        policy: { ...DEFAULT_RETRY_POLICY, retries },
+        budget: new RetryBudget(Number.POSITIVE_INFINITY),
+        timeoutMs,
+        signal: new AbortController().signal,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
+        onRetry: ({ delayMs, error }) => {
+          serverWaits.push(error.retryAfterMs);
+          delays.push(delayMs);
+        },
+      },
+    );
+    return { result: value, attempts, serverWaits, delays };
+  } catch (error) {
+    if (error instanceof AttemptsExhausted) return { error: error.cause, attempts: error.attempts, serverWaits, delays };
+    throw error;
   }
 }
 

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../../src/util/paths.js';
 import { getLabelSet } from '../../../src/labels/label-sets.js';
-import { nearestLabelResponder, promptHash, startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.js';
+import { nearestLabelResponder, startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.js';
 
 const KEY_VAR = 'VAFLOW_TEST_PLANTED_KEY';
 const KEY_VALUE = 'sk-planted-7f3e9c2a-do-not-leak';
@@ -97,8 +97,8 @@ test('a run classifies through the server, with a 429 retried; a rerun requests 
 });
 
 test('a non-retryable failure is recorded as an item error with its cause, and never cached', async () => {
-  const target = server.requests.bodies.find((b) => b.messages.some((m) => m.content.includes('-0.62')))!.messages;
-  server.rule = (request) => (promptHash(request.messages) === promptHash(target) ? { type: 'status', status: 401 } : undefined);
+  // f3's prompt (valence -0.62) is refused; the test needs no request of another test to find it.
+  server.rule = (request) => (request.messages.some((m) => m.content.includes('-0.62')) ? { type: 'status', status: 401 } : undefined);
   try {
     const failed = await run(pipeline({ name: 'gpt-fresh', temperature: 0 }, ', maxErrorRate: 0.5'));
     assert.equal(failed.code, 0, failed.stdout);
@@ -116,6 +116,20 @@ test('a non-retryable failure is recorded as an item error with its cause, and n
 });
 
 test('the planted API key appears nowhere in runs/ or the cache', async () => {
+  // This test's own run, with an item error (a 401 whose body echoes the key, as some servers do).
+  server.rule = (request) => (request.messages.some((m) => m.content.includes('-0.73'))
+    ? { type: 'status', status: 401, message: `Incorrect API key provided: ${KEY_VALUE}` }
+    : undefined);
+  let output: string;
+  try {
+    const result = await run(pipeline({ name: 'gpt-leak-check', temperature: 0 }, ', maxErrorRate: 0.5'));
+    assert.equal(result.code, 0, result.stdout);
+    assert.equal((await classifyRecords(result.runDir, '.errors.jsonl')).length, 1);
+    output = result.stdout;
+  } finally {
+    server.rule = undefined;
+  }
+  assert.equal(output.includes(KEY_VALUE), false, 'stdout contains the key');
   const files = [...await filesUnder(path.join(dir, 'runs')), ...await filesUnder(path.join(dir, 'cache'))];
   assert.ok(files.some((f) => f.endsWith('manifest.json')) && files.some((f) => f.includes('cache')));
   for (const file of files) {

@@ -1,4 +1,4 @@
-import { test, after, before } from 'node:test';
+import { test, after, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import describeKind, { limitWords } from '../../../nodes/describe/index.js';
 import type { ResolvedModel } from '../../../src/types/providers.js';
@@ -15,6 +15,8 @@ before(async () => {
   model = { id: 'gpt', provider: 'openai', model: 'gpt-test', baseURL: server.url };
 });
 after(async () => { await server.close(); });
+// One server for the file; each test starts from its initial state, whatever the previous one left.
+beforeEach(() => server.reset());
 
 test('limitWords cuts to the limit and says so', () => {
   assert.deepEqual(limitWords('  one two  three ', 5), { text: 'one two  three', truncated: false });

@@ -11,6 +11,8 @@ import { openCache } from '../../../src/cache/open.js';
 import type { CacheStore } from '../../../src/cache/store.js';
 import type { FlowRecord } from '../../../src/types/records.js';
 import type { ResolvedEmbedder } from '../../../src/types/providers.js';
+import type { TextEmbedding } from '../../../src/types/embeddings.js';
+import { ConfigError } from '../../../src/errors.js';
 import { collect, taskContext } from '../../helpers/kind-context.js';
 import { writeGloveText } from '../../providers/embedders/helpers/vector-files.js';
 
@@ -50,16 +52,10 @@ async function score(records: readonly FlowRecord[], options: { embedder: Embedd
     coords: { model: 'm1', embedder: entry.id },
     cache: options.cache ?? null,
     specDir: options.specDir,
+    // The test's embedder stands in for the toy entry; other entries are real.
+    embedders: { [TOY_ENTRY.id]: options.embedder },
   });
-  const ctx = {
-    ...base,
-    providers: {
-      ...base.providers,
-      // The engine's run-wide embedder: here, the test's embedder stands in for the toy entry.
-      embedder: (e: ResolvedEmbedder) => (e === TOY_ENTRY ? Promise.resolve(options.embedder) : base.providers.embedder(e)),
-    },
-  };
-  return collect(kind.batch(async function* () { yield* records; }, ctx));
+  return collect(kind.batch(async function* () { yield* records; }, base));
 }
 
 const cos = (degrees: number) => Math.cos((degrees * Math.PI) / 180);
@@ -147,8 +143,7 @@ test('embeddings are cached by (embedder identity, text): rescoring embeds nothi
 });
 
 async function scoreWithEntry(records: readonly FlowRecord[], embedder: EmbeddingsInterface, cache: CacheStore, entry: ResolvedEmbedder) {
-  const base = taskContext<EmbedScoreParams>({ params: { embedders: [entry.id] }, embedder: entry, cache });
-  const ctx = { ...base, providers: { ...base.providers, embedder: () => Promise.resolve(embedder) } };
+  const ctx = taskContext<EmbedScoreParams>({ params: { embedders: [entry.id] }, embedder: entry, cache, embedders: { [entry.id]: embedder } });
   return collect(kind.batch(async function* () { yield* records; }, ctx));
 }
 
@@ -231,4 +226,98 @@ test('batches hold the same texts whatever the record order', async () => {
   const second = new AngleEmbedder(ANGLES);
   await score([...ITEMS].reverse(), { embedder: second });
   assert.deepEqual(second.embeddedTexts, first.embeddedTexts);
+});
+
+test('scores do not depend on record order when records share their text and reference (identical descriptions)', async () => {
+  // Models often give the same description for several faces, and a class has one reference text:
+  // such records differ only by id, so only the id can order them.
+  const angles: Record<string, number> = {};
+  const records = Array.from({ length: 40 }, (_, i) => {
+    const text = `t${i % 4}`;
+    const reference = `r${i % 3}`;
+    angles[text] = (i % 4) * 40;
+    angles[reference] = (i % 3) * 70 + 15;
+    return description(`i${String(i).padStart(2, '0')}`, text, reference);
+  });
+  angles.tx = 300;
+  angles.rx = 200;
+  records.push(...Array.from({ length: 12 }, (_, i) => description(`x${String(i).padStart(2, '0')}`, 'tx', `rx`)));
+  const permutations = [[...records].reverse(), records.map((_, i) => records[(i * 19) % records.length])];
+  const byId = (rs: FlowRecord[]) => JSON.stringify([...rs].sort((x, y) => (x.id < y.id ? -1 : 1)));
+  for (const nullSamples of [5, 20]) {
+    const reference = byId(await score(records, { embedder: new AngleEmbedder(angles), params: { nullSamples } }));
+    for (const order of permutations) {
+      assert.equal(byId(await score(order, { embedder: new AngleEmbedder(angles), params: { nullSamples } })), reference, `nullSamples ${nullSamples}`);
+    }
+  }
+});
+
+test('the null never pairs an item with another record of the same id (the same face twice)', async () => {
+  // Two records of face "a" (say, two prompt repeats kept as records) with different references.
+  const records = [description('a', 'A', 'RA'), description('a', 'C', 'RC'), description('b', 'B', 'RB'), description('d', 'D', 'RD')];
+  const out = await score(records, { embedder: new AngleEmbedder(ANGLES) });
+  const [a1, a2] = out.filter((r) => r.id === 'a').map((r) => r.similarity as Record<string, number>);
+  // a1: text 0°, partners RB (60°) and RD (180°) only, not a2's RC.
+  assert.equal(a1.nullSize, 2);
+  assertNear(a1.nullMean, (cos(60) + cos(180)) / 2, 'a1 nullMean');
+  assert.equal(a2.nullSize, 2);
+  assertNear(a2.nullMean, (cos(20 - 60) + cos(20 - 180)) / 2, 'a2 nullMean');
+});
+
+test('records carry oovRate fields only when the embedder reports OOV rates', async () => {
+  const out = await score(ITEMS, { embedder: new AngleEmbedder(ANGLES) });
+  for (const record of out) {
+    assert.ok(!('oovRate' in record) && !('referenceOovRate' in record), `${record.id}: ${Object.keys(record).join(', ')}`);
+  }
+});
+
+test('the task logs how many texts it embedded and how many came from the cache', async () => {
+  const cache = new MemoryCacheStore();
+  const run = async () => {
+    const base = taskContext<EmbedScoreParams>({ params: { embedders: [TOY_ENTRY.id] }, embedder: TOY_ENTRY, cache, embedders: { [TOY_ENTRY.id]: new AngleEmbedder(ANGLES) } });
+    await collect(kind.batch(async function* () { yield* ITEMS; }, base));
+    return base.events;
+  };
+  assert.deepEqual(await run(), [{ level: 'info', message: 'embed-score: 6 texts embedded, 0 from the cache', embedder: 'toy', embedded: 6, cached: 0 }]);
+  assert.deepEqual(await run(), [{ level: 'info', message: 'embed-score: 0 texts embedded, 6 from the cache', embedder: 'toy', embedded: 0, cached: 6 }]);
+});
+
+test('without an embedder the task fails with a ConfigError that says where to list one', async () => {
+  const ctx = taskContext<EmbedScoreParams>({ params: { embedders: ['e1'] }, nodeId: 'scores' });
+  await assert.rejects(collect(kind.batch(async function* () { yield* ITEMS; }, ctx)), (e: unknown) =>
+    e instanceof ConfigError && e.message === 'nodes.scores: embed-score runs per embedder; list them in `with.embedders`');
+});
+
+test('an upstream that yields a different record on the second read is an error naming it', async () => {
+  let reads = 0;
+  const ctx = taskContext<EmbedScoreParams>({ params: { embedders: [TOY_ENTRY.id] }, embedder: TOY_ENTRY, coords: { model: 'm1', embedder: 'toy' }, embedders: { [TOY_ENTRY.id]: new AngleEmbedder(ANGLES) } });
+  const inputs = async function* () {
+    reads++;
+    yield* reads === 1 ? ITEMS : [ITEMS[0], description('late', 'A', 'RA')];
+  };
+  await assert.rejects(collect(kind.batch(inputs, ctx)), /^Error: embed-score: upstream record late appeared on the second read only$/);
+});
+
+test('an embedder that breaks its contract (missing results, zero vectors) gives item problems, never NaN or a crash', async () => {
+  // A vaflow-style embedder (embedWithStats) trusted to report per-text problems itself, that does not.
+  const broken = {
+    identity: { type: 'broken' },
+    dimension: 2,
+    async embedWithStats(texts: readonly string[]): Promise<TextEmbedding[]> {
+      return texts.filter((t) => t !== 'lost').map((t) => ({ vector: t.startsWith('zero') ? new Float32Array(2) : Float32Array.from([1, t.length]) }));
+    },
+    async embedDocuments(): Promise<number[][]> { throw new Error('unused'); },
+    async embedQuery(): Promise<number[]> { throw new Error('unused'); },
+  };
+  const records = [description('a', 'aa', 'bbb'), description('b', 'zero-text', 'cc'), description('c', 'dddd', 'zero-ref'), description('d', 'a', 'e')];
+  const out = await score(records, { embedder: broken });
+  const byId = Object.fromEntries(out.map((r) => [r.id, r.similarity as Record<string, unknown>]));
+  assert.equal(byId.b.reason, 'a zero vector has no direction');
+  assert.equal(byId.c.reason, 'a zero vector has no direction');
+  // c's zero reference is a candidate partner but gives no null value: a's null is b's and d's references.
+  assert.equal(byId.a.nullSize, 2);
+  assert.doesNotMatch(JSON.stringify(out), /NaN/);
+  // The embedder drops 'lost' from its answer: without a cache, the items say so.
+  const lost = await score([description('x', 'lost', 'ab'), description('y', 'ab', 'lost')], { embedder: broken });
+  assert.deepEqual(lost.map((r) => (r.similarity as { reason?: string }).reason), ['text: not embedded', 'reference: not embedded']);
 });

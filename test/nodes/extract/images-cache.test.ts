@@ -4,7 +4,7 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertFaceChannel } from '../../../src/facechannel/convert.js';
 import { packageRoot } from '../../../src/util/paths.js';
-import type { TaskStats } from '../../../src/scheduler/task-stats.js';
+import type { TaskStats } from '../../../src/types/task-stats.js';
 import { runCli } from '../../helpers/cli.js';
 import { writeFaceChannelH5 } from '../../facechannel/fixtures.js';
 import { withTempDir } from '../../helpers/temp-dir.js';

@@ -3,7 +3,8 @@
  * itself (test/helpers/gguf). Its answers are gibberish by construction, so classify must keep them
  * verbatim and count them invalid; a rerun must come from the cache. Runs CPU-only and offline
  * (NODE_LLAMA_CPP_GPU=false, NODE_LLAMA_CPP_SKIP_DOWNLOAD=true: the prebuilt binaries or nothing).
- * Skips with a printed reason only when node-llama-cpp cannot be imported. The CLI part needs dist/.
+ * node-llama-cpp is an optional dependency that `npm ci` installs (.ci/run does): when it cannot be
+ * imported these tests fail and say so; they never skip. The CLI part needs dist/.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,7 +40,6 @@ function tinyChat(): Promise<ChatProvider> {
 
 before(async () => {
   available = await hasNodeLlamaCpp();
-  if (!available) console.log(`# llamacpp GGUF tests skipped: node-llama-cpp cannot be imported (npm install node-llama-cpp@${NODE_LLAMA_CPP_VERSION} to run them)`);
   dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-llamacpp-'));
   await writeTinyLlama(path.join(dir, 'tiny.gguf'));
   await writeFile(path.join(dir, 'faces.csv'), 'id,valence,arousal,label\nf1,0.87,0.26,happiness\nf2,-0.73,-0.38,sadness\nf3,-0.62,0.3,anger\n');
@@ -56,6 +56,11 @@ nodes:
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/** The GGUF tests need node-llama-cpp: without it they fail with what to install, never pass or skip silently. */
+function requireNodeLlamaCpp(): void {
+  assert.ok(available, `node-llama-cpp cannot be imported: it is an optional dependency; install it with npm ci (or npm install node-llama-cpp@${NODE_LLAMA_CPP_VERSION})`);
+}
 
 /** Every word of the text is one the tiny model can emit: the model answered, nothing else did. */
 function isGibberish(text: string): boolean {
@@ -92,8 +97,8 @@ async function taskRecords(runDir: string, node: string, suffix: '.jsonl' | '.er
   return lines;
 }
 
-test('llamacpp: the provider answers from the GGUF file with text, usage and a length finish', async (t) => {
-  if (!available) return t.skip('node-llama-cpp cannot be imported');
+test('llamacpp: the provider answers from the GGUF file with text, usage and a length finish', async () => {
+  requireNodeLlamaCpp();
   const chat = await tinyChat();
   const messages: ChatMessage[] = [{ role: 'user', content: 'Which emotion is this face showing? Answer with one word.' }];
   const first = await chat.call({ messages, signal: AbortSignal.timeout(60_000) });
@@ -111,8 +116,8 @@ test('llamacpp: the provider answers from the GGUF file with text, usage and a l
   assert.equal(short.text.trim().split(/\s+/).length, 3, JSON.stringify(short.text));
 });
 
-test('llamacpp: a GGUF file llama.cpp cannot load is a ConfigError naming the file', async (t) => {
-  if (!available) return t.skip('node-llama-cpp cannot be imported');
+test('llamacpp: a GGUF file llama.cpp cannot load is a ConfigError naming the file', async () => {
+  requireNodeLlamaCpp();
   const broken = path.join(dir, 'broken.gguf');
   await writeFile(broken, (await readFile(path.join(dir, 'tiny.gguf'))).subarray(0, 4096));
   await assert.rejects(createChatProvider({ id: 'broken', provider: 'llamacpp', model: broken }, { env: {}, specDir: dir }),
@@ -124,8 +129,8 @@ test('llamacpp: a bad thread count is a ConfigError naming the variable', async 
     (e: unknown) => e instanceof ConfigError && e.message.includes(THREADS_ENV) && e.message.includes('"two"'));
 });
 
-test('llamacpp: extract → prompt-variant → classify through the CLI counts gibberish invalid (truncated), verbatim; a rerun is cached', async (t) => {
-  if (!available) return t.skip('node-llama-cpp cannot be imported');
+test('llamacpp: extract → prompt-variant → classify through the CLI counts gibberish invalid (truncated), verbatim; a rerun is cached', async () => {
+  requireNodeLlamaCpp();
   const first = await run();
   assert.equal(first.code, 0, first.stdout + first.stderr);
   assert.deepEqual(await taskRecords(first.runDir, 'classify', '.errors.jsonl'), []);

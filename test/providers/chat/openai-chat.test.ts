@@ -1,4 +1,4 @@
-import { test, after, before } from 'node:test';
+import { test, after, before, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { register } from 'node:module';
 import { createChatProvider } from '../../../src/providers/chat/registry.js';
@@ -10,6 +10,8 @@ import { fixedResponder, startOpenAIServer, REFUSAL_TEXT, type ChatReply, type O
 let server: OpenAIServer;
 before(async () => { server = await startOpenAIServer({ responder: fixedResponder('happiness') }); });
 after(async () => { await server.close(); });
+// One server for the file; each test starts from its initial state, whatever the previous one left.
+beforeEach(() => server.reset());
 
 const messages = [{ role: 'system' as const, content: 'Answer with one emotion.' }, { role: 'user' as const, content: 'Valence 0.8, arousal 0.3.' }];
 const schema = { name: 'emotion_label', schema: { type: 'object', properties: { label: { type: 'string' } }, required: ['label'], additionalProperties: false } };

@@ -4,7 +4,7 @@
  * request per run, however many calls were in flight), and the run is told once. A 400 about
  * something else stays an error.
  */
-import { test, before, after } from 'node:test';
+import { test, before, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createChatProvider } from '../../../src/providers/chat/registry.js';
 import { refusesStructuredOutput } from '../../../src/providers/chat/structured-output.js';
@@ -15,6 +15,8 @@ import { fixedResponder, refuseResponseFormat, RESPONSE_FORMAT_REFUSALS, startOp
 let server: OpenAIServer;
 before(async () => { server = await startOpenAIServer({ responder: fixedResponder('happiness') }); });
 after(async () => { await server.close(); });
+// One server for the file; each test starts from its initial state, whatever the previous one left.
+beforeEach(() => server.reset());
 
 const messages = [{ role: 'user' as const, content: 'Valence 0.8, arousal 0.3. Which emotion?' }];
 const jsonSchema = { name: 'emotion_label', schema: { type: 'object', properties: { label: { type: 'string' } }, required: ['label'], additionalProperties: false } };
@@ -73,7 +75,8 @@ test('a server that starts refusing mid-run (a proxy switching backends): the ca
   const provider = await freshProvider();
   await ask(provider);
   server.rule = refuseResponseFormat('openai');
-  server.latencyMs = 30;
+  // All four calls are in flight before the first 400 comes back.
+  server.holdUntilInFlight(4);
   try {
     const answers = await Promise.all(Array.from({ length: 4 }, () => ask(provider)));
     assert.ok(answers.every((a) => a.text === 'happiness'));
@@ -83,7 +86,6 @@ test('a server that starts refusing mid-run (a proxy switching backends): the ca
     assert.equal(server.requests.bodies.at(-1)!.response_format, undefined, 'remembered');
   } finally {
     server.rule = undefined;
-    server.latencyMs = 0;
   }
 });
 
@@ -111,7 +113,8 @@ test('an unreadable 400 is tried once without response_format; when that fails t
 test('a call waiting for the first structured answer honours its own timeout', async () => {
   server.resetCounts();
   const provider = await freshProvider();
-  server.faults.push({ type: 'delay', ms: 400 });
+  // The first answer comes long after the waiting call's 50 ms, whatever the machine's load.
+  server.faults.push({ type: 'delay', ms: 2000 });
   const first = ask(provider);
   const waiting = new AbortController();
   setTimeout(() => waiting.abort(new TimeoutError(50)), 50);

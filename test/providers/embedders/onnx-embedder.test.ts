@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmbedder } from '../../../src/providers/embedders/registry.js';
-import type { VaflowEmbeddings } from '../../../src/providers/embedders/types.js';
+import type { VaflowEmbeddings } from '../../../src/types/embeddings.js';
 import { cosine } from '../../../src/providers/embedders/vector-math.js';
 import { ConfigError } from '../../../src/errors.js';
 import type { ResolvedEmbedder } from '../../../src/types/providers.js';

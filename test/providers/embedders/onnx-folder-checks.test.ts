@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadPipeline } from '../../../src/spec/index.js';
 import { SpecError } from '../../../src/errors.js';
-import { runPipeline } from '../../../src/scheduler/run-pipeline.js';
+import { runPipeline } from '../../../src/run/run-pipeline.js';
 import { withTempDir } from '../../helpers/temp-dir.js';
 import { writeTinyBert } from './helpers/tiny-bert.js';
 

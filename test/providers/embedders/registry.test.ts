@@ -2,19 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { createEmbedder } from '../../../src/providers/embedders/registry.js';
 import { cosine } from '../../../src/providers/embedders/vector-math.js';
 import { ConfigError, ProviderError } from '../../../src/errors.js';
 import { packageRoot } from '../../../src/util/paths.js';
+import { bundledVectorDir } from '../../helpers/vector-cache.js';
 import { startOpenAIServer } from '../../helpers/openai-server.js';
 
-/**
- * The bundled vectors' binary cache is kept between test runs under node_modules/.cache (keyed by
- * the JSON's path, size and mtime): converting the 307 MB JSON takes several seconds, loading the
- * cache a fraction of one.
- */
-const VECTOR_CACHE = path.join(packageRoot, 'node_modules', '.cache', 'vaflow-test', 'vectors');
+/** The bundled vectors' binary form, prepared once per suite run (test/helpers/vector-cache.ts). */
+const VECTOR_CACHE = bundledVectorDir();
 const options = { specDir: packageRoot, env: {}, cacheDir: VECTOR_CACHE };
 
 async function similarities(embedder: Awaited<ReturnType<typeof createEmbedder>>): Promise<{ joyful: number; table: number; same: number }> {

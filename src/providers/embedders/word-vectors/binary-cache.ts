@@ -1,7 +1,7 @@
 import { readFile, rename, stat, mkdir, writeFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { hashJson } from '../../../cache/key.js';
+import { hashJson } from '../../../util/hash.js';
 import type { VectorTable } from './vector-table.js';
 
 /**

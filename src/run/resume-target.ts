@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { sha256 } from '../cache/key.js';
-import type { Manifest } from './manifest.js';
-import { openRunFolder, readRunManifest, type RunFolder } from './run-folder.js';
+import { sha256 } from '../util/hash.js';
+import type { Manifest } from '../artifacts/manifest.js';
+import { openRunFolder, readRunManifest, type RunFolder } from '../artifacts/run-folder.js';
 import { comparePipelines, describeChanges } from '../spec/pipeline-diff.js';
 
 /** What `run --resume` runs: the run folder's own copy of its pipeline, and where its relative paths resolve. */

@@ -1,10 +1,12 @@
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
-import type { CacheStore } from '../../src/cache/store.js';
-import type { TextEmbedding } from '../../src/providers/embedders/types.js';
-import { embeddingCacheKey } from '../../src/cache/key.js';
-import { compareText } from '../../src/stats/stable-order.js';
-import { isVaflowEmbeddings } from '../../src/providers/embedders/types.js';
-import { bytesToVector, isFiniteVector, norm, vectorToBytes } from '../../src/providers/embedders/vector-math.js';
+import type { CacheStore } from '../cache/store.js';
+import type { TextEmbedding } from '../types/embeddings.js';
+import type { CachedEmbedder, EmbedResult, ResolvedEmbedder } from '../types/providers.js';
+import type { CacheMode } from './task-runtime.js';
+import { embedderIdentity, embeddingCacheKey } from '../cache/key.js';
+import { compareText } from '../stats/stable-order.js';
+import { isVaflowEmbeddings } from '../types/embeddings.js';
+import { bytesToVector, isFiniteVector, norm, vectorToBytes } from '../providers/embedders/vector-math.js';
 
 export interface EmbedCachedOptions {
   /** A vaflow embedder or any LangChain `Embeddings`; loaded only when some text is not cached. */
@@ -12,17 +14,25 @@ export interface EmbedCachedOptions {
   /** `embedderIdentity(entry)`: the cache key's embedder part. */
   readonly identity: unknown;
   readonly cache: CacheStore | null;
+  /** `--refresh` embeds every text again (and stores it); a plan or `--no-cache` stores nothing. */
+  readonly mode: CacheMode;
   readonly batchSize: number;
   readonly signal: AbortSignal;
   /** Cache entry origin, for humans (`embedder:<id>`). */
   readonly origin: string;
 }
 
-export interface EmbedCachedResult {
-  readonly embeddings: ReadonlyMap<string, TextEmbedding>;
-  /** Texts that were embedded now (cache misses). */
-  readonly embedded: number;
-  readonly cached: number;
+/**
+ * The embedder kinds get from `ctx.providers.embedder(entry)`: the run's cache in front of the
+ * engine's shared embedder (`load`, called only when some text is not cached), keyed by the entry's
+ * identity (`embedderIdentity`: type, model, file digests) and each text. Kinds never see the cache.
+ */
+export function cachedEmbedder(entry: ResolvedEmbedder, options: { load: () => Promise<EmbeddingsInterface>; cache: CacheStore | null; mode: CacheMode }): CachedEmbedder {
+  return {
+    id: entry.id,
+    embed: (texts, signal) =>
+      embedCached(texts, { embedder: options.load, identity: embedderIdentity(entry), cache: options.cache, mode: options.mode, batchSize: entry.batchSize ?? 32, signal, origin: `embedder:${entry.id}` }),
+  };
 }
 
 /**
@@ -31,7 +41,7 @@ export interface EmbedCachedResult {
  * as JSON under a sibling key. Texts without a vector (empty, no known words) are not cached:
  * they are cheap to find again and there is no vector to store.
  */
-export async function embedCached(texts: Iterable<string>, options: EmbedCachedOptions): Promise<EmbedCachedResult> {
+export async function embedCached(texts: Iterable<string>, options: EmbedCachedOptions): Promise<EmbedResult> {
   // Sorted, so batches hold the same texts whatever order the records came in: an embedder's
   // padding to the longest text of a batch must not make a vector depend on record order.
   const distinct = [...new Set(texts)].sort(compareText);
@@ -39,9 +49,11 @@ export async function embedCached(texts: Iterable<string>, options: EmbedCachedO
   const vectorKey = (text: string) => embeddingCacheKey(options.identity, text);
   const statsKey = (text: string) => embeddingCacheKey({ stats: options.identity }, text);
   const misses: string[] = [];
-  if (options.cache) {
-    const vectors = options.cache.getMany(distinct.map(vectorKey));
-    const stats = options.cache.getMany(distinct.map(statsKey));
+  const reading = options.mode.read ? options.cache : null;
+  const writing = options.mode.write ? options.cache : null;
+  if (reading) {
+    const vectors = reading.getMany(distinct.map(vectorKey));
+    const stats = reading.getMany(distinct.map(statsKey));
     for (const text of distinct) {
       const bytes = vectors.get(vectorKey(text));
       const vector = bytes instanceof Uint8Array ? bytesToVector(bytes) : null;
@@ -64,9 +76,9 @@ export async function embedCached(texts: Iterable<string>, options: EmbedCachedO
     batch.forEach((text, i) => {
       const result = results[i];
       embeddings.set(text, result);
-      if (!options.cache || !result.vector) return;
-      options.cache.putBytes(vectorKey(text), vectorToBytes(result.vector), { namespace: 'embedding', origin: options.origin });
-      if (typeof result.oovRate === 'number') options.cache.put(statsKey(text), { oovRate: result.oovRate }, { namespace: 'embedding', origin: options.origin });
+      if (!writing || !result.vector) return;
+      writing.putBytes(vectorKey(text), vectorToBytes(result.vector), { namespace: 'embedding', origin: options.origin });
+      if (typeof result.oovRate === 'number') writing.put(statsKey(text), { oovRate: result.oovRate }, { namespace: 'embedding', origin: options.origin });
     });
   }
   return { embeddings, embedded: misses.length, cached: distinct.length - misses.length };

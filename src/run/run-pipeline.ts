@@ -7,29 +7,34 @@ import { createGraph, DEFAULT_RUN_CONCURRENCY } from '../graph/create-graph.js';
 import { applyEnvironment, type EnvironmentNotice } from '../spec/environment.js';
 import { selectNodes } from '../spec/select-nodes.js';
 import { createRunFolder, prepareFolder, type RunFolder } from '../artifacts/run-folder.js';
-import { resumeTarget } from '../artifacts/resume-target.js';
+import { resumeTarget } from './resume-target.js';
 import { writeJsonAtomic } from '../artifacts/atomic-write.js';
 import { environmentInfo, gitCommitOf, installedDependencyVersions, type Manifest } from '../artifacts/manifest.js';
 import { vaflowVersion } from '../util/paths.js';
-import { sha256 } from '../cache/key.js';
+import { sha256 } from '../util/hash.js';
 import { openCache } from '../cache/open.js';
 import type { CacheStore } from '../cache/store.js';
-import { CompositeLifeCycle, type RunLifeCycle, type RunStatus } from '../lifecycle/life-cycle.js';
+import { CompositeLifeCycle } from '../lifecycle/life-cycle.js';
+import type { RunLifeCycle } from '../types/run-events.js';
+import type { RunStatus } from '../types/task-stats.js';
 import { EventsFileLifeCycle } from '../lifecycle/events-file.js';
 import { ManifestLifeCycle } from '../lifecycle/manifest-writer.js';
 import { RunLockLifeCycle } from '../artifacts/run-lock.js';
 import { RunsIndexLifeCycle } from '../report/runs-index.js';
 import { UsageError } from '../errors.js';
-import { createProviderServices } from './provider-services.js';
+import { createProviderServices } from '../scheduler/provider-services.js';
 import { embedderManifestEntries } from '../providers/embedders/manifest-entries.js';
-import { ChatCalls } from './chat-calls.js';
-import { RunFailure } from './run-failure.js';
-import { CallSlots } from './concurrency.js';
-import { InProcessExecutor } from './executor.js';
-import { orchestrate } from './orchestrator.js';
-import type { TaskRuntime } from './task-runtime.js';
-import type { TaskStats } from './task-stats.js';
-import type { TaskGraph } from '../graph/types.js';
+import { ChatCalls } from '../scheduler/chat-calls.js';
+import { RunFailure } from '../scheduler/run-failure.js';
+import { CallSlots } from '../scheduler/concurrency.js';
+import { InProcessExecutor } from '../scheduler/executor.js';
+import { orchestrate } from '../scheduler/orchestrator.js';
+import type { TaskRuntime } from '../scheduler/task-runtime.js';
+import type { TaskStats } from '../types/task-stats.js';
+import type { TaskGraph } from '../types/graph.js';
+import { resolveExecutor, type ExecutorSetting } from './remote/executor-setting.js';
+import { sharedRootOf, sharedSpecDir } from './remote/shared-root.js';
+import type { RedisExecutor } from './remote/redis-executor.js';
 
 export interface RunPipelineOptions {
   /** The pipeline file; for a resume, optional (it must then equal the run's copy, which is what runs). */
@@ -55,6 +60,8 @@ export interface RunPipelineOptions {
   readonly dryRun?: boolean;
   /** A store to use instead of opening `cacheDir` (embedding vaflow, tests); the run flushes it but leaves it open. */
   readonly cacheStore?: CacheStore;
+  /** `--executor`: `local`, or a redis:// URL whose workers run the item kinds (else VAFLOW_EXECUTOR, else defaults.executor). */
+  readonly executor?: string;
   /** Interruption: stop scheduling on abort of `stop`, cancel in-flight calls on abort of `abort`. */
   readonly stop?: AbortSignal;
   readonly abort?: AbortSignal;
@@ -80,7 +87,7 @@ interface Prepared {
   readonly cleanup?: () => void;
 }
 
-function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipelineOptions): Manifest {
+function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipelineOptions, executor: ExecutorSetting): Manifest {
   const kinds: Record<string, string> = {};
   for (const kind of loaded.kinds.values()) kinds[kind.name] = kind.version;
   return {
@@ -100,6 +107,7 @@ function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipel
       cache: options.cache ?? 'on', concurrency: runConcurrency(loaded.spec, options),
       ...(options.only?.length ? { only: options.only } : {}),
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      ...(executor.kind === 'redis' ? { executor: executor.shown } : {}),
     },
     status: 'running',
     startedAt: new Date().toISOString(),
@@ -122,11 +130,11 @@ function runConcurrency(spec: LoadedPipeline['spec'], options: RunPipelineOption
   return options.concurrency ?? spec.defaults?.concurrency ?? DEFAULT_RUN_CONCURRENCY;
 }
 
-async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPipelineOptions, resumed?: { run: RunFolder; manifest: Manifest }): Promise<Prepared> {
+async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPipelineOptions, executor: ExecutorSetting, resumed?: { run: RunFolder; manifest: Manifest }): Promise<Prepared> {
   if (options.dryRun) {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'vaflow-plan-'));
     const run = createRunFolder({ runsDir: scratch, pipelineName: loaded.spec.name, pipelineText: loaded.text });
-    return { run, manifest: freshManifest(loaded, run, options), cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
+    return { run, manifest: freshManifest(loaded, run, options, executor), cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
   }
   if (resumed) {
     prepareFolder(resumed.run.dir);
@@ -144,7 +152,7 @@ async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPip
   }
   const run = createRunFolder({ runsDir: options.runsDir, pipelineName: loaded.spec.name, pipelineText: loaded.text });
   await writeJsonAtomic(run.planFile, graph);
-  return { run, manifest: freshManifest(loaded, run, options) };
+  return { run, manifest: freshManifest(loaded, run, options, executor) };
 }
 
 /** Loads, expands and runs a pipeline (or plans it, with dryRun), writing the run folder as it goes. */
@@ -162,9 +170,12 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const spec = selectNodes(applied.spec, only ?? []);
   const loaded: LoadedPipeline = { ...raw, spec };
   const graph = createGraph({ spec, kinds: loaded.kinds });
-  const prepared = await prepare(loaded, graph, options, resumed);
+  const executor = resolveExecutor({ flag: options.executor, env: options.env, pipeline: spec.defaults?.executor });
+  // Connected before the run folder exists: an unreachable Redis costs nothing but the message.
+  const remote = executor.kind === 'redis' && !options.dryRun ? await connectExecutor(executor, loaded.specDir, options.env) : undefined;
+  const prepared = await closingOnError(remote, () => prepare(loaded, graph, options, executor, resumed));
   const cacheMode = options.cache ?? 'on';
-  const cache: CacheStore | null = cacheMode === 'off' ? null : options.cacheStore ?? await openCache({ dir: options.cacheDir });
+  const cache: CacheStore | null = cacheMode === 'off' ? null : options.cacheStore ?? await closingOnError(remote, () => openCache({ dir: options.cacheDir }));
   // A storage failure stops the run like an interrupt does, and ends it failed with its cause.
   const failure = new RunFailure();
   const manifestLife = new ManifestLifeCycle(prepared.run.manifestFile, prepared.manifest);
@@ -209,12 +220,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     abortSignal: abort,
     failure,
     dryRun: options.dryRun ?? false,
+    ...(remote ? { items: remote } : {}),
     ...(limit !== undefined ? { sourceLimit: limit } : {}),
   };
   const started = Date.now();
   for (const notice of notices) lifeCycle.log({ level: 'info', message: notice.message });
-  await lifeCycle.runStart({ runId: prepared.run.id, runDir: prepared.run.dir, pipelineName: loaded.spec.name, graph, resumed: !!resumed, dryRun: runtime.dryRun, providerRates: () => providers.rates() });
+  await closingOnError(remote, () => lifeCycle.runStart({ runId: prepared.run.id, runDir: prepared.run.dir, pipelineName: loaded.spec.name, graph, resumed: !!resumed, dryRun: runtime.dryRun, providerRates: () => providers.rates() }));
   try {
+    await remote?.attach(runtime);
     const result = await orchestrate({
       graph,
       executor: new InProcessExecutor(runtime),
@@ -241,11 +254,31 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     }
     return { runId: prepared.run.id, runDir: prepared.run.dir, status: failure.error ? 'failed' : status, tasks: result.tasks, graph, pipeline: loaded, notices, ...(failure.error ? { failure: failure.error.message } : {}) };
   } finally {
+    await remote?.close();
     try {
       if (!options.cacheStore) cache?.close();
     } catch {
       // Already reported: a cache that cannot flush failed the run above.
     }
     prepared.cleanup?.();
+  }
+}
+
+/** The Redis executor, loaded only when a run names one (`validate` and local runs never load bullmq). */
+async function connectExecutor(setting: ExecutorSetting & { kind: 'redis' }, specDir: string, env: RunPipelineOptions['env']): Promise<RedisExecutor> {
+  const sharedRoot = sharedRootOf(undefined, env);
+  sharedSpecDir(sharedRoot, specDir);
+  const outage = Number(env.VAFLOW_EXECUTOR_OUTAGE_MS);
+  const { RedisExecutor } = await import('./remote/redis-executor.js');
+  return RedisExecutor.connect(setting, { sharedRoot, ...(outage > 0 ? { outageMs: outage } : {}) });
+}
+
+/** `step`, closing the executor's connections when it throws (before the run's own try/finally). */
+async function closingOnError<T>(remote: RedisExecutor | undefined, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    await remote?.close();
+    throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { Coords } from '../types/records.js';
+import type { Coords } from './records.js';
 
 /** Engine settings resolved for one task (from `defaults`, overridden by the node's `with`). */
 export interface EngineSettings {

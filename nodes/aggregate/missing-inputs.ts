@@ -1,4 +1,4 @@
-import type { MissingInput } from '../types/node-kind.js';
+import type { MissingInput } from '../../src/types/node-kind.js';
 
 /** One line for a fan-in task's input that failed or was skipped: the task, its cause and its counts. */
 export function describeMissingInput(missing: MissingInput): string {

@@ -1,5 +1,8 @@
 export type TaskStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'interrupted';
 
+/** How a run ended (the manifest says `running` until then). */
+export type RunStatus = 'completed' | 'failed' | 'interrupted';
+
 /** Counters of one task, as they appear in the manifest. */
 export interface TaskStats {
   status: TaskStatus;

@@ -72,10 +72,15 @@ test('the server\'s headers: no room left holds the next call back until its buc
   const limiter = new ProviderLimiter({});
   const controller = new AbortController();
   // The answer to this call says: 600 a minute (10 a second), none left.
-  await limiter.run(0, async () => limiter.observe({ status: 200, requests: { limit: 600, remaining: 0 } }, controller.signal), none, { signal: controller.signal });
+  // Times count from when that call was sent: the server's "none left" holds as of then, and a loaded
+  // machine can only make the next starts later.
+  let begun = 0;
+  await limiter.run(0, async () => {
+    begun = Date.now();
+    limiter.observe({ status: 200, requests: { limit: 600, remaining: 0 } }, controller.signal);
+  }, none, { signal: controller.signal });
   assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 600, source: 'server' });
   const starts: number[] = [];
-  const begun = Date.now();
   await Promise.all(Array.from({ length: 3 }, () => limiter.run(0, async () => void starts.push(Date.now() - begun), none)));
   // One call per 100 ms once the bucket holds one (plus 50 ms of slack): about 150, 250, 350 ms.
   assert.ok(starts[0] >= 100, `first start after ${starts[0]} ms`);

@@ -17,6 +17,7 @@ export type {
 } from './types/generated/pipeline.js';
 export type { TaskStats, TaskStatus, RunStatus } from './types/task-stats.js';
 export { RUN_EVENTS_VERSION, type RunLifeCycle, type RunInfo, type RunEndInfo, type ItemOutcome, type RetryInfo, type LogInfo, type RunEvent, type RunEventName } from './types/run-events.js';
+export type { LimitSource, LimiterSnapshot, ProviderLine, ProviderRate } from './types/rate-limits.js';
 export type { CacheStore, CacheEntryMeta, CacheStats } from './cache/store.js';
 export type { EntryFilter } from './cache/entry-filter.js';
 export {

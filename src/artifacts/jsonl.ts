@@ -1,6 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { RunIOError } from '../errors.js';
 
 /** Lines are gathered into ~64 KiB chunks before they reach the stream: one syscall per record costs more than the record. */
@@ -108,9 +107,13 @@ export class JsonlWriter {
   }
 }
 
-/** Streams records from a JSONL file; a torn last line (killed writer) is skipped, any other bad line throws. */
+/**
+ * Streams records from a JSONL file; a torn last line (killed writer) is skipped, any other bad line
+ * throws with its line number. Lines are cut from 256 KiB chunks by hand: readline costs about as
+ * much as parsing the records (aggregate reads every record of a run).
+ */
 export async function* readJsonl<T = unknown>(file: string): AsyncIterable<T> {
-  const input = createReadStream(file);
+  const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 18 });
   const opened = new Promise<void>((resolve, reject) => {
     input.once('open', () => resolve());
     input.once('error', reject);
@@ -120,15 +123,25 @@ export async function* readJsonl<T = unknown>(file: string): AsyncIterable<T> {
   } catch (error) {
     throw new RunIOError(file, 'read', error);
   }
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  let rest = '';
   let pending: string | undefined;
   let lineNo = 0;
-  for await (const line of lines) {
-    if (pending !== undefined) {
-      yield parseLine<T>(pending, file, lineNo);
+  for await (const chunk of input as AsyncIterable<string>) {
+    const text = rest + chunk;
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      const line = text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end);
+      start = end + 1;
+      if (pending !== undefined) yield parseLine<T>(pending, file, lineNo);
+      lineNo++;
+      pending = line.length > 0 ? line : undefined;
     }
+    rest = text.slice(start);
+  }
+  if (rest.length > 0) {
+    if (pending !== undefined) yield parseLine<T>(pending, file, lineNo);
     lineNo++;
-    pending = line.length > 0 ? line : undefined;
+    pending = rest.endsWith('\r') ? rest.slice(0, -1) : rest;
   }
   if (pending !== undefined) {
     try {

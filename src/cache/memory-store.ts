@@ -53,6 +53,11 @@ export class MemoryCacheStore implements CacheStore {
     this.#set(key, encodeJson(key, value), meta);
   }
 
+  /** Stored at once (there is nothing to commit); goes through `put` with `durable`, so a subclass sees it as one. */
+  async putDurable(key: string, value: unknown, meta: CacheEntryMeta): Promise<void> {
+    this.put(key, value, { ...meta, durable: true });
+  }
+
   getBytes(key: string): Uint8Array | undefined {
     const value = this.get(key);
     return value instanceof Uint8Array ? value : undefined;

@@ -81,10 +81,11 @@ interface NamespaceRow {
 }
 
 /**
- * The cache in one SQLite file (WAL, synchronous=NORMAL). A durable put (a paid answer) is committed
- * before it returns; other writes are buffered and committed in one IMMEDIATE transaction a few ms
- * later, so a killed process loses at most that window of derived data and never leaves a
- * half-written entry; several processes may share the file (INSERT OR REPLACE, lock waits retried).
+ * The cache in one SQLite file (WAL, synchronous=NORMAL). A durable put is committed before it
+ * returns, a putDurable (a paid answer) together with the others of its event-loop turn; other
+ * writes are buffered and committed in one IMMEDIATE transaction a few ms later, so a killed process
+ * loses at most that window of derived data and never leaves a half-written entry; several
+ * processes may share the file (INSERT OR REPLACE, lock waits retried).
  */
 export class SqliteCacheStore implements CacheStore {
   readonly path: string;
@@ -96,6 +97,8 @@ export class SqliteCacheStore implements CacheStore {
   // Keys whose last_used is stale after a hit; rewritten in the next flush, never one write per hit.
   readonly #touched = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  /** The group commit scheduled for the end of this event-loop turn, awaited by every putDurable since. */
+  #group: { readonly done: Promise<void>; readonly settle: (error?: unknown) => void } | undefined;
   #closed = false;
   readonly #lookups = new Map<number, Database.Statement<string[], StoredRow>>();
   readonly #selectOne: Database.Statement<[string], StoredRow>;
@@ -156,6 +159,30 @@ export class SqliteCacheStore implements CacheStore {
 
   put(key: string, value: unknown, meta: CacheEntryMeta): void {
     this.#buffer(key, encodeJson(key, value), meta);
+  }
+
+  putDurable(key: string, value: unknown, meta: CacheEntryMeta): Promise<void> {
+    this.#buffer(key, encodeJson(key, value), { ...meta, durable: false }, false);
+    if (!this.#group) {
+      let settle!: (error?: unknown) => void;
+      const done = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
+      this.#group = { done, settle };
+      // setImmediate runs after the I/O callbacks of this turn: every answer that arrived with this
+      // one joins its transaction, and no new answer can arrive before it is committed.
+      setImmediate(() => {
+        const group = this.#group!;
+        this.#group = undefined;
+        try {
+          // close() commits what is buffered; only what it could not commit is lost.
+          if (this.#closed && this.#pending.size > 0) throw new VaflowError(`cache ${this.path} was closed before an answer could be committed`);
+          if (!this.#closed) this.#commit();
+          group.settle();
+        } catch (error) {
+          group.settle(error);
+        }
+      });
+    }
+    return this.#group.done;
   }
 
   getBytes(key: string): Uint8Array | undefined {
@@ -224,7 +251,7 @@ export class SqliteCacheStore implements CacheStore {
     }
   }
 
-  #buffer(key: string, encoded: EncodedValue, meta: CacheEntryMeta): void {
+  #buffer(key: string, encoded: EncodedValue, meta: CacheEntryMeta, schedule = true): void {
     this.#assertOpen();
     if (typeof key !== 'string' || key.length === 0) throw new TypeError(`cache: expected a non-empty string key, got ${JSON.stringify(key)}`);
     const previous = this.#pending.get(key);
@@ -233,7 +260,7 @@ export class SqliteCacheStore implements CacheStore {
     this.#pendingBytes += encoded.size;
     this.#touched.delete(key);
     if (meta.durable || this.#pending.size >= this.#options.maxPendingEntries || this.#pendingBytes >= this.#options.maxPendingBytes) this.#commit();
-    else this.#scheduleFlush();
+    else if (schedule) this.#scheduleFlush();
   }
 
   #scheduleFlush(delayMs = this.#options.flushDelayMs): void {
@@ -336,6 +363,12 @@ function openDatabase(file: string, lockTimeoutMs: number): Database.Database {
     retry(() => opened.pragma('auto_vacuum = INCREMENTAL'));
     retry(() => opened.pragma('journal_mode = WAL'));
     opened.pragma('synchronous = NORMAL');
+    // Keys are hashes, so every commit dirties pages all over the key index; checkpointing them back
+    // every 1,000 pages (SQLite's default) took most of a cold run's cache time in fsyncs. 10,000
+    // pages (a WAL of up to ~40 MB, checkpointed at the latest when the last connection closes)
+    // and an 8 MB page cache made a write 2–3× cheaper in wall time (BENCHMARKS.md).
+    opened.pragma('wal_autocheckpoint = 10000');
+    opened.pragma('cache_size = -8000');
     const version = retry(() => opened.pragma('user_version', { simple: true }));
     if (typeof version === 'number' && version > SCHEMA_VERSION) {
       throw new ConfigError(`cache ${file}: format version ${version} is newer than this vaflow reads (${SCHEMA_VERSION}); use another --cache-dir`);

@@ -9,9 +9,9 @@ export interface CacheEntryMeta {
   /** The model (its id under `models:`) whose answer or result this is, for `cache clear --model`. */
   readonly model?: string;
   /**
-   * Commit before `put` returns: for answers that were paid for, so a crash or a later disk error
-   * loses none of them (WAL makes a commit per answer cheap: see BENCHMARKS.md). Write errors are
-   * thrown by `put` itself. @default false: buffered, committed a few ms later
+   * Commit before `put` returns, so a crash or a later disk error loses nothing; write errors are
+   * thrown by `put` itself. Paid answers use `putDurable` instead, which shares one commit between
+   * the answers that arrive together. @default false: buffered, committed a few ms later
    */
   readonly durable?: boolean;
 }
@@ -32,6 +32,14 @@ export interface CacheStore {
   getMany(keys: readonly string[]): Map<string, unknown>;
   /** Visible to `get` at once; committed now with `meta.durable`, else buffered and committed at the next flush (a few ms later). */
   put(key: string, value: unknown, meta: CacheEntryMeta): void;
+  /**
+   * For answers that were paid for: visible to `get` at once, and the promise resolves once the entry
+   * is committed, which happens right after the current turn of the event loop, in one transaction
+   * with every other entry put by then (a group commit: BENCHMARKS.md has the numbers). The caller
+   * awaits it before it moves on, so a killed process loses only answers it had not yet acted on;
+   * a write error rejects it.
+   */
+  putDurable(key: string, value: unknown, meta: CacheEntryMeta): Promise<void>;
   /** Raw binary values (embedding vectors as Float32 bytes). */
   getBytes(key: string): Uint8Array | undefined;
   putBytes(key: string, value: Uint8Array, meta: CacheEntryMeta): void;

@@ -8,6 +8,7 @@ import { renderReportHtml } from './html.js';
 import { type MetricsDocument, outputNames } from './metrics-document.js';
 import { writePredictionsCsv } from './predictions-csv.js';
 import { renderCharts } from './render-svg.js';
+import type { CacheStore } from '../cache/store.js';
 import { metricRows, rowsToCsv } from './rows.js';
 import { readManifest, readPlan, upstreamTasks } from './run-artifacts.js';
 import { usageByModel } from './usage.js';
@@ -19,6 +20,8 @@ export interface WriteOptions {
   readonly prefixed: boolean;
   readonly runId?: string;
   readonly pipelineName?: string;
+  /** Where rendered charts are kept, so a rerun on the same records need not render them again. */
+  readonly cache?: CacheStore | null;
 }
 
 export interface ReportFiles {
@@ -42,7 +45,7 @@ export async function writeReport(doc: MetricsDocument, options: WriteOptions): 
   const names = outputNames(doc.node, options.prefixed);
   const tasks = upstreamTasks(options.dir, doc.node);
   const explorer = tasks ? await buildExplorerData(doc, tasks) : undefined;
-  const charts = await renderCharts(buildCharts(doc, { links: (explorer?.groups.length ?? 0) > 0 }));
+  const charts = await renderCharts(buildCharts(doc, { links: (explorer?.groups.length ?? 0) > 0 }), { cache: options.cache });
   const figures = await writeFigures(options.dir, charts, { node: doc.node, prefixed: options.prefixed });
   const figureFiles = new Map(charts.map((c, i) => [c.id, `${FIGURES_DIR}/${path.basename(figures[i])}`]));
   const predictions = tasks ? path.join(options.dir, names.predictions) : undefined;

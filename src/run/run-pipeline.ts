@@ -225,7 +225,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   };
   const started = Date.now();
   for (const notice of notices) lifeCycle.log({ level: 'info', message: notice.message });
-  await closingOnError(remote, () => lifeCycle.runStart({ runId: prepared.run.id, runDir: prepared.run.dir, pipelineName: loaded.spec.name, graph, resumed: !!resumed, dryRun: runtime.dryRun }));
+  await closingOnError(remote, () => lifeCycle.runStart({ runId: prepared.run.id, runDir: prepared.run.dir, pipelineName: loaded.spec.name, graph, resumed: !!resumed, dryRun: runtime.dryRun, providerRates: () => providers.rates() }));
   try {
     await remote?.attach(runtime);
     const result = await orchestrate({

@@ -119,13 +119,14 @@ export class ChatCalls {
     // Notices (said once per run) belong to the call that learnt them, never to a shared or stored answer.
     const own = called.then(withoutNotices);
     this.#inFlight.set(key, own);
-    // Registered before anyone awaits `own`: the answer is stored before its caller continues.
-    own.then((response) => this.#store(key, response, scope.origin, model.id), () => undefined)
-      .catch(this.#onStoreError)
-      .finally(() => {
-        if (this.#inFlight.get(key) === own) this.#inFlight.delete(key);
-      });
+    // Registered before anyone awaits `own`: the answer is stored even when its caller stopped waiting.
+    const committing = own.then((response) => this.#store(key, response, scope.origin, model.id), () => undefined);
+    committing.catch(this.#onStoreError).finally(() => {
+      if (this.#inFlight.get(key) === own) this.#inFlight.delete(key);
+    });
     const response = await called;
+    // The answer is committed (or the run is failing for it) before the engine acts on it.
+    await committing.catch(() => undefined);
     scope.tally.called++;
     if (response.usage) {
       const usage = scope.tally.usage ?? { inputTokens: 0, outputTokens: 0 };
@@ -167,10 +168,11 @@ export class ChatCalls {
     return isChatResponse(value) ? value : undefined;
   }
 
-  #store(key: string, response: ChatResponse, origin: string, model: string): void {
+  async #store(key: string, response: ChatResponse, origin: string, model: string): Promise<void> {
     if (!this.#cache || !this.#mode.write) return;
-    this.#cache.put(key, response, { namespace: 'chat', origin, model, durable: true });
+    const committed = this.#cache.putDurable(key, response, { namespace: 'chat', origin, model });
     this.#answered.add(key);
+    await committed;
   }
 }
 

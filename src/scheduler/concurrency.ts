@@ -1,4 +1,4 @@
-import PQueue from 'p-queue';
+import { SlotQueue } from './slot-queue.js';
 
 /**
  * Caps on kind calls in flight: one for the whole run (`defaults.concurrency`, or `--concurrency`)
@@ -6,15 +6,15 @@ import PQueue from 'p-queue';
  * only while it runs: cache hits, retry back-offs and finished results waiting to be written hold none.
  */
 export class CallSlots {
-  readonly #global: PQueue;
-  readonly #nodes = new Map<string, PQueue>();
+  readonly #global: SlotQueue;
+  readonly #nodes = new Map<string, SlotQueue>();
 
   constructor(globalCap: number) {
-    this.#global = new PQueue({ concurrency: globalCap });
+    this.#global = new SlotQueue(globalCap);
   }
 
   get globalCap(): number {
-    return this.#global.concurrency;
+    return this.#global.capacity;
   }
 
   /** The cap a node's calls live under: its own when it has one below the run's, else the run's. */
@@ -22,34 +22,18 @@ export class CallSlots {
     return nodeCap === null ? this.globalCap : Math.min(nodeCap, this.globalCap);
   }
 
-  /** Runs `fn` once the node and the run have a free slot; an abort while waiting leaves the queues at once. */
+  /**
+   * Runs `fn` once the node and the run have a free slot (the node's first). Aborting `signal`
+   * while `fn` waits takes it out of the queues at once; once `fn` runs, the signal is `fn`'s own
+   * business (an answer about to arrive is not dropped).
+   */
   run<T>(nodeId: string, nodeCap: number | null, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const inRun = () => runInQueue(this.#global, fn, signal);
-    if (nodeCap === null || nodeCap >= this.globalCap) return inRun();
+    if (nodeCap === null || nodeCap >= this.globalCap) return this.#global.run(fn, signal);
     let node = this.#nodes.get(nodeId);
     if (!node) {
-      node = new PQueue({ concurrency: nodeCap });
+      node = new SlotQueue(nodeCap);
       this.#nodes.set(nodeId, node);
     }
-    return runInQueue(node, inRun, signal);
+    return node.run(() => this.#global.run(fn, signal), signal);
   }
-}
-
-/**
- * Adds `fn` to `queue`. Aborting `signal` while `fn` waits takes it out of the queue at once (it never
- * uses a slot or a rate interval); once `fn` runs, the signal is `fn`'s own business (p-queue would
- * otherwise reject at the abort and drop an answer that is about to arrive).
- */
-export function runInQueue<T>(queue: PQueue, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return queue.add(fn);
-  signal.throwIfAborted();
-  const whileQueued = new AbortController();
-  const leave = () => whileQueued.abort(signal.reason);
-  signal.addEventListener('abort', leave, { once: true });
-  return queue
-    .add(() => {
-      signal.removeEventListener('abort', leave);
-      return fn();
-    }, { signal: whileQueued.signal })
-    .finally(() => signal.removeEventListener('abort', leave));
 }

@@ -21,6 +21,12 @@ export interface ItemCallOptions {
   /** No attempt starts once aborted (the first interrupt). */
   readonly stop: AbortSignal;
   readonly onRetry: (info: { attempt: number; delayMs: number; error: ProviderError }) => void;
+  /**
+   * Commits the result of an attempt that made no engine chat call (the kind may have paid a service
+   * of its own) before the call's slot is given back, so a killed run loses at most the answers in
+   * flight. A failed commit is the run's failure, not the attempt's: it is thrown past the retry layer.
+   */
+  readonly commit?: (result: ItemResult) => Promise<void>;
 }
 
 /**
@@ -29,7 +35,7 @@ export interface ItemCallOptions {
  * while its call runs, not while it waits for a slot (here or in a provider's limiter). The same code
  * runs in this process and on a worker of the Redis executor.
  */
-export async function callItemKind(input: FlowRecord, repeat: number, options: ItemCallOptions): Promise<{ result: ItemResult; tally: CallTally }> {
+export async function callItemKind(input: FlowRecord, repeat: number, options: ItemCallOptions): Promise<{ result: ItemResult; tally: CallTally; committed: boolean }> {
   const { kind, ctx, stop } = options;
   const tally = emptyTally();
   let timer: AttemptTimer | undefined;
@@ -40,19 +46,27 @@ export async function callItemKind(input: FlowRecord, repeat: number, options: I
     // A provider's limiter (or an identical call in flight) makes the call wait: that is not call time.
     hooks: { onQueued: () => timer?.pause(), onStart: () => timer?.start() },
   });
+  let committed = false;
+  let storeError: { error: unknown } | undefined;
   const { value } = await withRetries(
     (signal, attempt, attemptTimer) => {
       timer = attemptTimer;
       attemptTimer.pause();
-      return options.inSlot(() => {
+      return options.inSlot(async () => {
         // After the first interrupt no call starts, even one that was already waiting for a slot.
         stop.throwIfAborted();
         attemptTimer.start();
         const itemCtx: ItemContext<Record<string, unknown>> = { ...ctx, repeat, attempt, signal, providers: { ...ctx.providers, chat } };
-        return kind.item(input, itemCtx);
+        const result = await kind.item(input, itemCtx);
+        if (options.commit && tally.called === 0 && tally.reused === 0) {
+          attemptTimer.pause();
+          await options.commit(result).then(() => (committed = true), (error: unknown) => void (storeError ??= { error }));
+        }
+        return result;
       }, signal);
     },
     { policy: options.policy, budget: options.budget, timeoutMs: options.timeoutMs, signal: options.abort, stop, onRetry: options.onRetry },
   );
-  return { result: value, tally };
+  if (storeError) throw storeError.error;
+  return { result: value, tally, committed };
 }

@@ -3,6 +3,7 @@ import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } 
 import type { Defaults } from '../types/generated/pipeline.js';
 import type { CacheStore } from '../cache/store.js';
 import { FileDigests } from '../cache/file-digest.js';
+import type { ProviderRate } from '../types/rate-limits.js';
 import { ProviderLimiter, limitChat, type CallLimiter, type LimitedChat, type ProviderLimits } from './provider-limiter.js';
 
 export interface ProviderServicesOptions {
@@ -18,6 +19,8 @@ export interface ProviderServicesOptions {
   readonly limiterFor?: (provider: string, limits: ProviderLimits) => CallLimiter;
 }
 
+export type { ProviderRate } from '../types/rate-limits.js';
+
 /** What the engine uses beyond the kinds' ProviderServices (task-context.ts puts the caches in front for kinds). */
 export interface EngineProviders extends Omit<ProviderServices, 'embedder'> {
   limitedChat(model: ResolvedModel): Promise<LimitedChat>;
@@ -29,6 +32,8 @@ export interface EngineProviders extends Omit<ProviderServices, 'embedder'> {
   /** The model entry with its source resolved (base URL, file digests), once per model id and run. */
   resolveModel(model: ResolvedModel): Promise<ResolvedModel>;
   resolveEmbedder(entry: ResolvedEmbedder): Promise<ResolvedEmbedder>;
+  /** Each provider's request rate and the limit it keeps to, now (this process's limiters; not those shared through Redis). */
+  rates(): ProviderRate[];
 }
 
 /**
@@ -37,6 +42,7 @@ export interface EngineProviders extends Omit<ProviderServices, 'embedder'> {
  */
 export function createProviderServices(options: ProviderServicesOptions): EngineProviders {
   const limiters = new Map<string, ProviderLimiter>();
+  const modelsOf = new Map<string, Set<string>>();
   const chats = new Map<string, Promise<LimitedChat>>();
   const sharedObjects = new Map<string, Promise<unknown>>();
   const digests = new FileDigests(options.cache);
@@ -65,9 +71,15 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
   const limitedChat = (model: ResolvedModel): Promise<LimitedChat> => {
     let pending = chats.get(model.id);
     if (!pending) {
+      const limiter = limiterFor(model.provider);
+      modelsOf.set(model.provider, (modelsOf.get(model.provider) ?? new Set()).add(model.id));
       pending = import('../providers/chat/registry.js')
-        .then(({ createChatProvider }) => createChatProvider(model, { env: options.env, specDir: options.specDir }))
-        .then((provider) => limitChat(provider, limiterFor(model.provider)));
+        .then(({ createChatProvider }) => createChatProvider(model, {
+          env: options.env,
+          specDir: options.specDir,
+          onRateLimit: (observation, signal) => limiter.observe?.(observation, signal),
+        }))
+        .then((provider) => limitChat(provider, limiter, { maxTokens: model.maxTokens }));
       // A failed creation (missing key) must not poison later attempts with a stale rejection.
       pending.catch(() => chats.delete(model.id));
       chats.set(model.id, pending);
@@ -93,6 +105,7 @@ export function createProviderServices(options: ProviderServicesOptions): Engine
       shared(`source:model:${model.id}`, async () => ({ ...model, resolved: await (await import('../providers/identity.js')).modelSource(model, sourceContext) })),
     resolveEmbedder: (entry) =>
       shared(`source:embedder:${entry.id}`, async () => ({ ...entry, resolved: await (await import('../providers/identity.js')).embedderSource(entry, sourceContext) })),
+    rates: () => [...limiters].map(([provider, limiter]) => ({ provider, models: [...(modelsOf.get(provider) ?? [])], snapshot: limiter.snapshot() })),
   };
 }
 

@@ -68,7 +68,10 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   };
   /** One item sample through the retry layer (item-call.ts), here or, with an executor, on a worker. */
   const remote = runtime.items && cacheable ? await runtime.items.forTask(task, kind, ctx, onRetry) : undefined;
-  const callKind = (input: FlowRecord, repeat: number, key: string): Promise<{ result: ItemResult; tally: CallTally }> =>
+  const stored = (result: ItemResult) => ({ fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) });
+  const itemMeta = { namespace: 'item', origin: task.id, ...(ctx.model ? { model: ctx.model.id } : {}) };
+  const commit = runtime.cacheMode.write && cache ? (key: string) => (result: ItemResult) => cache.putDurable(key, stored(result), itemMeta) : undefined;
+  const callKind = (input: FlowRecord, repeat: number, key: string): Promise<{ result: ItemResult; tally: CallTally; committed?: boolean }> =>
     remote
       ? remote(input, repeat, key)
       : callItemKind(input, repeat, {
@@ -83,6 +86,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         abort: runtime.abortSignal,
         stop: runtime.stopSignal,
         onRetry: (info) => onRetry(info, input.id),
+        ...(commit ? { commit: commit(key) } : {}),
       });
 
   /** What one input became: a record or an item error, written in input order; nothing when interrupted. */
@@ -93,15 +97,12 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
     return { error: { id: input.id, coords: task.coords, ...(repeat !== undefined && repeats > 1 ? { repeat } : {}), error: describeItemError(error) } };
   };
 
-  const processCached = async (input: FlowRecord): Promise<Outcome> => {
-    // Records are built by the same code in the same key order every time, so their plain JSON is a
-    // stable fingerprint; the canonical (sorted) form cost a tenth of a cached rerun.
-    const inputHash = sha256(JSON.stringify(input));
+  const processCached = async ({ input, keys, hits }: Keyed): Promise<Outcome> => {
     const samples: ItemResult[] = [];
     let computed = false;
     for (let repeat = 0; repeat < repeats; repeat++) {
-      const key = keyOf(inputHash, repeat);
-      const hit = runtime.cacheMode.read ? cache?.get(key) : undefined;
+      const key = keys[repeat];
+      const hit = !runtime.cacheMode.read ? undefined : hits ? hits.get(key) : cache?.get(key);
       if (isItemResult(hit)) {
         stats.cacheHits++;
         samples.push(hit);
@@ -114,9 +115,12 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       if (runtime.stopSignal.aborted) return null;
       let result: ItemResult;
       let tally: CallTally;
+      let committed: boolean | undefined;
       try {
-        ({ result, tally } = await callKind(input, repeat, key));
+        ({ result, tally, committed } = await callKind(input, repeat, key));
       } catch (error) {
+        // A cache that cannot commit stops the run (halt); it is no item's error.
+        if (isStorageError(error)) throw error;
         // Interrupted: not an item error; the task is abandoned and a resume computes the item.
         if (runtime.stopSignal.aborted) return null;
         stats.cacheMisses++;
@@ -131,9 +135,8 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       }
       // Tokens are counted for calls that were made: the engine's tally when the kind used ctx.providers.chat.
       countUsage(stats, tally.called + tally.reused > 0 ? tally.usage : result.usage, ctx.model);
-      // The paid answer must survive a crash: committed at once, unless its chat calls already are (ChatCalls).
-      const durable = tally.called === 0;
-      if (runtime.cacheMode.write) cache?.put(key, { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, { namespace: 'item', origin: task.id, ...(ctx.model ? { model: ctx.model.id } : {}), durable });
+      // A paid answer is committed already (by ChatCalls, or in callItemKind's commit); this entry can be rebuilt from them.
+      if (runtime.cacheMode.write && cache && !committed) cache.put(key, stored(result), itemMeta);
       samples.push(result);
     }
     const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
@@ -172,19 +175,47 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       }
     },
   });
+  /**
+   * The inputs with their cache keys; when the cache is read, what it holds for them is looked up
+   * LOOKAHEAD inputs at a time (one SQLite statement instead of one per item: a fifth of a cached rerun).
+   */
+  const keyedInputs = async function* (): AsyncIterable<Keyed> {
+    const prefetch = runtime.cacheMode.read && cache !== null;
+    let batch: Keyed[] = [];
+    const ready = () => {
+      if (prefetch) {
+        const hits = cache.getMany(batch.flatMap((entry) => entry.keys));
+        for (const entry of batch) entry.hits = hits;
+      }
+      const out = batch;
+      batch = [];
+      return out;
+    };
+    for await (const input of io.inputs()) {
+      // Records are built by the same code in the same key order every time, so their plain JSON is a
+      // stable fingerprint; the canonical (sorted) form cost a tenth of a cached rerun.
+      const inputHash = sha256(JSON.stringify(input));
+      batch.push({ input, keys: Array.from({ length: repeats }, (_, repeat) => keyOf(inputHash, repeat)) });
+      if (batch.length >= LOOKAHEAD) yield* ready();
+    }
+    if (batch.length > 0) yield* ready();
+  };
+  const inputs = cacheable ? keyedInputs() : (async function* () {
+    for await (const input of io.inputs()) yield { input, keys: [] } as Keyed;
+  })();
   // This task's items still being computed: none may outlive the task, whatever ends it.
   const running = new Set<Promise<void>>();
   try {
-    for await (const input of io.inputs()) {
+    for await (const entry of inputs) {
       if (runtime.stopSignal.aborted) break;
       stats.items++;
       // Back-pressure: at most `window` inputs are admitted and not yet written.
       const seq = await inOrder.admit();
       if (!cacheable) {
-        inOrder.settle(seq, await processPure(input));
+        inOrder.settle(seq, await processPure(entry.input));
         continue;
       }
-      const item = processCached(input).then((outcome) => inOrder.settle(seq, outcome), halt);
+      const item = processCached(entry).then((outcome) => inOrder.settle(seq, outcome), halt);
       running.add(item);
       void item.finally(() => running.delete(item));
     }
@@ -194,6 +225,16 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   }
   await Promise.all(running);
   await inOrder.finished();
+}
+
+/** Inputs whose cache entries are looked up together. */
+const LOOKAHEAD = 128;
+
+/** An input with its cache key per repeat and, when the cache is read, the entries found for a batch of inputs. */
+interface Keyed {
+  readonly input: FlowRecord;
+  readonly keys: readonly string[];
+  hits?: ReadonlyMap<string, unknown>;
 }
 
 /**

@@ -59,7 +59,7 @@ export function resampler(n: number, clusters: ArrayLike<number> | null | undefi
   if (!clusters) {
     const out = new Int32Array(n);
     return () => {
-      for (let i = 0; i < n; i++) out[i] = rng.int(n);
+      rng.fillInts(out, n);
       return out;
     };
   }

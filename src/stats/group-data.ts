@@ -79,6 +79,28 @@ export function itemClusters(items: GroupItems): Int32Array | null {
   return count === items.ids.length ? null : index;
 }
 
+/**
+ * The group restricted to the items at `indices`, in that order: the paired items of a comparison,
+ * so that each resample reads them directly rather than through an index of an index.
+ */
+export function subsetItems(items: GroupItems, indices: readonly number[]): GroupItems {
+  const at = <T>(values: readonly T[]): T[] => indices.map((i) => values[i]);
+  const base = { keys: at(items.keys), ...(items.ids ? { ids: at(items.ids) } : {}) };
+  switch (items.kind) {
+    case 'classification':
+      return { ...base, kind: items.kind, labels: items.labels, truth: at(items.truth), pred: at(items.pred), valence: at(items.valence), arousal: at(items.arousal) };
+    case 'multilabel':
+      return { ...base, kind: items.kind, labels: items.labels, truth: at(items.truth), pred: at(items.pred), classCount: items.classCount };
+    case 'similarity':
+      return {
+        ...base, kind: items.kind, embedders: items.embedders, raw: at(items.raw), nullMean: at(items.nullMean), z: at(items.z), percentile: at(items.percentile),
+        ...(items.rating ? { rating: at(items.rating) } : {}),
+      };
+    case 'va':
+      return { ...base, kind: items.kind, valence: at(items.valence), arousal: at(items.arousal), annotatedValence: at(items.annotatedValence), annotatedArousal: at(items.annotatedArousal) };
+  }
+}
+
 /** Whether an item was answered correctly (classification: exact label; multi-label: exact set). Null for other kinds. */
 export function correctness(items: GroupItems): boolean[] | null {
   if (items.kind === 'classification') return items.truth.map((t, i) => items.pred[i] === t);

@@ -1,10 +1,10 @@
 import { bootstrapIntervals } from './bootstrap.js';
 import { concordance, pearson, rmse } from './correlation.js';
 import { mean } from './descriptive.js';
-import { type GroupItems, type SimilarityItems, type VaItems, correctness, itemClusters } from './group-data.js';
+import { type GroupItems, type SimilarityItems, type SingleLabelItems, type VaItems, correctness, itemClusters } from './group-data.js';
 import { multiLabelMetrics } from './multi-label.js';
 import { proportionInterval } from './proportion.js';
-import { accuracy, cohenKappa, confusionMatrix, INVALID, invalidRate, macroF1, perClass, weightedF1 } from './single-label.js';
+import { accuracyOf, cellMargins, cohenKappaOf, confusionCells, confusionMatrix, INVALID, invalidRateOf, macroF1Of, perClass, perClassOf, weightedF1Of } from './single-label.js';
 import { SortedSample } from './sorted-sample.js';
 import { type Estimate, type IntervalMethod, type Value, undefinedBecause } from './value.js';
 
@@ -16,14 +16,26 @@ export const HEADLINE_METRICS = {
   va: ['valence_pearson', 'valence_ccc', 'valence_rmse', 'arousal_pearson', 'arousal_ccc', 'arousal_rmse'],
 } as const;
 
+/** Per classification group, made once: each item's confusion-matrix cell, and a buffer to count them in. */
+const classCells = new WeakMap<SingleLabelItems, { readonly cells: Int32Array; readonly counts: Int32Array }>();
+
+function classificationValues(items: SingleLabelItems, indices: ArrayLike<number> | undefined): Record<string, Value> {
+  const k = items.labels.length;
+  let prepared = classCells.get(items);
+  if (!prepared) {
+    prepared = { cells: confusionCells({ truth: items.truth, pred: items.pred, classCount: k }), counts: new Int32Array(k * (k + 1)) };
+    classCells.set(items, prepared);
+  }
+  const m = cellMargins(prepared.cells, k, prepared.counts, indices);
+  const classes = perClassOf(m);
+  return { accuracy: accuracyOf(m), macro_f1: macroF1Of(m, classes), weighted_f1: weightedF1Of(m, classes), kappa: cohenKappaOf(m), invalid_rate: invalidRateOf(m) };
+}
+
 /** Every headline metric of a group, as values (with reasons) on the items picked by `indices` (all when omitted). */
 export function headlineValues(items: GroupItems, indices?: ArrayLike<number>): Record<string, Value> {
+  if (items.kind === 'classification') return classificationValues(items, indices);
   const pick = indices ?? Array.from({ length: items.keys.length }, (_, i) => i);
   switch (items.kind) {
-    case 'classification': {
-      const cm = confusionMatrix({ truth: items.truth, pred: items.pred, classCount: items.labels.length }, pick);
-      return { accuracy: accuracy(cm), macro_f1: macroF1(cm), weighted_f1: weightedF1(cm), kappa: cohenKappa(cm), invalid_rate: invalidRate(cm) };
-    }
     case 'multilabel': {
       const m = multiLabelMetrics(items, pick);
       return { exact_match: m.exactMatch, jaccard: m.jaccard, hamming: m.hamming, micro_f1: m.microF1, macro_f1: m.macroF1, invalid_rate: m.invalidRate };
@@ -233,8 +245,10 @@ export function computeGroupMetrics(items: GroupItems, settings: BootstrapSettin
   if (items.kind !== 'classification') return { n, ...(clusters ? { clusters: new Set(clusters).size } : {}), headline };
   const cm = confusionMatrix({ truth: items.truth, pred: items.pred, classCount: items.labels.length });
   const correct = correctness(items)!;
+  const rowsOf: number[][] = items.labels.map(() => []);
+  items.truth.forEach((t, i) => rowsOf[t].push(i));
   const classes = perClass(cm).map((c, label) => {
-    const rows = items.truth.flatMap((t, i) => (t === label ? [i] : []));
+    const rows = rowsOf[label];
     return {
       label: items.labels[label],
       support: c.support,

@@ -1,5 +1,5 @@
 import { clusterIndex, percentileInterval, resampler, resampleUnits } from './bootstrap.js';
-import { type GroupItems, type SimilarityItems, correctness, itemClusters } from './group-data.js';
+import { type GroupItems, type SimilarityItems, correctness, itemClusters, subsetItems } from './group-data.js';
 import { headlineValues, proportionOutcomes } from './group-metrics.js';
 import { mcnemarClustered, mcnemarExact } from './mcnemar.js';
 import { createRng } from './prng.js';
@@ -86,12 +86,6 @@ function delta(a: Value | undefined, b: Value | undefined): Value {
   return { value: b.value - a.value };
 }
 
-function pick(indices: readonly number[], positions: Int32Array): Int32Array {
-  const out = new Int32Array(positions.length);
-  for (let j = 0; j < positions.length; j++) out[j] = indices[positions[j]];
-  return out;
-}
-
 export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptions): ItemComparison {
   if (a.kind !== b.kind) throw new RangeError(`cannot compare a ${a.kind} group with a ${b.kind} group`);
   const { ia, ib } = pairIndices(a, b);
@@ -117,19 +111,19 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
     const drawPairs = pairedMode ? resampler(paired, clustersOfPairs, rng) : null;
     const drawA = pairedMode ? null : resampler(a.keys.length, clustersA, rng);
     const drawB = pairedMode ? null : resampler(b.keys.length, clustersB, rng);
+    // Paired: each side's paired items in pair order, so a resample's positions index them directly.
+    const sideA = pairedMode ? subsetItems(a, ia) : a;
+    const sideB = pairedMode ? subsetItems(b, ib) : b;
     for (let r = 0; r < options.resamples; r++) {
       let pickA: Int32Array;
       let pickB: Int32Array;
-      if (drawPairs) {
-        const positions = drawPairs();
-        pickA = pick(ia, positions);
-        pickB = pick(ib, positions);
-      } else {
+      if (drawPairs) pickA = pickB = drawPairs();
+      else {
         pickA = drawA!();
         pickB = drawB!();
       }
-      const va = headlineValues(a, pickA);
-      const vb = headlineValues(b, pickB);
+      const va = headlineValues(sideA, pickA);
+      const vb = headlineValues(sideB, pickB);
       for (const m of resampled) {
         const d = delta(va[m], vb[m]);
         if (d.value !== null) samples.get(m)!.push(d.value);

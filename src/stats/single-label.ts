@@ -28,7 +28,11 @@ export function confusionMatrix(data: SingleLabelData, indices?: ArrayLike<numbe
   return cm;
 }
 
-interface Margins {
+/**
+ * What every metric below is computed from: integer counts only, so however they are summed (nested
+ * matrix or flat counts) the floating-point arithmetic after them is the same.
+ */
+export interface Margins {
   readonly n: number;
   readonly k: number;
   readonly correct: number;
@@ -37,12 +41,15 @@ interface Margins {
   readonly support: number[];
   /** Per class: items predicted as the class (column sums, invalid excluded). */
   readonly predicted: number[];
+  /** Per class: items of the class predicted as it (the diagonal). */
+  readonly hits: number[];
 }
 
-function margins(cm: readonly (readonly number[])[]): Margins {
+export function margins(cm: readonly (readonly number[])[]): Margins {
   const k = cm.length;
   const support = new Array<number>(k).fill(0);
   const predicted = new Array<number>(k).fill(0);
+  const hits = new Array<number>(k).fill(0);
   let n = 0;
   let correct = 0;
   let invalid = 0;
@@ -54,20 +61,69 @@ function margins(cm: readonly (readonly number[])[]): Margins {
       if (p < k) predicted[p] += c;
       else invalid += c;
     }
+    hits[t] = cm[t][t];
     correct += cm[t][t];
   }
-  return { n, k, correct, invalid, support, predicted };
+  return { n, k, correct, invalid, support, predicted, hits };
+}
+
+/**
+ * The confusion matrix as flat cell indices: item i falls in cell truth·(K+1) + (prediction, or K for
+ * an invalid answer). Counting cells is the whole cost of a bootstrap resample of these metrics.
+ */
+export function confusionCells(data: SingleLabelData): Int32Array {
+  const k = data.classCount;
+  const cells = new Int32Array(data.truth.length);
+  for (let i = 0; i < cells.length; i++) {
+    const p = data.pred[i];
+    cells[i] = data.truth[i] * (k + 1) + (p === INVALID ? k : p);
+  }
+  return cells;
+}
+
+/** Margins of the items `indices` picks (all when omitted), counted from their cells into `counts` (K·(K+1), reused). */
+export function cellMargins(cells: Int32Array, k: number, counts: Int32Array, indices?: ArrayLike<number>): Margins {
+  counts.fill(0);
+  if (indices) for (let j = 0; j < indices.length; j++) counts[cells[indices[j]]]++;
+  else for (let i = 0; i < cells.length; i++) counts[cells[i]]++;
+  const support = new Array<number>(k).fill(0);
+  const predicted = new Array<number>(k).fill(0);
+  const hits = new Array<number>(k).fill(0);
+  let n = 0;
+  let invalid = 0;
+  let correct = 0;
+  for (let t = 0; t < k; t++) {
+    const row = t * (k + 1);
+    for (let p = 0; p < k; p++) {
+      const c = counts[row + p];
+      support[t] += c;
+      predicted[p] += c;
+    }
+    const bad = counts[row + k];
+    support[t] += bad;
+    invalid += bad;
+    n += support[t];
+    hits[t] = counts[row + t];
+    correct += hits[t];
+  }
+  return { n, k, correct, invalid, support, predicted, hits };
 }
 
 const EMPTY = 'empty group: no items';
 
 export function accuracy(cm: readonly (readonly number[])[]): Value {
-  const m = margins(cm);
+  return accuracyOf(margins(cm));
+}
+
+export function accuracyOf(m: Margins): Value {
   return ratio(m.correct, m.n, EMPTY);
 }
 
 export function invalidRate(cm: readonly (readonly number[])[]): Value {
-  const m = margins(cm);
+  return invalidRateOf(margins(cm));
+}
+
+export function invalidRateOf(m: Margins): Value {
   return ratio(m.invalid, m.n, EMPTY);
 }
 
@@ -84,9 +140,11 @@ export interface ClassMetrics {
  * defined (0) for a class that is never predicted but present, and for one predicted but absent from the truth.
  */
 export function perClass(cm: readonly (readonly number[])[]): ClassMetrics[] {
-  const m = margins(cm);
-  return cm.map((row, c) => {
-    const tp = row[c];
+  return perClassOf(margins(cm));
+}
+
+export function perClassOf(m: Margins): ClassMetrics[] {
+  return m.hits.map((tp, c) => {
     const fp = m.predicted[c] - tp;
     const fn = m.support[c] - tp;
     return {
@@ -101,17 +159,25 @@ export function perClass(cm: readonly (readonly number[])[]): ClassMetrics[] {
 
 /** Mean F1 over classes seen in the truth or the predictions (as scikit-learn's labels = union). */
 export function macroF1(cm: readonly (readonly number[])[]): Value {
-  if (margins(cm).n === 0) return undefinedBecause(EMPTY);
-  const f1s = perClass(cm).flatMap((c) => (c.f1.value === null ? [] : [c.f1.value]));
+  return macroF1Of(margins(cm));
+}
+
+/** `classes`: perClassOf(m), when the caller has it already. */
+export function macroF1Of(m: Margins, classes: readonly ClassMetrics[] = perClassOf(m)): Value {
+  if (m.n === 0) return undefinedBecause(EMPTY);
+  const f1s = classes.flatMap((c) => (c.f1.value === null ? [] : [c.f1.value]));
   return ratio(f1s.reduce((a, b) => a + b, 0), f1s.length, 'no class in the truth or the predictions');
 }
 
 /** F1 averaged with weights = support; classes absent from the truth weigh nothing. */
 export function weightedF1(cm: readonly (readonly number[])[]): Value {
-  const m = margins(cm);
+  return weightedF1Of(margins(cm));
+}
+
+export function weightedF1Of(m: Margins, classes: readonly ClassMetrics[] = perClassOf(m)): Value {
   if (m.n === 0) return undefinedBecause(EMPTY);
   let sum = 0;
-  perClass(cm).forEach((c) => { if (c.support > 0 && c.f1.value !== null) sum += c.support * c.f1.value; });
+  classes.forEach((c) => { if (c.support > 0 && c.f1.value !== null) sum += c.support * c.f1.value; });
   return defined(sum / m.n);
 }
 
@@ -120,7 +186,10 @@ export function weightedF1(cm: readonly (readonly number[])[]): Value {
  * so they add to observed disagreement only). Undefined when chance agreement is 1 (a single category).
  */
 export function cohenKappa(cm: readonly (readonly number[])[]): Value {
-  const m = margins(cm);
+  return cohenKappaOf(margins(cm));
+}
+
+export function cohenKappaOf(m: Margins): Value {
   if (m.n === 0) return undefinedBecause(EMPTY);
   const po = m.correct / m.n;
   let pe = 0;

@@ -1,6 +1,7 @@
 import type { TaskNode, TaskGraph } from './graph.js';
 import type { RunStatus, TaskStats } from './task-stats.js';
 import type { Awaitable, KindLogEvent } from './node-kind.js';
+import type { ProviderLine, ProviderRate } from './rate-limits.js';
 
 /** What a run is, told to every life cycle before any task starts. */
 export interface RunInfo {
@@ -10,6 +11,8 @@ export interface RunInfo {
   readonly graph: TaskGraph;
   readonly resumed: boolean;
   readonly dryRun: boolean;
+  /** Each provider's request rate and rate limit, now (the progress display asks as it redraws). */
+  readonly providerRates?: () => readonly ProviderRate[];
 }
 
 export type ItemOutcome = 'computed' | 'cached' | 'error' | 'pending';
@@ -73,6 +76,8 @@ export type RunEvent =
   | ({ readonly event: 'log'; readonly time: string } & LogInfo)
   /** `run --json` only (a periodic sample of a running task; events.jsonl has the task's end). */
   | { readonly event: 'progress'; readonly time: string; readonly task: string; readonly done: number; readonly cached: number; readonly errors: number; readonly expected?: number }
+  /** `run --json` only (a periodic sample of a provider's request rate and the limit it keeps to). */
+  | ({ readonly event: 'rate'; readonly time: string } & ProviderLine)
   | { readonly event: 'run_end'; readonly time: string; readonly status: RunStatus; readonly durationMs: number; readonly cause?: string };
 
 export type RunEventName = RunEvent['event'];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { JsonlWriter, readJsonl } from '../../src/artifacts/jsonl.js';
 import { RunIOError } from '../../src/errors.js';
@@ -40,4 +40,25 @@ test('a full disk is a RunIOError naming the file, thrown by the next write or c
 test('reading a missing upstream file is a RunIOError naming it', async () => {
   const read = async () => { for await (const _ of readJsonl('/nonexistent/vaflow/tasks/x.jsonl')) void _; };
   await assert.rejects(read(), (e: unknown) => e instanceof RunIOError && e.message === 'cannot read /nonexistent/vaflow/tasks/x.jsonl: no such file or directory (ENOENT)');
+});
+
+test('readJsonl: lines across chunk boundaries (multi-byte characters too), CRLF, blank lines; a torn last line is skipped, a bad middle line names its line', async () => {
+  await withTempDir('jsonl-read', async (dir) => {
+    // Records long enough to span the reader's 256 KiB chunks, with a 4-byte character in each.
+    const records = Array.from({ length: 40 }, (_, i) => ({ id: `r${i}`, text: `${'é🙂'.repeat(i * 1000)}${i}` }));
+    const file = path.join(dir, 'a.jsonl');
+    writeFileSync(file, records.map((r, i) => JSON.stringify(r) + (i % 3 === 0 ? '\r\n' : '\n') + (i % 5 === 0 ? '\n' : '')).join('') + '{"id":"torn","te');
+    const read: unknown[] = [];
+    for await (const r of readJsonl(file)) read.push(r);
+    assert.deepEqual(read, records);
+    const bad = path.join(dir, 'b.jsonl');
+    writeFileSync(bad, '{"id":1}\n\nnot json\n{"id":2}\n');
+    const consume = async () => { for await (const _ of readJsonl(bad)) void _; };
+    await assert.rejects(consume(), new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: not a JSON line`));
+    const noNewline = path.join(dir, 'c.jsonl');
+    writeFileSync(noNewline, '{"id":1}\n{"id":2}');
+    const both: unknown[] = [];
+    for await (const r of readJsonl(noNewline)) both.push(r);
+    assert.deepEqual(both, [{ id: 1 }, { id: 2 }], 'a whole last line without its newline is read');
+  });
 });

@@ -19,8 +19,14 @@
  * text to a JSON-schema request, or a full `ChatReply` with a reasoning field, a refusal, no content
  * or `finish_reason: length` (test/helpers/answer-styles.ts renders the shapes real model families
  * send). `refuseResponseFormat()` makes it a server that rejects the parameter with a 400.
- * Every answer carries OpenAI's `x-ratelimit-*` headers (a 429 with the exhausted side), as the real
- * service sends them, whether or not a fault adds Retry-After.
+ *
+ * Rate-limit mode (`rateLimit`, changeable mid-run with `setRateLimit`): a token bucket for requests
+ * and one for tokens, as OpenAI enforces them, with OpenAI's headers on every chat answer
+ * (`x-ratelimit-{limit,remaining,reset}-{requests,tokens}`) and a 429 with Retry-After past them;
+ * `requests.log` records each chat request's arrival and whether it was limited.
+ * Outside that mode every answer still carries OpenAI's `x-ratelimit-*` headers (a 429 with the
+ * exhausted side), as the real service sends them, whether or not a fault adds Retry-After; they
+ * announce a limit (60,000 requests a minute) far above any test's pace.
  */
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -87,6 +93,32 @@ export interface ChatReply {
 /** Answer text (or a whole reply) for a request; for JSON-schema requests wrap text with `structuredAnswer` to comply. */
 export type Responder = (request: ChatCompletionBody) => string | ChatReply | Promise<string | ChatReply>;
 
+/**
+ * The server's rate limits: token buckets refilled continuously at the per-minute rates. A request
+ * costs 1 request and its tokens (prompt characters / 4, rounded up, plus `max_tokens`, 16 when
+ * absent); one that does not fit gets a 429 and costs nothing.
+ */
+export interface RateLimitMode {
+  readonly requestsPerMinute: number;
+  /** @default unlimited */
+  readonly tokensPerMinute?: number;
+  /** Bucket size, in seconds of the rate: what may pass at once after a quiet spell. @default 60 (a whole minute, as OpenAI) */
+  readonly burstSeconds?: number;
+  /** Send the x-ratelimit-* headers. @default true */
+  readonly headers?: boolean;
+  /** What a 429 says about when to come back: `ms` (retry-after-ms and Retry-After), `seconds` (Retry-After, whole seconds), `none`. @default 'ms' */
+  readonly retryAfter?: 'ms' | 'seconds' | 'none';
+}
+
+/** One chat request as the rate limiter saw it. */
+export interface LoggedRequest {
+  /** Arrival, ms since the epoch. */
+  readonly at: number;
+  readonly limited: boolean;
+  /** What the request cost in tokens (or would have, when limited). */
+  readonly tokens: number;
+}
+
 export interface OpenAIServerOptions {
   /** @default fixedResponder('neutral') */
   readonly responder?: Responder;
@@ -94,6 +126,7 @@ export interface OpenAIServerOptions {
   readonly latencyMs?: number;
   /** Length of /v1/embeddings vectors when the request does not say `dimensions`. @default 16 */
   readonly embeddingDimensions?: number;
+  readonly rateLimit?: RateLimitMode;
 }
 
 export interface RequestCounts {
@@ -107,6 +140,8 @@ export interface RequestCounts {
   readonly bodies: ChatCompletionBody[];
   /** The Authorization header of every request, in arrival order (tests check which key was sent). */
   readonly authorizations: (string | undefined)[];
+  /** Chat requests as the rate limiter saw them, in arrival order (rate-limit mode only). */
+  readonly log: LoggedRequest[];
 }
 
 export interface OpenAIServer {
@@ -119,6 +154,8 @@ export interface OpenAIServer {
   rule: ((request: ChatCompletionBody) => Fault | undefined) | undefined;
   responder: Responder;
   latencyMs: number;
+  /** Switches the rate-limit mode (undefined: off); the buckets keep their level, within the new size. */
+  setRateLimit(mode: RateLimitMode | undefined): void;
   /**
    * Holds every chat answer until `count` chat requests are waiting at once, then releases them all
    * (later requests are answered as usual). A barrier, so "these calls were all in flight" holds on
@@ -220,6 +257,35 @@ export function embeddingFor(text: string, dimensions: number): number[] {
   return out.map((x) => x / norm);
 }
 
+/** A token bucket refilled at `perMinute`, holding at most `capacity`. */
+class ServerBucket {
+  level: number;
+  at = Date.now();
+  constructor(public perMinute: number, public capacity: number) {
+    this.level = capacity;
+  }
+  refill(now: number): void {
+    this.level = Math.min(this.capacity, this.level + ((now - this.at) * this.perMinute) / 60_000);
+    this.at = now;
+  }
+  /** ms until `cost` fits (0: it fits now). */
+  waitMs(cost: number): number {
+    return this.level >= cost ? 0 : Math.ceil(((cost - this.level) * 60_000) / this.perMinute);
+  }
+  /** ms until the bucket is full again. */
+  resetMs(): number {
+    return Math.ceil(((this.capacity - this.level) * 60_000) / this.perMinute);
+  }
+}
+
+/** A duration as OpenAI writes its reset headers: "1s", "20ms", "1m30s". */
+function goDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = (ms - minutes * 60_000) / 1000;
+  return `${minutes > 0 ? `${minutes}m` : ''}${Number(seconds.toFixed(3))}s`;
+}
+
 function countTokens(text: string): number {
   return text.split(/\s+/).filter(Boolean).length;
 }
@@ -231,6 +297,58 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   const counts = { total: 0, chat: 0, embeddings: 0 };
   const sockets = new Set<import('node:net').Socket>();
   const embeddingDimensions = options.embeddingDimensions ?? 16;
+  const log: LoggedRequest[] = [];
+  let limits: { mode: RateLimitMode; requests: ServerBucket; tokens?: ServerBucket } | undefined;
+  const setRateLimit = (mode: RateLimitMode | undefined) => {
+    if (!mode) return void (limits = undefined);
+    const burst = (mode.burstSeconds ?? 60) / 60;
+    const now = Date.now();
+    const resize = (bucket: ServerBucket | undefined, perMinute: number): ServerBucket => {
+      if (!bucket) return new ServerBucket(perMinute, Math.max(1, perMinute * burst));
+      bucket.refill(now);
+      bucket.perMinute = perMinute;
+      bucket.capacity = Math.max(1, perMinute * burst);
+      bucket.level = Math.min(bucket.level, bucket.capacity);
+      return bucket;
+    };
+    limits = {
+      mode,
+      requests: resize(limits?.requests, mode.requestsPerMinute),
+      tokens: mode.tokensPerMinute ? resize(limits?.tokens, mode.tokensPerMinute) : undefined,
+    };
+  };
+  setRateLimit(options.rateLimit);
+
+  /** Takes the request from the buckets, or says how long until it would fit; the headers describe the buckets after. */
+  function rateCheck(body: ChatCompletionBody): { limitedForMs?: number; headers: Record<string, string> } {
+    if (!limits) return { headers: {} };
+    const now = Date.now();
+    const tokens = Math.ceil(body.messages.reduce((n, m) => n + m.content.length, 0) / 4) + (body.max_tokens ?? 16);
+    limits.requests.refill(now);
+    limits.tokens?.refill(now);
+    const wait = Math.max(limits.requests.waitMs(1), limits.tokens ? limits.tokens.waitMs(Math.min(tokens, limits.tokens.capacity)) : 0);
+    if (wait === 0) {
+      limits.requests.level -= 1;
+      if (limits.tokens) limits.tokens.level -= tokens;
+    }
+    log.push({ at: now, limited: wait > 0, tokens });
+    const headers: Record<string, string> = {};
+    if (limits.mode.headers !== false) {
+      const describe = (name: string, bucket: ServerBucket) => {
+        headers[`x-ratelimit-limit-${name}`] = String(bucket.perMinute);
+        headers[`x-ratelimit-remaining-${name}`] = String(Math.max(0, Math.floor(bucket.level)));
+        headers[`x-ratelimit-reset-${name}`] = goDuration(bucket.resetMs());
+      };
+      describe('requests', limits.requests);
+      if (limits.tokens) describe('tokens', limits.tokens);
+    }
+    if (wait > 0) {
+      const style = limits.mode.retryAfter ?? 'ms';
+      if (style === 'ms') headers['retry-after-ms'] = String(wait);
+      if (style !== 'none') headers['retry-after'] = String(Math.ceil(wait / 1000));
+    }
+    return { ...(wait > 0 ? { limitedForMs: wait } : {}), headers };
+  }
 
   let hold: { count: number; waiting: (() => void)[] } | undefined;
   const state: Omit<OpenAIServer, 'url' | 'close'> = {
@@ -241,11 +359,13 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       forPrompt: (messages) => byPrompt.get(promptHash(messages)) ?? 0,
       bodies,
       authorizations,
+      log,
     },
     faults: [],
     rule: undefined,
     responder: options.responder ?? fixedResponder('neutral'),
     latencyMs: options.latencyMs ?? 0,
+    setRateLimit,
     holdUntilInFlight(count) {
       hold = { count, waiting: [] };
     },
@@ -254,6 +374,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       byPrompt.clear();
       bodies.length = 0;
       authorizations.length = 0;
+      log.length = 0;
     },
     reset() {
       state.resetCounts();
@@ -265,18 +386,20 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     },
   };
 
-  // OpenAI sends its rate-limit state with every answer; a 429 shows the exhausted side.
-  let served = 0;
+  // OpenAI sends its rate-limit state with every answer; a 429 shows the exhausted side. Outside
+  // rate-limit mode (whose buckets describe themselves, or stay silent with `headers: false`) the
+  // server enforces no limit, so it announces one far above any test's pace: the client's limiter
+  // mirrors these headers, and a limit that runs out would pace every test that uses the server.
   function rateLimitHeaders(status: number): Record<string, string> {
-    served++;
+    if (limits) return {};
     const limited = status === 429;
     return {
-      'x-ratelimit-limit-requests': '500',
-      'x-ratelimit-limit-tokens': '200000',
-      'x-ratelimit-remaining-requests': limited ? '0' : String(Math.max(0, 500 - served)),
-      'x-ratelimit-remaining-tokens': limited ? '0' : String(Math.max(0, 200000 - 40 * served)),
-      'x-ratelimit-reset-requests': limited ? '1s' : '120ms',
-      'x-ratelimit-reset-tokens': limited ? '7.2s' : '12ms',
+      'x-ratelimit-limit-requests': '60000',
+      'x-ratelimit-limit-tokens': '10000000',
+      'x-ratelimit-remaining-requests': limited ? '0' : '59999',
+      'x-ratelimit-remaining-tokens': limited ? '0' : '9999000',
+      'x-ratelimit-reset-requests': limited ? '1s' : '1ms',
+      'x-ratelimit-reset-tokens': limited ? '7.2s' : '6ms',
     };
   }
 
@@ -311,6 +434,11 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     bodies.push(body);
     const hash = promptHash(body.messages);
     byPrompt.set(hash, (byPrompt.get(hash) ?? 0) + 1);
+    const rate = rateCheck(body);
+    if (rate.limitedForMs !== undefined) {
+      send(res, 429, { error: { message: `Rate limit reached for requests: try again in ${rate.limitedForMs}ms`, type: 'requests', param: null, code: 'rate_limit_exceeded' } }, rate.headers);
+      return;
+    }
     const fault = state.faults.shift() ?? state.rule?.(body);
     await held();
     await wait(state.latencyMs, res);
@@ -355,7 +483,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         { index: 0, message: { role: 'assistant', refusal: null, ...message }, logprobs: null, finish_reason: finishReason },
       ],
       usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-    });
+    }, rate.headers);
   }
 
   function embeddings(body: { input?: unknown; model?: string; dimensions?: number }, res: http.ServerResponse): void {

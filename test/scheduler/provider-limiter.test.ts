@@ -27,19 +27,102 @@ test('requestsPerMinute spreads starts evenly instead of bursting', async () => 
   assert.ok(gaps.every((g) => g >= 30), `gaps ${gaps.join(', ')}`);
 });
 
-test('a 429 halves the concurrency and pauses for Retry-After; clean calls give slots back', async () => {
+const rateLimited = (retryAfterMs?: number) => new ProviderError('VAFLOW_RATE_LIMITED', '429', { status: 429, retryable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+const ok = async () => undefined;
+const none = () => undefined;
+
+test('a 429 pauses new calls for its Retry-After and makes the limiter learn a rate: 85% of the answers per second', async () => {
   const limiter = new ProviderLimiter({ concurrency: 8 });
-  const limited = new ProviderError('VAFLOW_RATE_LIMITED', '429', { status: 429, retryable: true, retryAfterMs: 120 });
-  await assert.rejects(limiter.run(0, async () => { throw limited; }, () => undefined));
-  assert.equal(limiter.concurrency, 4);
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none); // 20 answers within the last second
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(120); }, none));
   assert.equal(limiter.slowdowns, 1);
+  const learned = limiter.snapshot().requestLimit;
+  assert.equal(learned?.source, 'learned');
+  // 20 answers in the last second (the window counts a whole second even when the run is younger): 17 a second.
+  assert.ok(learned && Math.abs(learned.perMinute - 0.85 * 20 * 60) < 0.5 * 60, `learned ${learned?.perMinute}/min`);
   const started = Date.now();
-  await limiter.run(0, async () => undefined, () => undefined);
+  await limiter.run(0, ok, none);
   assert.ok(Date.now() - started >= 100, 'the next call waited for the server-given pause');
-  for (let i = 0; i < 20; i++) await limiter.run(0, async () => undefined, () => undefined);
-  assert.equal(limiter.concurrency, 5, 'twenty clean calls give one slot back');
 });
 
+test('a 429 without Retry-After still slows down: a pause of its own and a learned rate', async () => {
+  const limiter = new ProviderLimiter({});
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none);
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(); }, none));
+  assert.equal(limiter.snapshot().requestLimit?.source, 'learned');
+  const started = Date.now();
+  await limiter.run(0, ok, none);
+  assert.ok(Date.now() - started >= 800, `the next call waited ${Date.now() - started} ms`);
+});
+
+test('429s to calls sent before a slowdown do not slow down again (one cut per round of calls)', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 4 });
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none); // a round old enough to judge a cut by
+  let fail!: () => void;
+  const gate = new Promise<void>((resolve) => (fail = resolve));
+  const round = Array.from({ length: 4 }, () => limiter.run(0, async () => { await gate; throw rateLimited(10); }, none).catch(() => 'limited'));
+  fail();
+  assert.deepEqual(await Promise.all(round), ['limited', 'limited', 'limited', 'limited']);
+  assert.equal(limiter.slowdowns, 1, 'four 429s of one round are one congestion event');
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(10); }, none));
+  assert.equal(limiter.slowdowns, 1, 'a 429 to a call sent after the cut does not cut again before the cut is judged');
+});
+
+test('the server\'s headers: no room left holds the next call back until its bucket refills, at the server\'s rate', async () => {
+  const limiter = new ProviderLimiter({});
+  const controller = new AbortController();
+  // The answer to this call says: 600 a minute (10 a second), none left.
+  // Times count from when that call was sent: the server's "none left" holds as of then, and a loaded
+  // machine can only make the next starts later.
+  let begun = 0;
+  await limiter.run(0, async () => {
+    begun = Date.now();
+    limiter.observe({ status: 200, requests: { limit: 600, remaining: 0 } }, controller.signal);
+  }, none, { signal: controller.signal });
+  assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 600, source: 'server' });
+  const starts: number[] = [];
+  await Promise.all(Array.from({ length: 3 }, () => limiter.run(0, async () => void starts.push(Date.now() - begun), none)));
+  // One call per 100 ms once the bucket holds one (plus 50 ms of slack): about 150, 250, 350 ms.
+  assert.ok(starts[0] >= 100, `first start after ${starts[0]} ms`);
+  assert.ok(starts[2] - starts[0] >= 150, `three starts spread over ${starts[2] - starts[0]} ms`);
+});
+
+test('the server\'s count is taken as of when its call was sent: calls sent after it are still to be counted', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  const first = new AbortController();
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const slow = limiter.run(0, async () => {
+    await answered;
+    limiter.observe({ status: 200, requests: { limit: 60, remaining: 3 } }, first.signal);
+  }, none, { signal: first.signal });
+  // Three more calls go out before the slow call's answer arrives: the server saw 3 left after the
+  // slow call, and these three use them up, so the fifth call must wait for the refill (1 a second).
+  for (let i = 0; i < 3; i++) await limiter.run(0, ok, none);
+  answer();
+  await slow;
+  const started = Date.now();
+  await limiter.run(0, ok, none);
+  assert.ok(Date.now() - started >= 500, `the fifth call waited ${Date.now() - started} ms for the refill`);
+});
+
+test('an answer to an older call does not undo what the answer to a newer one said; a new limit takes effect at once', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  const older = new AbortController();
+  const newer = new AbortController();
+  let releaseOlder!: () => void;
+  const olderDone = new Promise<void>((resolve) => (releaseOlder = resolve));
+  const a = limiter.run(0, async () => { await olderDone; limiter.observe({ status: 200, requests: { limit: 6000, remaining: 5000 } }, older.signal); }, none, { signal: older.signal });
+  await limiter.run(0, async () => limiter.observe({ status: 200, requests: { limit: 120, remaining: 0 } }, newer.signal), none, { signal: newer.signal });
+  releaseOlder();
+  await a;
+  assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 120, source: 'server' });
+  const started = Date.now();
+  await limiter.run(0, ok, none);
+  assert.ok(Date.now() - started >= 300, `waited ${Date.now() - started} ms: two a second, none left`);
+  limiter.observe({ status: 200, requests: { limit: 60, remaining: 0 } });
+  assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 60, source: 'server' });
+});
 test('tokensPerMinute makes a call wait for its estimated tokens', async () => {
   const limiter = new ProviderLimiter({ tokensPerMinute: 60_000 }); // 1,000 tokens per second
   const started = Date.now();
@@ -73,6 +156,61 @@ test('an aborted call leaves the queue at once and never runs; a running call re
   await Promise.all([first, third]);
   assert.deepEqual(ran, ['a', 'c'], 'b never ran');
   assert.deepEqual(events, ['a queued', 'a started']);
+});
+
+/** Runs `calls` calls through the limiter, `fails(i)` of them answered 429 (Retry-After 1 ms); returns how many were refused. */
+async function drive(limiter: ProviderLimiter, calls: number, fails: (i: number) => boolean): Promise<number> {
+  let next = 0;
+  let refused = 0;
+  const worker = async () => {
+    while (next < calls) {
+      const i = next++;
+      await limiter.run(0, async () => {
+        await sleep(1);
+        if (fails(i)) throw rateLimited(1);
+      }, none).catch(() => refused++);
+    }
+  };
+  await Promise.all(Array.from({ length: limiter.concurrency }, worker));
+  return refused;
+}
+
+test('429s that do not depend on the pace (a third of calls, at any pace) leave the pace alone: the cut is undone', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  // The unthrottled pace, over a little more than the second the goodput is measured on.
+  const started = Date.now();
+  let answered = 0;
+  while (Date.now() - started < 1200) answered += 200 - (await drive(limiter, 200, () => false));
+  const pace = answered / ((Date.now() - started) / 1000);
+  let k = 0;
+  const refused = await drive(limiter, 1500, () => k++ % 3 === 0);
+  assert.ok(refused >= 400, `${refused} refused`);
+  assert.ok(limiter.slowdowns >= 1, 'the first 429 did cut, on trial');
+  const limit = limiter.snapshot().requestLimit;
+  assert.ok(limit === undefined || limit.perMinute / 60 >= 0.8 * pace, `learned ${limit && (limit.perMinute / 60).toFixed(0)}/s against an unthrottled pace of ${pace.toFixed(0)}/s after ${limiter.slowdowns} cuts`);
+});
+
+test('429s that depend on the pace (a token bucket) still teach a rate: the cut stands and 429s stop', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  // The server's bucket: 50 a second, 50 of burst.
+  const perMs = 50 / 1000;
+  let level = 50;
+  let at = Date.now();
+  const take = () => {
+    const now = Date.now();
+    level = Math.min(50, level + (now - at) * perMs);
+    at = now;
+    if (level < 1) return false;
+    level--;
+    return true;
+  };
+  const firstRefused = await drive(limiter, 150, () => !take());
+  assert.ok(firstRefused >= 1, 'the burst met the limit');
+  const limit = limiter.snapshot().requestLimit;
+  assert.equal(limit?.source, 'learned');
+  assert.ok(limit.perMinute <= 50 * 60, `learned ${limit.perMinute}/min against a limit of 3000`);
+  const refused = await drive(limiter, 100, () => !take());
+  assert.ok(refused <= 5, `${refused} of 100 refused once the rate was learned`);
 });
 
 // Written against survivors of `npm run mutate -- retry` (issue 19). Waits are asserted one way only
@@ -124,22 +262,6 @@ test('a 429 without Retry-After pauses the provider for a second', async () => {
   const limited = new ProviderError('VAFLOW_RATE_LIMITED', '429', { status: 429, retryable: true });
   await assert.rejects(limiter.run(0, async () => { throw limited; }, () => undefined));
   await assertStillWaiting((signal) => limiter.run(0, async () => 'ran', () => undefined, { signal }), 300, 'the next call waits out the default pause');
-});
-
-test('after a 429, exactly twenty clean calls in a row give one slot back, and a 429 between them starts the count again', async () => {
-  const limiter = new ProviderLimiter({ concurrency: 4 });
-  const limited = new ProviderError('VAFLOW_RATE_LIMITED', '429', { status: 429, retryable: true, retryAfterMs: 0 });
-  await assert.rejects(limiter.run(0, async () => { throw limited; }, () => undefined));
-  assert.equal(limiter.concurrency, 2);
-  for (let i = 0; i < 19; i++) await limiter.run(0, async () => undefined, () => undefined);
-  assert.equal(limiter.concurrency, 2, 'nineteen are not enough');
-  await limiter.run(0, async () => undefined, () => undefined);
-  assert.equal(limiter.concurrency, 3, 'the twentieth gives a slot back');
-  for (let i = 0; i < 10; i++) await limiter.run(0, async () => undefined, () => undefined);
-  await assert.rejects(limiter.run(0, async () => { throw limited; }, () => undefined));
-  assert.equal(limiter.concurrency, 1);
-  for (let i = 0; i < 19; i++) await limiter.run(0, async () => undefined, () => undefined);
-  assert.equal(limiter.concurrency, 1, 'the streak started again at the 429');
 });
 
 test('limitChat with a provider that admits calls itself (llama.cpp\'s one context): admitted and released around each call, hooks and signal passed on', async () => {

@@ -19,6 +19,13 @@ type NonStreamingParams = OpenAIClient.Chat.ChatCompletionCreateParamsNonStreami
  * A body that is not JSON at all (a truncated or garbled HTTP response) still throws, as it should.
  */
 export class AnswerCompletions extends ChatOpenAICompletions {
+  /**
+   * Told the status and headers of every HTTP response (answers and errors alike), with the signal
+   * of the call it answers: LangChain's result keeps neither, and the engine's limiter reads the
+   * rate-limit headers of each call.
+   */
+  onResponse?: (signal: AbortSignal | undefined, status: number, headers: Headers) => void;
+
   override completionWithRetry(request: StreamingParams, requestOptions?: OpenAIClient.RequestOptions): Promise<AsyncIterable<OpenAIClient.Chat.Completions.ChatCompletionChunk>>;
   override completionWithRetry(request: NonStreamingParams, requestOptions?: OpenAIClient.RequestOptions): Promise<OpenAIClient.Chat.Completions.ChatCompletion>;
   override async completionWithRetry(request: CreateParams, requestOptions?: OpenAIClient.RequestOptions): Promise<unknown> {
@@ -26,9 +33,14 @@ export class AnswerCompletions extends ChatOpenAICompletions {
     // Retries belong to vaflow's single retry layer (the client is built with maxRetries: 0).
     const { maxRetries: _retries, ...sdkOptions } = requestOptions ?? {};
     const clientOptions = this._getClientOptions(sdkOptions);
+    const signal = sdkOptions.signal ?? undefined;
     try {
-      return await this.client.chat.completions.create(request, clientOptions);
+      const { data, response } = await this.client.chat.completions.create(request, clientOptions).withResponse();
+      this.onResponse?.(signal, response.status, response.headers);
+      return data;
     } catch (error) {
+      const { status, headers } = (error ?? {}) as { status?: unknown; headers?: unknown };
+      if (typeof status === 'number' && headers instanceof Headers) this.onResponse?.(signal, status, headers);
       throw wrapOpenAIClientError(error);
     }
   }

@@ -5,6 +5,8 @@ import { toProviderError } from './provider-errors.js';
 import { resolveApiKey } from './api-key.js';
 import { StructuredOutputSupport } from './structured-output.js';
 import { openAIBaseURL } from './base-url.js';
+import { createHttpFetch } from './http-fetch.js';
+import { readRateLimitHeaders, type RateLimitObservation } from './rate-limit-headers.js';
 
 /** Ollama's OpenAI-compatible endpoint on its default port. */
 export const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
@@ -13,6 +15,8 @@ export interface OpenAIChatOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Used when the model entry has no baseURL (Ollama's default address); undefined means api.openai.com. */
   readonly defaultBaseURL?: string;
+  /** Told what each response's headers say about the provider's rate limits (x-ratelimit-*, Retry-After), with the call's signal. */
+  readonly onRateLimit?: (observation: RateLimitObservation, signal: AbortSignal | undefined) => void;
 }
 
 /**
@@ -28,7 +32,9 @@ export interface OpenAIChatOptions {
  * output is a request: a server that refuses it gets the item once more without it, and the model
  * is asked in plain text for the rest of the run (StructuredOutputSupport).
  *
- * LangChain's retries are off (`maxRetries: 0`): the engine's retry layer is the only one.
+ * LangChain's retries are off (`maxRetries: 0`): the engine's retry layer is the only one. The SDK
+ * sends through a node:http transport (http-fetch.ts), a quarter of fetch's CPU per call; each
+ * response's rate-limit headers go to `onRateLimit` with the call's signal (AnswerCompletions).
  */
 export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChatOptions): Promise<ChatProvider> {
   if (!model.model) throw new ConfigError(`models.${model.id}: "model" is required for provider ${model.provider} (e.g. gpt-4o-mini)`);
@@ -39,7 +45,7 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
     model: model.model,
     apiKey,
     // Always explicit (see base-url.ts): the client never reads OPENAI_BASE_URL behind the cache key's back.
-    configuration: { baseURL: openAIBaseURL(baseURL, options.env) },
+    configuration: { baseURL: openAIBaseURL(baseURL, options.env), fetch: createHttpFetch() },
     maxRetries: 0,
     temperature: model.temperature,
     topP: model.topP,
@@ -48,7 +54,15 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
     // The raw body carries `message.refusal` and the reasoning fields, which LangChain's converted message drops.
     __includeRawResponse: true,
   };
-  const client = new ChatOpenAI({ ...fields, completions: new AnswerCompletions(fields) });
+  const completions = new AnswerCompletions(fields);
+  const onRateLimit = options.onRateLimit;
+  if (onRateLimit) {
+    completions.onResponse = (signal, status, headers) => {
+      const observation = readRateLimitHeaders(status, headers);
+      if (observation) onRateLimit(observation, signal);
+    };
+  }
+  const client = new ChatOpenAI({ ...fields, completions });
   const support = new StructuredOutputSupport();
   // Told once, on the first answer: a notice needs a run to log to, and the provider has none.
   const pending: ProviderNotice[] = notice ? [{ level: 'info', message: notice }] : [];

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import PQueue from 'p-queue';
 import type { FlowRecord } from '../../types/records.js';
 import type { ChatResponse } from '../../types/providers.js';
 import type { ItemKind, TaskContext } from '../../types/node-kind.js';
@@ -11,7 +10,7 @@ import type { TaskRuntime } from '../../scheduler/task-runtime.js';
 import type { ItemDispatcher, RemoteItemCall } from '../../scheduler/executor.js';
 import { ConfigError, ExecutorError, InterruptedError } from '../../errors.js';
 import { isBuiltinKind } from '../../kinds.js';
-import { runInQueue } from '../../scheduler/concurrency.js';
+import { SlotQueue } from '../../scheduler/slot-queue.js';
 import { AttemptsExhausted } from '../../scheduler/retry.js';
 import { ChatExchangeHost } from './chat-exchange.js';
 import { publishContext, republishContext } from './task-contexts.js';
@@ -48,7 +47,7 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class RedisExecutor implements ItemDispatcher {
   readonly id = randomUUID();
   readonly #waiters = new Map<string, Waiter>();
-  readonly #nodeQueues = new Map<string, PQueue>();
+  readonly #nodeQueues = new Map<string, SlotQueue>();
   readonly #collected: string[] = [];
   /** What this coordinator put into Redis besides jobs, to put back when Redis comes back empty. */
   readonly #contexts = new Map<string, string>();
@@ -152,7 +151,7 @@ export class RedisExecutor implements ItemDispatcher {
     return async (input: FlowRecord, repeat: number, key: string) => {
       const data: ItemJobData = { v: PROTOCOL_VERSION, context, input, repeat, coordinator: this.id, budget };
       const dispatch = () => this.#dispatch(key, data, kind.name);
-      const { result, shared } = nodeQueue ? await runInQueue(nodeQueue, dispatch, runtime.abortSignal) : await dispatch();
+      const { result, shared } = nodeQueue ? await nodeQueue.run(dispatch, runtime.abortSignal) : await dispatch();
       return this.#collect(key, result, shared, task, input.id, onRetry);
     };
   }
@@ -175,11 +174,11 @@ export class RedisExecutor implements ItemDispatcher {
   }
 
   /** A node's own cap (`with.concurrency`) bounds its jobs in flight across all workers; the run's cap does not apply to workers. */
-  #nodeQueue(task: TaskNode): PQueue | undefined {
+  #nodeQueue(task: TaskNode): SlotQueue | undefined {
     const cap = task.settings.concurrency;
     if (cap === null) return undefined;
     let queue = this.#nodeQueues.get(task.nodeId);
-    if (!queue) this.#nodeQueues.set(task.nodeId, (queue = new PQueue({ concurrency: cap })));
+    if (!queue) this.#nodeQueues.set(task.nodeId, (queue = new SlotQueue(cap)));
     return queue;
   }
 

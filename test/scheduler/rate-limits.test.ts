@@ -1,0 +1,123 @@
+/**
+ * Real rate limits, end to end: whole runs (extract → prompt-variant → classify, `concurrency: 64`)
+ * against the loopback server in rate-limit mode, which enforces 3,000 requests and 1M tokens a
+ * minute with token buckets (one second of burst) and answers 429 past them. Counted by the
+ * server: how many requests it took and refused, and when. Ratios have generous bounds (the
+ * machine is shared: at load 10-12 on its 2 cores, a run that uses 95% of the limit when idle
+ * used 71-73% of it, CPU-starved, client and server alike); the 429 counts are the sharp claims;
+ * bench/rate-limits.ts measures the figures over a longer run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { runPipeline } from '../../src/run/run-pipeline.js';
+import { getLabelSet } from '../../src/labels/label-sets.js';
+import { nearestLabelResponder, startOpenAIServer, type LoggedRequest, type RateLimitMode } from '../helpers/openai-server.js';
+import { withTempDir } from '../helpers/temp-dir.js';
+import { writeRateLimitProject } from '../helpers/rate-limit-project.js';
+
+const LIMIT = 3000;
+const TOKENS = 1_000_000;
+
+interface Scenario {
+  readonly items: number;
+  readonly server: Omit<RateLimitMode, 'requestsPerMinute'>;
+  /** `defaults.limits.openai` as YAML, if any. */
+  readonly limits?: string;
+  /** Lower the server's limit to this once it has taken `after` requests. */
+  readonly drop?: { readonly after: number; readonly to: number };
+  readonly tokensPerMinute?: number;
+}
+
+interface Outcome {
+  readonly log: readonly LoggedRequest[];
+  /** When the server lowered its limit (ms since the epoch). */
+  readonly droppedAt?: number;
+}
+
+async function rateLimitedRun(scenario: Scenario): Promise<Outcome> {
+  const mode = (requestsPerMinute: number): RateLimitMode => ({ requestsPerMinute, tokensPerMinute: scenario.tokensPerMinute ?? TOKENS, burstSeconds: 1, ...scenario.server });
+  const server = await startOpenAIServer({ responder: nearestLabelResponder(getLabelSet('basic7')!.points), rateLimit: mode(LIMIT) });
+  let droppedAt: number | undefined;
+  const watch = scenario.drop && setInterval(() => {
+    if (droppedAt === undefined && server.requests.log.filter((r) => !r.limited).length >= scenario.drop!.after) {
+      server.setRateLimit(mode(scenario.drop!.to));
+      droppedAt = Date.now();
+    }
+  }, 5);
+  try {
+    let outcome: Outcome | undefined;
+    await withTempDir('rate-limits', async (dir) => {
+      writeRateLimitProject(dir, { url: server.url, items: scenario.items, ...(scenario.limits ? { limits: scenario.limits } : {}) });
+      const result = await runPipeline({ file: path.join(dir, 'p.yaml'), runsDir: path.join(dir, 'runs'), cacheDir: path.join(dir, 'cache'), env: {} });
+      assert.equal(result.status, 'completed');
+      const classify = Object.entries(result.tasks).find(([id]) => id.startsWith('classify'))![1];
+      assert.equal(classify.records, scenario.items, 'every item got its answer');
+      outcome = { log: [...server.requests.log], ...(droppedAt !== undefined ? { droppedAt } : {}) };
+    });
+    return outcome!;
+  } finally {
+    if (watch) clearInterval(watch);
+    await server.close();
+  }
+}
+
+/** Requests the server took per second between two times (ms since the epoch). */
+function acceptedPerSecond(log: readonly LoggedRequest[], from: number, to: number): number {
+  return log.filter((r) => !r.limited && r.at >= from && r.at < to).length / ((to - from) / 1000);
+}
+
+const refused = (log: readonly LoggedRequest[]) => log.filter((r) => r.limited).length;
+
+test('with the server\'s headers: the limit is used to the full, hardly a 429, and a lowered limit is followed within seconds', async () => {
+  const { log, droppedAt } = await rateLimitedRun({ items: 450, server: {}, drop: { after: 200, to: LIMIT / 2 } });
+  assert.ok(droppedAt !== undefined, 'the server lowered its limit mid-run');
+  const first = log[0]!.at;
+  const last = log.at(-1)!.at;
+  assert.ok(refused(log) <= 0.02 * log.length, `${refused(log)} of ${log.length} requests were refused`);
+  // Before the drop: past the first second's burst, the server's rate.
+  const before = acceptedPerSecond(log, first + 1000, droppedAt);
+  assert.ok(before >= 0.6 * (LIMIT / 60), `${before.toFixed(1)} requests a second before the drop`);
+  // After it: no 429 from 5 s on, and the new rate used.
+  const late = log.filter((r) => r.limited && r.at >= droppedAt + 5000).length;
+  assert.equal(late, 0, `${late} requests refused more than 5 s after the drop`);
+  const after = acceptedPerSecond(log, droppedAt + 1000, last);
+  assert.ok(after >= 0.6 * (LIMIT / 2 / 60) && after <= 1.1 * (LIMIT / 2 / 60) + 1, `${after.toFixed(1)} requests a second after the drop`);
+});
+
+test('with the token limit the tighter one, the tokens decide the pace, from the headers', async () => {
+  // About 80 tokens a request (prompt + maxTokens): 150,000 a minute holds the pace near 30 a second.
+  const { log } = await rateLimitedRun({ items: 300, server: {}, tokensPerMinute: 150_000 });
+  const first = log[0]!.at;
+  const last = log.at(-1)!.at;
+  assert.ok(refused(log) <= 0.02 * log.length, `${refused(log)} of ${log.length} requests were refused`);
+  const tokensPerSecond = log.filter((r) => !r.limited && r.at >= first + 1000).reduce((n, r) => n + r.tokens, 0) / ((last - first - 1000) / 1000);
+  assert.ok(tokensPerSecond >= 0.6 * (150_000 / 60), `${tokensPerSecond.toFixed(0)} tokens a second`);
+  assert.ok(acceptedPerSecond(log, first + 1000, last) < 0.8 * (LIMIT / 60), 'the request limit was not what held the pace');
+});
+
+test('without headers: the limiter learns the rate from the 429s (AIMD) and follows a lowered limit', async () => {
+  const { log, droppedAt } = await rateLimitedRun({ items: 450, server: { headers: false }, drop: { after: 200, to: LIMIT / 2 } });
+  assert.ok(droppedAt !== undefined);
+  const first = log[0]!.at;
+  const last = log.at(-1)!.at;
+  // The first burst meets the limit unannounced (at most the calls in flight); then few 429s.
+  assert.ok(refused(log) <= 0.06 * log.length, `${refused(log)} of ${log.length} requests were refused`);
+  assert.ok(acceptedPerSecond(log, first + 1000, droppedAt) >= 0.5 * (LIMIT / 60), `${acceptedPerSecond(log, first + 1000, droppedAt).toFixed(1)} a second before the drop`);
+  const late = log.filter((r) => r.at >= droppedAt + 5000);
+  assert.ok(refused(late) <= 0.02 * late.length + 1, `${refused(late)} of ${late.length} refused from 5 s after the drop`);
+  assert.ok(acceptedPerSecond(log, droppedAt + 5000, last) >= 0.5 * (LIMIT / 2 / 60), `${acceptedPerSecond(log, droppedAt + 5000, last).toFixed(1)} a second after the drop`);
+});
+
+test('with requestsPerMinute configured and a server without headers: the configured pace, no 429, then AIMD below it', async () => {
+  const { log, droppedAt } = await rateLimitedRun({ items: 450, server: { headers: false }, limits: `{ requestsPerMinute: ${LIMIT} }`, drop: { after: 250, to: LIMIT / 2 } });
+  assert.ok(droppedAt !== undefined);
+  const first = log[0]!.at;
+  const last = log.at(-1)!.at;
+  const beforeDrop = log.filter((r) => r.at < droppedAt);
+  assert.equal(refused(beforeDrop), 0, 'spread evenly at the server\'s own rate: nothing refused');
+  assert.ok(acceptedPerSecond(log, first, droppedAt) >= 0.6 * (LIMIT / 60), `${acceptedPerSecond(log, first, droppedAt).toFixed(1)} a second`);
+  const late = log.filter((r) => r.at >= droppedAt + 5000);
+  assert.ok(refused(late) <= 0.02 * late.length + 1, `${refused(late)} of ${late.length} refused from 5 s after the drop`);
+  assert.ok(acceptedPerSecond(log, droppedAt + 5000, last) >= 0.5 * (LIMIT / 2 / 60));
+});

@@ -179,6 +179,12 @@ describe('report.html item explorer', () => {
       const box = (await cell.boundingBox())!;
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       await page.waitForFunction((h) => (globalThis as unknown as { location: { hash: string } }).location.hash === h, href);
+      // hashchange fires after the hash is set: wait until its handler has set both filters (it
+      // redraws the rows in the same task).
+      await page.waitForFunction(([a, t, p]) => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document;
+        return doc.querySelector(`#${a} [data-filter=truth]`)?.value === t && doc.querySelector(`#${a} [data-filter=pred]`)?.value === p;
+      }, [anchor, truth, pred] as const);
       const shown = await rows(anchor);
       assert.equal(shown.length, cm.counts[r][c], `${truth} → ${pred}`);
       for (const row of shown) assert.deepEqual([row.truth, row.prediction], [truth, pred]);

@@ -46,25 +46,7 @@ export interface Margins {
 }
 
 export function margins(cm: readonly (readonly number[])[]): Margins {
-  const k = cm.length;
-  const support = new Array<number>(k).fill(0);
-  const predicted = new Array<number>(k).fill(0);
-  const hits = new Array<number>(k).fill(0);
-  let n = 0;
-  let correct = 0;
-  let invalid = 0;
-  for (let t = 0; t < k; t++) {
-    for (let p = 0; p <= k; p++) {
-      const c = cm[t][p];
-      n += c;
-      support[t] += c;
-      if (p < k) predicted[p] += c;
-      else invalid += c;
-    }
-    hits[t] = cm[t][t];
-    correct += cm[t][t];
-  }
-  return { n, k, correct, invalid, support, predicted, hits };
+  return flatMargins(cm.flat(), cm.length);
 }
 
 /**
@@ -86,6 +68,11 @@ export function cellMargins(cells: Int32Array, k: number, counts: Int32Array, in
   counts.fill(0);
   if (indices) for (let j = 0; j < indices.length; j++) counts[cells[indices[j]]]++;
   else for (let i = 0; i < cells.length; i++) counts[cells[i]]++;
+  return flatMargins(counts, k);
+}
+
+/** Margins of a confusion matrix laid out flat: row t holds cells t·(K+1) … t·(K+1)+K, the last one invalid. */
+function flatMargins(counts: ArrayLike<number>, k: number): Margins {
   const support = new Array<number>(k).fill(0);
   const predicted = new Array<number>(k).fill(0);
   const hits = new Array<number>(k).fill(0);

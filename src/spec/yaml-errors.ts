@@ -68,8 +68,10 @@ function plainIssue(error: YAMLError, source: SourceText): PlainIssue {
       return { offset, message: 'an alias (*name) must name an anchor (&name) defined before it' };
     case 'BAD_PROP_ORDER':
       return { offset, message: 'an anchor or tag must come after the "-" or "?" at the start of the entry' };
-    case 'TAG_RESOLVE_FAILED':
-      return { offset, message: `unknown YAML tag${/: (\S+)$/.exec(raw) ? ` ${/: (\S+)$/.exec(raw)![1]}` : ''}: pipelines use plain values; remove the tag` };
+    case 'TAG_RESOLVE_FAILED': {
+      const tag = /: (\S+)$/.exec(raw)?.[1];
+      return { offset, message: `unknown YAML tag${tag ? ` ${tag}` : ''}: pipelines use plain values; remove the tag` };
+    }
     case 'NON_STRING_KEY':
       return { offset, message: 'a key must be a plain name, not a list or a mapping' };
     case 'BAD_DIRECTIVE':

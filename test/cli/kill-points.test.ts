@@ -12,11 +12,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startFlakyServer, type FlakyServer, type Fault } from '../helpers/flaky-server.js';
 import { HTTP_BATCH_KIND, HTTP_CALL_KIND, makeEngineProject } from '../helpers/engine-project.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { runCli, startCli, waitFor } from '../helpers/cli.js';
+import { PAUSE_ENV, type PausePoint } from '../helpers/pause-fs.js';
 import { listRunIds } from '../../src/artifacts/run-folder.js';
 
 const ITEMS = 60;
@@ -46,6 +48,20 @@ interface KillPoint {
   readonly ready: (server: FlakyServer) => boolean;
   readonly faults?: Record<string, Fault[]>;
   readonly retryAfterSeconds?: number;
+  /** Kill inside a file operation instead (test/helpers/pause-fs.ts): once it is paused, `ready` is not consulted. */
+  readonly pause?: Omit<PausePoint, 'signalFile'>;
+  /** Checks, after the kill, that the run folder shows the point was really reached. */
+  readonly killedAt?: (runDir: string) => void;
+}
+
+/** A file operation paused in the child: the kill lands inside it, not before or after. */
+function pausedCli(point: KillPoint['pause'] & object, dir: string): { env: Record<string, string>; paused: () => boolean } {
+  const signalFile = path.join(dir, 'paused-at');
+  const preload = pathToFileURL(path.join(import.meta.dirname, '../helpers/pause-fs.js')).href;
+  return {
+    env: { [PAUSE_ENV]: JSON.stringify({ ...point, signalFile }), NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}` },
+    paused: () => existsSync(signalFile),
+  };
 }
 
 async function killAndResume(point: KillPoint): Promise<void> {
@@ -55,19 +71,23 @@ async function killAndResume(point: KillPoint): Promise<void> {
     project.writePipeline(pipeline(server.url));
     const args = ['--runs-dir', project.runsDir, '--cache-dir', project.cacheDir];
     server.hold = point.hold;
-    const first = startCli(['run', project.pipeline, ...args], { cwd: project.dir });
+    const paused = point.pause && pausedCli(point.pause, project.dir);
+    const first = startCli(['run', project.pipeline, ...args], { cwd: project.dir, env: paused?.env });
     // The kill comes in the tick the point is reached: no answer gets time to be committed late.
     const exited = first.done.then(() => 'exited' as const);
-    const reached = await Promise.race([exited, server.whenRequest(() => point.ready(server)).then(() => 'reached' as const)]);
+    const reaching = paused ? waitFor(paused.paused, 120_000) : server.whenRequest(() => point.ready(server));
+    const reached = await Promise.race([exited, reaching.then(() => 'reached' as const)]);
     assert.equal(reached, 'reached', 'the run ended before the kill point');
     first.child.kill('SIGKILL');
     const killed = await first.done;
     assert.equal(killed.signal, 'SIGKILL');
+    point.killedAt?.(path.join(project.runsDir, listRunIds(project.runsDir)[0]));
 
     const before = server.log.length;
     const answered = new Set(server.log.filter((r) => r.answered).map(keyOf));
     const inFlight = new Set(server.log.filter((r) => !r.answered).map(keyOf));
-    assert.ok(inFlight.size > 0, 'some call was in flight at the kill');
+    // Inside a task's commit or a manifest write the task has no call left: nothing is in flight.
+    if (!point.pause) assert.ok(inFlight.size > 0, 'some call was in flight at the kill');
     server.hold = undefined;
 
     const resumed = await runCli(['run', '--resume', 'latest', ...args], { cwd: project.dir });
@@ -125,5 +145,37 @@ test('kill -9 while an item waits out a Retry-After: the 429 was not an answer, 
     retryAfterSeconds: 60,
     hold: (r) => r.task === 'call' && index(r.id) >= 20,
     ready: slotsFull('call'),
+  });
+});
+
+const taskStatus = (runDir: string, task: string): string | undefined =>
+  (JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as { tasks: Record<string, { status: string }> }).tasks[task]?.status;
+const recordsOf = (runDir: string, task: string) => readdirSync(path.join(runDir, 'tasks')).filter((f) => f === `${task}.jsonl` || f === `${task}.jsonl.partial`);
+
+test('kill -9 during a records commit (the task answered everything, its .partial not yet renamed): none of its calls is asked again', { timeout: 240_000 }, async () => {
+  await killAndResume({
+    hold: () => false,
+    ready: () => false,
+    pause: { op: 'rename', match: String.raw`[\\/]tasks[\\/]call\.jsonl$` },
+    killedAt: (runDir) => {
+      const files = recordsOf(runDir, 'call');
+      assert.ok(files.some((f) => f.endsWith('.jsonl.partial')) && !files.some((f) => f.endsWith('.jsonl')), `call's records were written but not published: ${files.join(', ')}`);
+      assert.notEqual(taskStatus(runDir, 'call'), 'done');
+    },
+  });
+});
+
+test('kill -9 during the manifest write after a task ended (a torn temp file, the old manifest in place): none of its calls is asked again', { timeout: 240_000 }, async () => {
+  // manifest.json is written at the run's start, after items, after call: the third write is call's end.
+  await killAndResume({
+    hold: () => false,
+    ready: () => false,
+    pause: { op: 'writeFile', match: String.raw`manifest\.json(\.\d+\.\d+\.tmp)?$`, nth: 3 },
+    killedAt: (runDir) => {
+      assert.ok(readdirSync(runDir).some((f) => /^manifest\.json\..*\.tmp$/.test(f)), 'the manifest write was cut mid-file');
+      assert.equal(taskStatus(runDir, 'items'), 'done');
+      assert.notEqual(taskStatus(runDir, 'call'), 'done', 'the kill came before call\'s end reached manifest.json');
+      assert.ok(recordsOf(runDir, 'call').some((f) => f.endsWith('.jsonl')), "call's records were published before its end was written");
+    },
   });
 });

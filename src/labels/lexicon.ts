@@ -94,6 +94,5 @@ export function onlyLabels(text: string, set: LabelSet): boolean {
 function negated(words: readonly string[], at: number): boolean {
   const before = words.slice(Math.max(0, at - 3), at);
   if (before.some((w) => NEGATORS.has(w) || w.endsWith("n't"))) return true;
-  const pair = words.slice(Math.max(0, at - 2), at).join(' ');
-  return NEGATING_PAIRS.some((p) => pair.endsWith(p));
+  return NEGATING_PAIRS.includes(words.slice(Math.max(0, at - 2), at).join(' '));
 }

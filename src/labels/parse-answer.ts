@@ -103,9 +103,11 @@ export function parseLabelAnswer(answer: string, set: LabelSet, options: ParseOp
     const found = mentions(marked, set);
     if (found.length > 0) return decide(found, set, options);
     // "**Final Answer:**⏎Sadness" (R1 distills): the answer is the paragraph under a marker line left empty.
-    const below = marked.trim() ? '' : text.slice(last.index + last[0].length).trimStart().split(/\n[ \t]*\n/)[0]!;
-    const read = below ? parseLabelAnswer(below, set, options) : undefined;
-    if (read?.valid) return read;
+    if (!marked.trim()) {
+      const below = text.slice(last.index + last[0].length).trimStart().split(/\n[ \t]*\n/)[0]!;
+      const read = below ? parseLabelAnswer(below, set, options) : undefined;
+      if (read?.valid) return read;
+    }
   }
   const refusal = [...text.matchAll(REFUSAL)].at(-1);
   if (refusal !== undefined) return afterRefusal(text.slice(refusal.index + refusal[0].length), set, options);

@@ -53,6 +53,8 @@ test('descriptions: a fenced description followed by a sign-off is the fence\'s 
   assert.equal(readDescription({ text: `\`\`\`\nSmiling.\n${smile}\n\`\`\`` }).text, `Smiling.\n${smile}`);
   // Backticks right after the closing fence are not a sign-off line: the text is kept as it came.
   assert.equal(readDescription({ text: '```\nA smile.\n```` extra' }).text, '```\nA smile.\n```` extra');
+  // Qwen's fenced JSON with a blank before the line break: the object is unwrapped all the same.
+  assert.equal(readDescription({ text: `\`\`\`json\n{"description": "${smile}"} \n\`\`\`` }).text, smile);
   // Cut at one token: a lone mark is what the model said.
   assert.equal(readDescription({ text: '"', finishReason: 'length' }).text, '"');
   assert.equal(readDescription({ text: '*' }).text, '*');

@@ -145,6 +145,8 @@ test('readPointsFile: every malformed file is a ConfigError naming the file, the
     '{file}:2: valence and arousal must be numbers in [-1, 1], got "high", "0.1"'));
   await withCsv('missing-cell.csv', 'label,valence,arousal\npeace,0.5\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
     '{file}:2: valence and arousal must be numbers in [-1, 1], got "0.5", ""'));
+  await withCsv('label-only.csv', 'label,valence,arousal\npeace\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
+    '{file}:2: valence and arousal must be numbers in [-1, 1], got "", ""'));
   // A quoted cell keeps its commas: the row has three cells, not four.
   await withCsv('quoted.csv', 'label,valence,arousal\n"peace, calm",0.5,0.1\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
     `{file}:2: "peace, calm" is not a label of the set (${EMOTIC_CATEGORIES.join(', ')})`));

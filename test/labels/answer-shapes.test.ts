@@ -35,6 +35,8 @@ test('answer lines: the rest of the marker\'s line; a marker line left empty is 
   assert.deepEqual(read('**Labels:**\nSadness, Fatigue\n\nExcitement and anger are ruled out by the low arousal.', emotic26), ['sadness', 'fatigue']);
   // Gemma: one label a line under the header; the paragraph ends at the blank line, not at a line break.
   assert.deepEqual(read('**Labels:**\nSadness\nFatigue\n\nExcitement and anger are ruled out by the low arousal.', emotic26), ['sadness', 'fatigue']);
+  // Llama: an answer line that names no label is no empty line: the next line's "closest" is not read as the answer.
+  assert.deepEqual(read('Anger and fear both have negative valence.\nAnswer: None of the above.\nFear comes closest, but its arousal is higher.'), { invalid: 'ambiguous' });
   // A server that sends CRLF line ends (the marker's line then holds a lone carriage return).
   assert.equal(read('Anger and fear need more arousal.\r\n\r\n**Final Answer:**\r\nSadness'), 'sadness');
 });

@@ -70,7 +70,7 @@ function getEmotic26(): LabelSet {
 
 /**
  * Reads a label,valence,arousal,source CSV (header row, values in [-1, 1]). A missing file gives
- * no points; a malformed one is a ConfigError naming the file and line.
+ * no points; an unreadable or malformed one is a ConfigError naming the file (and the line).
  */
 export function readPointsFile(file: string, labels: readonly string[]): { points: Record<string, VaPoint>; source?: string } {
   let text: string;

@@ -87,8 +87,9 @@ export function readLabelAnswer(reply: ModelReply, set: LabelSet, options: Omit<
  * (unless the text turns after it, "… but it is most likely sadness"); else the whole text when it
  * names exactly one label (multi-label: every label it names); else the last of the prose's own
  * statements of its answer ("the emotion is X", "I'd say X") that names one label outside a hedged
- * or hypothetical sentence (a model that revises itself means its last word); else the first sentence, or its first clause before "but"/"though",
- * when it names exactly one label and does not hedge.
+ * or hypothetical sentence (a model that revises itself means its last word); else the first
+ * sentence, or its first clause before "but"/"though", when it names exactly one label and does not
+ * hedge.
  */
 export function parseLabelAnswer(answer: string, set: LabelSet, options: ParseOptions = {}): ParsedAnswer {
   const json = jsonAnswer(answer);

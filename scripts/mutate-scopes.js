@@ -16,7 +16,7 @@ export const SCOPES = {
     mutate: ['src/labels/**/*.ts'],
     // answer-corpus.test.ts serves the same corpus over HTTP (12 s a run): corpus-reading.test.ts reads it directly.
     // sample-data.test.ts reads the bundled Emotic points and term tables through label-sets.ts.
-    tests: ['test/labels/{corpus-reading,label-sets,parse-answer,read-description}.test.ts', 'test/baselines/**/*.test.ts', 'test/data/sample-data.test.ts'],
+    tests: ['test/labels/{corpus-reading,answer-shapes,label-sets,parse-answer,read-description}.test.ts', 'test/baselines/**/*.test.ts', 'test/data/sample-data.test.ts'],
   },
   'embed-score': {
     // The embedding cache kinds get from ctx.providers.embedder() lives with the engine since issue 18.

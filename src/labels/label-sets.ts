@@ -70,15 +70,17 @@ function getEmotic26(): LabelSet {
 
 /**
  * Reads a label,valence,arousal,source CSV (header row, values in [-1, 1]). A missing file gives
- * no points; a malformed one is a ConfigError naming the file and line.
+ * no points; an unreadable or malformed one is a ConfigError naming the file (and the line).
  */
 export function readPointsFile(file: string, labels: readonly string[]): { points: Record<string, VaPoint>; source?: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if (error && typeof error === 'object' && 'code' in error && error.code === 'ENOENT') return { points: {} };
-    throw error;
+    // readFileSync throws only Node's system errors, which carry a code.
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'ENOENT') return { points: {} };
+    throw new ConfigError(`${file}: cannot read the label points file: ${message}`);
   }
   const rows = text.split(/\r?\n/).map((line, index) => ({ cells: splitCsvLine(line), line: index + 1 })).filter((r) => r.cells.some((c) => c !== ''));
   const header = rows.shift()?.cells.map((c) => c.trim().toLowerCase()) ?? [];
@@ -93,12 +95,13 @@ export function readPointsFile(file: string, labels: readonly string[]): { point
   const sources = new Set<string>();
   const canonical = canonicalLabels(labels);
   for (const { cells, line } of rows) {
-    const label = canonical(cells[labelCol] ?? '');
+    const labelCell = cells[labelCol] ?? '';
+    const label = canonical(labelCell);
     const valence = Number(cells[valenceCol]);
     const arousal = Number(cells[arousalCol]);
-    if (label === undefined) throw new ConfigError(`${file}:${line}: "${cells[labelCol]}" is not a label of the set (${labels.join(', ')})`);
+    if (label === undefined) throw new ConfigError(`${file}:${line}: "${labelCell}" is not a label of the set (${labels.join(', ')})`);
     if (!inUnitRange(valence) || !inUnitRange(arousal)) {
-      throw new ConfigError(`${file}:${line}: valence and arousal must be numbers in [-1, 1], got "${cells[valenceCol]}", "${cells[arousalCol]}"`);
+      throw new ConfigError(`${file}:${line}: valence and arousal must be numbers in [-1, 1], got "${cells[valenceCol] ?? ''}", "${cells[arousalCol] ?? ''}"`);
     }
     points[label] = [valence, arousal];
     const source = sourceCol >= 0 ? cells[sourceCol]?.trim() : undefined;

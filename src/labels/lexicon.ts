@@ -39,9 +39,13 @@ export function tokens(text: string): string[] {
   return text.toLowerCase().match(/[a-z][a-z'-]*[a-z]|[a-z]/g) ?? [];
 }
 
-/** Lower case, straight apostrophes, no markdown emphasis or code fences. */
+/**
+ * Lower case, straight apostrophes, no markdown emphasis or code fences. A fence's language tag is
+ * the word before the line break (```json⏎); an inline fence ("```Sadness```") has none, so its
+ * first word is the answer, not a tag.
+ */
 export function normalise(text: string): string {
-  return text.replace(/[\u2018\u2019\u02bc]/g, "'").replace(/```[a-z]*|[*`_~]/gi, ' ').toLowerCase().trim();
+  return text.replace(/[\u2018\u2019\u02bc]/g, "'").replace(/```(?:[a-z]*(?=[ \t]*\n))?|[*`_~]/gi, ' ').toLowerCase().trim();
 }
 
 export function distinct(values: readonly string[]): string[] {
@@ -90,6 +94,5 @@ export function onlyLabels(text: string, set: LabelSet): boolean {
 function negated(words: readonly string[], at: number): boolean {
   const before = words.slice(Math.max(0, at - 3), at);
   if (before.some((w) => NEGATORS.has(w) || w.endsWith("n't"))) return true;
-  const pair = words.slice(Math.max(0, at - 2), at).join(' ');
-  return NEGATING_PAIRS.some((p) => pair.endsWith(p));
+  return NEGATING_PAIRS.includes(words.slice(Math.max(0, at - 2), at).join(' '));
 }

@@ -83,12 +83,13 @@ export function readLabelAnswer(reply: ModelReply, set: LabelSet, options: Omit<
  * invalid with `prediction: null`. Reasoning blocks must be removed first (`readLabelAnswer` does).
  *
  * Order of precedence: the last JSON value with an answer; else the last "Answer:" line or
- * `\boxed{}`; else a refusal (unless the text turns after it, "… but it is most likely sadness");
- * else the whole text when it names exactly one label (multi-label: every
- * label it names); else the last of the prose's own statements of its answer ("the emotion is X",
- * "I'd say X") that names one label outside a hedged or hypothetical sentence (a model that revises
- * itself means its last word); else the first sentence, or its first clause before "but"/"though",
- * when it names exactly one label and does not hedge.
+ * `\boxed{}` (a marker line left empty is answered by the paragraph below it); else a refusal
+ * (unless the text turns after it, "… but it is most likely sadness"); else the whole text when it
+ * names exactly one label (multi-label: every label it names); else the last of the prose's own
+ * statements of its answer ("the emotion is X", "I'd say X") that names one label outside a hedged
+ * or hypothetical sentence (a model that revises itself means its last word); else the first
+ * sentence, or its first clause before "but"/"though", when it names exactly one label and does not
+ * hedge.
  */
 export function parseLabelAnswer(answer: string, set: LabelSet, options: ParseOptions = {}): ParsedAnswer {
   const json = jsonAnswer(answer);
@@ -99,8 +100,15 @@ export function parseLabelAnswer(answer: string, set: LabelSet, options: ParseOp
   const markers = [...text.matchAll(MARKER)];
   const last = markers.at(-1);
   if (last !== undefined) {
-    const found = mentions(last[1] ?? last[2] ?? '', set);
+    const marked = last[1] ?? last[2] ?? '';
+    const found = mentions(marked, set);
     if (found.length > 0) return decide(found, set, options);
+    // "**Final Answer:**⏎Sadness" (R1 distills): the answer is the paragraph under a marker line left empty.
+    if (!marked.trim()) {
+      const below = text.slice(last.index + last[0].length).trimStart().split(/\n[ \t]*\n/)[0]!;
+      const read = below ? parseLabelAnswer(below, set, options) : undefined;
+      if (read?.valid) return read;
+    }
   }
   const refusal = [...text.matchAll(REFUSAL)].at(-1);
   if (refusal !== undefined) return afterRefusal(text.slice(refusal.index + refusal[0].length), set, options);

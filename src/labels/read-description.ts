@@ -11,7 +11,12 @@ export interface DescriptionReading {
 
 /** The last "Answer:" / "Description:" line (markdown emphasis allowed); the description runs from it to the end. */
 const MARKER = /(?:^|\n)[ \t>#-]*[*_]*(?:final answer|answer|final description|description)[*_]*[ \t]*:[*_]*[ \t]*/gi;
-const FENCE = /^```[a-z]*[ \t]*\n?([\s\S]*?)\n?```$/i;
+/**
+ * A text that opens with a code fence: its content, up to the first closing fence that ends its line.
+ * The language tag is the word before the line break (an inline ```text``` has none); lines after
+ * the closing fence are a sign-off ("I hope this helps!"), not the description.
+ */
+const FENCE = /^```(?:[^\s`]*[ \t]*\n)?([\s\S]*?)\n?```(?:[ \t]*\n[\s\S]*)?$/;
 const DESCRIPTION_KEYS = ['description', 'text', 'answer'];
 /** Pairs of wrapping quotes and markdown emphasis, removed when they enclose the whole description. */
 const WRAPPERS: readonly (readonly [string, string])[] = [['"', '"'], ['\u201c', '\u201d'], ["'", "'"], ['\u2018', '\u2019'], ['\u00ab', '\u00bb'], ['**', '**'], ['*', '*'], ['_', '_']];
@@ -39,7 +44,7 @@ function clean(answer: string): string {
   for (let changed = true; changed;) {
     changed = false;
     for (const [open, close] of WRAPPERS) {
-      if (text.length > open.length + close.length && text.startsWith(open) && text.endsWith(close) && !text.slice(open.length, -close.length).includes(close)) {
+      if (text.length >= open.length + close.length && text.startsWith(open) && text.endsWith(close) && !text.slice(open.length, -close.length).includes(close)) {
         text = text.slice(open.length, -close.length).trim();
         changed = true;
       }

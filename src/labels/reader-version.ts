@@ -8,4 +8,4 @@
  * manifest.json (`answerReader`) and into every classify and describe record (`readerVersion`; absent
  * in records cached before version 2), so a reader change is visible. See docs/answer-reading.md.
  */
-export const ANSWER_READER_VERSION = '2';
+export const ANSWER_READER_VERSION = '3';

@@ -253,6 +253,86 @@ export const ANSWER_CORPUS: readonly CorpusEntry[] = [
   m('llama3.2-1b', '', invalid('empty')),
   m('gpt-4o-mini', 'No doubt, she is excited!', ['excitement']),
   m('mistral-7b', 'Something between calm and content.', invalid('no-label')),
+
+  // JSON under the keys models pick when no schema names one, with reasoning beside the answer that
+  // names other labels: read as prose, each of these would read differently (or not at all).
+  b('qwen2.5', '{"emotion": "Fear", "reasoning": "Anger and disgust are also negative, but the arousal of 0.03 is too low for anger."}', 'fear'),
+  b('llama3.2-3b', '{"reasoning": "Anger and disgust are both negative; the low arousal points elsewhere.", "answer": "Fear"}', 'fear'),
+  b('mistral-7b', '{"reasoning": "Surprise and happiness are both positive; the arousal is moderate.", "prediction": "happiness", "confidence": 0.8}', 'happiness'),
+  b('deepseek-r1', '<think>\nThe JSON needs a final_answer key.\n</think>\n\n{"analysis": "Sadness and fear are both negative; arousal near zero rules out fear.", "final_answer": "Disgust"}', 'disgust'),
+  b('gemma', '```json\n{"explanation": "Anger and fear share negative valence; low arousal fits neither.", "category": "Sadness"}\n```', 'sadness'),
+  b('llama3.2-1b', '{"reasoning": "Happiness and surprise are both positive.", "classification": "Surprise"}', 'surprise'),
+  b('gpt-4o-mini', 'Sure! Here is the classification:\n{"label": "anger", "reasoning": "Fear and disgust are also negative, but the arousal of 0.30 fits anger."}', 'anger'),
+  b('gpt-4o-mini+schema', '{"label": null, "reason": "Two numbers are not enough to name an emotion."}', invalid('no-label')),
+  b('qwen2.5', '{"reasoning": "surprise would need more arousal; valence 0.87 lies in (0.5, 1], strongly positive", "label": "happiness"}', 'happiness'),
+  b('qwen2.5', '{"reasoning": "The format asked for is {\\"label\\": \\"<emotion>\\"}; anger and fear are negative, so", "label": "surprise"}', 'surprise'),
+  b('llama3.2-1b', '["Fear", 0.85]', 'fear'),
+  m('qwen2.5', '{"emotions": ["Fatigue", "Sadness"], "reasoning": "Low arousal rules out excitement and anger."}', ['fatigue', 'sadness']),
+  m('gemma', '{"reasoning": "Not excitement or anger: the arousal is low.", "categories": ["Peace", "Esteem"]}', ['peace', 'esteem']),
+  m('llama3.2-3b', '{"labels": ["Fatigue", "Sadness"], "reasoning": "Excitement and anger need high arousal."}', ['fatigue', 'sadness']),
+  m('mistral-7b', 'After weighing the options, my labels are ["Fatigue", "Sadness"], since excitement and anger need more arousal.', ['fatigue', 'sadness']),
+  m('gpt-4o-mini', '[]', invalid('no-label')),
+  m('llama3.2-1b', 'Labels: []\n\nNone fits exactly; the closest are peace and esteem.', ['peace', 'esteem']),
+  m('llama3.2-1b', 'Labels: ["Sadness", "Fatigue"}', ['sadness', 'fatigue']),
+  m('qwen2.5', { content: '[{"label": "Sadness", "confidence": 0.8}, {"label": "Fatigue", "confi', finish_reason: 'length' }, ['sadness']),
+  b('gpt-4o-mini', { content: 'Here is the JSON:\n{"label": "fear", "reasoning": "The valence is negative and', finish_reason: 'length' }, invalid('truncated')),
+  b('qwen2.5', '```Sadness```', 'sadness'),
+  b('qwen2.5', '```text\nDisgust\n```', 'disgust'),
+  m('qwen2.5', { content: '```plaintext\nPeace, Esteem\n```', finish_reason: 'length' }, ['peace', 'esteem']),
+
+  // Answer lines in the forms models write them: numbered steps, bold, a space before the colon, key=value.
+  b('deepseek-r1', '1. Valence -0.69 is negative, as in anger, fear or disgust.\n2. Arousal 0.03 is low for anger.\n3. Answer: Fear', 'fear'),
+  b('deepseek-r1', "<think>\nTen steps, then the answer.\n</think>\n\n1. Valence is -0.73.\n2. Arousal is -0.38.\n3. Anger needs high arousal.\n4. Fear needs high arousal.\n5. Surprise is positive.\n6. Happiness is positive.\n7. Disgust is close.\n8. Neutral is near zero.\n9. Sadness matches.\n10. Final answer: Sadness", 'sadness'),
+  b('deepseek-r1', 'Valence -0.69 is negative, as in anger, fear or disgust; the arousal is low for anger.\n3. **Final answer:** Fear', 'fear'),
+  b('llama3.2-1b', 'Valence: -0.69\nArousal: 0.03\nClosest labels: fear or disgust\nEmotion: Fear', 'fear'),
+  b('llama3.2-3b', 'The negative valence could mean anger or disgust; the low arousal favours disgust.\nLabel: Disgust', 'disgust'),
+  b('mistral-7b', 'The negative valence could mean anger or fear; the arousal favours fear.\nPrediction: Fear', 'fear'),
+  b('mistral-7b', 'The negative valence could mean anger or disgust; the low arousal favours disgust.\nFinal answer : Disgust', 'disgust'),
+  b('llama3.2-1b', 'Valence is low and arousal is low, so sadness rather than fear or anger.\nemotion=sadness', 'sadness'),
+  b('qwen2.5', 'Negative valence fits anger, fear or disgust; the low arousal rules out anger.\nfinal_answer: Fear', 'fear'),
+  b('gemma', 'Anger and fear are both negative, and either could fit.\n\n- **Emotion:** Fear', 'fear'),
+  b('deepseek-r1', '<think>\nLow valence, low arousal.\n</think>\n\nAnger and fear need more arousal.\n\n**Final Answer:**\nSadness', 'sadness'),
+  b('llama3.2-1b', 'Answer: Anger or Fear', invalid('ambiguous')),
+  b('gpt-4o-mini', { content: "I'm sorry, but I can't determine a person's emotions from two numbers. If you", finish_reason: 'length' }, invalid('refusal')),
+
+  // Prose that states its answer after naming others: emphasis and spacing as models write them.
+  b('mistral-7b', 'Both fear and anger have negative valence, but the emotion **most likely** is anger.', 'anger'),
+  b('llama3.2-3b', 'Anger and fear both fit negative valence; weighing the low arousal, I would categorize the **dominant emotion** as Fear.', 'fear'),
+  b('llama3.2-1b', 'Anger and fear both fit here, so I choose fear.', 'fear'),
+  b('gpt-4o-mini', "Anger and fear are close here, but I'd **go with** Fear.", 'fear'),
+  b('mistral-7b', 'Happiness fits best. The emotion would be surprise if the arousal were higher.', 'happiness'),
+  b('llama3.2-3b', 'It could be anger or fear. Looking again, the emotion is fear.', 'fear'),
+  b('llama3.2-3b', 'Anger and disgust are both negative. Looking at the arousal, the emotion is fear. It could also be disgust.', 'fear'),
+  b('mistral-7b', 'The emotion is perhaps fear; anger and disgust fit less well', invalid('ambiguous')),
+
+  // Refusal phrases, and what follows them.
+  b('gpt-4o-mini', "Sadness. I can't see anything pointing to anger or fear here.", 'sadness'),
+  b('llama3.2-3b', "I'm sorry, I can't determine this reliably; anger would be a guess, but fear is most likely.", 'fear'),
+  b('gpt-4o-mini', "Anger seems likely, but fear is possible too. I'm sorry, I can't be more certain from two numbers.", invalid('refusal')),
+  m('gpt-4o-mini', "I'm sorry, I can't be certain, but the person may feel sadness and fatigue.", ['sadness', 'fatigue']),
+
+  // Negation: every negating word, curly apostrophes, a negation far back in the clause.
+  b('gpt-4o-mini', 'It isn\u2019t anger; it\u2019s fear.', 'fear'),
+  b('llama3.2-3b', 'The person is neutral and never angry.', 'neutral'),
+  b('mistral-7b', 'The person is not angry, nor sad; the expression is neutral.', 'neutral'),
+  b('llama3.2-3b', 'A neutral face, without anger.', 'neutral'),
+  b('gemma', 'Neutral: hardly happy at all.', 'neutral'),
+  b('mistral-7b', 'The expression is neutral and lacks joy.', 'neutral'),
+  b('llama3.2-3b', 'Neutral, lacking anger or drive.', 'neutral'),
+  b('gpt-4o-mini', 'Neutral: an absence of fear.', 'neutral'),
+  b('gpt-4o-mini', 'Sadness with no sign of anger.', 'sadness'),
+  b('llama3.2-3b', 'There is no doubt that the person is afraid.', 'fear'),
+  b('llama3.2-1b', 'The person looks grossed out.', 'disgust'),
+  b('mistral-7b', 'No particular emotion.', 'neutral'),
+
+  // Cut at the token limit in a complete form: list glue, slashes, multi-word synonyms; or nothing but a number.
+  m('deepseek-r1', { content: 'Esteem and Confidence', finish_reason: 'length' }, ['esteem', 'confidence']),
+  m('deepseek-r1', { content: 'Doubt/Confusion', finish_reason: 'length' }, ['doubt/confusion']),
+  m('llama3.2-1b', { content: 'Doubt or confusion', finish_reason: 'length' }, ['doubt/confusion']),
+  m('gemma', { content: '1.', finish_reason: 'length' }, invalid('truncated')),
+
+  // Reasoning: a stray closing tag after the answer (Qwen3 templates) leaves the answer where it is.
+  b('qwen3', '<think>\nNegative valence, near-zero arousal: disgust or fear.\n</think>\n\nFear</think>', 'fear'),
 ];
 
 /** Whether an entry's reply carries reasoning (a block in the content or a reasoning field) that the reader must keep apart. */

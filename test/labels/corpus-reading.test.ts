@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readLabelAnswer } from '../../src/labels/parse-answer.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
 import { ANSWER_CORPUS, hasReasoning } from './answer-corpus.js';
+import { ANSWER_READER_VERSION } from '../../src/labels/reader-version.js';
 
 test('every corpus answer reads as the corpus says, read directly, its reasoning kept apart', () => {
   const failures: string[] = [];
@@ -24,4 +25,8 @@ test('every corpus answer reads as the corpus says, read directly, its reasoning
     if ((reading.truncated === true) !== (entry.truncatedList === true)) failures.push(`${entry.family} ${JSON.stringify(entry.reply)}: truncated list ${String(reading.truncated)}`);
   }
   assert.deepEqual(failures, []);
+});
+
+test('the reader has a version to record with every reading (manifest answerReader, records readerVersion)', () => {
+  assert.match(ANSWER_READER_VERSION, /^[1-9][0-9]*$/);
 });

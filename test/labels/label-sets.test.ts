@@ -87,3 +87,109 @@ test('labelSetIssues: an unknown built-in name lists the built-in ones; an inlin
   ]);
   assert.deepEqual(labelSetIssues({ name: 'bare', labels: ['a'] }), []);
 });
+
+/** Writes `text` as a CSV in a fresh temp folder and passes its path to `use`. */
+async function withCsv(name: string, text: string, use: (file: string) => void): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-points-'));
+  try {
+    const file = path.join(dir, name);
+    await writeFile(file, text);
+    use(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Asserts a ConfigError whose message is exactly `expected` with `{file}` standing for the file's path. */
+function throwsConfig(run: () => unknown, file: string, expected: string): void {
+  assert.throws(run, (e: unknown) => {
+    assert.ok(e instanceof ConfigError, `a ConfigError, got ${String(e)}`);
+    assert.equal(e.message, expected.replace('{file}', file));
+    return true;
+  });
+}
+
+test('readPointsFile: the header may be padded, in any order, with the source column first; sources are trimmed, de-duplicated and joined', async () => {
+  // As a spreadsheet exports it: source first, padded header cells, a quoted source with "" quotes, a row without its source cell.
+  await withCsv('norms.csv', 'Source , Label , Valence , Arousal\n"Mohammad (2018), ""NRC VAD"" " ,peace,0.5,-0.4\n Warriner et al. (2013) ,fear,-0.69,0.03\n,pain,-0.8,0.4\n"Mohammad (2018), ""NRC VAD"""  ,esteem,0.6,0.2\n', (file) => {
+    const read = readPointsFile(file, EMOTIC_CATEGORIES);
+    assert.deepEqual(read.points, { peace: [0.5, -0.4], fear: [-0.69, 0.03], pain: [-0.8, 0.4], esteem: [0.6, 0.2] });
+    assert.equal(read.source, 'Mohammad (2018), "NRC VAD"; Warriner et al. (2013)');
+  });
+  // The source column is optional, and a row may stop before it: the file's name is the source then.
+  await withCsv('bare.csv', 'label,valence,arousal,source\npeace,1,-1\nfear,-1,1,\n', (file) => {
+    const read = readPointsFile(file, EMOTIC_CATEGORIES);
+    assert.deepEqual(read.points, { peace: [1, -1], fear: [-1, 1] }, 'the ends of [-1, 1] are in range');
+    assert.equal(read.source, 'bare.csv');
+  });
+  // Blank lines and CRLF line ends are skipped; a row whose only empty cell is the source still counts.
+  await withCsv('crlf.csv', 'label,valence,arousal,source\r\n\r\npeace,0.5,-0.4,\r\n', (file) => {
+    assert.deepEqual(readPointsFile(file, EMOTIC_CATEGORIES).points, { peace: [0.5, -0.4] });
+  });
+});
+
+test('readPointsFile: every malformed file is a ConfigError naming the file, the line and what was expected', async () => {
+  await withCsv('empty.csv', '\n\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
+    '{file}:1: expected a header with columns label,valence,arousal,source; "label" is missing'));
+  await withCsv('no-arousal.csv', 'label,valence,source\npeace,0.5,x\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
+    '{file}:1: expected a header with columns label,valence,arousal,source; "arousal" is missing'));
+  await withCsv('unknown.csv', 'label,valence,arousal\n\npeace,0.5,0.1\nhope,0.5,0.1\n', (file) => throwsConfig(() => readPointsFile(file, ['peace', 'fear']), file,
+    '{file}:4: "hope" is not a label of the set (peace, fear)'));
+  await withCsv('short.csv', 'valence,arousal,label\n0.5,0.1\n', (file) => throwsConfig(() => readPointsFile(file, ['peace', 'fear']), file,
+    '{file}:2: "" is not a label of the set (peace, fear)'));
+  await withCsv('below.csv', 'label,valence,arousal\npeace,-1.5,0.1\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
+    '{file}:2: valence and arousal must be numbers in [-1, 1], got "-1.5", "0.1"'));
+  await withCsv('above.csv', 'label,valence,arousal\npeace,0.5,1.01\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
+    '{file}:2: valence and arousal must be numbers in [-1, 1], got "0.5", "1.01"'));
+  await withCsv('text.csv', 'label,valence,arousal\npeace,high,0.1\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
+    '{file}:2: valence and arousal must be numbers in [-1, 1], got "high", "0.1"'));
+  await withCsv('missing-cell.csv', 'label,valence,arousal\npeace,0.5\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
+    '{file}:2: valence and arousal must be numbers in [-1, 1], got "0.5", ""'));
+  await withCsv('label-only.csv', 'label,valence,arousal\npeace\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
+    '{file}:2: valence and arousal must be numbers in [-1, 1], got "", ""'));
+  // A quoted cell keeps its commas: the row has three cells, not four.
+  await withCsv('quoted.csv', 'label,valence,arousal\n"peace, calm",0.5,0.1\n', (file) => throwsConfig(() => readPointsFile(file, EMOTIC_CATEGORIES), file,
+    `{file}:2: "peace, calm" is not a label of the set (${EMOTIC_CATEGORIES.join(', ')})`));
+  // A path that exists but cannot be read as a file is an error too, not "no points".
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-points-'));
+  try {
+    assert.throws(() => readPointsFile(dir, EMOTIC_CATEGORIES), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${dir}: cannot read the label points file: EISDIR`));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('built-in sets keep their names and sources, and emotic26 is built once', () => {
+  const basic7 = getLabelSet('basic7')!;
+  assert.equal(basic7.name, 'basic7');
+  assert.match(basic7.source, /^Warriner, Kuperman & Brysbaert \(2013\)/);
+  const emotic = getLabelSet('emotic26')!;
+  assert.equal(emotic.name, 'emotic26');
+  // The bundled file (shipped in the package's data/) names its norms; "absent" would mean it was not read.
+  assert.match(emotic.source, /Warriner, Kuperman & Brysbaert \(2013\)/);
+  assert.equal(getLabelSet('emotic26'), emotic, 'the points file is read once, not on every lookup');
+  assert.equal(BUILTIN_LABEL_SETS.emotic26, emotic);
+});
+
+test('inline sets extending a built-in one: fewer labels drop their points and synonyms; multiLabel and source are inherited unless given', () => {
+  const two = resolveLabelSet({ name: 'basic7', labels: ['happiness', 'sadness'] })!;
+  assert.deepEqual(Object.keys(two.points).sort(), ['happiness', 'sadness']);
+  assert.ok(Object.values(two.synonyms).every((label) => label === 'happiness' || label === 'sadness'));
+  assert.equal(two.synonyms.joy, 'happiness');
+  assert.equal(two.synonyms.furious, undefined);
+  assert.match(two.source, /^Warriner/, 'no points of its own: the built-in source');
+  const emotic = resolveLabelSet({ name: 'emotic26', labels: ['peace', 'pain'] })!;
+  assert.equal(emotic.multiLabel, true, 'multiLabel inherited from emotic26');
+  assert.equal(resolveLabelSet({ name: 'emotic26', labels: ['peace'], multiLabel: false })!.multiLabel, false);
+  assert.equal(resolveLabelSet({ name: 'basic7', labels: ['happiness'], points: { happiness: [0.9, 0.3] } })!.source, 'defined in the pipeline');
+  assert.equal(resolveLabelSet({ name: 'basic7', labels: ['happiness'], source: 'Russell (1980)' })!.source, 'Russell (1980)');
+  assert.equal(resolveLabelSet({ name: 'mood', labels: ['up'] })!.source, 'defined in the pipeline');
+  // Keys are matched trimmed and case-insensitively, on both sides (YAML keeps quoted padding).
+  const padded = resolveLabelSet({ name: 'mood', labels: [' Up', 'Down '], points: { up: [0.5, 0.2], DOWN: [-0.5, -0.2] }, synonyms: { ' Chuffed ': 'up ' } })!;
+  assert.deepEqual(padded.points, { ' Up': [0.5, 0.2], 'Down ': [-0.5, -0.2] });
+  assert.deepEqual(padded.synonyms, { chuffed: ' Up' });
+});
+
+test('an unknown built-in name lists the built-in ones', () => {
+  assert.deepEqual(labelSetIssues('basic8'), [{ path: [], message: 'unknown label set "basic8" (built in: basic7, emotic26; or define one inline)' }]);
+});

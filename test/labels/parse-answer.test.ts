@@ -92,3 +92,17 @@ test('synonyms from YAML extend a built-in set; an inline set matches case-insen
   assert.equal(parseLabelAnswer('POSITIVE', inline).prediction, 'Positive');
   assert.equal(parseLabelAnswer('A good mood overall.', inline).prediction, 'Positive');
 });
+
+test('a label with a slash is named by each part, unless a label or synonym of the set already means that part', () => {
+  // Compound categories (Du et al.'s "fearfully surprised"), listed after their parts, and a calm/tense scale with phrases.
+  const compound = resolveLabelSet({
+    name: 'compound',
+    labels: ['fear', 'surprise', 'calm', 'fear/surprise', 'relaxed/at ease', 'tense/on edge'],
+    synonyms: { 'at ease': 'calm' },
+  })!;
+  assert.equal(parseLabelAnswer('Fear', compound).prediction, 'fear', 'a part that is a label of its own keeps that label');
+  assert.equal(parseLabelAnswer('Fear/Surprise', compound).prediction, 'fear/surprise');
+  assert.equal(parseLabelAnswer('The person seems relaxed.', compound).prediction, 'relaxed/at ease');
+  assert.equal(parseLabelAnswer('The person seems at ease.', compound).prediction, 'calm', 'a synonym says otherwise');
+  assert.equal(parseLabelAnswer('The person is on edge.', compound).prediction, 'tense/on edge', 'a part of several words');
+});

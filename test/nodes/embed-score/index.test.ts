@@ -8,7 +8,7 @@ import kind from '../../../nodes/embed-score/index.js';
 import type { EmbedScoreParams } from '../../../nodes/embed-score/params.generated.js';
 import { MemoryCacheStore } from '../../../src/cache/memory-store.js';
 import { openCache } from '../../../src/cache/open.js';
-import type { CacheStore } from '../../../src/cache/store.js';
+import type { CacheEntryMeta, CacheStore } from '../../../src/cache/store.js';
 import type { FlowRecord } from '../../../src/types/records.js';
 import type { ResolvedEmbedder } from '../../../src/types/providers.js';
 import type { TextEmbedding } from '../../../src/types/embeddings.js';
@@ -140,6 +140,23 @@ test('embeddings are cached by (embedder identity, text): rescoring embeds nothi
   const fresh = new AngleEmbedder(ANGLES);
   await scoreWithEntry(ITEMS, fresh, cache, { ...TOY_ENTRY, id: 'toy2', model: 'angles-v2' });
   assert.equal(fresh.embeddedTexts.length, 6);
+});
+
+test('each embedding the task stores is labelled "embedding" with its origin embedder:<id> (EntryFacts in src/cache/entry-filter.ts)', async () => {
+  const metas: { namespace: string; origin?: string }[] = [];
+  class RecordingStore extends MemoryCacheStore {
+    override put(key: string, value: unknown, meta: CacheEntryMeta): void {
+      metas.push(meta);
+      super.put(key, value, meta);
+    }
+    override putBytes(key: string, value: Uint8Array, meta: CacheEntryMeta): void {
+      metas.push(meta);
+      super.putBytes(key, value, meta);
+    }
+  }
+  await scoreWithEntry(ITEMS, new AngleEmbedder(ANGLES), new RecordingStore(), { ...TOY_ENTRY, id: 'angles-e1' });
+  assert.equal(metas.length, 6, 'one vector per text');
+  assert.deepEqual([...new Set(metas.map((m) => `${m.namespace} ${m.origin}`))], ['embedding embedder:angles-e1']);
 });
 
 async function scoreWithEntry(records: readonly FlowRecord[], embedder: EmbeddingsInterface, cache: CacheStore, entry: ResolvedEmbedder) {

@@ -13,6 +13,7 @@ import type { FlowRecord } from '../../../src/types/records.js';
 import type { ResolvedEmbedder } from '../../../src/types/providers.js';
 import type { TextEmbedding } from '../../../src/types/embeddings.js';
 import { ConfigError } from '../../../src/errors.js';
+import { compareText } from '../../../src/stats/stable-order.js';
 import { collect, taskContext } from '../../helpers/kind-context.js';
 import { writeGloveText } from '../../providers/embedders/helpers/vector-files.js';
 
@@ -265,6 +266,29 @@ test('scores do not depend on record order when records share their text and ref
     const reference = byId(await score(records, { embedder: new AngleEmbedder(angles), params: { nullSamples } }));
     for (const order of permutations) {
       assert.equal(byId(await score(order, { embedder: new AngleEmbedder(angles), params: { nullSamples } })), reference, `nullSamples ${nullSamples}`);
+    }
+  }
+});
+
+test('scores do not depend on record order when faces recur with identical descriptions under other references', async () => {
+  // Each face twice: once with the shared description "tA" of reference "rA", once with its own text
+  // and reference. The twins of "tA"/"rA" differ only by id; where they stand in the candidate list
+  // decides which draw an item of the same id must reject, so they must be ordered by id (the key)
+  // before reference and text, never left in arrival order.
+  const angles: Record<string, number> = { tA: 10, rA: 50 };
+  const records: FlowRecord[] = [];
+  for (let i = 0; i < 24; i++) {
+    const id = `f${String(i).padStart(2, '0')}`;
+    records.push(description(id, 'tA', 'rA'));
+    angles[`t${i}`] = (i * 29) % 360;
+    angles[`r${i}`] = (i * 47 + 7) % 360;
+    records.push(description(id, `t${i}`, `r${i}`));
+  }
+  const byKey = (rs: FlowRecord[]) => JSON.stringify([...rs].sort((x, y) => compareText(`${x.id} ${x.text}`, `${y.id} ${y.text}`)));
+  for (const nullSamples of [3, 6]) {
+    const reference = byKey(await score(records, { embedder: new AngleEmbedder(angles), params: { nullSamples } }));
+    for (const order of [[...records].reverse(), records.map((_, i) => records[(i * 19) % records.length])]) {
+      assert.equal(byKey(await score(order, { embedder: new AngleEmbedder(angles), params: { nullSamples } })), reference, `nullSamples ${nullSamples}`);
     }
   }
 });

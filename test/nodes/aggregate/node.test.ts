@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import kind from '../../../nodes/aggregate/index.js';
 import type { AggregateParams } from '../../../nodes/aggregate/params.generated.js';
@@ -64,7 +64,6 @@ test('check: spearman_human without humanRatingField, and a compared axis outsid
 test('one pipeline aggregate: metrics.json, metrics.csv, report.html (with the pipeline and run) unprefixed; every metric row yielded once', async () => {
   await withTempDir('aggregate-node', async (root) => {
     const dir = path.join(root, 'run-2026-11-30-x');
-    const { mkdir } = await import('node:fs/promises');
     await mkdir(dir);
     const { out, events } = await run(dir, records(), { compare: [{ axis: 'model' }] });
     assert.deepEqual((await readdir(dir)).filter((f) => f !== 'figures').sort(), ['metrics.csv', 'metrics.json', 'report.html']);

@@ -56,6 +56,13 @@ export const SCOPES = {
     mutate: ['nodes/aggregate/collect.ts', 'src/stats/record-grouping.ts'],
     tests: ['test/nodes/aggregate/collect.test.ts', 'test/stats/record-grouping.test.ts'],
   },
+  'stats-single-label': {
+    partOf: 'stats',
+    // Single-label metrics (accuracy, F1, kappa, the confusion margins): the file a busy machine can
+    // retest alone when it changes, as it did after the last whole stats run.
+    mutate: ['src/stats/single-label.ts'],
+    tests: ['test/stats/{single-label,group-metrics}.test.ts'],
+  },
   'aggregate-document': {
     partOf: 'aggregate',
     mutate: ['nodes/aggregate/build-document.ts'],

@@ -25,9 +25,11 @@ export const SCOPES = {
   },
   aggregate: {
     mutate: ['nodes/aggregate/**/*.ts', '!nodes/aggregate/**/*.generated.ts', 'src/stats/record-grouping.ts'],
-    // index.test.ts runs whole pipelines (~30 s a file run): left out like other engine-level files;
-    // collect, build-document and order are aggregate's unit tests.
-    tests: ['test/nodes/aggregate/{collect,build-document,order}.test.ts', 'test/stats/record-grouping.test.ts', 'test/report/markdown.test.ts', 'test/kinds.test.ts'],
+    // The tests of its three parts below (whose mutate lists together are exactly this scope's files;
+    // test/nodes/aggregate/mutation-parts.test.ts checks it). index.test.ts and order.test.ts run the
+    // kind over realistic record sets with 1000 resamples and the full report (~20–30 s a file run):
+    // left out like other engine-level files; node.test.ts calls the kind the same way on a few records.
+    tests: ['test/nodes/aggregate/{collect,build-document,node}.test.ts', 'test/stats/record-grouping.test.ts', 'test/kinds.test.ts'],
   },
   cache: {
     // Canonical JSON and sha256 moved to src/util/hash.ts (issue 18): the key is built on them.
@@ -53,5 +55,23 @@ export const SCOPES = {
     partOf: 'aggregate',
     mutate: ['nodes/aggregate/collect.ts', 'src/stats/record-grouping.ts'],
     tests: ['test/nodes/aggregate/collect.test.ts', 'test/stats/record-grouping.test.ts'],
+  },
+  'stats-single-label': {
+    partOf: 'stats',
+    // Single-label metrics (accuracy, F1, kappa, the confusion margins): the file a busy machine can
+    // retest alone when it changes, as it did after the last whole stats run.
+    mutate: ['src/stats/single-label.ts'],
+    tests: ['test/stats/{single-label,group-metrics}.test.ts'],
+  },
+  'aggregate-document': {
+    partOf: 'aggregate',
+    mutate: ['nodes/aggregate/build-document.ts'],
+    tests: ['test/nodes/aggregate/build-document.test.ts'],
+  },
+  'aggregate-node': {
+    partOf: 'aggregate',
+    // index.ts (the kind: checks, the batch's wiring, file names, yielded rows) and the line it writes per failed input.
+    mutate: ['nodes/aggregate/index.ts', 'nodes/aggregate/missing-inputs.ts'],
+    tests: ['test/nodes/aggregate/node.test.ts', 'test/kinds.test.ts'],
   },
 };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracy, cohenKappa, confusionMatrix, INVALID, invalidRate, macroF1, perClass, weightedF1 } from '../../src/stats/single-label.js';
+import { accuracy, cellMargins, cohenKappa, confusionCells, confusionMatrix, INVALID, invalidRate, macroF1, margins, perClass, weightedF1 } from '../../src/stats/single-label.js';
 
 const close = (actual: number | null, expected: number, eps = 1e-9) => {
   assert.ok(actual !== null && Math.abs(actual - expected) < eps, `expected ${expected}, got ${actual}`);
@@ -121,6 +121,19 @@ test('an empty group: every metric undefined with a reason, never NaN', () => {
 test('indices select (and repeat) items, as the bootstrap needs', () => {
   const data = { truth: [0, 1, 1], pred: [0, 0, 1], classCount: 2 };
   assert.deepEqual(confusionMatrix(data, [0, 0, 2]), [[2, 0, 0], [0, 1, 0]]);
+});
+
+test('the bootstrap\'s flat cell count picks (and repeats) the items `indices` names, and agrees with the 2-D matrix\'s margins', () => {
+  const data = { truth: [0, 1, 1, 2, 0], pred: [0, 0, 1, INVALID, 2], classCount: 3 };
+  const cells = confusionCells(data);
+  const counts = new Int32Array(3 * 4);
+  for (const indices of [[0, 0, 2], [3, 3, 3, 1], [4], [0, 1, 2, 3, 4]]) {
+    assert.deepEqual(cellMargins(cells, 3, counts, indices), margins(confusionMatrix(data, indices)), `indices ${indices}`);
+  }
+  assert.deepEqual(cellMargins(cells, 3, counts, [0, 0, 2]), { n: 3, k: 3, correct: 3, invalid: 0, support: [2, 1, 0], predicted: [2, 1, 0], hits: [2, 1, 0] });
+  // Without indices, every item once; the buffer is reset between calls.
+  assert.deepEqual(cellMargins(cells, 3, counts), margins(confusionMatrix(data)));
+  assert.deepEqual(cellMargins(cells, 3, counts), { n: 5, k: 3, correct: 2, invalid: 1, support: [2, 2, 1], predicted: [2, 1, 1], hits: [1, 1, 0] });
 });
 
 test('a class neither true nor predicted has no F1, and says why', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { buildDocument, axisSpecs } from '../../../nodes/aggregate/build-document.js';
 import type { CollectedGroup } from '../../../nodes/aggregate/collect.js';
 import type { AggregateParams } from '../../../nodes/aggregate/params.generated.js';
-import type { SimilarityItems, SingleLabelItems, VaItems } from '../../../src/stats/group-data.js';
+import type { MultiLabelItems, SimilarityItems, SingleLabelItems, VaItems } from '../../../src/stats/group-data.js';
 import type { MetricsGroup } from '../../../src/report/metrics-document.js';
 
 const FAST = { bootstrap: { resamples: 60, confidence: 0.9 } } as const;
@@ -73,6 +73,30 @@ test('metric selection: names stand for headline metrics; a group none applies t
   assert.deepEqual(perClass.groups.map((g) => [!!g.confusion, !!g.classes]), [[false, true]]);
 });
 
+test('metric selection: each name alone selects exactly its headline metrics, on every kind it applies to', () => {
+  const multilabel: CollectedGroup = {
+    key: 'emotic/classification[]', family: 'classification', node: 'emotic', coords: {},
+    items: { kind: 'multilabel', keys: keys(4), labels: ['a', 'b', 'c'], truth: [[0], [0, 1], [2], [1]], pred: [[0], [1], null, [1, 2]], classCount: 3 } satisfies MultiLabelItems,
+  };
+  const groups = [classification({}, [0, 1, 1, 1]), multilabel, similarity({}, [0.5, 0.6, 0.7], ['glove'], [1, 3, 2]), va];
+  const expected: [NonNullable<AggregateParams['metrics']>[number], string[][]][] = [
+    ['accuracy', [['accuracy']]],
+    ['macro_f1', [['macro_f1'], ['macro_f1']]],
+    ['weighted_f1', [['weighted_f1']]],
+    ['kappa', [['kappa']]],
+    ['invalid_rate', [['invalid_rate'], ['invalid_rate']]],
+    ['exact_match', [['exact_match']]],
+    ['jaccard', [['jaccard']]],
+    ['hamming', [['hamming']]],
+    ['micro_f1', [['micro_f1']]],
+    ['spearman_human', [['spearman_human']]],
+  ];
+  for (const [metric, headlines] of expected) {
+    const doc = build(groups, { metrics: [metric], compare: 'none', humanRatingField: 'rating' });
+    assert.deepEqual(doc.groups.map((g) => Object.keys(g.headline)), headlines, metric);
+  }
+});
+
 test('group labels: coordinates joined by " · ", prefixed with the node when one family comes from several nodes; label set and clusters kept', () => {
   const other = classification({ model: 'm1' }, [0, 1], 'classify2');
   const clustered = classification({ model: 'm2' }, [0, 1, 1, 0], 'classify', { labelSet: 'basic7' });
@@ -81,6 +105,7 @@ test('group labels: coordinates joined by " · ", prefixed with the node when on
   assert.deepEqual(doc.groups.map((g) => g.label), ['classify: model=m1 · variant=v1', 'classify2: model=m1', 'classify: model=m2', 'faces']);
   assert.deepEqual(doc.groups.map((g) => [g.labelSet, g.clusters]), [[undefined, undefined], [undefined, undefined], ['basic7', 2], [undefined, undefined]]);
   assert.equal('labelSet' in doc.groups[0], false);
+  assert.equal('clusters' in doc.groups[0], false, 'no clusters key without clusters');
 });
 
 test('warnings for pooled embedders and for a human rating that never arrived', () => {
@@ -113,6 +138,7 @@ test('comparisons: every pair of values of every coordinate, holding the others 
   assert.deepEqual(Object.keys(variants.deltas), Object.keys(doc.groups[0].headline));
   assert.deepEqual(variants.valuesA.accuracy, 1);
   assert.deepEqual(variants.valuesB.accuracy, 0);
+  assert.deepEqual(doc.warnings, [], 'items in common: no warning');
 });
 
 test('compare: none, an explicit axis with chosen pairs, an axis no group has, groups without items in common', () => {
@@ -120,6 +146,7 @@ test('compare: none, an explicit axis with chosen pairs, an axis no group has, g
   assert.deepEqual(build(groups, { compare: 'none' }).comparisons, []);
   const chosen = build(groups, { compare: [{ axis: 'variant', pairs: [['v3', 'v1'], ['v1', 'missing']] }] });
   assert.deepEqual(chosen.comparisons.map((c) => [c.aLabel, c.bLabel]), [['variant=v3', 'variant=v1']]);
+  assert.deepEqual([chosen.comparisons[0].valuesA.accuracy, chosen.comparisons[0].valuesB.accuracy], [0.75, 1]);
   const warnings: string[] = [];
   build(groups, { compare: [{ axis: 'model' }] }, warnings);
   assert.deepEqual(warnings, ['compare: no group has the coordinate "model" (is it in `by`?)']);
@@ -146,4 +173,31 @@ test('intervals follow the seed; the point estimates do not', () => {
   assert.deepEqual(a, again);
   assert.equal(a.value, other.value);
   assert.notDeepEqual(a.ci, other.ci);
+});
+
+test('buckets: groups are compared only when they agree on every other coordinate, however the values could run together', () => {
+  // Joined without a separator, "a=1" + "bc=2" and "a=1b" + "c=2" would both read "a=1bc=2".
+  const groups = [classification({ model: 'm1', a: '1', bc: '2' }, [0, 1, 0, 1]), classification({ model: 'm2', a: '1b', c: '2' }, [0, 1, 1, 1])];
+  const doc = build(groups, { compare: [{ axis: 'model' }] });
+  assert.deepEqual(doc.comparisons, []);
+});
+
+test('each comparison resamples with its own seed (the run seed and the pair): two identical pairs get different intervals', () => {
+  const raw = [0.1, 0.5, 0.3, 0.9, 0.7, 0.2, 0.6, 0.4];
+  const shifted = raw.map((r, i) => r + (i % 3) * 0.1);
+  const groups = [similarity({ model: 'm1', variant: 'v1' }, raw), similarity({ model: 'm2', variant: 'v1' }, shifted), similarity({ model: 'm1', variant: 'v2' }, raw), similarity({ model: 'm2', variant: 'v2' }, shifted)];
+  const doc = build(groups, { compare: [{ axis: 'model' }] });
+  assert.equal(doc.comparisons.length, 2);
+  const [v1, v2] = doc.comparisons.map((c) => c.deltas.raw_mean);
+  assert.equal(v1.value, v2.value);
+  assert.notDeepEqual(v1.ci, v2.ci);
+  assert.deepEqual(build(groups, { compare: [{ axis: 'model' }] }).comparisons.map((c) => c.deltas.raw_mean), [v1, v2], 'and the same again for the same seed');
+});
+
+test('without an injected clock, createdAt is the time of the call', () => {
+  const before = Date.now();
+  const doc = buildDocument([], [], { node: 'metrics', seed: 1, params: {} });
+  const created = Date.parse(doc.createdAt);
+  assert.ok(created >= before - 1000 && created <= Date.now() + 1000, doc.createdAt);
+  assert.match(doc.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 });

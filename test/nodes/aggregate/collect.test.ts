@@ -141,3 +141,74 @@ test('the result does not depend on arrival order, duplicates included', () => {
   assert.deepEqual(scoreGroup!.items.raw, [0.2, 0.7]);
   assert.deepEqual(faceGroup!.items.valence, [0.1, 0.3]);
 });
+
+test('numbers: a blank or empty string is no number (null, not 0); a numeric string with spaces is one', () => {
+  const { groups } = collect([
+    cls('a', {}, 'anger', 'anger', { valence: '', arousal: '  ' }),
+    cls('b', {}, 'anger', 'anger', { valence: ' 0.25 ', arousal: '\t' }),
+  ]);
+  const items = groups[0].items;
+  assert.ok(items.kind === 'classification');
+  if (items.kind !== 'classification') return;
+  assert.deepEqual([items.valence, items.arousal], [[null, 0.25], [null, null]]);
+  const ratings = collect([
+    { id: 'a', node: 'scores', coords: {}, similarity: { raw: 0.5 }, rating: '' },
+    { id: 'b', node: 'scores', coords: {}, similarity: { raw: '   ' }, rating: ' ' },
+  ], { by: null, humanRatingField: 'rating' }).groups[0].items;
+  assert.ok(ratings.kind === 'similarity');
+  if (ratings.kind !== 'similarity') return;
+  assert.deepEqual([ratings.raw, ratings.rating], [[0.5, null], [null, null]], 'a blank rating is left out of rho, not a rating of 0');
+});
+
+test('a dotted rating path through a missing, null or non-object field gives no rating, and never throws', () => {
+  const sim = (id: string, extra: Record<string, unknown>): FlowRecord => ({ id, node: 'scores', coords: {}, similarity: { raw: 0.5 }, ...extra });
+  const { groups } = collect([
+    sim('a', {}),
+    sim('b', { ratings: null }),
+    sim('c', { ratings: 'high' }),
+    sim('d', { ratings: { human: { score: 2 } } }),
+    sim('e', { ratings: { human: '3' } }),
+  ], { by: null, humanRatingField: 'ratings.human' });
+  const items = groups[0].items;
+  assert.ok(items.kind === 'similarity');
+  assert.deepEqual(items.kind === 'similarity' && items.rating, [null, null, null, null, 3]);
+});
+
+test('a labelSet that is not a name is ignored: the group keeps the one named set and its label order', () => {
+  const { groups } = collect([
+    cls('a', {}, 'sadness', 'anger', { labelSet: 'basic7' }),
+    cls('b', {}, 'anger', 'anger', { labelSet: 42 }),
+    cls('c', {}, 'happiness', 'anger'),
+  ]);
+  assert.equal(groups[0].labelSet, 'basic7');
+  assert.ok(groups[0].items.kind === 'classification' && groups[0].items.labels.join() === 'happiness,sadness,anger');
+});
+
+test('multi-label: an empty string is no answer (invalid), an empty list is the answer "no category"', () => {
+  const items = collect([
+    cls('a', {}, ['anger', 'fear'], ''),
+    cls('b', {}, ['anger'], []),
+    cls('c', {}, ['fear'], '  '),
+  ]).groups[0].items;
+  assert.equal(items.kind, 'multilabel');
+  assert.deepEqual(items.kind === 'multilabel' && items.pred, [null, [], null]);
+});
+
+test('multi-label detection: one truth of several labels makes the whole group multi-label, wherever it is', () => {
+  for (const records of [
+    [cls('a', {}, 'anger', 'anger'), cls('b', {}, ['anger', 'fear'], 'fear')],
+    [cls('a', {}, ['anger', 'fear'], 'anger'), cls('b', {}, 'fear', 'fear'), cls('c', {}, 'anger', 'fear')],
+  ]) {
+    const items = collect(records).groups[0].items;
+    assert.equal(items.kind, 'multilabel');
+  }
+  assert.equal(collect([cls('a', {}, 'anger', 'anger'), cls('b', {}, ['fear'], 'fear')]).groups[0].items.kind, 'classification', 'a list of one label is single-label');
+});
+
+test('VA records: `annotated: null` or a non-object annotation means no annotation', () => {
+  const { groups } = collect([
+    { id: 'a', node: 'faces', coords: {}, valence: 0.5, arousal: 0.3, annotated: null },
+    { id: 'b', node: 'faces', coords: {}, valence: 0.1, arousal: 0.2, annotated: 'n/a' },
+  ]);
+  assert.deepEqual(groups[0].items, { kind: 'va', keys: ['a', 'b'], valence: [0.5, 0.1], arousal: [0.3, 0.2], annotatedValence: [null, null], annotatedArousal: [null, null] });
+});

@@ -8,11 +8,12 @@ import kind from '../../../nodes/embed-score/index.js';
 import type { EmbedScoreParams } from '../../../nodes/embed-score/params.generated.js';
 import { MemoryCacheStore } from '../../../src/cache/memory-store.js';
 import { openCache } from '../../../src/cache/open.js';
-import type { CacheStore } from '../../../src/cache/store.js';
+import type { CacheEntryMeta, CacheStore } from '../../../src/cache/store.js';
 import type { FlowRecord } from '../../../src/types/records.js';
 import type { ResolvedEmbedder } from '../../../src/types/providers.js';
 import type { TextEmbedding } from '../../../src/types/embeddings.js';
 import { ConfigError } from '../../../src/errors.js';
+import { compareText } from '../../../src/stats/stable-order.js';
 import { collect, taskContext } from '../../helpers/kind-context.js';
 import { writeGloveText } from '../../providers/embedders/helpers/vector-files.js';
 
@@ -142,6 +143,23 @@ test('embeddings are cached by (embedder identity, text): rescoring embeds nothi
   assert.equal(fresh.embeddedTexts.length, 6);
 });
 
+test('each embedding the task stores is labelled "embedding" with its origin embedder:<id> (EntryFacts in src/cache/entry-filter.ts)', async () => {
+  const metas: { namespace: string; origin?: string }[] = [];
+  class RecordingStore extends MemoryCacheStore {
+    override put(key: string, value: unknown, meta: CacheEntryMeta): void {
+      metas.push(meta);
+      super.put(key, value, meta);
+    }
+    override putBytes(key: string, value: Uint8Array, meta: CacheEntryMeta): void {
+      metas.push(meta);
+      super.putBytes(key, value, meta);
+    }
+  }
+  await scoreWithEntry(ITEMS, new AngleEmbedder(ANGLES), new RecordingStore(), { ...TOY_ENTRY, id: 'angles-e1' });
+  assert.equal(metas.length, 6, 'one vector per text');
+  assert.deepEqual([...new Set(metas.map((m) => `${m.namespace} ${m.origin}`))], ['embedding embedder:angles-e1']);
+});
+
 async function scoreWithEntry(records: readonly FlowRecord[], embedder: EmbeddingsInterface, cache: CacheStore, entry: ResolvedEmbedder) {
   const ctx = taskContext<EmbedScoreParams>({ params: { embedders: [entry.id] }, embedder: entry, cache, embedders: { [entry.id]: embedder } });
   return collect(kind.batch(async function* () { yield* records; }, ctx));
@@ -248,6 +266,29 @@ test('scores do not depend on record order when records share their text and ref
     const reference = byId(await score(records, { embedder: new AngleEmbedder(angles), params: { nullSamples } }));
     for (const order of permutations) {
       assert.equal(byId(await score(order, { embedder: new AngleEmbedder(angles), params: { nullSamples } })), reference, `nullSamples ${nullSamples}`);
+    }
+  }
+});
+
+test('scores do not depend on record order when faces recur with identical descriptions under other references', async () => {
+  // Each face twice: once with the shared description "tA" of reference "rA", once with its own text
+  // and reference. The twins of "tA"/"rA" differ only by id; where they stand in the candidate list
+  // decides which draw an item of the same id must reject, so they must be ordered by id (the key)
+  // before reference and text, never left in arrival order.
+  const angles: Record<string, number> = { tA: 10, rA: 50 };
+  const records: FlowRecord[] = [];
+  for (let i = 0; i < 24; i++) {
+    const id = `f${String(i).padStart(2, '0')}`;
+    records.push(description(id, 'tA', 'rA'));
+    angles[`t${i}`] = (i * 29) % 360;
+    angles[`r${i}`] = (i * 47 + 7) % 360;
+    records.push(description(id, `t${i}`, `r${i}`));
+  }
+  const byKey = (rs: FlowRecord[]) => JSON.stringify([...rs].sort((x, y) => compareText(`${x.id} ${x.text}`, `${y.id} ${y.text}`)));
+  for (const nullSamples of [3, 6]) {
+    const reference = byKey(await score(records, { embedder: new AngleEmbedder(angles), params: { nullSamples } }));
+    for (const order of [[...records].reverse(), records.map((_, i) => records[(i * 19) % records.length])]) {
+      assert.equal(byKey(await score(order, { embedder: new AngleEmbedder(angles), params: { nullSamples } })), reference, `nullSamples ${nullSamples}`);
     }
   }
 });

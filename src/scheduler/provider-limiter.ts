@@ -61,7 +61,7 @@ export class ProviderLimiter {
   #inFlight = 0;
   #inFlightTokens = 0;
   readonly #sent = { requests: 0, tokens: 0 };
-  readonly #queue: CallQueue;
+  readonly #queue: CallQueue<CallRecord>;
   readonly #calls = new Map<AbortSignal, CallRecord>();
   readonly #starts: RateWindow;
   readonly #answers: RateWindow;
@@ -99,8 +99,7 @@ export class ProviderLimiter {
     signal?.throwIfAborted();
     const cost = Math.max(0, estimatedTokens);
     const entered = this.#queue.enter(cost, signal);
-    if (entered) await entered;
-    const record: CallRecord = { startedAt: Date.now(), requestsSent: this.#sent.requests, tokensSent: this.#sent.tokens, round: this.#learnedState.round, underMirror: this.#mirror.known };
+    const record = entered instanceof Promise ? await entered : entered;
     if (signal) this.#calls.set(signal, record);
     try {
       hooks.onStart?.();
@@ -167,7 +166,8 @@ export class ProviderLimiter {
     return wait;
   }
 
-  #admit(cost: number, now: number): void {
+  /** Takes a slot and the rates' share of one call; what the call was sent after, for the mirror and the rules. */
+  #admit(cost: number, now: number): CallRecord {
     this.#inFlight++;
     this.#inFlightTokens += cost;
     this.#sent.requests++;
@@ -177,6 +177,7 @@ export class ProviderLimiter {
     this.#configuredTokens?.take(cost, now);
     this.#mirror.take(cost, now);
     this.#starts.add(now);
+    return { startedAt: now, requestsSent: this.#sent.requests, tokensSent: this.#sent.tokens, round: this.#learnedState.round, underMirror: this.#mirror.known };
   }
 
   #pace(now: number): Pace {

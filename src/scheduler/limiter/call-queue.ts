@@ -1,13 +1,16 @@
-/** What the queue asks of its limiter: how long a call must still wait, and taking its slot and rates. */
-export interface Gate {
+/**
+ * What the queue asks of its limiter: how long a call must still wait, and taking its slot and rates
+ * (returning what the call needs to know of the moment it was let go: its place in the send order).
+ */
+export interface Gate<Ticket> {
   /** Ms before a call of `cost` tokens may start (0: now; Infinity: when a slot frees, see `pump`). */
   delay(cost: number, now: number): number;
-  admit(cost: number, now: number): void;
+  admit(cost: number, now: number): Ticket;
 }
 
-interface Waiter {
+interface Waiter<Ticket> {
   readonly cost: number;
-  readonly resolve: () => void;
+  readonly resolve: (ticket: Ticket) => void;
   readonly reject: (reason: unknown) => void;
   readonly signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -18,13 +21,13 @@ interface Waiter {
  * leaves the queue at once, so it never uses a slot or a rate slot. The owner calls `pump` when a
  * slot frees or what it knows of the rates changes.
  */
-export class CallQueue {
-  readonly #gate: Gate;
-  readonly #queue: Waiter[] = [];
+export class CallQueue<Ticket> {
+  readonly #gate: Gate<Ticket>;
+  readonly #queue: Waiter<Ticket>[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(gate: Gate) {
+  constructor(gate: Gate<Ticket>) {
     this.#gate = gate;
   }
 
@@ -32,15 +35,16 @@ export class CallQueue {
     return this.#queue.length - this.#head;
   }
 
-  /** Resolves once the call of `cost` tokens was admitted (at once when nobody waits and the gate allows). */
-  enter(cost: number, signal: AbortSignal | undefined): Promise<void> | undefined {
+  /**
+   * The call's ticket once it was admitted: at once when nobody waits and the gate allows, else a
+   * promise. The ticket is taken when the gate lets the call go, not when its continuation runs:
+   * calls let go together by one pump know their own places.
+   */
+  enter(cost: number, signal: AbortSignal | undefined): Ticket | Promise<Ticket> {
     const now = Date.now();
-    if (this.waiting === 0 && this.#gate.delay(cost, now) <= 0) {
-      this.#gate.admit(cost, now);
-      return undefined;
-    }
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { cost, resolve, reject, signal, onAbort: undefined };
+    if (this.waiting === 0 && this.#gate.delay(cost, now) <= 0) return this.#gate.admit(cost, now);
+    return new Promise<Ticket>((resolve, reject) => {
+      const waiter: Waiter<Ticket> = { cost, resolve, reject, signal, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
           const index = this.#queue.indexOf(waiter, this.#head);
@@ -70,14 +74,13 @@ export class CallQueue {
         }, wait);
         return;
       }
-      this.#queue[this.#head++] = undefined as unknown as Waiter;
+      this.#queue[this.#head++] = undefined as unknown as Waiter<Ticket>;
       if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
         this.#queue.splice(0, this.#head);
         this.#head = 0;
       }
       if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
-      this.#gate.admit(waiter.cost, now);
-      waiter.resolve();
+      waiter.resolve(this.#gate.admit(waiter.cost, now));
     }
   }
 }

@@ -267,6 +267,26 @@ test('429s that do not depend on the pace (a third of calls, at any pace) leave 
   assert.ok(limit === undefined || limit.perMinute / 60 >= 0.8 * pace, `learned ${limit && (limit.perMinute / 60).toFixed(0)}/s against an unthrottled pace of ${pace.toFixed(0)}/s after ${limiter.slowdowns} cuts`);
 });
 
+test('a cut after which the 429 share does not fall is followed by one more cut; no fall after that one either: both are undone', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none);
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(1); }, none));
+  const first = limiter.snapshot().requestLimit;
+  assert.equal(first?.source, 'learned');
+  // The round sent after the cut refuses the same share (1 in 21 before, 1 in 20 now).
+  const probe = async () => {
+    await assert.rejects(limiter.run(0, async () => { throw rateLimited(1); }, none));
+    for (let i = 0; i < 19; i++) await limiter.run(0, ok, none);
+  };
+  await probe();
+  assert.equal(limiter.slowdowns, 2, 'no fall: cut once more');
+  const second = limiter.snapshot().requestLimit;
+  assert.ok(second?.source === 'learned' && second.perMinute < first!.perMinute, `the second cut: ${second?.perMinute} after ${first!.perMinute}`);
+  await probe();
+  assert.equal(limiter.snapshot().requestLimit, undefined, 'no fall after the second cut either: both undone');
+  assert.equal(limiter.slowdowns, 2);
+});
+
 test('429s that depend on the pace (a token bucket) still teach a rate: the cut stands and 429s stop', async () => {
   const limiter = new ProviderLimiter({ concurrency: 8 });
   // The server's bucket: 50 a second, 50 of burst.

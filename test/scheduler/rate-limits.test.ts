@@ -83,23 +83,22 @@ function acceptedPerSecond(log: readonly LoggedRequest[], from: number, to: numb
 
 const refused = (log: readonly LoggedRequest[]) => log.filter((r) => r.limited).length;
 
-test('with the server\'s headers: the first burst meets the limit unannounced, yet the headers govern (no learned rate), the limit is used, and a lowered limit is followed within seconds', async () => {
-  // 200 ms of latency: the first 64 calls leave before any header is seen, and the server's second of
-  // burst (50) refuses the rest of them.
+test('with the server\'s headers and 64 calls in flight: the headers govern (no learned rate), the limit is used, and a lowered limit is followed within seconds', async () => {
+  // 200 ms of latency keeps 64 calls in flight, whose answers arrive out of their send order: each
+  // answer's `remaining` must be placed by the call it answers (else the mirror misses, and its 429s
+  // teach a rate of its own). The engine's first call goes alone (it learns whether the server takes
+  // response_format), so no burst leaves before the first headers: 429s to such calls are the unit
+  // tests' (provider-limiter.test.ts).
   const { log, droppedAt, snapshots } = await rateLimitedRun({ items: 450, server: {}, latencyMs: 200, drop: { after: 250, to: LIMIT / 2 } });
   assert.ok(droppedAt !== undefined, 'the server lowered its limit mid-run');
   const first = log[0]!.at;
   const last = log.at(-1)!.at;
-  const firstBurst = log.filter((r) => r.at < first + 150);
-  assert.ok(refused(firstBurst) >= 1, `the first burst met the limit: ${refused(firstBurst)} of ${firstBurst.length} refused`);
   // The limiter's own account, read as the progress display reads it: the server's limit all along,
   // never a rate learned from those 429s.
   const sources = new Set(snapshots.map((s) => s.requestLimit?.source));
   assert.ok(!sources.has('learned'), `the limiter learned a rate of its own (${[...sources].join(', ')})`);
   assert.deepEqual(snapshots.at(-1)!.requestLimit, { perMinute: LIMIT / 2, source: 'server' }, 'it ends at the server\'s lowered limit');
-  // Past the unannounced burst, hardly a 429.
-  const later = log.filter((r) => r.at >= first + 1000);
-  assert.ok(refused(later) <= 0.02 * later.length, `${refused(later)} of ${later.length} requests refused after the first second`);
+  assert.ok(refused(log) <= 0.02 * log.length, `${refused(log)} of ${log.length} requests were refused`);
   // Before the drop: past the first second's burst, the server's rate (bound wide for the noise: at
   // load 10-15 a CPU-starved run uses ~70% of a limit it uses at 95% when idle).
   const before = acceptedPerSecond(log, first + 1000, droppedAt);

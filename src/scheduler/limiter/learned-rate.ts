@@ -13,7 +13,9 @@
  *   pace-driven limit (a token bucket) refuses clearly less once the pace falls below it. Share fell
  *   to half or less: the cut stands and the rate grows again. Share fell, but less (below 80% of it),
  *   or rose clearly (twice and 10 points above, a lowered limit): the pace is still too high, cut
- *   again (on trial again). Otherwise the 429s do not depend on the pace: every unproven cut is undone
+ *   again (on trial again). No fall at all: one more cut (the first may have stayed above the limit,
+ *   taken from a goodput that still held a burst's answers). No fall after that one either: the 429s
+ *   do not depend on the pace, and every unproven cut is undone
  *   (back to the rate before them, or no learned rate) and learning stops, its 429 share kept as the
  *   baseline, until a round of 20 results refuses clearly more than that baseline (then it cuts, on
  *   trial, again). A server that refuses nearly everything ends up paced by its Retry-After alone.
@@ -71,6 +73,8 @@ export interface Trial {
   readonly probe: number;
   /** The learned rate (per minute) before the first cut not yet proven; undefined: there was none. */
   readonly rateBefore?: number;
+  /** This cut followed one after which the share did not fall (it may not have reached below the limit). */
+  readonly second?: boolean;
 }
 
 /** Everything the rules remember; plain JSON (undefined fields may be missing). */
@@ -199,7 +203,7 @@ function nextRound(state: LearnedRateState, keep: number): void {
 function judge(state: LearnedRateState, pace: Pace): boolean {
   const { now } = pace;
   if (state.trial) {
-    const { cause, probe, rateBefore } = state.trial;
+    const { cause, probe, rateBefore, second } = state.trial;
     const after = share(state, probe);
     if (after.results < PROBE_RESULTS) return false;
     const before = share(state, cause);
@@ -215,7 +219,13 @@ function judge(state: LearnedRateState, pace: Pace): boolean {
       cut(state, probe, pace, rateBefore, state.underHeaders === true);
       return true;
     }
-    // The share did not follow the pace: undo every unproven cut, learn no more for now.
+    // No fall after one cut: it may not have gone below the limit (a cut taken from a goodput that
+    // still held the first burst's answers lands above it). One more cut decides.
+    if (!second) {
+      cut(state, probe, pace, rateBefore, state.underHeaders === true, true);
+      return true;
+    }
+    // The share followed neither cut: undo every unproven cut, learn no more for now.
     if (rateBefore === undefined) delete state.perMinute;
     else state.perMinute = rateBefore;
     const limited = (state.rounds[cause]?.limited ?? 0) + (state.rounds[probe]?.limited ?? 0);
@@ -237,12 +247,12 @@ function judge(state: LearnedRateState, pace: Pace): boolean {
 }
 
 /** Multiplicative decrease, on trial: `cause` is the round whose 429s made it. */
-function cut(state: LearnedRateState, cause: number, pace: Pace, rateBefore: number | undefined, underHeaders: boolean): void {
+function cut(state: LearnedRateState, cause: number, pace: Pace, rateBefore: number | undefined, underHeaders: boolean, second = false): void {
   state.slowdowns++;
   state.cutAtSent = pace.sent;
   state.lastGrowthAt = pace.now;
   nextRound(state, cause);
-  state.trial = { cause, probe: state.round, ...(rateBefore !== undefined ? { rateBefore } : {}) };
+  state.trial = { cause, probe: state.round, ...(rateBefore !== undefined ? { rateBefore } : {}), ...(second ? { second } : {}) };
   const sending = state.perMinute !== undefined ? state.perMinute / 60_000 : pace.sending;
   const perMs = BACKOFF * (pace.goodput > 0 ? Math.min(sending, pace.goodput) : sending);
   // A last guard: a chain of cuts on trial never takes the rate below a tenth of the best goodput.

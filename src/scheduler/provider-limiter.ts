@@ -34,7 +34,8 @@ const PACING_BURST_MS = 50;
 /** Pause after a 429 that names no Retry-After. */
 export const DEFAULT_PAUSE_MS = 1000;
 
-type CallRecord = MirroredCall & SentCall;
+/** A call in the limiter: where it was sent; `spentAt429`: its 429's headers showed nothing left. */
+type CallRecord = MirroredCall & SentCall & { spentAt429?: boolean };
 
 /**
  * Per-provider limits shared by every model of that provider: calls in flight, and the request and
@@ -128,6 +129,7 @@ export class ProviderLimiter {
     if (observation.tokens) this.#mirror.sync('tokens', observation.tokens, call, flight, now);
     if (observation.retryAfterMs !== undefined && observation.status === 429) this.#pausedUntil = Math.max(this.#pausedUntil, now + observation.retryAfterMs);
     const windows = [observation.requests, observation.tokens].filter((w) => w !== undefined);
+    if (call && observation.status === 429) call.spentAt429 = windows.some((w) => w.remaining < 1);
     // Room by the server's own count: a rate learned without its headers gives way to them.
     if (call && observation.status < 400 && windows.length > 0 && windows.every((w) => w.remaining >= 1)) {
       const serverPerMinute = this.#mirror.requests?.perMinute ?? Infinity;
@@ -193,7 +195,7 @@ export class ProviderLimiter {
   #onRateLimited(retryAfterMs: number | undefined, record: CallRecord): void {
     const now = Date.now();
     if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + retryAfterMs);
-    const { pause, cut } = learnFrom429(this.#learnedState, record, this.#pace(now), this.#mirror.known);
+    const { pause, cut } = learnFrom429(this.#learnedState, record, this.#pace(now), { known: this.#mirror.known, showSpent: record.spentAt429 === true });
     if (pause && retryAfterMs === undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + DEFAULT_PAUSE_MS);
     this.#applyLearned(cut, now);
   }

@@ -141,10 +141,10 @@ const room = { status: 200, requests: { limit: 60_000, remaining: 59_000 } };
 
 test('with the headers known, 429s to calls sent before them (the unannounced first burst) teach no rate: the headers govern', async () => {
   const limiter = new ProviderLimiter({ concurrency: 64 });
-  // 40 calls leave before any header: the server answers 25 with its headers, then refuses 15.
+  // 40 calls leave before any header: the server answers 25 with its headers, then refuses 15 (429s
+  // without headers: nothing but the send order tells them from a limit the headers do not show).
   const burst = heldCalls(limiter, 40, (i, signal) => {
     if (i < 25) return limiter.observe(room, signal);
-    limiter.observe({ status: 429, requests: { limit: 60_000, remaining: 0 }, retryAfterMs: 1 }, signal);
     throw rateLimited(1);
   });
   burst.open();
@@ -166,6 +166,22 @@ test('429s that keep coming under the headers (3 within 5 s, a round of 20) stil
   later.open();
   await later.done;
   assert.equal(limiter.snapshot().requestLimit?.source, 'learned', 'a rate learned despite the headers is not undone by them');
+});
+
+test('429s under the headers whose own headers show the limit spent are misses of the mirror: however many, they teach no rate', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  const first = heldCalls(limiter, 1, (_, signal) => limiter.observe(room, signal));
+  first.open();
+  await first.done;
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none);
+  const misses = heldCalls(limiter, 6, (_, signal) => {
+    limiter.observe({ status: 429, requests: { limit: 60_000, remaining: 0 }, retryAfterMs: 1 }, signal);
+    throw rateLimited(1);
+  });
+  misses.open();
+  assert.deepEqual(await misses.done, Array(6).fill('limited'));
+  assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 60_000, source: 'server' });
+  assert.equal(limiter.slowdowns, 0);
 });
 
 test('a rate learned before the headers were known gives way once they show room, not while they show none', async () => {

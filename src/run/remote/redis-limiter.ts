@@ -242,7 +242,7 @@ export class RedisProviderLimiter {
       let cut: boolean;
       let pause = false;
       if (outcome === 'ok') cut = learnFromAnswer(learned, call, pace);
-      else ({ cut, pause } = learnFrom429(learned, call, pace, false));
+      else ({ cut, pause } = learnFrom429(learned, call, pace, { known: false, showSpent: false }));
       const next: SharedLearning = { learned, starts: starts.toJSON(), answers: answers.toJSON(), sentCounted: sent };
       const intervalMs = learned.perMinute !== undefined ? 60_000 / learned.perMinute : 0;
       const pauseMs = pause && !retryAfterNamed ? DEFAULT_PAUSE_MS : 0;

@@ -21,9 +21,10 @@
  *   trial, again). A server that refuses nearly everything ends up paced by its Retry-After alone.
  * - When the server publishes its limits (the header mirror is known), the mirror governs: a 429 to a
  *   call sent before the limiter knew the headers teaches nothing (the first burst meets a limit no
- *   one had announced yet); a 429 to a call sent under the mirror is a miss of the mirror, which the
- *   429's own headers correct, and teaches a cut only when misses keep coming (3 within 5 s). A rate
- *   learned before the headers were known gives way once the headers show room.
+ *   one had announced yet), nor does a 429 whose own headers show the limit spent (a miss of the
+ *   mirror, which those headers correct). A 429 whose headers show room, or carry none, is a limit
+ *   the headers do not tell: it teaches a cut (on trial) once such 429s keep coming (3 within 5 s).
+ *   A rate learned before the headers were known gives way once the headers show room.
  */
 
 /** Multiplicative decrease: the learned rate after a congestion event, as a share of the goodput. */
@@ -136,14 +137,20 @@ export function learnFromAnswer(state: LearnedRateState, call: SentCall, pace: P
   return false;
 }
 
-/**
- * A 429. `mirrorKnown`: the server's headers are known now. Returns whether the default pause
- * applies (when the server named no Retry-After) and whether the rate was cut.
- */
-export function learnFrom429(state: LearnedRateState, call: SentCall, pace: Pace, mirrorKnown: boolean): { pause: boolean; cut: boolean } {
-  // The headers were not known when this call left: the limit met was not announced yet. The
-  // mirror now follows the server; this 429 says nothing about the pace the mirror keeps.
-  if (mirrorKnown && !call.underMirror) return { pause: true, cut: false };
+/** What the server's headers say about a 429: whether they are known now, and whether the 429's own headers showed the limit spent. */
+export interface HeadersAt429 {
+  readonly known: boolean;
+  /** The 429 carried headers with nothing `remaining` in some window: the server's count explains it. */
+  readonly showSpent: boolean;
+}
+
+/** A 429. Returns whether the default pause applies (when the server named no Retry-After) and whether the rate was cut. */
+export function learnFrom429(state: LearnedRateState, call: SentCall, pace: Pace, headers: HeadersAt429): { pause: boolean; cut: boolean } {
+  const mirrorKnown = headers.known;
+  // The headers were not known when this call left (the limit met was not announced yet), or the
+  // 429's own headers show the limit spent (the mirror was off by the timing of a busy machine, and
+  // those headers just corrected it): the mirror follows the server, this 429 teaches no rate.
+  if (mirrorKnown && (!call.underMirror || headers.showSpent)) return { pause: true, cut: false };
   const { now } = pace;
   if (mirrorKnown) {
     state.recent429 = state.recent429.filter((t) => now - t < STRAY_429_WINDOW_MS);

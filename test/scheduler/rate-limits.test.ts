@@ -103,9 +103,10 @@ test('with the server\'s headers and 64 calls in flight: the headers govern (no 
   // load 10-15 a CPU-starved run uses ~70% of a limit it uses at 95% when idle).
   const before = acceptedPerSecond(log, first + 1000, droppedAt);
   assert.ok(before >= 0.6 * (LIMIT / 60), `${before.toFixed(1)} requests a second before the drop`);
-  // After it: no 429 from 5 s on, and the new rate used.
-  const late = log.filter((r) => r.limited && r.at >= droppedAt + 5000).length;
-  assert.equal(late, 0, `${late} requests refused more than 5 s after the drop`);
+  // After it: from 5 s on, at most a stray 429 (a miss of the mirror on a CPU-starved machine: one
+  // in the full suite at load 15), and the new rate used.
+  const late = log.filter((r) => r.at >= droppedAt + 5000);
+  assert.ok(refused(late) <= 0.01 * late.length + 1, `${refused(late)} of ${late.length} requests refused more than 5 s after the drop`);
   const after = acceptedPerSecond(log, droppedAt + 1000, last);
   assert.ok(after >= 0.6 * (LIMIT / 2 / 60) && after <= 1.1 * (LIMIT / 2 / 60) + 1, `${after.toFixed(1)} requests a second after the drop`);
 });
@@ -126,8 +127,11 @@ test('without headers: the limiter learns the rate from the 429s (AIMD) and foll
   assert.ok(droppedAt !== undefined);
   const first = log[0]!.at;
   const last = log.at(-1)!.at;
-  // The first burst meets the limit unannounced (at most the calls in flight); then few 429s.
-  assert.ok(refused(log) <= 0.06 * log.length, `${refused(log)} of ${log.length} requests were refused`);
+  // The first burst meets the limit unannounced (64 calls against 50 of burst), then each cut's trial
+  // and AIMD's probes refuse a few: 3-6% in a run, 6.1% once in the full suite at load 15. A storm
+  // (the cut undone, learning stopped) refused 12% (55-60 of ~500) in half the runs before a cut
+  // that changed nothing got a second one.
+  assert.ok(refused(log) <= 0.08 * log.length, `${refused(log)} of ${log.length} requests were refused`);
   assert.ok(acceptedPerSecond(log, first + 1000, droppedAt) >= 0.5 * (LIMIT / 60), `${acceptedPerSecond(log, first + 1000, droppedAt).toFixed(1)} a second before the drop`);
   const late = log.filter((r) => r.at >= droppedAt + 5000);
   assert.ok(refused(late) <= 0.02 * late.length + 1, `${refused(late)} of ${late.length} refused from 5 s after the drop`);

@@ -3,7 +3,7 @@
 // tokens a minute, token buckets with one second of burst, 429 past them. The same-run baseline is
 // the server's limit itself: the figures are the share of it used, the share of requests refused,
 // and how long after the server lowers its limit (to half, mid-run) 429s go on.
-// Run: npm run build && node dist/bench/rate-limits.js [items, default 3000]
+// Run: npm run build && node dist/bench/rate-limits.js [items, default 3000] [scenario name part, default all]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -90,7 +90,8 @@ async function main(): Promise<void> {
   console.log(`${items} items per run; the server: ${LIMIT} requests and ${TOKENS.toLocaleString('en')} tokens a minute, 1 s of burst`);
   console.log('| scenario | requests | refused (429) | used of the limit (after the first second) | after the drop: last 429 | after the drop: used of the new limit (from 5 s on) |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const scenario of SCENARIOS) {
+  const only = process.argv[3];
+  for (const scenario of SCENARIOS.filter((s) => !only || s.name.includes(only))) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vaflow-bench-rate-'));
     const server = await startServer(scenario.headers, scenario.dropAt ? Math.round(items * scenario.dropAt) : 0);
     try {

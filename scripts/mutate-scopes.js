@@ -37,7 +37,7 @@ export const SCOPES = {
     tests: ['test/cache/**/*.test.ts', 'test/scheduler/run-pipeline.test.ts', 'test/nodes/embed-score/index.test.ts'],
   },
   retry: {
-    mutate: ['src/scheduler/retry.ts', 'src/scheduler/provider-limiter.ts'],
+    mutate: ['src/scheduler/retry.ts', 'src/scheduler/provider-limiter.ts', 'src/scheduler/limiter/*.ts'],
     // The retry layer's and the limiter's unit tests, and classify through withRetries with the real
     // provider over a loopback server. Files that run whole pipelines also reach the code (retry-mutants,
     // run-pipeline, timeouts: seconds per run, and backoff mutants make them time out) and interrupt

@@ -74,16 +74,28 @@ export class RateBucket {
   }
 }
 
+/** A RateWindow as plain data (the Redis executor's shared limiter keeps it in Redis). */
+export interface RateWindowState {
+  readonly slot: number;
+  readonly counts: readonly number[];
+}
+
 /** Counts events in fixed slots over a sliding horizon: the rate of the last few seconds. */
 export class RateWindow {
   readonly #slotMs: number;
   readonly #counts: Float64Array;
   #slot = 0;
 
-  constructor(now: number, options: { readonly slotMs?: number; readonly slots?: number } = {}) {
+  /** `state`: a window saved with `toJSON` (with the same slot size), to go on from. */
+  constructor(now: number, options: { readonly slotMs?: number; readonly slots?: number; readonly state?: RateWindowState } = {}) {
     this.#slotMs = options.slotMs ?? 250;
-    this.#counts = new Float64Array(options.slots ?? 20);
-    this.#slot = Math.floor(now / this.#slotMs);
+    this.#counts = new Float64Array(options.state?.counts.length ?? options.slots ?? 20);
+    if (options.state) this.#counts.set(options.state.counts);
+    this.#slot = options.state?.slot ?? Math.floor(now / this.#slotMs);
+  }
+
+  toJSON(): RateWindowState {
+    return { slot: this.#slot, counts: [...this.#counts] };
   }
 
   add(now: number, amount = 1): void {

@@ -123,6 +123,99 @@ test('an answer to an older call does not undo what the answer to a newer one sa
   limiter.observe({ status: 200, requests: { limit: 60, remaining: 0 } });
   assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 60, source: 'server' });
 });
+/** Starts `n` calls at once, each with its own signal, held until `open()`; `each(i, signal)` runs once they are let go. */
+function heldCalls(limiter: ProviderLimiter, n: number, each: (i: number, signal: AbortSignal) => void) {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const done = Array.from({ length: n }, (_, i) => {
+    const controller = new AbortController();
+    return limiter.run(0, async () => {
+      await gate;
+      each(i, controller.signal);
+    }, none, { signal: controller.signal }).then(() => 'answered', () => 'limited');
+  });
+  return { open, done: Promise.all(done) };
+}
+
+const room = { status: 200, requests: { limit: 60_000, remaining: 59_000 } };
+
+test('with the headers known, 429s to calls sent before them (the unannounced first burst) teach no rate: the headers govern', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 64 });
+  // 40 calls leave before any header: the server answers 25 with its headers, then refuses 15 (429s
+  // without headers: nothing but the send order tells them from a limit the headers do not show).
+  const burst = heldCalls(limiter, 40, (i, signal) => {
+    if (i < 25) return limiter.observe(room, signal);
+    throw rateLimited(1);
+  });
+  burst.open();
+  const outcomes = await burst.done;
+  assert.equal(outcomes.filter((o) => o === 'limited').length, 15);
+  assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 60_000, source: 'server' }, 'no learned rate below the server\'s');
+  assert.equal(limiter.slowdowns, 0, 'not one congestion event');
+});
+
+test('429s that keep coming under the headers (3 within 5 s, a round of 20) still teach a rate, which stands when the headers show room', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  const first = heldCalls(limiter, 1, (_, signal) => limiter.observe(room, signal));
+  first.open();
+  await first.done;
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none);
+  for (let i = 0; i < 3; i++) await assert.rejects(limiter.run(0, async () => { throw rateLimited(1); }, none));
+  assert.equal(limiter.snapshot().requestLimit?.source, 'learned', 'the third miss of the mirror cut');
+  const later = heldCalls(limiter, 1, (_, signal) => limiter.observe(room, signal));
+  later.open();
+  await later.done;
+  assert.equal(limiter.snapshot().requestLimit?.source, 'learned', 'a rate learned despite the headers is not undone by them');
+});
+
+test('429s under the headers whose own headers show the limit spent are misses of the mirror: however many, they teach no rate', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  const first = heldCalls(limiter, 1, (_, signal) => limiter.observe(room, signal));
+  first.open();
+  await first.done;
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none);
+  const misses = heldCalls(limiter, 6, (_, signal) => {
+    limiter.observe({ status: 429, requests: { limit: 60_000, remaining: 0 }, retryAfterMs: 1 }, signal);
+    throw rateLimited(1);
+  });
+  misses.open();
+  assert.deepEqual(await misses.done, Array(6).fill('limited'));
+  assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 60_000, source: 'server' });
+  assert.equal(limiter.slowdowns, 0);
+});
+
+test('a rate learned before the headers were known gives way once they show room, not while they show none', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none);
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(1); }, none));
+  const learned = limiter.snapshot().requestLimit;
+  assert.equal(learned?.source, 'learned');
+  // An answer whose headers show no room: the learned rate stays (the server is at its limit).
+  const full = heldCalls(limiter, 1, (_, signal) => limiter.observe({ status: 200, requests: { limit: 60_000, remaining: 0 } }, signal));
+  full.open();
+  await full.done;
+  assert.deepEqual(limiter.snapshot().requestLimit, learned);
+  const roomy = heldCalls(limiter, 1, (_, signal) => limiter.observe(room, signal));
+  roomy.open();
+  await roomy.done;
+  assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 60_000, source: 'server' });
+});
+
+test('calls let go together from the queue each know their own place in the send order (what the server had counted at their answer)', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  // A pause holds the next four calls in the queue; it ends and one pump lets all four go.
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(100); }, none));
+  // The answer to the first of them: 60 a minute, 3 left, as the server counted at that call. The
+  // three sent after it use them up: the next call must wait for the refill (one a second).
+  const four = heldCalls(limiter, 4, (i, signal) => {
+    if (i === 0) limiter.observe({ status: 200, requests: { limit: 60, remaining: 3 } }, signal);
+  });
+  await sleep(150);
+  four.open();
+  await four.done;
+  await assertStillWaiting((signal) => limiter.run(0, ok, none, { signal }), 300, 'the next call waits for the refill');
+});
+
 test('tokensPerMinute makes a call wait for its estimated tokens', async () => {
   const limiter = new ProviderLimiter({ tokensPerMinute: 60_000 }); // 1,000 tokens per second
   const started = Date.now();
@@ -188,6 +281,26 @@ test('429s that do not depend on the pace (a third of calls, at any pace) leave 
   assert.ok(limiter.slowdowns >= 1, 'the first 429 did cut, on trial');
   const limit = limiter.snapshot().requestLimit;
   assert.ok(limit === undefined || limit.perMinute / 60 >= 0.8 * pace, `learned ${limit && (limit.perMinute / 60).toFixed(0)}/s against an unthrottled pace of ${pace.toFixed(0)}/s after ${limiter.slowdowns} cuts`);
+});
+
+test('a cut after which the 429 share does not fall is followed by one more cut; no fall after that one either: both are undone', async () => {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  for (let i = 0; i < 20; i++) await limiter.run(0, ok, none);
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(1); }, none));
+  const first = limiter.snapshot().requestLimit;
+  assert.equal(first?.source, 'learned');
+  // The round sent after the cut refuses the same share (1 in 21 before, 1 in 20 now).
+  const probe = async () => {
+    await assert.rejects(limiter.run(0, async () => { throw rateLimited(1); }, none));
+    for (let i = 0; i < 19; i++) await limiter.run(0, ok, none);
+  };
+  await probe();
+  assert.equal(limiter.slowdowns, 2, 'no fall: cut once more');
+  const second = limiter.snapshot().requestLimit;
+  assert.ok(second?.source === 'learned' && second.perMinute < first!.perMinute, `the second cut: ${second?.perMinute} after ${first!.perMinute}`);
+  await probe();
+  assert.equal(limiter.snapshot().requestLimit, undefined, 'no fall after the second cut either: both undone');
+  assert.equal(limiter.slowdowns, 2);
 });
 
 test('429s that depend on the pace (a token bucket) still teach a rate: the cut stands and 429s stop', async () => {

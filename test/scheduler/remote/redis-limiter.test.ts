@@ -10,7 +10,7 @@ import { startRedisServer } from '../../helpers/redis-server.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('concurrency, requests per minute and a 429 slowdown hold across limiters on separate connections', { timeout: 60_000 }, async () => {
+test('concurrency, requests per minute and a 429 pause hold across limiters on separate connections', { timeout: 60_000 }, async () => {
   const redis = await startRedisServer();
   try {
     const [a, b] = [redis.client(), redis.client()];
@@ -35,14 +35,77 @@ test('concurrency, requests per minute and a 429 slowdown hold across limiters o
     const span = starts.at(-1)! - starts[0]!;
     assert.ok(span >= 9 * 40, `10 starts shared one pace: they took ${span} ms (each limiter alone would allow ~225 ms)`);
 
-    // A 429 met by one pauses the other for the server's Retry-After and halves the shared concurrency.
+    // A 429 met by one pauses the other for the server's Retry-After.
     const slowed = [new RedisProviderLimiter(a, 'p-429', { concurrency: 8 }), new RedisProviderLimiter(b, 'p-429', { concurrency: 8 })];
-    const limited = new ProviderError('VAFLOW_RATE_LIMITED', '429', { status: 429, retryable: true, retryAfterMs: 400 });
-    await assert.rejects(slowed[0]!.run(0, async () => { throw limited; }, () => undefined));
+    await assert.rejects(slowed[0]!.run(0, async () => { throw rateLimited(400); }, () => undefined));
     const before = Date.now();
     await slowed[1]!.run(0, async () => undefined, () => undefined);
     assert.ok(Date.now() - before >= 300, `the other limiter waited for the pause (${Date.now() - before} ms)`);
-    assert.equal(await a.hget('vaflow:limit:p-429', 'cap'), '4', 'the shared concurrency was halved');
+  } finally {
+    await redis.close();
+  }
+});
+
+const rateLimited = (retryAfterMs: number) => new ProviderError('VAFLOW_RATE_LIMITED', '429', { status: 429, retryable: true, retryAfterMs });
+
+/** Runs `calls` calls through the limiters in turn, `concurrency` at a time, `refuse()` deciding which get a 429; returns how many were refused. */
+async function drive(limiters: readonly RedisProviderLimiter[], calls: number, concurrency: number, refuse: () => boolean): Promise<number> {
+  let next = 0;
+  let refused = 0;
+  const worker = async (w: number) => {
+    while (next < calls) {
+      next++;
+      await limiters[w % limiters.length]!.run(0, async () => {
+        await sleep(1);
+        if (refuse()) throw rateLimited(1);
+      }, () => undefined).catch(() => refused++);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+  return refused;
+}
+
+test('the learned rate is shared: a token bucket\'s 429s met by either worker teach one rate that both keep, and the cut stands', { timeout: 120_000 }, async () => {
+  const redis = await startRedisServer();
+  try {
+    const limiters = [new RedisProviderLimiter(redis.client(), 'p-aimd', { concurrency: 8 }), new RedisProviderLimiter(redis.client(), 'p-aimd', { concurrency: 8 })];
+    // The server's bucket: 50 a second, 50 of burst, for both workers together.
+    let level = 50;
+    let at = Date.now();
+    const take = () => {
+      const now = Date.now();
+      level = Math.min(50, level + (now - at) * 0.05);
+      at = now;
+      if (level < 1) return false;
+      level--;
+      return true;
+    };
+    const firstRefused = await drive(limiters, 200, 8, () => !take());
+    assert.ok(firstRefused >= 1, 'the burst met the limit');
+    const [seenByA, seenByB] = [await limiters[0]!.learned(), await limiters[1]!.learned()];
+    assert.deepEqual(seenByA, seenByB, 'one state for both');
+    assert.ok(seenByA?.perMinute !== undefined && seenByA.perMinute <= 50 * 60, `learned ${seenByA?.perMinute}/min against a limit of 3000`);
+    assert.ok(seenByA.slowdowns >= 1);
+    const refused = await drive(limiters, 150, 8, () => !take());
+    assert.ok(refused <= 8, `${refused} of 150 refused once the rate was learned`);
+    assert.notEqual((await limiters[0]!.learned())?.perMinute, undefined, 'the cut stood');
+  } finally {
+    await redis.close();
+  }
+});
+
+test('429s that do not depend on the pace (a third of calls, at any pace) leave the shared pace alone: the cut is undone', { timeout: 120_000 }, async () => {
+  const redis = await startRedisServer();
+  try {
+    const limiters = [new RedisProviderLimiter(redis.client(), 'p-flaky', { concurrency: 8 }), new RedisProviderLimiter(redis.client(), 'p-flaky', { concurrency: 8 })];
+    await drive(limiters, 100, 8, () => false); // a goodput to cut from
+    let k = 0;
+    const refused = await drive(limiters, 600, 8, () => k++ % 3 === 0);
+    assert.ok(refused >= 150, `${refused} refused`);
+    const learned = await limiters[0]!.learned();
+    assert.ok(learned && learned.slowdowns >= 1, 'the first 429s did cut, on trial');
+    assert.equal(learned.perMinute, undefined, `every cut undone (${learned.slowdowns} cuts, now ${learned.perMinute}/min)`);
+    assert.ok(learned.paceIndependentShare !== undefined && Math.abs(learned.paceIndependentShare - 1 / 3) < 0.15, `learning stopped at a share of ${learned.paceIndependentShare}`);
   } finally {
     await redis.close();
   }

@@ -51,6 +51,17 @@ export const SCOPES = {
     mutate: ['src/cache/key.ts', 'src/util/hash.ts'],
     tests: ['test/cache/{key,key-mutants,cache-key-sources,source-identity}.test.ts'],
   },
+  // The cache scope's in-process unit tests, without the engine-level files (run-pipeline, embed-score).
+  'cache-filter': {
+    partOf: 'cache',
+    mutate: ['src/cache/entry-filter.ts'],
+    tests: ['test/cache/entry-filter.test.ts'],
+  },
+  'cache-store': {
+    partOf: 'cache',
+    mutate: ['src/cache/{sqlite-store,memory-store,entry-codec}.ts'],
+    tests: ['test/cache/{sqlite-store,sqlite-store-errors,sqlite-store-writes,store-contract,entry-filter,entry-codec,memory-store}.test.ts'],
+  },
   'aggregate-collect': {
     partOf: 'aggregate',
     mutate: ['nodes/aggregate/collect.ts', 'src/stats/record-grouping.ts'],

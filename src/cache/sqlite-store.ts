@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { CacheEntryMeta, CacheStats, CacheStore } from './store.js';
 import { decodeValue, encodeBytes, encodeJson, type EncodedValue } from './entry-codec.js';
@@ -131,7 +133,7 @@ export class SqliteCacheStore implements CacheStore {
     this.#assertOpen();
     const pending = this.#pending.get(key);
     if (pending) return this.#decode(key, pending.encoding, pending.data);
-    const row = this.#selectOne.get(key);
+    const row = this.#read(() => this.#selectOne.get(key));
     return row ? this.#decodeRow(row) : undefined;
   }
 
@@ -149,7 +151,7 @@ export class SqliteCacheStore implements CacheStore {
     }
     for (let start = 0; start < unbuffered.length; start += LOOKUP_CHUNK) {
       const chunk = unbuffered.slice(start, start + LOOKUP_CHUNK);
-      for (const row of this.#lookup(chunk.length).all(...chunk)) {
+      for (const row of this.#read(() => this.#lookup(chunk.length).all(...chunk))) {
         const value = this.#decodeRow(row);
         if (value !== undefined) found.set(row.key, value);
       }
@@ -206,11 +208,13 @@ export class SqliteCacheStore implements CacheStore {
   stats(filter?: EntryFilter): CacheStats {
     this.flush();
     const filtered = !isEmptyFilter(filter);
-    const rows = this.#db
-      .prepare<string[], NamespaceRow>(
-        `SELECT namespace, COUNT(*) AS entries, COALESCE(SUM(size), 0) AS bytes, MIN(created_at) AS oldest, MAX(created_at) AS newest FROM entries ${filtered ? `WHERE ${MATCHES}` : ''} GROUP BY namespace ORDER BY namespace`,
-      )
-      .all(...(filtered ? [JSON.stringify(filter)] : []));
+    const rows = this.#read(() =>
+      this.#db
+        .prepare<string[], NamespaceRow>(
+          `SELECT namespace, COUNT(*) AS entries, COALESCE(SUM(size), 0) AS bytes, MIN(created_at) AS oldest, MAX(created_at) AS newest FROM entries ${filtered ? `WHERE ${MATCHES}` : ''} GROUP BY namespace ORDER BY namespace`,
+        )
+        .all(...(filtered ? [JSON.stringify(filter)] : [])),
+    );
     const byNamespace: Record<string, { entries: number; bytes: number }> = {};
     let entries = 0;
     let bytes = 0;
@@ -304,7 +308,7 @@ export class SqliteCacheStore implements CacheStore {
   }
 
   #delete(sql: string, params: (number | string)[]): number {
-    const deleted = this.#retryWhileBusy(() => this.#db.prepare(sql).run(...params).changes);
+    const deleted = this.#read(() => this.#retryWhileBusy(() => this.#db.prepare(sql).run(...params).changes));
     // auto_vacuum=INCREMENTAL: hand the freed pages back to the file system.
     if (deleted > 0) this.#retryWhileBusy(() => this.#db.pragma('incremental_vacuum'));
     return deleted;
@@ -344,6 +348,15 @@ export class SqliteCacheStore implements CacheStore {
     return statement;
   }
 
+  /** A page found damaged after the file opened (a disk error, a truncated copy) is the same ConfigError as at open: it names the file. */
+  #read<T>(action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      throw damagedFileError(this.path, error) ?? error;
+    }
+  }
+
   #retryWhileBusy<T>(action: () => T): T {
     return retryWhileBusy(action, { file: this.path, timeoutMs: this.#options.lockTimeoutMs });
   }
@@ -354,9 +367,12 @@ export class SqliteCacheStore implements CacheStore {
 }
 
 function openDatabase(file: string, lockTimeoutMs: number): Database.Database {
+  // better-sqlite3 reports a missing folder as a bare TypeError; say which file and what to do.
+  if (!existsSync(path.dirname(file))) throw new ConfigError(`cache ${file} cannot be opened: its folder does not exist`);
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+    // A store told to give up after lockTimeoutMs must not wait longer inside one statement.
+    db = new Database(file, { timeout: Math.min(BUSY_TIMEOUT_MS, lockTimeoutMs) });
     const opened = db;
     const retry = <T>(action: () => T): T => retryWhileBusy(action, { file, timeoutMs: lockTimeoutMs });
     // auto_vacuum only takes effect before the first table exists, so it comes first.
@@ -380,14 +396,21 @@ function openDatabase(file: string, lockTimeoutMs: number): Database.Database {
     return opened;
   } catch (error) {
     db?.close();
-    if (error instanceof Database.SqliteError && (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT'))) {
-      throw new ConfigError(`cache ${file} is not a readable vaflow cache (${error.code}); delete it or use another --cache-dir`);
-    }
+    const damaged = damagedFileError(file, error);
+    if (damaged) throw damaged;
     if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CANTOPEN')) {
       throw new ConfigError(`cache ${file} cannot be opened (${error.code}); check that its folder exists and is writable`);
     }
     throw error;
   }
+}
+
+/** The error for a file SQLite cannot read as a database, or undefined for any other error. */
+function damagedFileError(file: string, error: unknown): ConfigError | undefined {
+  if (error instanceof Database.SqliteError && (error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT'))) {
+    return new ConfigError(`cache ${file} is not a readable vaflow cache (${error.code}); delete it or use another --cache-dir`);
+  }
+  return undefined;
 }
 
 /** `vaflow_entry_matches(filterJson, namespace, origin, model, created_at, last_used)`: entryMatches in SQL. */

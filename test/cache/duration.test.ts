@@ -21,3 +21,9 @@ test('anything else is a UsageError (exit code 2) quoting the input', () => {
     );
   }
 });
+
+test('surrounding blanks are ignored; the error names the option it is for', () => {
+  assert.equal(parseDuration(' 30d\n'), 30 * 86_400_000);
+  assert.throws(() => parseDuration('soon'), { message: '--older-than: expected a duration such as 30d, 12h, 90m or 45s (units s, m, h, d, w), got "soon"' });
+  assert.throws(() => parseDuration('soon', '--newer-than'), { message: /^--newer-than: expected a duration/ });
+});

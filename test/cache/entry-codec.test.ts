@@ -25,3 +25,27 @@ test('bytes are copied on the way in and out', () => {
   const decoded = decodeValue('bytes', encoded.data);
   assert.ok(decoded.ok && decoded.value instanceof Uint8Array && decoded.value !== encoded.data);
 });
+
+test('each kind of damage is reported with what the entry holds instead', () => {
+  const reasons = ([
+    ['json', null],
+    ['json', 42],
+    ['bytes', null],
+    ['bytes', 'text'],
+    ['xml', new Uint8Array([1])],
+    [null, '1'],
+  ] as const).map(([encoding, data]) => {
+    const decoded = decodeValue(encoding, data);
+    return decoded.ok ? 'ok' : decoded.reason;
+  });
+  assert.deepEqual(reasons, [
+    'JSON entry holds null instead of text',
+    'JSON entry holds number instead of text',
+    'bytes entry holds null instead of a blob',
+    'bytes entry holds string instead of a blob',
+    'unknown encoding "xml"',
+    'unknown encoding null',
+  ]);
+  const unparseable = decodeValue('json', '{"a":');
+  assert.ok(!unparseable.ok && unparseable.reason.startsWith('unparseable JSON ('), JSON.stringify(unparseable));
+});

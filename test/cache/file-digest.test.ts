@@ -51,3 +51,54 @@ test('a replaced file is hashed again, even with the same size and modification 
 test('a missing file is the file system error, for the caller to name', async () => {
   await assert.rejects(new FileDigests(null).digest('/nonexistent/vaflow/model.gguf'), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
 });
+
+test('a folder is refused as not a regular file, naming it', async () => {
+  await withTempDir('digest-dir', async (dir) => {
+    await assert.rejects(new FileDigests(null).digest(dir), (e: NodeJS.ErrnoException) => e.code === 'EISDIR' && e.message === `${dir} is not a regular file`);
+  });
+});
+
+test('a failed digest is not remembered: once the file exists, the same FileDigests hashes it', async () => {
+  await withTempDir('digest-retry', async (dir) => {
+    const file = path.join(dir, 'late.gguf');
+    const digests = new FileDigests(null);
+    await assert.rejects(digests.digest(file), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+    writeFileSync(file, 'arrived');
+    assert.equal(await digests.digest(file), sha('arrived'));
+  });
+});
+
+test('two digests of one file at once hash it once', async () => {
+  await withTempDir('digest-once', async (dir) => {
+    const file = path.join(dir, 'model.gguf');
+    writeFileSync(file, 'weights');
+    const store = new RecordingStore();
+    const digests = new FileDigests(store);
+    assert.deepEqual(await Promise.all([digests.digest(file), digests.digest(file)]), [sha('weights'), sha('weights')]);
+    assert.equal(store.puts.length, 1);
+  });
+});
+
+/** A store whose remembered digest for every file is `remembered` (a damaged or foreign entry). */
+class RememberingStore extends RecordingStore {
+  constructor(readonly remembered: unknown) {
+    super();
+  }
+  override get(key: string): unknown {
+    return this.remembered;
+  }
+}
+
+test('a remembered value that is not a sha256 hex digest is ignored and the file hashed again', async () => {
+  await withTempDir('digest-damaged', async (dir) => {
+    const file = path.join(dir, 'model.gguf');
+    writeFileSync(file, 'weights');
+    const hex = sha('something else');
+    for (const remembered of [`zz${hex}`, `${hex}zz`, [hex], 'not a digest', hex.toUpperCase()]) {
+      const store = new RememberingStore(remembered);
+      assert.equal(await new FileDigests(store).digest(file), sha('weights'), JSON.stringify(remembered));
+      assert.equal(store.puts.length, 1);
+    }
+    assert.equal(await new FileDigests(new RememberingStore(hex)).digest(file), hex, 'a well-formed remembered digest is trusted');
+  });
+});

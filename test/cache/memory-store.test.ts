@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryCacheStore } from '../../src/cache/memory-store.js';
+import type { CacheEntryMeta } from '../../src/cache/store.js';
 
 const item = { namespace: 'item' };
 
@@ -38,4 +39,21 @@ test('getMany returns only hits; stats, prune by last use and clear behave like 
   assert.throws(() => store.put('x', undefined, item), /not JSON-serialisable/);
   store.close();
   assert.throws(() => store.get('k0'), /closed/);
+});
+
+test('putDurable stores at once through put with durable set (what a recording subclass sees); flush refuses a closed store', async () => {
+  const seen: unknown[] = [];
+  class Recording extends MemoryCacheStore {
+    override put(key: string, value: unknown, meta: CacheEntryMeta): void {
+      seen.push([key, meta.namespace, meta.durable]);
+      super.put(key, value, meta);
+    }
+  }
+  const store = new Recording();
+  await store.putDurable('paid', { text: 'answer' }, { namespace: 'chat' });
+  assert.deepEqual(store.get('paid'), { text: 'answer' });
+  assert.deepEqual(seen, [['paid', 'chat', true]]);
+  store.flush();
+  store.close();
+  assert.throws(() => store.flush(), /in-memory cache is closed/);
 });

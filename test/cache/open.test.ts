@@ -9,6 +9,7 @@ import { ConfigError } from '../../src/errors.js';
 test('resolveCacheDir prefers the flag, then VAFLOW_CACHE_DIR, then .vaflow, always absolute', () => {
   assert.equal(resolveCacheDir('/x/flag', { VAFLOW_CACHE_DIR: '/x/env' }), '/x/flag');
   assert.equal(resolveCacheDir(undefined, { VAFLOW_CACHE_DIR: '/x/env' }), '/x/env');
+  assert.equal(resolveCacheDir('', { VAFLOW_CACHE_DIR: '/x/env' }), '/x/env', 'an empty --cache-dir is no flag');
   assert.equal(resolveCacheDir(undefined, { VAFLOW_CACHE_DIR: '' }), path.resolve('.vaflow'));
   assert.equal(resolveCacheDir(undefined, {}), path.resolve('.vaflow'));
   assert.equal(resolveCacheDir('rel/dir', {}), path.resolve('rel/dir'));
@@ -36,7 +37,8 @@ test('openCache creates the folder and <dir>/cache.db, and the store works', asy
     }
     const blocker = path.join(root, 'a-file');
     await writeFile(blocker, '');
-    await assert.rejects(openCache({ dir: path.join(blocker, 'sub') }), ConfigError);
+    const blocked = path.join(blocker, 'sub');
+    await assert.rejects(openCache({ dir: blocked }), (error: unknown) => error instanceof ConfigError && error.message.startsWith(`cache folder ${blocked} cannot be created: ENOTDIR`));
   } finally {
     await rm(root, { recursive: true, force: true });
   }

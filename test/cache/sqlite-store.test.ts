@@ -1,43 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
-import { SqliteCacheStore, type SqliteCacheStoreOptions } from '../../src/cache/sqlite-store.js';
 import { ConfigError } from '../../src/errors.js';
-
-interface Fixture {
-  readonly file: string;
-  readonly warnings: string[];
-  open(options?: Omit<SqliteCacheStoreOptions, 'file' | 'onWarning'>): SqliteCacheStore;
-}
-
-async function withStore(run: (fixture: Fixture) => void | Promise<void>): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vaflow-cache-'));
-  const opened: SqliteCacheStore[] = [];
-  const warnings: string[] = [];
-  const file = path.join(dir, 'cache.db');
-  try {
-    await run({
-      file,
-      warnings,
-      open: (options = {}) => {
-        const store = new SqliteCacheStore({ file, onWarning: (message) => warnings.push(message), ...options });
-        opened.push(store);
-        return store;
-      },
-    });
-  } finally {
-    for (const store of opened) store.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+import { withSqliteStore } from './fixtures/sqlite-fixture.js';
 
 const item = { namespace: 'item', origin: 'classify[model=m]' };
 
 test('JSON values round-trip through the file, and a reopened store reads them', () =>
-  withStore(({ open }) => {
+  withSqliteStore(({ open }) => {
     const value = { label: 'happiness', scores: [0.5, -1, 0], nested: { ok: true, none: null }, text: 'é ✓' };
     const store = open();
     store.put('k1', value, item);
@@ -52,7 +23,7 @@ test('JSON values round-trip through the file, and a reopened store reads them',
   }));
 
 test('bytes round-trip as a fresh Uint8Array that a Float32Array can view', () =>
-  withStore(({ open }) => {
+  withSqliteStore(({ open }) => {
     const vector = new Float32Array([0.25, -1.5, 3e-8, 42]);
     const store = open();
     store.putBytes('v', new Uint8Array(vector.buffer), { namespace: 'embedding' });
@@ -65,7 +36,7 @@ test('bytes round-trip as a fresh Uint8Array that a Float32Array can view', () =
   }));
 
 test('a put is visible to get and getMany before any flush, and the buffered bytes are a copy', () =>
-  withStore(({ open, file }) => {
+  withSqliteStore(({ open, file }) => {
     const store = open({ flushDelayMs: 60_000 });
     const source = new Uint8Array([1, 2, 3]);
     store.put('a', { n: 1 }, item);
@@ -86,7 +57,7 @@ test('a put is visible to get and getMany before any flush, and the buffered byt
   }));
 
 test('buffered writes reach the file within the flush delay without an explicit flush', () =>
-  withStore(async ({ open, file }) => {
+  withSqliteStore(async ({ open, file }) => {
     const store = open({ flushDelayMs: 5 });
     store.put('a', 1, item);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -99,7 +70,7 @@ test('buffered writes reach the file within the flush delay without an explicit 
   }));
 
 test('getMany over 2,500 keys finds every hit, in and beyond 500-key chunks, and skips misses', () =>
-  withStore(({ open }) => {
+  withSqliteStore(({ open }) => {
     const store = open();
     for (let i = 0; i < 2500; i++) store.put(`key-${i}`, { i }, item);
     store.flush();
@@ -113,7 +84,7 @@ test('getMany over 2,500 keys finds every hit, in and beyond 500-key chunks, and
   }));
 
 test('putting a key again replaces its value', () =>
-  withStore(({ open }) => {
+  withSqliteStore(({ open }) => {
     const store = open();
     store.put('k', 'first', item);
     store.flush();
@@ -125,7 +96,7 @@ test('putting a key again replaces its value', () =>
   }));
 
 test('a value JSON cannot hold is refused at put, not stored as nothing', () =>
-  withStore(({ open }) => {
+  withSqliteStore(({ open }) => {
     const store = open();
     assert.throws(() => store.put('k', undefined, item), /not JSON-serialisable/);
     assert.throws(() => store.put('k', () => 1, item), /not JSON-serialisable/);
@@ -133,7 +104,7 @@ test('a value JSON cannot hold is refused at put, not stored as nothing', () =>
   }));
 
 test('stats counts entries and bytes per namespace, with creation times', () =>
-  withStore(({ open }) => {
+  withSqliteStore(({ open }) => {
     let now = 1_000;
     const store = open({ now: () => now });
     store.put('a', 'xx', item); // '"xx"' = 4 bytes
@@ -152,7 +123,7 @@ test('stats counts entries and bytes per namespace, with creation times', () =>
   }));
 
 test('clear removes everything, buffered entries included, and returns the count', () =>
-  withStore(({ open }) => {
+  withSqliteStore(({ open }) => {
     const store = open();
     for (let i = 0; i < 10; i++) store.put(`k${i}`, i, item);
     store.flush();
@@ -164,7 +135,7 @@ test('clear removes everything, buffered entries included, and returns the count
   }));
 
 test('prune deletes by last use: a hit refreshes an old entry so it survives', () =>
-  withStore(({ open }) => {
+  withSqliteStore(({ open }) => {
     const minute = 60_000;
     let now = 0;
     const store = open({ now: () => now, touchIntervalMs: minute });
@@ -185,7 +156,7 @@ test('prune deletes by last use: a hit refreshes an old entry so it survives', (
   }));
 
 test('a damaged row is a miss with a warning naming the key, never an exception or a value', () =>
-  withStore(({ open, file, warnings }) => {
+  withSqliteStore(({ open, file, warnings }) => {
     const store = open();
     store.put('good', { ok: 1 }, item);
     store.put('broken', { ok: 2 }, item);
@@ -212,7 +183,7 @@ test('a damaged row is a miss with a warning naming the key, never an exception 
   }));
 
 test('getBytes on a JSON entry is a miss with a warning', () =>
-  withStore(({ open, warnings }) => {
+  withSqliteStore(({ open, warnings }) => {
     const store = open();
     store.put('json', [1, 2], item);
     assert.equal(store.getBytes('json'), undefined);
@@ -220,7 +191,7 @@ test('getBytes on a JSON entry is a miss with a warning', () =>
   }));
 
 test('a full buffer is committed at once, without waiting for the timer', () =>
-  withStore(({ open, file }) => {
+  withSqliteStore(({ open, file }) => {
     const store = open({ flushDelayMs: 60_000, maxPendingEntries: 10 });
     for (let i = 0; i < 25; i++) store.put(`k${i}`, i, item);
     const other = new Database(file, { readonly: true });
@@ -232,7 +203,7 @@ test('a full buffer is committed at once, without waiting for the timer', () =>
   }));
 
 test('the file is in WAL mode, and a store refuses use after close', () =>
-  withStore(({ open, file }) => {
+  withSqliteStore(({ open, file }) => {
     const store = open();
     store.put('k', 1, item);
     store.close();
@@ -248,7 +219,7 @@ test('the file is in WAL mode, and a store refuses use after close', () =>
   }));
 
 test('a file that is not a database, or a newer cache format, is a ConfigError naming the file', () =>
-  withStore(async ({ open, file }) => {
+  withSqliteStore(async ({ open, file }) => {
     await writeFile(file, 'this is not sqlite'.repeat(100));
     assert.throws(() => open(), (error: unknown) => error instanceof ConfigError && error.message.includes(file));
     await rm(file);
@@ -259,7 +230,7 @@ test('a file that is not a database, or a newer cache format, is a ConfigError n
   }));
 
 test('a durable put is committed before it returns; a plain put waits for the flush', async () => {
-  await withStore(({ file, open }) => {
+  await withSqliteStore(({ file, open }) => {
     const writer = open({ flushDelayMs: 60_000 });
     writer.put('paid', { text: 'sadness' }, { namespace: 'chat', durable: true });
     writer.put('derived', { v: 1 }, { namespace: 'embedding' });

@@ -64,6 +64,8 @@ export class ProviderLimiter {
   readonly #sent = { requests: 0, tokens: 0 };
   readonly #queue: CallQueue<CallRecord>;
   readonly #calls = new Map<AbortSignal, CallRecord>();
+  /** Every call in flight, named by a signal or not (the mirror places answers among them). */
+  readonly #open = new Set<CallRecord>();
   readonly #starts: RateWindow;
   readonly #answers: RateWindow;
 
@@ -102,6 +104,7 @@ export class ProviderLimiter {
     const entered = this.#queue.enter(cost, signal);
     const record = entered instanceof Promise ? await entered : entered;
     if (signal) this.#calls.set(signal, record);
+    this.#open.add(record);
     try {
       hooks.onStart?.();
       const result = await call();
@@ -114,6 +117,7 @@ export class ProviderLimiter {
       throw error;
     } finally {
       if (signal) this.#calls.delete(signal);
+      this.#open.delete(record);
       this.#inFlight--;
       this.#inFlightTokens -= cost;
       this.#queue.pump();
@@ -124,7 +128,7 @@ export class ProviderLimiter {
   observe(observation: RateLimitObservation, signal?: AbortSignal): void {
     const now = Date.now();
     const call = signal ? this.#calls.get(signal) : undefined;
-    const flight = { sent: this.#sent, inFlight: this.#inFlight, inFlightTokens: this.#inFlightTokens };
+    const flight = { sent: this.#sent, inFlight: this.#inFlight, inFlightTokens: this.#inFlightTokens, open: this.#open };
     if (observation.requests) this.#mirror.sync('requests', observation.requests, call, flight, now);
     if (observation.tokens) this.#mirror.sync('tokens', observation.tokens, call, flight, now);
     if (observation.retryAfterMs !== undefined && observation.status === 429) this.#pausedUntil = Math.max(this.#pausedUntil, now + observation.retryAfterMs);
@@ -179,7 +183,7 @@ export class ProviderLimiter {
     this.#configuredTokens?.take(cost, now);
     this.#mirror.take(cost, now);
     this.#starts.add(now);
-    return { startedAt: now, requestsSent: this.#sent.requests, tokensSent: this.#sent.tokens, round: this.#learnedState.round, underMirror: this.#mirror.known };
+    return { startedAt: now, requestsSent: this.#sent.requests, tokensSent: this.#sent.tokens, cost, round: this.#learnedState.round, underMirror: this.#mirror.known };
   }
 
   #pace(now: number): Pace {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProviderLimiter, estimateTokens, limitChat } from '../../src/scheduler/provider-limiter.js';
 import { ProviderError } from '../../src/errors.js';
+import type { RateLimitObservation } from '../../src/providers/chat/rate-limit-headers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -214,6 +215,35 @@ test('calls let go together from the queue each know their own place in the send
   four.open();
   await four.done;
   await assertStillWaiting((signal) => limiter.run(0, ok, none, { signal }), 300, 'the next call waits for the refill');
+});
+
+/** Four calls go out in order; the answer to the last arrives first, saying `window`, while the first three are unanswered. */
+async function laterAnswerFirst(window: RateLimitObservation, cost: number, check: (limiter: ProviderLimiter) => Promise<void>): Promise<void> {
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  const releases: (() => void)[] = [];
+  const calls = Array.from({ length: 4 }, (_, i) => {
+    const controller = new AbortController();
+    const answered = new Promise<void>((resolve) => releases.push(resolve));
+    return limiter.run(cost, async () => {
+      await answered;
+      if (i === 3) limiter.observe(window, controller.signal);
+    }, none, { signal: controller.signal });
+  });
+  await sleep(20);
+  releases[3]();
+  await calls[3];
+  await check(limiter);
+  for (const release of releases.slice(0, 3)) release();
+  await Promise.all(calls);
+}
+
+test('an answer to a later call that arrives first counts the earlier calls still unanswered as unseen by the server (they may reach it after)', async () => {
+  // On new connections the first three may reach the server after the fourth: the 3 requests (or
+  // 300 tokens) left are theirs, and the next call must wait for the refill.
+  await laterAnswerFirst({ status: 200, requests: { limit: 60, remaining: 3 } }, 0, (limiter) =>
+    assertStillWaiting((signal) => limiter.run(0, ok, none, { signal }), 300, 'the next call waits: the three earlier calls may still take the 3 requests left'));
+  await laterAnswerFirst({ status: 200, tokens: { limit: 6000, remaining: 300 } }, 100, (limiter) =>
+    assertStillWaiting((signal) => limiter.run(100, ok, none, { signal }), 300, 'the next call waits: the three earlier calls may still take the 300 tokens left'));
 });
 
 test('tokensPerMinute makes a call wait for its estimated tokens', async () => {

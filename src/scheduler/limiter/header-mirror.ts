@@ -14,6 +14,8 @@ export interface MirroredCall {
   readonly startedAt: number;
   readonly requestsSent: number;
   readonly tokensSent: number;
+  /** Its estimated tokens. */
+  readonly cost: number;
 }
 
 /** What the limiter has sent and has in flight when an answer's headers arrive. */
@@ -21,14 +23,22 @@ export interface Flight {
   readonly sent: { readonly requests: number; readonly tokens: number };
   readonly inFlight: number;
   readonly inFlightTokens: number;
+  /** The calls in flight (the answered call among them until it settles). */
+  readonly open: Iterable<MirroredCall>;
 }
 
 /**
  * A mirror of the server's request and token buckets, from the headers of its answers
  * (`x-ratelimit-{limit,remaining}-{requests,tokens}`). Its level is re-set from each answer's
- * `remaining`, counted from when that call was sent, minus what was sent after it; it refills at the
- * limit per minute. So the limiter sends while the server has room, then at the server's rate, and
- * follows a limit the server changes at once.
+ * `remaining`, counted from when that call was sent, minus what was sent after it and what was sent
+ * before it and is still unanswered; it refills at the limit per minute. So the limiter sends while
+ * the server has room, then at the server's rate, and follows a limit the server changes at once.
+ *
+ * Calls sent before the answered one may reach the server after it (a burst opens new connections
+ * while a kept-alive one carries a later call at once): its `remaining` may not count them yet. Each
+ * is counted as unseen until its own answer says otherwise, so a fast later answer never shows room
+ * those calls are about to use. (Counting them when the server had already: the mirror holds back a
+ * few calls' worth of the bucket, which costs no rate while the server's bucket is not full.)
  */
 export class HeaderMirror {
   requests: RateBucket | undefined;
@@ -64,7 +74,7 @@ export class HeaderMirror {
       ? flight.sent[dimension] - (dimension === 'requests' ? call.requestsSent : call.tokensSent)
       : dimension === 'requests' ? others : flight.inFlight > 0 ? (flight.inFlightTokens * others) / flight.inFlight : 0;
     const refilled = Math.min(capacity, window.remaining + ((now - sentAt) * window.limit) / 60_000);
-    bucket.sync(refilled - sentSince, now);
+    bucket.sync(refilled - sentSince - (call ? unansweredBefore(call, flight.open, dimension) : 0), now);
   }
 
   take(cost: number, now: number): void {
@@ -76,4 +86,11 @@ export class HeaderMirror {
   waitMs(cost: number, now: number): number {
     return Math.max(this.requests ? this.requests.waitMs(1, now) : 0, this.tokens && cost > 0 ? this.tokens.waitMs(cost, now) : 0);
   }
+}
+
+/** What the calls sent before `call` and not yet answered cost, in `dimension`. */
+function unansweredBefore(call: MirroredCall, open: Iterable<MirroredCall>, dimension: Dimension): number {
+  let total = 0;
+  for (const other of open) if (other.requestsSent < call.requestsSent) total += dimension === 'requests' ? 1 : other.cost;
+  return total;
 }

@@ -5,33 +5,62 @@ import zlib from 'node:zlib';
 /** Redirects followed before giving up, as fetch does. */
 const MAX_REDIRECTS = 20;
 
+/** A response whose body arrived whole: what the SDK's fetch and vaflow's own chat path read. */
+export interface RawResponse {
+  readonly status: number;
+  readonly statusText: string;
+  /** Node's parsed headers: lower-case names, repeated ones joined. */
+  readonly headers: http.IncomingHttpHeaders;
+  /** Name, value, name, value, ... as received. */
+  readonly rawHeaders: readonly string[];
+  /** The URL that answered (after redirects). */
+  readonly url: string;
+  /** The decoded body. */
+  readonly data: Buffer;
+  readonly redirected: boolean;
+}
+
 /**
- * A `fetch` for the OpenAI SDK's `fetch` option (LangChain's `configuration.fetch`), built on
- * node:http keep-alive agents. Why: Node 20's fetch (undici) spends about 0.5 ms of CPU per small
- * request on WHATWG streams, Request/Response objects and abort plumbing (bench/chat-transport.ts);
- * node:http does the same exchange in about a quarter of that.
+ * node:http keep-alive agents shared by every request of one client, with two ways in: `fetch` (for
+ * the OpenAI SDK's `fetch` option, LangChain's `configuration.fetch`) and `request` (a buffered
+ * exchange without the Request/Response objects, for vaflow's own chat path, AnswerCompletions).
  *
- * It implements what the SDK asks of fetch for JSON requests: a string or byte body, the request
- * headers, an abort signal, redirects (303 and a POST's 301/302 become GET; the Authorization
- * header is dropped when the origin changes), gzip/deflate/br bodies, and a response whose body is
- * buffered whole (chat answers are small). Anything else (a stream or form body) goes to the
- * global fetch. Failures look like fetch's: `TypeError('fetch failed', { cause })` for the network,
- * the signal's reason for an abort.
+ * Why not Node 20's fetch (undici): it spends about 0.5 ms of CPU per small request on WHATWG
+ * streams, Request/Response objects and abort plumbing (bench/chat-transport.ts); node:http does
+ * the same exchange in about a quarter of that.
+ *
+ * It implements what a JSON API client needs: a string or byte body, the request headers, an abort
+ * signal, redirects (303 and a POST's 301/302 become GET; the Authorization header is dropped when
+ * the origin changes), gzip/deflate/br bodies, and a body buffered whole (chat answers are small).
+ * `fetch` sends anything else (a stream or form body) to the global fetch. Failures look like
+ * fetch's: `TypeError('fetch failed', { cause })` for the network, the signal's reason for an abort.
+ *
+ * A request sent on a kept-alive socket that the server had just closed (ECONNRESET or EPIPE before
+ * a single response byte arrived) is sent again once, on a new socket, as Node's documentation
+ * advises (`request.reusedSocket`): the server closed an idle connection and never read it, so it
+ * is no failed call, costs nothing and is no retry of the engine's. Once any byte of an answer has
+ * arrived, a reset is a network error like any other (the server may have done the work).
  */
-export function createHttpFetch(): typeof fetch {
+export interface HttpTransport {
+  readonly fetch: typeof fetch;
+  request(url: URL, method: string, headers: Readonly<Record<string, string>>, body: string | Uint8Array | undefined, signal: AbortSignal | undefined): Promise<RawResponse>;
+}
+
+export function createHttpTransport(): HttpTransport {
   const agents = {
     'http:': new http.Agent({ keepAlive: true }),
     'https:': new https.Agent({ keepAlive: true }),
   };
+  const request: HttpTransport['request'] = (url, method, headers, body, signal) => exchange(url, method, headers, body, signal, agents, 0, false);
   const httpFetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const body = init.body;
     if (input instanceof Request || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) {
       return globalThis.fetch(input, init);
     }
-    const response = await exchange(new URL(input), init.method ?? 'GET', plainHeaders(init.headers), body ?? undefined, init.signal ?? undefined, agents, 0);
-    return response as unknown as Response;
+    const raw = await request(new URL(input), init.method ?? 'GET', plainHeaders(init.headers), body ?? undefined, init.signal ?? undefined);
+    return new BufferedResponse(raw.status, raw.statusText, responseHeaders(raw.rawHeaders), raw.url, raw.data, raw.redirected) as unknown as Response;
   };
-  return httpFetch as typeof fetch;
+  return { fetch: httpFetch as typeof fetch, request };
 }
 
 function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
@@ -51,14 +80,17 @@ function exchange(
   signal: AbortSignal | undefined,
   agents: Record<'http:' | 'https:', http.Agent>,
   redirects: number,
-): Promise<BufferedResponse> {
+  resent: boolean,
+): Promise<RawResponse> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   const protocol = url.protocol;
   if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${protocol}`) }));
   const sent: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...headers };
   if (body !== undefined) sent['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
-  return new Promise<BufferedResponse>((resolve, reject) => {
+  return new Promise<RawResponse>((resolve, reject) => {
     let settled = false;
+    /** The socket and its byte count when this request got it: a reused socket has read earlier answers. */
+    let assigned: { readonly socket: import('node:net').Socket; readonly readBefore: number } | undefined;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
@@ -86,17 +118,30 @@ function exchange(
           const nextHeaders = { ...headers };
           if (toGet) for (const name of ['content-type', 'content-length']) delete nextHeaders[name];
           if (next.origin !== url.origin) delete nextHeaders.authorization;
-          exchange(next, toGet ? 'GET' : method, nextHeaders, toGet ? undefined : body, signal, agents, redirects + 1).then(resolve, reject);
+          exchange(next, toGet ? 'GET' : method, nextHeaders, toGet ? undefined : body, signal, agents, redirects + 1, false).then(resolve, reject);
           return;
         }
         const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
         decode(raw, res.headers['content-encoding']).then(
-          (data) => resolve(new BufferedResponse(status, res.statusMessage ?? '', responseHeaders(res.rawHeaders), url.href, data, redirects > 0)),
+          (data) => resolve({ status, statusText: res.statusMessage ?? '', headers: res.headers, rawHeaders: res.rawHeaders, url: url.href, data, redirected: redirects > 0 }),
           (error: unknown) => reject(new TypeError('fetch failed', { cause: error })),
         );
       });
     });
-    request.on('error', (error) => fail(signal?.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error })));
+    request.on('socket', (socket) => (assigned = { socket, readBefore: socket.bytesRead }));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (settled) return;
+      if (signal?.aborted) return fail(abortReason(signal));
+      // An idle kept-alive socket the server closed as this request went out: it never reached the server.
+      const unanswered = assigned !== undefined && assigned.socket.bytesRead === assigned.readBefore;
+      if (!resent && request.reusedSocket && unanswered && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        exchange(url, method, headers, body, signal, agents, redirects, true).then(resolve, reject);
+        return;
+      }
+      fail(new TypeError('fetch failed', { cause: error }));
+    });
     signal?.addEventListener('abort', onAbort, { once: true });
     request.end(body);
   });

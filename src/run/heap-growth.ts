@@ -6,11 +6,12 @@ import v8 from 'node:v8';
  * Why: a run allocates garbage fast (each chat call, each record) and some of it lives long enough
  * to reach the old generation; V8's default lets that generation grow to up to 4× what survived the
  * last full collection before collecting again, and that, not live data, set the cold run's peak
- * RSS (≈ 250 MB at 10,000 calls, with 35–60 MB live). At 100 (the heap may double) the peak fell
- * under 200 MB for a few more full collections, whose cost was inside the machine's noise
- * (BENCHMARKS.md, "Throughput"). It only moves when V8 collects; it frees nothing a run still uses.
+ * RSS (≈ 250 MB at 10,000 calls, with 35–60 MB live). Measured on that run (BENCHMARKS.md,
+ * "Throughput"): at 100 (the heap may double) the peak was 193–204 MB, at 75 188–194 MB, both for
+ * a few more full collections whose CPU cost stayed inside the machine's noise; at 50, 183–189 MB
+ * but ≈ 0.5 s more CPU of ≈ 7.5. It only changes when V8 collects; it frees nothing a run still uses.
  */
-export const RUN_HEAP_GROWING_PERCENT = 100;
+export const RUN_HEAP_GROWING_PERCENT = 75;
 
 let applied = false;
 

@@ -101,7 +101,7 @@ function exchange(
       request.destroy();
       fail(abortReason(signal!));
     };
-    const request = (protocol === 'https:' ? https : http).request(url, { method, headers: sent, agent: agents[protocol] }, (res) => {
+    const request = (protocol === 'https:' ? https : http).request({ ...addressOf(url), method, headers: sent, agent: agents[protocol] }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', (error) => fail(new TypeError('fetch failed', { cause: error })));
@@ -148,6 +148,25 @@ function exchange(
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Where a URL points, as http.request reads it (what Node's urlToHttpOptions makes of it); kept per URL object, since a chat client sends every request to one. */
+const addresses = new WeakMap<URL, http.RequestOptions>();
+
+function addressOf(url: URL): http.RequestOptions {
+  let address = addresses.get(url);
+  if (!address) {
+    address = {
+      protocol: url.protocol,
+      // [::1] → ::1, as http.request wants it
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: `${url.pathname}${url.search}`,
+      ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
+    };
+    addresses.set(url, address);
+  }
+  return address;
+}
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');

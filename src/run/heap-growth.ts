@@ -16,14 +16,19 @@ export const RUN_HEAP_GROWING_PERCENT = 75;
 let applied = false;
 
 /**
- * Applies RUN_HEAP_GROWING_PERCENT to this process, once, unless whoever started Node chose a value
- * (`--heap-growing-percent` in its arguments or NODE_OPTIONS): theirs wins.
+ * The V8 flag a run sets, or undefined when whoever started Node chose a value
+ * (`--heap-growing-percent` in its arguments or in NODE_OPTIONS): theirs wins.
  */
-export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv, nodeOptions: string | undefined = process.env.NODE_OPTIONS): boolean {
-  if (applied) return false;
-  applied = true;
+export function heapGrowthFlag(execArgv: readonly string[], nodeOptions: string | undefined): string | undefined {
   const chosen = (arg: string) => /^--heap[-_]growing[-_]percent(=|$)/.test(arg);
-  if (execArgv.some(chosen) || (nodeOptions ?? '').split(/\s+/).some(chosen)) return false;
-  v8.setFlagsFromString(`--heap-growing-percent=${RUN_HEAP_GROWING_PERCENT}`);
-  return true;
+  if (execArgv.some(chosen) || (nodeOptions ?? '').split(/\s+/).some(chosen)) return undefined;
+  return `--heap-growing-percent=${RUN_HEAP_GROWING_PERCENT}`;
+}
+
+/** Applies heapGrowthFlag to this process, once. */
+export function limitHeapGrowth(): void {
+  if (applied) return;
+  applied = true;
+  const flag = heapGrowthFlag(process.execArgv, process.env.NODE_OPTIONS);
+  if (flag) v8.setFlagsFromString(flag);
 }

@@ -5,6 +5,12 @@ import zlib from 'node:zlib';
 /** Redirects followed before giving up, as fetch does. */
 const MAX_REDIRECTS = 20;
 
+/** How long a kept-alive socket must have been idle before its reset can be a server's idle close (see HttpTransport). */
+export const STALE_AFTER_MS = 1000;
+
+/** When each kept-alive socket last finished an exchange: how long it has been idle when it is reused. */
+const idleSince = new WeakMap<import('node:net').Socket, number>();
+
 /** A response whose body arrived whole: what the SDK's fetch and vaflow's own chat path read. */
 export interface RawResponse {
   readonly status: number;
@@ -37,9 +43,12 @@ export interface RawResponse {
  *
  * A request sent on a kept-alive socket that the server had just closed (ECONNRESET or EPIPE before
  * a single response byte arrived) is sent again once, on a new socket, as Node's documentation
- * advises (`request.reusedSocket`): the server closed an idle connection and never read it, so it
- * is no failed call, costs nothing and is no retry of the engine's. Once any byte of an answer has
- * arrived, a reset is a network error like any other (the server may have done the work).
+ * advises (`request.reusedSocket`): the server closed an idle connection and never served it, so it
+ * is no failed call, costs nothing and is no retry of the engine's. Only a socket that had been idle
+ * for STALE_AFTER_MS or more counts: servers close connections for idleness after seconds (Node 5,
+ * gunicorn 2, nginx 75), so a reset on a socket reused sooner is the server failing the request,
+ * a network error the engine retries and counts. Once any byte of an answer has arrived, a reset
+ * is a network error too (the server may have done the work).
  */
 export interface HttpTransport {
   readonly fetch: typeof fetch;
@@ -89,8 +98,8 @@ function exchange(
   if (body !== undefined) sent['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
   return new Promise<RawResponse>((resolve, reject) => {
     let settled = false;
-    /** The socket and its byte count when this request got it: a reused socket has read earlier answers. */
-    let assigned: { readonly socket: import('node:net').Socket; readonly readBefore: number } | undefined;
+    /** The socket, its byte count when this request got it (a reused one has read earlier answers) and how long it had been idle. */
+    let assigned: { readonly socket: import('node:net').Socket; readonly readBefore: number; readonly idleMs: number } | undefined;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
@@ -106,6 +115,7 @@ function exchange(
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', (error) => fail(new TypeError('fetch failed', { cause: error })));
       res.on('end', () => {
+        if (assigned) idleSince.set(assigned.socket, performance.now());
         if (settled) return;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
@@ -128,13 +138,16 @@ function exchange(
         );
       });
     });
-    request.on('socket', (socket) => (assigned = { socket, readBefore: socket.bytesRead }));
+    request.on('socket', (socket) => {
+      const since = idleSince.get(socket);
+      assigned = { socket, readBefore: socket.bytesRead, idleMs: since === undefined ? 0 : performance.now() - since };
+    });
     request.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) return;
       if (signal?.aborted) return fail(abortReason(signal));
-      // An idle kept-alive socket the server closed as this request went out: it never reached the server.
-      const unanswered = assigned !== undefined && assigned.socket.bytesRead === assigned.readBefore;
-      if (!resent && request.reusedSocket && unanswered && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+      // A kept-alive socket the server closed for idleness as this request went out: the request was not served.
+      const staleClose = assigned !== undefined && assigned.idleMs >= STALE_AFTER_MS && assigned.socket.bytesRead === assigned.readBefore;
+      if (!resent && request.reusedSocket && staleClose && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
         settled = true;
         signal?.removeEventListener('abort', onAbort);
         exchange(url, method, headers, body, signal, agents, redirects, true).then(resolve, reject);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { createChatProvider } from '../../../src/providers/chat/registry.js';
+import { STALE_AFTER_MS } from '../../../src/providers/chat/http-fetch.js';
 import { ProviderError } from '../../../src/errors.js';
 import { DEFAULT_RETRY_POLICY, RetryBudget, withRetries } from '../../../src/scheduler/retry.js';
 
@@ -84,6 +85,9 @@ async function startClosingServer(onReuse: OnReuse): Promise<ClosingServer> {
 
 const messages = [{ role: 'user' as const, content: 'Valence 0.8, arousal 0.3.' }];
 
+/** Lets the kept-alive socket sit idle long enough that a server could have closed it for idleness. */
+const idle = () => new Promise((resolve) => setTimeout(resolve, STALE_AFTER_MS + 100));
+
 async function provider(url: string) {
   return createChatProvider({ id: 'm', provider: 'openai', model: 'gpt-test', baseURL: url }, { env: {}, specDir: process.cwd() });
 }
@@ -107,6 +111,7 @@ test('a kept-alive socket the server closed as the next request went out: sent a
     const chat = await provider(server.url);
     assert.equal((await callWithRetries(chat)).text, 'happiness');
     assert.equal(server.connections(), 1);
+    await idle();
     const second = await callWithRetries(chat);
     assert.deepEqual(second, { text: 'happiness', retries: 0 }, 'the call succeeds without the retry layer seeing a failure');
     assert.equal(server.requests(), 3, 'the second request reached the dead socket, then a new one');
@@ -123,6 +128,7 @@ for (const onReuse of ['partial-head', 'partial-body'] as const) {
     try {
       const chat = await provider(server.url);
       await chat.call({ messages, signal: new AbortController().signal });
+      await idle();
       await assert.rejects(chat.call({ messages, signal: new AbortController().signal }),
         (error: unknown) => error instanceof ProviderError && error.code === 'VAFLOW_NETWORK' && error.retryable);
       assert.equal(server.requests(), 2, 'the request was sent once: the server may have done the work');
@@ -141,6 +147,20 @@ test('a reset before any answer on a new connection is not sent again by the tra
       (error: unknown) => error instanceof ProviderError && error.code === 'VAFLOW_NETWORK');
     assert.equal(server.requests(), 1);
     assert.equal(server.connections(), 1);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a reset before any answer on a socket reused at once is the server failing the request: not sent again, a network error the engine retries and counts', async () => {
+  const server = await startClosingServer('close');
+  try {
+    const chat = await provider(server.url);
+    assert.equal((await callWithRetries(chat)).text, 'happiness');
+    const second = await callWithRetries(chat);
+    assert.deepEqual(second, { text: 'happiness', retries: 1 });
+    assert.equal(server.requests(), 3);
+    assert.equal(server.connections(), 2);
   } finally {
     await server.close();
   }

@@ -72,14 +72,22 @@ export class ChatCalls {
       const resolved = await this.#providers.resolveModel(model);
       const identity = modelIdentity(resolved);
       // Which occurrence of an identical request inside this item: a kind asking twice gets two answers.
-      const occurrences = new Map<string, number>();
+      // The first request is occurrence 0 whatever it says, so requests are fingerprinted only from
+      // the second one on (most kinds ask once: a hash of the request per call saved).
+      let first: unknown;
+      let occurrences: Map<string, number> | undefined;
       return {
         id: model.id,
         call: (request) => {
           const rendered = renderedRequest(resolved, request);
-          const fingerprint = hashJson(rendered);
-          const occurrence = occurrences.get(fingerprint) ?? 0;
-          occurrences.set(fingerprint, occurrence + 1);
+          let occurrence = 0;
+          if (first === undefined) first = rendered;
+          else {
+            occurrences ??= new Map([[hashJson(first), 1]]);
+            const fingerprint = hashJson(rendered);
+            occurrence = occurrences.get(fingerprint) ?? 0;
+            occurrences.set(fingerprint, occurrence + 1);
+          }
           const key = chatCacheKey({ identity, request: rendered, repeat: scope.repeat, occurrence });
           return this.call(key, resolved, request, scope);
         },

@@ -1,5 +1,5 @@
 import { InterruptedError, ProviderError, TimeoutError } from '../errors.js';
-import { abortableSleep, raceAbort } from './abort.js';
+import { AbortFanout, abortableSleep, raceAbort } from './abort.js';
 
 /** The one retry layer's policy. LangChain's own retries are off (maxRetries: 0), so layers never multiply. */
 export interface RetryPolicy {
@@ -145,9 +145,8 @@ export async function withRetries<T>(
     // One controller per attempt, aborted by the timer or by the run; cheaper than AbortSignal.any on Node 20.
     const attemptAbort = new AbortController();
     const timer = new AttemptTimer({ ms: options.timeoutMs, lateMs, onTimeout: () => attemptAbort.abort(new TimeoutError(options.timeoutMs)) });
-    const onRunAbort = () => attemptAbort.abort(options.signal.reason);
-    if (options.signal.aborted) onRunAbort();
-    else options.signal.addEventListener('abort', onRunAbort, { once: true });
+    const runAborts = AbortFanout.of(options.signal);
+    runAborts.add(attemptAbort);
     const signal = attemptAbort.signal;
     timer.start();
     try {
@@ -163,7 +162,7 @@ export async function withRetries<T>(
       await sleep(delayMs, options.stop ?? options.signal);
     } finally {
       timer.pause();
-      options.signal.removeEventListener('abort', onRunAbort);
+      runAborts.delete(attemptAbort);
     }
   }
 }

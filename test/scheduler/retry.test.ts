@@ -103,3 +103,22 @@ test('a negative Retry-After (a date already past, from a local kind) falls back
   assert.equal(retryDelayMs(2, policy, -1, () => 0.5), 100);
   assert.equal(retryDelayMs(1, policy, 0, () => 0.5), 0, 'zero is a wait the server asked for');
 });
+
+test('the run\'s abort ends every attempt in flight with its reason; an attempt that already ended is not touched; one started after it ends at once', { timeout: 20_000 }, async () => {
+  const run = new AbortController();
+  const seen: unknown[] = [];
+  // A call that only ends when its attempt signal aborts, and says what it saw.
+  const hang = (signal: AbortSignal) => new Promise<string>((_, reject) => signal.addEventListener('abort', () => { seen.push(signal.reason); reject(signal.reason); }, { once: true }));
+  const options = { policy, budget: new RetryBudget(5), timeoutMs: 60_000, signal: run.signal };
+  let finishedSignal: AbortSignal | undefined;
+  assert.deepEqual(await withRetries(async (signal) => { finishedSignal = signal; return 'done'; }, options), { value: 'done', attempts: 1 });
+  const inFlight = [withRetries(hang, options), withRetries(hang, options), withRetries(hang, options)];
+  run.abort('grace period over');
+  const outcomes = await Promise.allSettled(inFlight);
+  assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
+  assert.deepEqual(seen, ['grace period over', 'grace period over', 'grace period over']);
+  assert.equal(finishedSignal!.aborted, false, 'a finished attempt was let go');
+  let started = false;
+  await assert.rejects(withRetries(async (signal) => { started = true; signal.throwIfAborted(); return 'x'; }, options));
+  assert.ok(started);
+});

@@ -5,7 +5,7 @@ import { toProviderError } from './provider-errors.js';
 import { resolveApiKey } from './api-key.js';
 import { StructuredOutputSupport } from './structured-output.js';
 import { openAIBaseURL } from './base-url.js';
-import { createHttpFetch } from './http-fetch.js';
+import { createHttpTransport } from './http-fetch.js';
 import { readRateLimitHeaders, type RateLimitObservation } from './rate-limit-headers.js';
 
 /** Ollama's OpenAI-compatible endpoint on its default port. */
@@ -32,20 +32,23 @@ export interface OpenAIChatOptions {
  * output is a request: a server that refuses it gets the item once more without it, and the model
  * is asked in plain text for the rest of the run (StructuredOutputSupport).
  *
- * LangChain's retries are off (`maxRetries: 0`): the engine's retry layer is the only one. The SDK
- * sends through a node:http transport (http-fetch.ts), a quarter of fetch's CPU per call; each
- * response's rate-limit headers go to `onRateLimit` with the call's signal (AnswerCompletions).
+ * LangChain's retries are off (`maxRetries: 0`): the engine's retry layer is the only one. Requests
+ * go out through a node:http transport (http-fetch.ts), a quarter of fetch's CPU per call, with the
+ * URL and headers the openai SDK built for this client but without the SDK's per-request machinery
+ * (AnswerCompletions says why); each response's rate-limit headers go to `onRateLimit` with the
+ * call's signal.
  */
 export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChatOptions): Promise<ChatProvider> {
   if (!model.model) throw new ConfigError(`models.${model.id}: "model" is required for provider ${model.provider} (e.g. gpt-4o-mini)`);
   const baseURL = model.baseURL ?? options.defaultBaseURL;
   const { apiKey, notice } = resolveApiKey(model, { env: options.env, baseURL });
   const [{ ChatOpenAI }, { AnswerCompletions }] = await Promise.all([import('@langchain/openai'), import('./answer-completions.js')]);
+  const transport = createHttpTransport();
   const fields = {
     model: model.model,
     apiKey,
     // Always explicit (see base-url.ts): the client never reads OPENAI_BASE_URL behind the cache key's back.
-    configuration: { baseURL: openAIBaseURL(baseURL, options.env), fetch: createHttpFetch() },
+    configuration: { baseURL: openAIBaseURL(baseURL, options.env), fetch: transport.fetch },
     maxRetries: 0,
     temperature: model.temperature,
     topP: model.topP,
@@ -55,6 +58,7 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
     __includeRawResponse: true,
   };
   const completions = new AnswerCompletions(fields);
+  completions.transport = transport;
   const onRateLimit = options.onRateLimit;
   if (onRateLimit) {
     completions.onResponse = (signal, status, headers) => {

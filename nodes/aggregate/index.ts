@@ -51,8 +51,9 @@ const kind: BatchKind<AggregateParams> = {
     const doc = missing.length > 0 ? { ...built, missingInputs: missing } : built;
     for (const warning of doc.warnings) ctx.log({ level: 'warn', message: `aggregate ${ctx.nodeId}: ${warning}` });
     const aggregateNodes = Object.values(ctx.spec.nodes).filter((n) => n.kind === 'aggregate').length;
-    const files = await writeMetricsOutputs(doc, { dir: ctx.runDir, prefixed: aggregateNodes > 1, pipelineName: ctx.spec.name, runId: path.basename(ctx.runDir) });
-    ctx.log({ level: 'info', message: `aggregate ${ctx.nodeId}: ${doc.groups.length} group(s), ${doc.comparisons.length} comparison(s) → ${files.html}`, files });
+    const files = await writeMetricsOutputs(doc, { dir: ctx.runDir, prefixed: aggregateNodes > 1, pipelineName: ctx.spec.name, runId: path.basename(ctx.runDir), renderCharts: ctx.providers.renderCharts });
+    const { charts, ...written } = files;
+    ctx.log({ level: 'info', message: `aggregate ${ctx.nodeId}: ${doc.groups.length} group(s), ${doc.comparisons.length} comparison(s) → ${files.html}`, files: written, charts });
     for (const row of metricRows(doc)) {
       const id = `${row.group}#${row.metric}${row.class === null ? '' : `:${row.class}`}`;
       const { coords, ...fields } = row;

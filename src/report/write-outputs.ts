@@ -7,8 +7,8 @@ import { FIGURES_DIR, writeFigures } from './figures.js';
 import { renderReportHtml } from './html.js';
 import { type MetricsDocument, outputNames } from './metrics-document.js';
 import { writePredictionsCsv } from './predictions-csv.js';
-import { renderCharts } from './render-svg.js';
-import type { CacheStore } from '../cache/store.js';
+import { renderCharts, type RenderedChart } from './render-svg.js';
+import type { ChartRenders, ChartSource } from '../types/providers.js';
 import { metricRows, rowsToCsv } from './rows.js';
 import { readManifest, readPlan, upstreamTasks } from './run-artifacts.js';
 import { usageByModel } from './usage.js';
@@ -20,8 +20,8 @@ export interface WriteOptions {
   readonly prefixed: boolean;
   readonly runId?: string;
   readonly pipelineName?: string;
-  /** Where rendered charts are kept, so a rerun on the same records need not render them again. */
-  readonly cache?: CacheStore | null;
+  /** Renders the charts: a kind passes `ctx.providers.renderCharts` (the run's chart cache in front). @default renders each with vega */
+  readonly renderCharts?: (charts: readonly ChartSource[]) => Promise<ChartRenders>;
 }
 
 export interface ReportFiles {
@@ -29,6 +29,8 @@ export interface ReportFiles {
   /** Absent when the folder holds no task records. */
   readonly predictions?: string;
   readonly figures: string[];
+  /** Charts rendered now and read from the cache. */
+  readonly charts: { readonly rendered: number; readonly cached: number };
 }
 
 export interface WrittenFiles extends ReportFiles {
@@ -45,7 +47,9 @@ export async function writeReport(doc: MetricsDocument, options: WriteOptions): 
   const names = outputNames(doc.node, options.prefixed);
   const tasks = upstreamTasks(options.dir, doc.node);
   const explorer = tasks ? await buildExplorerData(doc, tasks) : undefined;
-  const charts = await renderCharts(buildCharts(doc, { links: (explorer?.groups.length ?? 0) > 0 }), { cache: options.cache });
+  const specs = buildCharts(doc, { links: (explorer?.groups.length ?? 0) > 0 });
+  const renders = await (options.renderCharts ?? renderCharts)(specs);
+  const charts: RenderedChart[] = specs.map((spec, i) => ({ ...spec, svg: renders.svgs[i] }));
   const figures = await writeFigures(options.dir, charts, { node: doc.node, prefixed: options.prefixed });
   const figureFiles = new Map(charts.map((c, i) => [c.id, `${FIGURES_DIR}/${path.basename(figures[i])}`]));
   const predictions = tasks ? path.join(options.dir, names.predictions) : undefined;
@@ -58,7 +62,7 @@ export async function writeReport(doc: MetricsDocument, options: WriteOptions): 
     doc, charts, vaflowVersion, runId: options.runId, pipelineName: options.pipelineName,
     explorer, usage, figureFiles, predictionsFile: predictions ? names.predictions : undefined,
   }));
-  return { html, figures, ...(predictions ? { predictions } : {}) };
+  return { html, figures, charts: { rendered: renders.rendered, cached: renders.cached }, ...(predictions ? { predictions } : {}) };
 }
 
 /** Writes metrics.json and metrics.csv, then the report (writeReport), each file atomically (temp file + rename). */

@@ -1,8 +1,9 @@
-import { clusterIndex, percentileInterval, resampler, resampleUnits } from './bootstrap.js';
+import { cellCounter, clusterIndex, percentileInterval, resampler, resampleUnits } from './bootstrap.js';
 import { type GroupItems, type SimilarityItems, correctness, itemClusters, subsetItems } from './group-data.js';
-import { headlineValues, proportionOutcomes } from './group-metrics.js';
+import { classificationCells, classificationValuesOf, headlineValues, proportionOutcomes } from './group-metrics.js';
 import { mcnemarClustered, mcnemarExact } from './mcnemar.js';
-import { createRng } from './prng.js';
+import { createRng, type Rng } from './prng.js';
+import { flatMargins } from './single-label.js';
 import { independentDifferenceInterval, pairedDifferenceInterval } from './proportion-difference.js';
 import { wilcoxonSignedRank } from './wilcoxon.js';
 import type { Estimate, IntervalMethod, Value } from './value.js';
@@ -108,22 +109,12 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
   const unitsA = pairedMode ? resampleUnits(paired, clustersOfPairs) : resampleUnits(a.keys.length, clustersA);
   const unitsB = pairedMode ? unitsA : resampleUnits(b.keys.length, clustersB);
   if (unitsA >= 2 && unitsB >= 2) {
-    const drawPairs = pairedMode ? resampler(paired, clustersOfPairs, rng) : null;
-    const drawA = pairedMode ? null : resampler(a.keys.length, clustersA, rng);
-    const drawB = pairedMode ? null : resampler(b.keys.length, clustersB, rng);
     // Paired: each side's paired items in pair order, so a resample's positions index them directly.
     const sideA = pairedMode ? subsetItems(a, ia) : a;
     const sideB = pairedMode ? subsetItems(b, ib) : b;
+    const resample = sideResampler(sideA, sideB, { pairedMode, clustersOfPairs, clustersA, clustersB, rng });
     for (let r = 0; r < options.resamples; r++) {
-      let pickA: Int32Array;
-      let pickB: Int32Array;
-      if (drawPairs) pickA = pickB = drawPairs();
-      else {
-        pickA = drawA!();
-        pickB = drawB!();
-      }
-      const va = headlineValues(sideA, pickA);
-      const vb = headlineValues(sideB, pickB);
+      const [va, vb] = resample();
       for (const m of resampled) {
         const d = delta(va[m], vb[m]);
         if (d.value !== null) samples.get(m)!.push(d.value);
@@ -160,6 +151,62 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
     valuesB: valuesOf(pointB),
     ...tested,
   };
+}
+
+/**
+ * Draws one resample per call (of pairs, or of each side on its own) and returns both sides' headline
+ * values on it. Classification sides are counted by confusion cell as they are drawn (`cellCounter`);
+ * paired, through the joint cell of each pair (A's cell × B's), whose row and column sums are each
+ * side's counts, when there are fewer joint cells than pairs. The same draws either way.
+ */
+function sideResampler(
+  sideA: GroupItems,
+  sideB: GroupItems,
+  o: { pairedMode: boolean; clustersOfPairs: Int32Array | null; clustersA: Int32Array | null; clustersB: Int32Array | null; rng: Rng },
+): () => [Record<string, Value>, Record<string, Value>] {
+  if (sideA.kind === 'classification' && sideB.kind === 'classification') {
+    const kA = sideA.labels.length;
+    const kB = sideB.labels.length;
+    const sizeA = kA * (kA + 1);
+    const sizeB = kB * (kB + 1);
+    const cellsA = classificationCells(sideA).cells;
+    const cellsB = classificationCells(sideB).cells;
+    const values = (countsA: Int32Array, countsB: Int32Array): [Record<string, Value>, Record<string, Value>] =>
+      [classificationValuesOf(flatMargins(countsA, kA)), classificationValuesOf(flatMargins(countsB, kB))];
+    if (!o.pairedMode) {
+      const countA = cellCounter(cellsA, sizeA, o.clustersA, o.rng);
+      const countB = cellCounter(cellsB, sizeB, o.clustersB, o.rng);
+      return () => values(countA(), countB());
+    }
+    if (sizeA * sizeB <= cellsA.length) {
+      const joint = cellsA.map((cell, p) => cell * sizeB + cellsB[p]);
+      const countJoint = cellCounter(joint, sizeA * sizeB, o.clustersOfPairs, o.rng);
+      const countsA = new Int32Array(sizeA);
+      const countsB = new Int32Array(sizeB);
+      return () => {
+        const counts = countJoint();
+        countsA.fill(0);
+        countsB.fill(0);
+        for (let ca = 0, at = 0; ca < sizeA; ca++) {
+          for (let cb = 0; cb < sizeB; cb++, at++) {
+            countsA[ca] += counts[at];
+            countsB[cb] += counts[at];
+          }
+        }
+        return values(countsA, countsB);
+      };
+    }
+  }
+  if (o.pairedMode) {
+    const drawPairs = resampler(sideA.keys.length, o.clustersOfPairs, o.rng);
+    return () => {
+      const pick = drawPairs();
+      return [headlineValues(sideA, pick), headlineValues(sideB, pick)];
+    };
+  }
+  const drawA = resampler(sideA.keys.length, o.clustersA, o.rng);
+  const drawB = resampler(sideB.keys.length, o.clustersB, o.rng);
+  return () => [headlineValues(sideA, drawA()), headlineValues(sideB, drawB())];
 }
 
 /** The delta of a proportion with a score interval: Tango's on the pairs, Newcombe's square-and-add without them. */

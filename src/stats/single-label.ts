@@ -72,7 +72,7 @@ export function cellMargins(cells: Int32Array, k: number, counts: Int32Array, in
 }
 
 /** Margins of a confusion matrix laid out flat: row t holds cells t·(K+1) … t·(K+1)+K, the last one invalid. */
-function flatMargins(counts: ArrayLike<number>, k: number): Margins {
+export function flatMargins(counts: ArrayLike<number>, k: number): Margins {
   const support = new Array<number>(k).fill(0);
   const predicted = new Array<number>(k).fill(0);
   const hits = new Array<number>(k).fill(0);

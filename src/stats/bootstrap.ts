@@ -116,6 +116,26 @@ export function cellCounter(cells: Int32Array, cellCount: number, clusters: Arra
   };
 }
 
+/** `cellCounter` for pairs: one resample of pair positions, counted by each side's cells (two reused buffers). */
+export function pairCellCounter(cellsA: Int32Array, countA: number, cellsB: Int32Array, countB: number, clusters: ArrayLike<number> | null | undefined, rng: Rng): () => [Int32Array, Int32Array] {
+  if (cellsA.length !== cellsB.length) throw new RangeError(`${cellsA.length} and ${cellsB.length} cells: not pairs`);
+  const counts: [Int32Array, Int32Array] = [new Int32Array(countA), new Int32Array(countB)];
+  const draw = clusters ? resampler(cellsA.length, clusters, rng) : null;
+  return () => {
+    counts[0].fill(0);
+    counts[1].fill(0);
+    if (!draw) rng.countPairs(cellsA, cellsB, cellsA.length, counts[0], counts[1]);
+    else {
+      const positions = draw();
+      for (let j = 0; j < positions.length; j++) {
+        counts[0][cellsA[positions[j]]]++;
+        counts[1][cellsB[positions[j]]]++;
+      }
+    }
+    return counts;
+  };
+}
+
 export function bootstrapIntervals<K extends string>(options: BootstrapOptions, keys: readonly K[], statistics: Statistics<K> | CountedStatistics<K>): Record<K, Interval> {
   const { n, resamples, confidence, seed } = options;
   const out = {} as Record<K, Interval>;

@@ -1,4 +1,4 @@
-import { cellCounter, clusterIndex, percentileInterval, resampler, resampleUnits } from './bootstrap.js';
+import { cellCounter, clusterIndex, pairCellCounter, percentileInterval, resampler, resampleUnits } from './bootstrap.js';
 import { type GroupItems, type SimilarityItems, correctness, itemClusters, subsetItems } from './group-data.js';
 import { classificationCells, classificationValuesOf, headlineValues, proportionOutcomes } from './group-metrics.js';
 import { mcnemarClustered, mcnemarExact } from './mcnemar.js';
@@ -155,9 +155,8 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
 
 /**
  * Draws one resample per call (of pairs, or of each side on its own) and returns both sides' headline
- * values on it. Classification sides are counted by confusion cell as they are drawn (`cellCounter`);
- * paired, through the joint cell of each pair (A's cell × B's), whose row and column sums are each
- * side's counts, when there are fewer joint cells than pairs. The same draws either way.
+ * values on it. Classification sides are counted by confusion cell as they are drawn (`cellCounter`,
+ * and `pairCellCounter` for pairs: one pass counts both sides). The same draws either way.
  */
 function sideResampler(
   sideA: GroupItems,
@@ -178,24 +177,11 @@ function sideResampler(
       const countB = cellCounter(cellsB, sizeB, o.clustersB, o.rng);
       return () => values(countA(), countB());
     }
-    if (sizeA * sizeB <= cellsA.length) {
-      const joint = cellsA.map((cell, p) => cell * sizeB + cellsB[p]);
-      const countJoint = cellCounter(joint, sizeA * sizeB, o.clustersOfPairs, o.rng);
-      const countsA = new Int32Array(sizeA);
-      const countsB = new Int32Array(sizeB);
-      return () => {
-        const counts = countJoint();
-        countsA.fill(0);
-        countsB.fill(0);
-        for (let ca = 0, at = 0; ca < sizeA; ca++) {
-          for (let cb = 0; cb < sizeB; cb++, at++) {
-            countsA[ca] += counts[at];
-            countsB[cb] += counts[at];
-          }
-        }
-        return values(countsA, countsB);
-      };
-    }
+    const countPairs = pairCellCounter(cellsA, sizeA, cellsB, sizeB, o.clustersOfPairs, o.rng);
+    return () => {
+      const [countsA, countsB] = countPairs();
+      return values(countsA, countsB);
+    };
   }
   if (o.pairedMode) {
     const drawPairs = resampler(sideA.keys.length, o.clustersOfPairs, o.rng);

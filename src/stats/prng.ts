@@ -15,6 +15,8 @@ export interface Rng {
    * confusion cell in one pass, with no positions written (counts are not zeroed here).
    */
   countInts(cells: Int32Array, n: number, counts: Int32Array): void;
+  /** `countInts` for pairs: each drawn i counted on both sides, `countsA[cellsA[i]]++` and `countsB[cellsB[i]]++` (equal lengths). */
+  countPairs(cellsA: Int32Array, cellsB: Int32Array, n: number, countsA: Int32Array, countsB: Int32Array): void;
 }
 
 export function createRng(seed: number): Rng {
@@ -49,7 +51,20 @@ export function createRng(seed: number): Rng {
     }
     state = s;
   };
-  return { next, int: (n) => Math.floor(next() * n), fillInts, countInts };
+  const countPairs = (cellsA: Int32Array, cellsB: Int32Array, n: number, countsA: Int32Array, countsB: Int32Array): void => {
+    let s = state;
+    for (let i = 0; i < cellsA.length; i++) {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      const drawn = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+      countsA[cellsA[drawn]]++;
+      countsB[cellsB[drawn]]++;
+    }
+    state = s;
+  };
+  return { next, int: (n) => Math.floor(next() * n), fillInts, countInts, countPairs };
 }
 
 /** A 32-bit seed derived from a run seed and a name (FNV-1a), so each group's stream is independent of group order. */

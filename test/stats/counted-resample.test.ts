@@ -1,14 +1,13 @@
 /**
- * Resamples counted as they are drawn (issue 15): `Rng.countInts` and `cellCounter` must count the
- * very positions `fillInts` and `resampler` draw, and the comparisons that count pairs through their
- * joint confusion cell (A's cell × B's) must give the bits of the implementation before it. The
- * pinned deltas were computed by commit d6ee44a (index vectors, each side counted on its own); the
- * fixtures are sized so the joint path runs (more pairs than joint cells), with and without pooled
- * rows, and the unpaired path counts each side on its own.
+ * Resamples counted as they are drawn (issue 15): `Rng.countInts`, `countPairs`, `cellCounter` and
+ * `pairCellCounter` must count the very positions `fillInts` and `resampler` draw, and comparisons
+ * counted that way must give the bits of the implementation before them. The pinned deltas were
+ * computed by commit d6ee44a (index vectors, each side counted from them): pairs with and without
+ * pooled rows, and groups with no pairs (each side drawn on its own).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellCounter, resampler } from '../../src/stats/bootstrap.js';
+import { cellCounter, pairCellCounter, resampler } from '../../src/stats/bootstrap.js';
 import type { SingleLabelItems } from '../../src/stats/group-data.js';
 import { compareItems } from '../../src/stats/paired.js';
 import { createRng } from '../../src/stats/prng.js';
@@ -31,16 +30,24 @@ test('countInts counts the positions fillInts draws, and leaves the generator wh
   }
 });
 
-test('cellCounter counts what resampler draws, with and without clusters', () => {
+test('cellCounter and pairCellCounter count what resampler draws, with and without clusters', () => {
   const n = 90;
   const cells = Int32Array.from({ length: n }, (_, i) => (i * 31) % 6);
+  const other = Int32Array.from({ length: n }, (_, i) => (i * 17 + 5) % 12);
   for (const clusters of [null, Int32Array.from({ length: n }, (_, i) => Math.floor(i / 3))]) {
     const draw = resampler(n, clusters, createRng(5));
     const count = cellCounter(cells, 6, clusters, createRng(5));
+    const countPairs = pairCellCounter(cells, 6, other, 12, clusters, createRng(5));
     for (let r = 0; r < 20; r++) {
       const expected = new Int32Array(6);
-      for (const p of draw()) expected[cells[p]]++;
-      assert.deepEqual(count(), expected, `resample ${r}, ${clusters ? 'clustered' : 'plain'}`);
+      const expectedOther = new Int32Array(12);
+      for (const p of draw()) {
+        expected[cells[p]]++;
+        expectedOther[other[p]]++;
+      }
+      const what = `resample ${r}, ${clusters ? 'clustered' : 'plain'}`;
+      assert.deepEqual(count(), expected, what);
+      assert.deepEqual(countPairs(), [expected, expectedOther], what);
     }
   }
 });
@@ -57,21 +64,21 @@ function fixtures(): Record<string, [SingleLabelItems, SingleLabelItems]> {
   const pooled = Array.from({ length: 240 }, (_, i) => `p${String(Math.floor(i / 3)).padStart(3, '0')}|v=${i % 3}`);
   const pooledIds = pooled.map((k) => k.split('|')[0]);
   // Built in this order: the generator's sequence makes the data.
-  const joint = [cls(['x', 'y', 'z'], keys('k', 310)), cls(['x', 'y', 'z'], keys('k', 300, 10))] as [SingleLabelItems, SingleLabelItems];
-  const jointClustered = [cls(['x', 'y'], pooled, pooledIds), cls(['x', 'y'], pooled, pooledIds)] as [SingleLabelItems, SingleLabelItems];
+  const paired = [cls(['x', 'y', 'z'], keys('k', 310)), cls(['x', 'y', 'z'], keys('k', 300, 10))] as [SingleLabelItems, SingleLabelItems];
+  const pairedClustered = [cls(['x', 'y'], pooled, pooledIds), cls(['x', 'y'], pooled, pooledIds)] as [SingleLabelItems, SingleLabelItems];
   const unpaired = [cls(['x', 'y', 'z'], keys('a', 80)), cls(['x', 'y', 'z'], keys('b', 70))] as [SingleLabelItems, SingleLabelItems];
-  return { joint, jointClustered, unpaired };
+  return { paired, pairedClustered, unpaired };
 }
 
 const GOLDEN = {
-  joint: {
+  paired: {
     accuracy: {"value": -0.013333333333333308, "ci": [-0.09219902208306811, 0.0656961874416683], "method": "tango-score"},
     macro_f1: {"value": -0.012181232280390808, "ci": [-0.09110649227524954, 0.06844528862842898], "method": "percentile-bootstrap"},
     weighted_f1: {"value": -0.012738752645969131, "ci": [-0.09171650120289282, 0.06976059028940378], "method": "percentile-bootstrap"},
     kappa: {"value": -0.018489931115144687, "ci": [-0.1311762990310424, 0.09697125710740165], "method": "percentile-bootstrap"},
     invalid_rate: {"value": 0.003333333333333334, "ci": [-0.027273199788869447, 0.0343742566489645], "method": "tango-score"},
   },
-  jointClustered: {
+  pairedClustered: {
     accuracy: {"value": -0.016666666666666607, "ci": [-0.11187158484572451, 0.07879429487080017], "method": "tango-score-clustered", "effectiveN": 184.09715994020925},
     macro_f1: {"value": -0.020226706562928354, "ci": [-0.10885832932129008, 0.08119195026886418], "method": "cluster-bootstrap"},
     weighted_f1: {"value": -0.02045215673089562, "ci": [-0.10903307731340602, 0.07978458664823447], "method": "cluster-bootstrap"},
@@ -87,7 +94,7 @@ const GOLDEN = {
   },
 };
 
-test('comparisons counted through joint cells, or each side counted as drawn, give the bits of the reference implementation', () => {
+test('comparisons counted as drawn (pairs, pooled pairs, no pairs) give the bits of the reference implementation', () => {
   const settings = { resamples: 300, confidence: 0.95, seed: 11 };
   for (const [name, [a, b]] of Object.entries(fixtures())) {
     assert.deepEqual(JSON.parse(JSON.stringify(compareItems(a, b, settings).deltas)), GOLDEN[name as keyof typeof GOLDEN], name);

@@ -32,17 +32,23 @@ const kind: BatchKind<AggregateParams> = {
     return issues;
   },
   async *batch(inputs, ctx) {
-    const [{ Collector }, { buildDocument }, { writeMetricsOutputs }, { metricRows }, { describeMissingInput }] = await Promise.all([
+    const [{ Collector }, { buildDocument }, { writeMetricsOutputs }, { metricRows }, { describeMissingInput }, { upstreamTasks }, { RecordGatherer }] = await Promise.all([
       import('./collect.js'),
       import('./build-document.js'),
       import('../../src/report/write-outputs.js'),
       import('../../src/report/rows.js'),
       import('./missing-inputs.js'),
+      import('../../src/report/run-artifacts.js'),
+      import('../../src/report/report-records.js'),
     ]);
     const collector = new Collector({ by: ctx.params.by ?? null, humanRatingField: ctx.params.humanRatingField });
+    // The report's explorer and predictions.csv take what they need of each record in this same pass.
+    const tasks = upstreamTasks(ctx.runDir, ctx.nodeId);
+    const gatherer = tasks ? new RecordGatherer(tasks) : null;
     for await (const record of inputs()) {
       if (ctx.signal.aborted) return;
-      collector.add(record);
+      const grouping = collector.add(record);
+      gatherer?.add(record, grouping);
     }
     const { groups, warnings } = collector.finish();
     // Inputs that failed upstream are named in the warnings (report) and listed in metrics.json.
@@ -51,7 +57,7 @@ const kind: BatchKind<AggregateParams> = {
     const doc = missing.length > 0 ? { ...built, missingInputs: missing } : built;
     for (const warning of doc.warnings) ctx.log({ level: 'warn', message: `aggregate ${ctx.nodeId}: ${warning}` });
     const aggregateNodes = Object.values(ctx.spec.nodes).filter((n) => n.kind === 'aggregate').length;
-    const files = await writeMetricsOutputs(doc, { dir: ctx.runDir, prefixed: aggregateNodes > 1, pipelineName: ctx.spec.name, runId: path.basename(ctx.runDir), renderCharts: ctx.providers.renderCharts });
+    const files = await writeMetricsOutputs(doc, { dir: ctx.runDir, prefixed: aggregateNodes > 1, pipelineName: ctx.spec.name, runId: path.basename(ctx.runDir), renderCharts: ctx.providers.renderCharts, gathered: gatherer?.finish() });
     const { charts, ...written } = files;
     ctx.log({ level: 'info', message: `aggregate ${ctx.nodeId}: ${doc.groups.length} group(s), ${doc.comparisons.length} comparison(s) → ${files.html}`, files: written, charts });
     for (const row of metricRows(doc)) {

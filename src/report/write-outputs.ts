@@ -11,6 +11,7 @@ import { renderCharts, type RenderedChart } from './render-svg.js';
 import type { ChartRenders, ChartSource } from '../types/providers.js';
 import { metricRows, rowsToCsv } from './rows.js';
 import { readManifest, readPlan, upstreamTasks } from './run-artifacts.js';
+import type { GatheredRecords } from './report-records.js';
 import { usageByModel } from './usage.js';
 
 export interface WriteOptions {
@@ -22,6 +23,8 @@ export interface WriteOptions {
   readonly pipelineName?: string;
   /** Renders the charts: a kind passes `ctx.providers.renderCharts` (the run's chart cache in front). @default renders each with vega */
   readonly renderCharts?: (charts: readonly ChartSource[]) => Promise<ChartRenders>;
+  /** The explorer's words and predictions.csv's rows, gathered as aggregate read the records (else read from tasks/*.jsonl). */
+  readonly gathered?: GatheredRecords;
 }
 
 export interface ReportFiles {
@@ -46,14 +49,14 @@ export interface WrittenFiles extends ReportFiles {
 export async function writeReport(doc: MetricsDocument, options: WriteOptions): Promise<ReportFiles> {
   const names = outputNames(doc.node, options.prefixed);
   const tasks = upstreamTasks(options.dir, doc.node);
-  const explorer = tasks ? await buildExplorerData(doc, tasks) : undefined;
+  const explorer = tasks ? await buildExplorerData(doc, tasks, options.gathered?.words) : undefined;
   const specs = buildCharts(doc, { links: (explorer?.groups.length ?? 0) > 0 });
   const renders = await (options.renderCharts ?? renderCharts)(specs);
   const charts: RenderedChart[] = specs.map((spec, i) => ({ ...spec, svg: renders.svgs[i] }));
   const figures = await writeFigures(options.dir, charts, { node: doc.node, prefixed: options.prefixed });
   const figureFiles = new Map(charts.map((c, i) => [c.id, `${FIGURES_DIR}/${path.basename(figures[i])}`]));
   const predictions = tasks ? path.join(options.dir, names.predictions) : undefined;
-  if (predictions) await writePredictionsCsv(predictions, tasks!);
+  if (predictions) await writePredictionsCsv(predictions, tasks!, options.gathered?.rows ?? undefined);
   const manifest = readManifest(options.dir);
   const plan = readPlan(options.dir);
   const usage = manifest && plan ? usageByModel(manifest.tasks, (id) => plan.tasks[id]?.coords) : undefined;

@@ -4,7 +4,7 @@ import { mean } from './descriptive.js';
 import { type GroupItems, type SimilarityItems, type SingleLabelItems, type VaItems, correctness, itemClusters } from './group-data.js';
 import { multiLabelMetrics } from './multi-label.js';
 import { proportionInterval } from './proportion.js';
-import { accuracyOf, cellMargins, cohenKappaOf, confusionCells, confusionMatrix, flatMargins, INVALID, invalidRateOf, macroF1Of, type Margins, perClass, perClassOf, weightedF1Of } from './single-label.js';
+import { accuracyOf, cellMargins, cohenKappaNumber, cohenKappaOf, confusionCells, confusionMatrix, flatMargins, INVALID, invalidRateOf, macroF1Number, macroF1Of, type Margins, perClass, weightedF1Number, weightedF1Of } from './single-label.js';
 import { SortedSample } from './sorted-sample.js';
 import { type Estimate, type IntervalMethod, type Value, undefinedBecause } from './value.js';
 
@@ -36,8 +36,15 @@ function classificationValues(items: SingleLabelItems, indices: ArrayLike<number
 
 /** The headline metrics of a classification group from its confusion-matrix margins (one resample's counts, or all items'). */
 export function classificationValuesOf(m: Margins): Record<string, Value> {
-  const classes = perClassOf(m);
-  return { accuracy: accuracyOf(m), macro_f1: macroF1Of(m, classes), weighted_f1: weightedF1Of(m, classes), kappa: cohenKappaOf(m), invalid_rate: invalidRateOf(m) };
+  return { accuracy: accuracyOf(m), macro_f1: macroF1Of(m), weighted_f1: weightedF1Of(m), kappa: cohenKappaOf(m), invalid_rate: invalidRateOf(m) };
+}
+
+/**
+ * The classification metrics a bootstrap resamples (those that are not proportions), as numbers
+ * (null: undefined): the same values as `classificationValuesOf`, without the reasons.
+ */
+export function classificationResampled(m: Margins): Record<string, number | null> {
+  return { macro_f1: macroF1Number(m), weighted_f1: weightedF1Number(m), kappa: cohenKappaNumber(m) };
 }
 
 /** Every headline metric of a group, as values (with reasons) on the items picked by `indices` (all when omitted). */
@@ -247,7 +254,7 @@ export function computeGroupMetrics(items: GroupItems, settings: BootstrapSettin
     ? bootstrapIntervals({ n, clusters, ...settings }, bootstrapped, {
       cells: classificationCells(items).cells,
       cellCount: items.labels.length * (items.labels.length + 1),
-      ofCounts: (counts) => numbers(classificationValuesOf(flatMargins(counts, items.labels.length))),
+      ofCounts: (counts) => classificationResampled(flatMargins(counts, items.labels.length)),
     })
     : bootstrapIntervals({ n, clusters, ...settings }, bootstrapped, (idx) => numbers(headlineValues(items, idx)));
   const proportion = (rows: readonly number[] | null, outcome: boolean[]): IntervalResult =>

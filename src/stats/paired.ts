@@ -1,6 +1,6 @@
 import { cellCounter, clusterIndex, pairCellCounter, percentileInterval, resampler, resampleUnits } from './bootstrap.js';
 import { type GroupItems, type SimilarityItems, correctness, itemClusters, subsetItems } from './group-data.js';
-import { classificationCells, classificationValuesOf, headlineValues, proportionOutcomes } from './group-metrics.js';
+import { classificationCells, classificationResampled, headlineValues, proportionOutcomes } from './group-metrics.js';
 import { mcnemarClustered, mcnemarExact } from './mcnemar.js';
 import { createRng, type Rng } from './prng.js';
 import { flatMargins } from './single-label.js';
@@ -116,8 +116,9 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
     for (let r = 0; r < options.resamples; r++) {
       const [va, vb] = resample();
       for (const m of resampled) {
-        const d = delta(va[m], vb[m]);
-        if (d.value !== null) samples.get(m)!.push(d.value);
+        const x = va[m];
+        const y = vb[m];
+        if (x !== null && x !== undefined && y !== null && y !== undefined) samples.get(m)!.push(y - x);
       }
     }
   }
@@ -162,7 +163,7 @@ function sideResampler(
   sideA: GroupItems,
   sideB: GroupItems,
   o: { pairedMode: boolean; clustersOfPairs: Int32Array | null; clustersA: Int32Array | null; clustersB: Int32Array | null; rng: Rng },
-): () => [Record<string, Value>, Record<string, Value>] {
+): () => [Record<string, number | null>, Record<string, number | null>] {
   if (sideA.kind === 'classification' && sideB.kind === 'classification') {
     const kA = sideA.labels.length;
     const kB = sideB.labels.length;
@@ -170,8 +171,8 @@ function sideResampler(
     const sizeB = kB * (kB + 1);
     const cellsA = classificationCells(sideA).cells;
     const cellsB = classificationCells(sideB).cells;
-    const values = (countsA: Int32Array, countsB: Int32Array): [Record<string, Value>, Record<string, Value>] =>
-      [classificationValuesOf(flatMargins(countsA, kA)), classificationValuesOf(flatMargins(countsB, kB))];
+    const values = (countsA: Int32Array, countsB: Int32Array): [Record<string, number | null>, Record<string, number | null>] =>
+      [classificationResampled(flatMargins(countsA, kA)), classificationResampled(flatMargins(countsB, kB))];
     if (!o.pairedMode) {
       const countA = cellCounter(cellsA, sizeA, o.clustersA, o.rng);
       const countB = cellCounter(cellsB, sizeB, o.clustersB, o.rng);
@@ -187,12 +188,18 @@ function sideResampler(
     const drawPairs = resampler(sideA.keys.length, o.clustersOfPairs, o.rng);
     return () => {
       const pick = drawPairs();
-      return [headlineValues(sideA, pick), headlineValues(sideB, pick)];
+      return [numbers(headlineValues(sideA, pick)), numbers(headlineValues(sideB, pick))];
     };
   }
   const drawA = resampler(sideA.keys.length, o.clustersA, o.rng);
   const drawB = resampler(sideB.keys.length, o.clustersB, o.rng);
-  return () => [headlineValues(sideA, drawA()), headlineValues(sideB, drawB())];
+  return () => [numbers(headlineValues(sideA, drawA())), numbers(headlineValues(sideB, drawB()))];
+}
+
+function numbers(values: Record<string, Value>): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const k in values) out[k] = values[k].value;
+  return out;
 }
 
 /** The delta of a proportion with a score interval: Tango's on the pairs, Newcombe's square-and-add without them. */

@@ -92,6 +92,12 @@ export interface ProviderServices {
    * never loads the renderer; a changed number renders that chart anew.
    */
   renderCharts(charts: readonly ChartSource[]): Promise<ChartRenders>;
+  /**
+   * A pure computation behind the run's cache: its value is kept under everything it depends on
+   * (`identity`, content only: never a path or a time), so a rerun on the same inputs reads it back
+   * instead of computing it (aggregate's metrics document).
+   */
+  computeCached: CachedComputation;
   /** A run-wide lazily created shared object (an embedder, a loaded ONNX session, ...), keyed by `key`. */
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
   /**
@@ -100,6 +106,12 @@ export interface ProviderServices {
    */
   fileDigest(file: string): Promise<string>;
 }
+
+/** `ProviderServices.computeCached`: the value, and whether it came from the cache. */
+export type CachedComputation = <T>(
+  request: { readonly namespace: string; readonly identity: unknown; readonly origin?: string },
+  compute: () => T,
+) => { readonly value: T; readonly cached: boolean };
 
 /** A chart for `ProviderServices.renderCharts`: its Vega-Lite spec, and the id its SVG's element ids are named after. */
 export interface ChartSource {

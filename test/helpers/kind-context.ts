@@ -8,6 +8,7 @@ import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { CacheStore } from '../../src/cache/store.js';
 import { cachedEmbedder } from '../../src/scheduler/embed-cached.js';
 import { cachedChartRenderer } from '../../src/scheduler/chart-cached.js';
+import { cachedComputation } from '../../src/scheduler/computed-cached.js';
 import { chartRendererVersion, loadChartRenderer } from '../../src/report/render-svg.js';
 import type { Coords } from '../../src/types/records.js';
 import { ConfigError } from '../../src/errors.js';
@@ -141,6 +142,7 @@ function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; 
       const load = () => own ? Promise.resolve(own) : shared(`embedder:${entry.id}`, async () => (await import('../../src/providers/embedders/registry.js')).createEmbedder(entry, { specDir: options.specDir, env: {}, cacheDir }));
       return cachedEmbedder(entry, { load, cache: options.cache, mode: { read: true, write: true } });
     },
+    computeCached: cachedComputation({ cache: options.cache, mode: { read: true, write: true } }),
     renderCharts: cachedChartRenderer({ load: () => shared('renderer:charts', loadChartRenderer), version: chartRendererVersion, cache: options.cache, mode: { read: true, write: true } }),
   };
 }

@@ -13,6 +13,7 @@ import { OPENAI_DEFAULT_BASE_URL } from '../../providers/chat/base-url.js';
 import { AttemptsExhausted } from '../../scheduler/retry.js';
 import { cachedEmbedder } from '../../scheduler/embed-cached.js';
 import { cachedChartRenderer } from '../../scheduler/chart-cached.js';
+import { cachedComputation } from '../../scheduler/computed-cached.js';
 import { chartRendererVersion, loadChartRenderer } from '../../report/render-svg.js';
 import { RedisProviderLimiter } from './redis-limiter.js';
 import { fromShared } from './shared-root.js';
@@ -89,6 +90,7 @@ export class WorkerContexts {
         embedder: (entry) => cachedEmbedder(entry, { load: () => providers.loadEmbedder(entry), cache: null, mode: { read: false, write: false } }),
         // Charts belong to batch kinds, which run on the coordinator; an item kind that draws one renders it here.
         renderCharts: cachedChartRenderer({ load: loadChartRenderer, version: chartRendererVersion, cache: null, mode: { read: false, write: false } }),
+        computeCached: cachedComputation({ cache: null, mode: { read: false, write: false } }),
         shared: providers.shared,
         fileDigest: providers.fileDigest,
       },

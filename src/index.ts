@@ -9,7 +9,7 @@ export type {
 } from './types/node-kind.js';
 export type { FlowRecord, RecordType, Coords, ChatMessage, TokenUsage } from './types/records.js';
 export type {
-  ChatProvider, ChatRequest, ChatResponse, ProviderNotice, ProviderServices, ResolvedModel, ResolvedEmbedder, ResolvedSource, CachedEmbedder, EmbedResult,
+  ChatProvider, ChatRequest, ChatResponse, ProviderNotice, ProviderServices, ResolvedModel, ResolvedEmbedder, ResolvedSource, CachedEmbedder, EmbedResult, ChartSource, ChartRenders, CachedComputation,
 } from './types/providers.js';
 export type { TextEmbedding, VaflowEmbeddings } from './types/embeddings.js';
 export type {

@@ -114,6 +114,31 @@ export function buildDocument(collected: readonly CollectedGroup[], warnings: st
   };
 }
 
+/**
+ * The document as the run's cache keeps it: each group's items (the bulk of it, and already in the
+ * cache key) left out, their place held by null so the keys keep their order; `withItems` puts them back.
+ */
+export function withoutItems(doc: MetricsDocument): MetricsDocument {
+  return { ...doc, groups: doc.groups.map((g) => ({ ...g, items: null as unknown as MetricsGroup['items'] })) };
+}
+
+/**
+ * A kept document with its groups' items from `collected` (by group key) and its `createdAt` set to
+ * `now`: the same document `buildDocument` makes of `collected` at `now`, key for key and bit for bit.
+ */
+export function withItems(doc: MetricsDocument, collected: readonly CollectedGroup[], now: Date): MetricsDocument {
+  const items = new Map(collected.map((g) => [g.key, g.items]));
+  return {
+    ...doc,
+    createdAt: now.toISOString(),
+    groups: doc.groups.map((g) => {
+      const own = items.get(g.key);
+      if (!own) throw new Error(`aggregate: the kept metrics name group ${g.key}, which the records do not have`);
+      return { ...g, items: own };
+    }),
+  };
+}
+
 /** The axis specs `compare` stands for: `all-pairs` = every coordinate seen on the groups. */
 export function axisSpecs(compare: AggregateParams['compare'], groups: readonly MetricsGroup[]): AxisPairs[] {
   if (compare === 'none') return [];

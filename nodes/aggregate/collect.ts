@@ -2,7 +2,7 @@ import type { FlowRecord } from '../../src/types/records.js';
 import type { GroupItems } from '../../src/stats/group-data.js';
 import { getLabelSet } from '../../src/labels/label-sets.js';
 import { compareText } from '../../src/stats/stable-order.js';
-import { groupingOf, labelList, normaliseLabel, type Family } from '../../src/stats/record-grouping.js';
+import { labelList, normaliseLabel, RecordGrouper, type Family, type RecordGrouping } from '../../src/stats/record-grouping.js';
 
 export type { Family } from '../../src/stats/record-grouping.js';
 
@@ -88,13 +88,20 @@ export class Collector {
   readonly #groups = new Map<string, { node: string; coords: Record<string, string>; builder: Builder }>();
   readonly #skipped = new Map<string, number>();
 
+  readonly #grouper: RecordGrouper;
+
   constructor(options: CollectOptions) {
     this.#options = options;
+    this.#grouper = new RecordGrouper(options.by);
   }
 
-  add(record: FlowRecord): void {
-    const grouping = groupingOf(record, this.#options.by);
-    if (!grouping) return this.#skip(`${record.node}: records without classification, similarity or VA fields`);
+  /** Adds a record to its group; returns its grouping (null for a record of no family aggregate reads). */
+  add(record: FlowRecord): RecordGrouping | null {
+    const grouping = this.#grouper.of(record);
+    if (!grouping) {
+      this.#skip(`${record.node}: records without classification, similarity or VA fields`);
+      return null;
+    }
     const { family, key, coords: ordered, itemKey } = grouping;
     let group = this.#groups.get(key);
     if (!group) {
@@ -103,6 +110,7 @@ export class Collector {
     }
     const problem = addItem(group.builder, record, itemKey, this.#options.humanRatingField);
     if (problem) this.#skip(`${record.node}: ${problem}`);
+    return grouping;
   }
 
   #skip(reason: string): void {

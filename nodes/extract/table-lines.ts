@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { Hash } from 'node:crypto';
 import { ConfigError } from '../../src/errors.js';
 
 /** One physical line of a text file, decoded; `invalidUtf8` says where decoding failed (the text then holds U+FFFD there). */
@@ -63,9 +64,9 @@ function splitBlock(block: Buffer): { text: string; invalidUtf8?: string }[] {
  * The lines of a file, split on LF (a CR before it dropped), a byte order mark on line 1 dropped,
  * in blocks of whole lines (one per chunk read). Each block is decoded at once; a block that is not
  * valid UTF-8 is decoded line by line, so only the lines with bad bytes are flagged. Memory holds one
- * block and one line.
+ * block and one line. `digest`, when given, is fed every byte read, in order.
  */
-export async function* readTextBlocks(options: { file: string; shown: string; signal?: AbortSignal }): AsyncGenerator<TextLine[]> {
+export async function* readTextBlocks(options: { file: string; shown: string; signal?: AbortSignal; digest?: Hash }): AsyncGenerator<TextLine[]> {
   const input = createReadStream(options.file, { signal: options.signal });
   let pieces: Buffer[] = [];
   let pending = 0;
@@ -82,6 +83,7 @@ export async function* readTextBlocks(options: { file: string; shown: string; si
   };
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
+      options.digest?.update(chunk);
       const last = chunk.lastIndexOf(0x0a);
       if (last < 0) {
         pieces.push(chunk);

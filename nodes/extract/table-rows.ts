@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import { isRecord } from '../../src/util/is-record.js';
@@ -53,6 +54,8 @@ export interface TableReadOptions {
   readonly shown: string;
   readonly format: TableFormat;
   readonly signal?: AbortSignal;
+  /** Fed the file's bytes as they are read (the content the rows came from). */
+  readonly digest?: Hash;
 }
 
 /**

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { SourceRecord } from '../../src/types/node-kind.js';
+import { sha256 } from '../../src/util/hash.js';
 import { ConfigError } from '../../src/errors.js';
 import { UNIT_RANGE, type Interval } from '../../src/va/rescale.js';
 import type { ExtractParams } from './params.generated.js';
@@ -64,9 +67,19 @@ export async function* tableRowItems(options: TableItemsOptions): AsyncGenerator
   const range = options.range ?? UNIT_RANGE;
   if (!(range[0] < range[1])) throw new ConfigError(`range [${range[0]}, ${range[1]}]: expected min < max`);
   await requireFile(options.table);
+  const again = await keptPass(options);
+  if (again) {
+    for (const row of again) {
+      options.signal?.throwIfAborted();
+      yield row;
+    }
+    return;
+  }
   const reader = new RowReader({ ...options, range });
+  const digest = createHash('sha256');
+  let rows: RowItem[] | null = [];
   let count = 0;
-  for await (const entry of readTableRows({ file: options.table.absolute, shown: options.table.shown, format, signal: options.signal })) {
+  for await (const entry of readTableRows({ file: options.table.absolute, shown: options.table.shown, format, signal: options.signal, digest })) {
     if ('columns' in entry) {
       reader.checkHeader(entry.columns);
       continue;
@@ -75,9 +88,52 @@ export async function* tableRowItems(options: TableItemsOptions): AsyncGenerator
     const item: SourceRecord = 'message' in entry
       ? { id: `row-${entry.line}`, error: new TableRowError({ file: options.table.shown, line: entry.line, row: entry.row, kind: entry.kind, detail: entry.message }) }
       : reader.item(entry);
-    yield { item, line: entry.line, row: entry.row };
+    const rowItem: RowItem = { item, line: entry.line, row: entry.row };
+    if (rows && rows.push(rowItem) > MAX_KEPT_ROWS) rows = null;
+    yield rowItem;
     if (options.limit !== undefined && count >= options.limit) return;
   }
+  // The whole file was read: its rows are kept for the next pass over the same bytes.
+  if (rows) keepPass(passKey(options, digest.digest('hex')), rows);
+}
+
+/**
+ * `validate` (and `vaflow run`'s check before it starts) reads the table once, and the run's extract
+ * task reads it again: the second pass over the same bytes with the same options takes the first
+ * one's rows instead of parsing them again. The rows are the same items either way (every row an item
+ * or a located error), since they are a function of the bytes and the options. Kept per process, at
+ * most MAX_KEPT_ROWS rows in all (a bigger table is streamed each time: memory stays flat), and each
+ * pass is taken once.
+ */
+export const MAX_KEPT_ROWS = 50_000;
+const keptPasses = new Map<string, readonly RowItem[]>();
+
+/** A pass is known by the file's content (sha256 of the bytes read) and every option that shapes its items. */
+function passKey(options: TableItemsOptions, digest: string): string {
+  const { table, vaSource, columns, keep, labelSeparator, range, limit } = options;
+  return JSON.stringify([digest, table.shown, vaSource, columns ?? null, keep ?? null, labelSeparator ?? null, range ?? null, limit ?? null]);
+}
+
+function keepPass(key: string, rows: readonly RowItem[]): void {
+  keptPasses.delete(key);
+  keptPasses.set(key, rows);
+  let held = 0;
+  for (const kept of keptPasses.values()) held += kept.length;
+  // The oldest passes go first.
+  for (const [oldKey, kept] of keptPasses) {
+    if (held <= MAX_KEPT_ROWS) break;
+    keptPasses.delete(oldKey);
+    held -= kept.length;
+  }
+}
+
+/** The kept rows of a pass over this file's current bytes with these options (taken: a third pass parses again), if any. */
+async function keptPass(options: TableItemsOptions): Promise<readonly RowItem[] | undefined> {
+  if (keptPasses.size === 0) return undefined;
+  const key = passKey(options, sha256(await readFile(options.table.absolute)));
+  const rows = keptPasses.get(key);
+  keptPasses.delete(key);
+  return rows;
 }
 
 interface RowReaderOptions {

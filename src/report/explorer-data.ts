@@ -1,7 +1,7 @@
 import { readJsonl } from '../artifacts/jsonl.js';
 import { correctness } from '../stats/group-data.js';
 import { INVALID_COLUMN } from '../stats/group-metrics.js';
-import { groupingOf } from '../stats/record-grouping.js';
+import { groupingOf, type RecordGrouping } from '../stats/record-grouping.js';
 import { compareText } from '../stats/stable-order.js';
 import type { FlowRecord } from '../types/records.js';
 import type { MetricsDocument, MetricsGroup } from './metrics-document.js';
@@ -94,23 +94,44 @@ function wordsOf(record: FlowRecord): RecordWords {
 
 const EXPLORED = new Set(['classification', 'multilabel', 'similarity']);
 
-/** Streams the upstream records once and builds the explorer's data for the document's groups. */
-export async function buildExplorerData(doc: MetricsDocument, tasks: readonly UpstreamTask[]): Promise<ExplorerData> {
+/**
+ * The words of records by group key and item key: what the explorer joins to metrics.json. Filled
+ * from the task files (`buildExplorerData` without words), or by aggregate as it reads the records.
+ */
+export class ExplorerWords {
+  readonly #byGroup = new Map<string, Map<string, RecordWords[]>>();
+
+  add(record: FlowRecord, grouping: RecordGrouping): void {
+    let byKey = this.#byGroup.get(grouping.key);
+    if (!byKey) this.#byGroup.set(grouping.key, (byKey = new Map()));
+    const list = byKey.get(grouping.itemKey);
+    if (list) list.push(wordsOf(record));
+    else byKey.set(grouping.itemKey, [wordsOf(record)]);
+  }
+
+  of(groupKey: string): Map<string, RecordWords[]> {
+    return this.#byGroup.get(groupKey) ?? new Map();
+  }
+}
+
+/** The explorer's data for the document's groups, with the words of their records: given, or streamed once from the task files. */
+export async function buildExplorerData(doc: MetricsDocument, tasks: readonly UpstreamTask[], given?: ExplorerWords): Promise<ExplorerData> {
   const groups = doc.groups.filter((g) => EXPLORED.has(g.kind));
-  const wanted = new Map(groups.map((g) => [g.key, new Map<string, RecordWords[]>()]));
-  for (const task of tasks) {
-    if (!task.file) continue;
-    for await (const record of readJsonl<FlowRecord>(task.file)) {
-      const grouping = groupingOf(record, doc.by);
-      const byKey = grouping && wanted.get(grouping.key);
-      if (!byKey) continue;
-      const list = byKey.get(grouping.itemKey);
-      if (list) list.push(wordsOf(record));
-      else byKey.set(grouping.itemKey, [wordsOf(record)]);
+  let words = given;
+  if (!words) {
+    const read = new ExplorerWords();
+    const wanted = new Set(groups.map((g) => g.key));
+    for (const task of tasks) {
+      if (!task.file) continue;
+      for await (const record of readJsonl<FlowRecord>(task.file)) {
+        const grouping = groupingOf(record, doc.by);
+        if (grouping && wanted.has(grouping.key)) read.add(record, grouping);
+      }
     }
+    words = read;
   }
   const strings = new StringTable();
-  return { strings: strings.values, groups: groups.map((g) => explorerGroup(g, wanted.get(g.key)!, strings)) };
+  return { strings: strings.values, groups: groups.map((g) => explorerGroup(g, words.of(g.key), strings)) };
 }
 
 class StringTable {

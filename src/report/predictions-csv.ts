@@ -41,7 +41,8 @@ function score(record: FlowRecord, field: string): unknown {
   return typeof s === 'object' && s !== null ? (s as Record<string, unknown>)[field] : undefined;
 }
 
-function row(task: UpstreamTask, record: FlowRecord, factors: readonly string[]): string {
+/** One record's row; `factors`: `predictionFactors(tasks)`. */
+export function predictionRow(task: UpstreamTask, record: FlowRecord, factors: readonly string[]): string {
   const coords = record.coords ?? {};
   const cells: unknown[] = [
     task.node, task.taskId, record.id, ...factors.map((f) => coords[f]),
@@ -56,9 +57,24 @@ function row(task: UpstreamTask, record: FlowRecord, factors: readonly string[])
   return cells.map((c) => csvCell(typeof c === 'string' || typeof c === 'number' || typeof c === 'boolean' ? c : null)).join(',');
 }
 
-/** Writes `file` from the upstream tasks' records; returns the number of rows. */
-export async function writePredictionsCsv(file: string, tasks: readonly UpstreamTask[]): Promise<number> {
-  const factors = [...new Set(tasks.flatMap((t) => Object.keys(t.coords)))].sort(compareText);
+/** The factor columns: every coordinate axis of the tasks, sorted by name. */
+export function predictionFactors(tasks: readonly UpstreamTask[]): string[] {
+  return [...new Set(tasks.flatMap((t) => Object.keys(t.coords)))].sort(compareText);
+}
+
+/** A task's rows, in any order (they are sorted here), with the record id each row is sorted by. */
+export interface PredictionLine {
+  readonly id: string;
+  readonly line: string;
+}
+
+/**
+ * Writes `file` from the upstream tasks' records; returns the number of rows. `given` holds the rows
+ * of tasks whose records were read already (by aggregate, `predictionRow`); the others are read
+ * from their files.
+ */
+export async function writePredictionsCsv(file: string, tasks: readonly UpstreamTask[], given?: ReadonlyMap<string, PredictionLine[]>): Promise<number> {
+  const factors = predictionFactors(tasks);
   const temp = `${file}.${process.pid}.tmp`;
   const out = createWriteStream(temp);
   const write = async (text: string) => {
@@ -69,8 +85,11 @@ export async function writePredictionsCsv(file: string, tasks: readonly Upstream
     await write(['node', 'task', 'id', ...factors, ...FIXED].join(',') + '\n');
     for (const task of tasks) {
       if (!task.file) continue;
-      const lines: { id: string; line: string }[] = [];
-      for await (const record of readJsonl<FlowRecord>(task.file)) lines.push({ id: String(record.id), line: row(task, record, factors) });
+      let lines = given?.get(task.taskId);
+      if (!lines) {
+        lines = [];
+        for await (const record of readJsonl<FlowRecord>(task.file)) lines.push({ id: String(record.id), line: predictionRow(task, record, factors) });
+      }
       lines.sort((a, b) => compareText(a.id, b.id) || compareText(a.line, b.line));
       for (const { line } of lines) await write(line + '\n');
       count += lines.length;

@@ -1,62 +1,56 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChartSpec } from './charts.js';
-import type { CacheStore } from '../cache/store.js';
-import { sha256 } from '../util/hash.js';
+import type { ChartRenders, ChartSource } from '../types/providers.js';
 import { packageRoot } from '../util/paths.js';
 
 export interface RenderedChart extends ChartSpec {
   readonly svg: string;
 }
 
+/** Renders one chart to SVG; what `loadChartRenderer` resolves to. */
+export type RenderChartSvg = (chart: ChartSource) => Promise<string>;
+
 /** Bump when this file changes what it makes of a spec: renders cached before are then made anew. */
 const RENDER_VERSION = 1;
 
+let version: string | undefined;
+
 /**
- * Compiles each Vega-Lite spec and renders it to SVG server-side (vega View with the headless
- * renderer: no canvas, no browser). vega and vega-lite are imported here, lazily: they are heavy
- * (about a second of a 10,000-item aggregate, bench/aggregate.ts). With a cache, an SVG is a function
- * of the spec, the chart id and the two libraries' versions, so a rerun on the same records reads
- * its charts back and never loads vega.
+ * What an SVG is made from besides its spec and id: this file's rules and the two libraries'
+ * installed versions. Read from their package.json files, so a cache lookup never loads vega.
  */
-export async function renderCharts(charts: readonly ChartSpec[], options: { readonly cache?: CacheStore | null } = {}): Promise<RenderedChart[]> {
-  if (charts.length === 0) return [];
-  const cache = options.cache ?? null;
-  const keys = cache ? charts.map(chartKey) : [];
-  const stored = cache ? cache.getMany(keys) : new Map<string, unknown>();
-  let libraries: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
-  const out: RenderedChart[] = [];
-  for (const [index, chart] of charts.entries()) {
-    const hit = cache ? stored.get(keys[index]) : undefined;
-    if (typeof hit === 'string') {
-      out.push({ ...chart, svg: hit });
-      continue;
-    }
-    libraries ??= Promise.all([import('vega'), import('vega-lite')]);
-    const [vega, vegaLite] = await libraries;
-    const compiled = vegaLite.compile(chart.spec).spec;
+export function chartRendererVersion(): string {
+  version ??= `render-svg ${RENDER_VERSION}, vega ${installedVersion('vega')}, vega-lite ${installedVersion('vega-lite')}`;
+  return version;
+}
+
+/**
+ * Compiles a Vega-Lite spec and renders it to SVG server-side (vega View with the headless
+ * renderer: no canvas, no browser). vega and vega-lite are imported here, lazily: they are heavy
+ * (more than half a second of CPU to load), and a rerun on the same numbers reads its charts from
+ * the run's cache (src/scheduler/chart-cached.ts) without ever calling this.
+ */
+export async function loadChartRenderer(): Promise<RenderChartSvg> {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  return async (chart) => {
+    const compiled = vegaLite.compile(chart.spec as Parameters<typeof vegaLite.compile>[0]).spec;
     const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
     try {
-      const svg = stableIds(await view.toSVG(), `chart-${chart.id}`);
-      cache?.put(keys[index], svg, { namespace: 'chart', origin: chart.id });
-      out.push({ ...chart, svg });
+      return stableIds(await view.toSVG(), `chart-${chart.id}`);
     } finally {
       view.finalize();
     }
-  }
-  return out;
+  };
 }
 
-let versions: { vega: string; vegaLite: string } | undefined;
-
-/**
- * What an SVG is made from: the spec, the id its element ids are named after, the renderer and the
- * libraries. Specs are built by code in a fixed key order, so their plain JSON is a stable
- * fingerprint (a canonical form would cost a tenth of the aggregate on 10,000 items).
- */
-function chartKey(chart: ChartSpec): string {
-  versions ??= { vega: installedVersion('vega'), vegaLite: installedVersion('vega-lite') };
-  return sha256(JSON.stringify({ ns: 'chart', v: RENDER_VERSION, ...versions, id: chart.id, spec: chart.spec }));
+/** Renders every chart, without a cache (`vaflow report`, tests); the engine's cached renderer is src/scheduler/chart-cached.ts. */
+export async function renderCharts(charts: readonly ChartSource[]): Promise<ChartRenders> {
+  if (charts.length === 0) return { svgs: [], rendered: 0, cached: 0 };
+  const render = await loadChartRenderer();
+  const svgs: string[] = [];
+  for (const chart of charts) svgs.push(await render(chart));
+  return { svgs, rendered: svgs.length, cached: 0 };
 }
 
 function installedVersion(name: string): string {

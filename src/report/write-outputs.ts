@@ -7,10 +7,11 @@ import { FIGURES_DIR, writeFigures } from './figures.js';
 import { renderReportHtml } from './html.js';
 import { type MetricsDocument, outputNames } from './metrics-document.js';
 import { writePredictionsCsv } from './predictions-csv.js';
-import { renderCharts } from './render-svg.js';
-import type { CacheStore } from '../cache/store.js';
+import { renderCharts, type RenderedChart } from './render-svg.js';
+import type { ChartRenders, ChartSource } from '../types/providers.js';
 import { metricRows, rowsToCsv } from './rows.js';
 import { readManifest, readPlan, upstreamTasks } from './run-artifacts.js';
+import type { GatheredRecords } from './report-records.js';
 import { usageByModel } from './usage.js';
 
 export interface WriteOptions {
@@ -20,8 +21,10 @@ export interface WriteOptions {
   readonly prefixed: boolean;
   readonly runId?: string;
   readonly pipelineName?: string;
-  /** Where rendered charts are kept, so a rerun on the same records need not render them again. */
-  readonly cache?: CacheStore | null;
+  /** Renders the charts: a kind passes `ctx.providers.renderCharts` (the run's chart cache in front). @default renders each with vega */
+  readonly renderCharts?: (charts: readonly ChartSource[]) => Promise<ChartRenders>;
+  /** The explorer's words and predictions.csv's rows, gathered as aggregate read the records (else read from tasks/*.jsonl). */
+  readonly gathered?: GatheredRecords;
 }
 
 export interface ReportFiles {
@@ -29,6 +32,8 @@ export interface ReportFiles {
   /** Absent when the folder holds no task records. */
   readonly predictions?: string;
   readonly figures: string[];
+  /** Charts rendered now and read from the cache. */
+  readonly charts: { readonly rendered: number; readonly cached: number };
 }
 
 export interface WrittenFiles extends ReportFiles {
@@ -44,12 +49,14 @@ export interface WrittenFiles extends ReportFiles {
 export async function writeReport(doc: MetricsDocument, options: WriteOptions): Promise<ReportFiles> {
   const names = outputNames(doc.node, options.prefixed);
   const tasks = upstreamTasks(options.dir, doc.node);
-  const explorer = tasks ? await buildExplorerData(doc, tasks) : undefined;
-  const charts = await renderCharts(buildCharts(doc, { links: (explorer?.groups.length ?? 0) > 0 }), { cache: options.cache });
+  const explorer = tasks ? await buildExplorerData(doc, tasks, options.gathered?.words) : undefined;
+  const specs = buildCharts(doc, { links: (explorer?.groups.length ?? 0) > 0 });
+  const renders = await (options.renderCharts ?? renderCharts)(specs);
+  const charts: RenderedChart[] = specs.map((spec, i) => ({ ...spec, svg: renders.svgs[i] }));
   const figures = await writeFigures(options.dir, charts, { node: doc.node, prefixed: options.prefixed });
   const figureFiles = new Map(charts.map((c, i) => [c.id, `${FIGURES_DIR}/${path.basename(figures[i])}`]));
   const predictions = tasks ? path.join(options.dir, names.predictions) : undefined;
-  if (predictions) await writePredictionsCsv(predictions, tasks!);
+  if (predictions) await writePredictionsCsv(predictions, tasks!, options.gathered?.rows ?? undefined);
   const manifest = readManifest(options.dir);
   const plan = readPlan(options.dir);
   const usage = manifest && plan ? usageByModel(manifest.tasks, (id) => plan.tasks[id]?.coords) : undefined;
@@ -58,7 +65,7 @@ export async function writeReport(doc: MetricsDocument, options: WriteOptions): 
     doc, charts, vaflowVersion, runId: options.runId, pipelineName: options.pipelineName,
     explorer, usage, figureFiles, predictionsFile: predictions ? names.predictions : undefined,
   }));
-  return { html, figures, ...(predictions ? { predictions } : {}) };
+  return { html, figures, charts: { rendered: renders.rendered, cached: renders.cached }, ...(predictions ? { predictions } : {}) };
 }
 
 /** Writes metrics.json and metrics.csv, then the report (writeReport), each file atomically (temp file + rename). */

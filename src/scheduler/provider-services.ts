@@ -22,7 +22,7 @@ export interface ProviderServicesOptions {
 export type { ProviderRate } from '../types/rate-limits.js';
 
 /** What the engine uses beyond the kinds' ProviderServices (task-context.ts puts the caches in front for kinds). */
-export interface EngineProviders extends Omit<ProviderServices, 'embedder'> {
+export interface EngineProviders extends Omit<ProviderServices, 'embedder' | 'renderCharts' | 'computeCached'> {
   limitedChat(model: ResolvedModel): Promise<LimitedChat>;
   /**
    * The embedder of an `embedders:` entry, created once per run with the environment the CLI read

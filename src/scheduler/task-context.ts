@@ -5,6 +5,9 @@ import type { TaskRuntime } from './task-runtime.js';
 import path from 'node:path';
 import { emptyTally } from './chat-calls.js';
 import { cachedEmbedder } from './embed-cached.js';
+import { cachedChartRenderer } from './chart-cached.js';
+import { cachedComputation } from './computed-cached.js';
+import { chartRendererVersion, loadChartRenderer } from '../report/render-svg.js';
 
 /** Embedder paths are relative to the pipeline file; kinds get them absolute, with their source resolved. */
 async function resolveEmbedder(runtime: TaskRuntime, id: string | undefined): Promise<ResolvedEmbedder | undefined> {
@@ -21,7 +24,8 @@ async function resolveModel(runtime: TaskRuntime, id: string | undefined): Promi
 /**
  * The context a task's kind sees. Its model and embedder come with their source resolved (the base
  * URL the client uses, file digests), which the cache keys need; `providers.chat` goes through the
- * run's call-level cache and `providers.embedder` through its embedding cache, so a kind never
+ * run's call-level cache, `providers.embedder` through its embedding cache and
+ * `providers.renderCharts` through its chart cache and `providers.computeCached` through it too, so a kind never
  * touches the cache itself. A model file that cannot be read fails the task here, naming it.
  */
 export async function createTaskContext(task: TaskNode, runtime: TaskRuntime, missingInputs: readonly MissingInput[] = []): Promise<TaskContext<Record<string, unknown>>> {
@@ -41,6 +45,8 @@ export async function createTaskContext(task: TaskNode, runtime: TaskRuntime, mi
     providers: {
       chat: runtime.chatCalls.chatFor({ repeat: 0, tally: emptyTally(), origin: task.id }),
       embedder: (entry) => cachedEmbedder(entry, { load: () => runtime.providers.loadEmbedder(entry), cache: runtime.cache, mode: runtime.cacheMode }),
+      renderCharts: cachedChartRenderer({ load: () => runtime.providers.shared('renderer:charts', loadChartRenderer), version: chartRendererVersion, cache: runtime.cache, mode: runtime.cacheMode }),
+      computeCached: cachedComputation({ cache: runtime.cache, mode: runtime.cacheMode }),
       shared: runtime.providers.shared,
       fileDigest: runtime.providers.fileDigest,
     },

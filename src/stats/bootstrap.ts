@@ -32,6 +32,17 @@ export type Interval =
 /** Statistics evaluated on one resample (index vector); null where undefined for that resample. */
 export type Statistics<K extends string> = (indices: Int32Array) => Readonly<Record<K, number | null>>;
 
+/**
+ * Statistics that depend on a resample only through how many of its items fall in each cell (a
+ * confusion matrix): each item's cell, the number of cells, and the statistics of the counts.
+ * The resample is then counted as it is drawn, in one pass (`cellCounter`).
+ */
+export interface CountedStatistics<K extends string> {
+  readonly cells: Int32Array;
+  readonly cellCount: number;
+  readonly ofCounts: (counts: Int32Array) => Readonly<Record<K, number | null>>;
+}
+
 /** Dense cluster indices (0 … C−1, numbered by first appearance) for per-item cluster labels (item ids). */
 export function clusterIndex(labels: readonly string[]): { readonly index: Int32Array; readonly count: number } {
   const seen = new Map<string, number>();
@@ -81,7 +92,51 @@ export function resampler(n: number, clusters: ArrayLike<number> | null | undefi
   };
 }
 
-export function bootstrapIntervals<K extends string>(options: BootstrapOptions, keys: readonly K[], statistics: Statistics<K>): Record<K, Interval> {
+/**
+ * `resampler`, counted: each call draws one resample exactly as `resampler` would (the same
+ * positions from the same generator) and returns how many of its positions fall in each cell,
+ * `counts[cells[p]]` (a buffer reused by the next call). Without clusters the positions are never
+ * written: drawing and counting are one pass over the items.
+ */
+export function cellCounter(cells: Int32Array, cellCount: number, clusters: ArrayLike<number> | null | undefined, rng: Rng): () => Int32Array {
+  const counts = new Int32Array(cellCount);
+  if (!clusters) {
+    return () => {
+      counts.fill(0);
+      rng.countInts(cells, cells.length, counts);
+      return counts;
+    };
+  }
+  const draw = resampler(cells.length, clusters, rng);
+  return () => {
+    counts.fill(0);
+    const positions = draw();
+    for (let j = 0; j < positions.length; j++) counts[cells[positions[j]]]++;
+    return counts;
+  };
+}
+
+/** `cellCounter` for pairs: one resample of pair positions, counted by each side's cells (two reused buffers). */
+export function pairCellCounter(cellsA: Int32Array, countA: number, cellsB: Int32Array, countB: number, clusters: ArrayLike<number> | null | undefined, rng: Rng): () => [Int32Array, Int32Array] {
+  if (cellsA.length !== cellsB.length) throw new RangeError(`${cellsA.length} and ${cellsB.length} cells: not pairs`);
+  const counts: [Int32Array, Int32Array] = [new Int32Array(countA), new Int32Array(countB)];
+  const draw = clusters ? resampler(cellsA.length, clusters, rng) : null;
+  return () => {
+    counts[0].fill(0);
+    counts[1].fill(0);
+    if (!draw) rng.countPairs(cellsA, cellsB, cellsA.length, counts[0], counts[1]);
+    else {
+      const positions = draw();
+      for (let j = 0; j < positions.length; j++) {
+        counts[0][cellsA[positions[j]]]++;
+        counts[1][cellsB[positions[j]]]++;
+      }
+    }
+    return counts;
+  };
+}
+
+export function bootstrapIntervals<K extends string>(options: BootstrapOptions, keys: readonly K[], statistics: Statistics<K> | CountedStatistics<K>): Record<K, Interval> {
   const { n, resamples, confidence, seed } = options;
   const out = {} as Record<K, Interval>;
   const units = resampleUnits(n, options.clusters);
@@ -90,9 +145,18 @@ export function bootstrapIntervals<K extends string>(options: BootstrapOptions, 
     return out;
   }
   const samples = new Map<K, number[]>(keys.map((k) => [k, []]));
-  const draw = resampler(n, options.clusters, createRng(seed));
+  const rng = createRng(seed);
+  let evaluate: () => Readonly<Record<K, number | null>>;
+  if (typeof statistics === 'function') {
+    const draw = resampler(n, options.clusters, rng);
+    evaluate = () => statistics(draw());
+  } else {
+    if (statistics.cells.length !== n) throw new RangeError(`${statistics.cells.length} cells for ${n} items`);
+    const count = cellCounter(statistics.cells, statistics.cellCount, options.clusters, rng);
+    evaluate = () => statistics.ofCounts(count());
+  }
   for (let r = 0; r < resamples; r++) {
-    const values = statistics(draw());
+    const values = evaluate();
     for (const key of keys) {
       const v = values[key];
       if (v !== null && Number.isFinite(v)) samples.get(key)!.push(v);

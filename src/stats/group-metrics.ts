@@ -4,7 +4,7 @@ import { mean } from './descriptive.js';
 import { type GroupItems, type SimilarityItems, type SingleLabelItems, type VaItems, correctness, itemClusters } from './group-data.js';
 import { multiLabelMetrics } from './multi-label.js';
 import { proportionInterval } from './proportion.js';
-import { accuracyOf, cellMargins, cohenKappaOf, confusionCells, confusionMatrix, INVALID, invalidRateOf, macroF1Of, perClass, perClassOf, weightedF1Of } from './single-label.js';
+import { accuracyOf, cellMargins, cohenKappaNumber, cohenKappaOf, confusionCells, confusionMatrix, flatMargins, INVALID, invalidRateOf, macroF1Number, macroF1Of, type Margins, perClass, weightedF1Number, weightedF1Of } from './single-label.js';
 import { SortedSample } from './sorted-sample.js';
 import { type Estimate, type IntervalMethod, type Value, undefinedBecause } from './value.js';
 
@@ -16,19 +16,35 @@ export const HEADLINE_METRICS = {
   va: ['valence_pearson', 'valence_ccc', 'valence_rmse', 'arousal_pearson', 'arousal_ccc', 'arousal_rmse'],
 } as const;
 
-/** Per classification group, made once: each item's confusion-matrix cell, and a buffer to count them in. */
+/** Per classification group, made once: each item's confusion-matrix cell (K·(K+1) cells), and a buffer to count them in. */
 const classCells = new WeakMap<SingleLabelItems, { readonly cells: Int32Array; readonly counts: Int32Array }>();
 
-function classificationValues(items: SingleLabelItems, indices: ArrayLike<number> | undefined): Record<string, Value> {
-  const k = items.labels.length;
+export function classificationCells(items: SingleLabelItems): { readonly cells: Int32Array; readonly counts: Int32Array } {
   let prepared = classCells.get(items);
   if (!prepared) {
+    const k = items.labels.length;
     prepared = { cells: confusionCells({ truth: items.truth, pred: items.pred, classCount: k }), counts: new Int32Array(k * (k + 1)) };
     classCells.set(items, prepared);
   }
-  const m = cellMargins(prepared.cells, k, prepared.counts, indices);
-  const classes = perClassOf(m);
-  return { accuracy: accuracyOf(m), macro_f1: macroF1Of(m, classes), weighted_f1: weightedF1Of(m, classes), kappa: cohenKappaOf(m), invalid_rate: invalidRateOf(m) };
+  return prepared;
+}
+
+function classificationValues(items: SingleLabelItems, indices: ArrayLike<number> | undefined): Record<string, Value> {
+  const prepared = classificationCells(items);
+  return classificationValuesOf(cellMargins(prepared.cells, items.labels.length, prepared.counts, indices));
+}
+
+/** The headline metrics of a classification group from its confusion-matrix margins (one resample's counts, or all items'). */
+export function classificationValuesOf(m: Margins): Record<string, Value> {
+  return { accuracy: accuracyOf(m), macro_f1: macroF1Of(m), weighted_f1: weightedF1Of(m), kappa: cohenKappaOf(m), invalid_rate: invalidRateOf(m) };
+}
+
+/**
+ * The classification metrics a bootstrap resamples (those that are not proportions), as numbers
+ * (null: undefined): the same values as `classificationValuesOf`, without the reasons.
+ */
+export function classificationResampled(m: Margins): Record<string, number | null> {
+  return { macro_f1: macroF1Number(m), weighted_f1: weightedF1Number(m), kappa: cohenKappaNumber(m) };
 }
 
 /** Every headline metric of a group, as values (with reasons) on the items picked by `indices` (all when omitted). */
@@ -228,11 +244,19 @@ export function computeGroupMetrics(items: GroupItems, settings: BootstrapSettin
   const keys = Object.keys(points);
   const outcomes = proportionOutcomes(items);
   const bootstrapped = keys.filter((k) => !(k in outcomes));
-  const intervals = bootstrapIntervals({ n, clusters, ...settings }, bootstrapped, (idx) => {
-    const values: Record<string, number | null> = {};
-    for (const [k, v] of Object.entries(headlineValues(items, idx))) values[k] = toNumber(v);
-    return values;
-  });
+  const numbers = (values: Record<string, Value>) => {
+    const out: Record<string, number | null> = {};
+    for (const k of bootstrapped) out[k] = toNumber(values[k]);
+    return out;
+  };
+  // Classification metrics depend on a resample only through its confusion counts: counted as drawn.
+  const intervals = items.kind === 'classification'
+    ? bootstrapIntervals({ n, clusters, ...settings }, bootstrapped, {
+      cells: classificationCells(items).cells,
+      cellCount: items.labels.length * (items.labels.length + 1),
+      ofCounts: (counts) => classificationResampled(flatMargins(counts, items.labels.length)),
+    })
+    : bootstrapIntervals({ n, clusters, ...settings }, bootstrapped, (idx) => numbers(headlineValues(items, idx)));
   const proportion = (rows: readonly number[] | null, outcome: boolean[]): IntervalResult =>
     proportionInterval({ outcomes: rows ? subset(outcome, rows) : outcome, clusters: clusters && rows ? subset(clusters, rows) : clusters }, settings.confidence);
   const proportionMethod: IntervalMethod = clusters ? 'clopper-pearson-clustered' : 'clopper-pearson';

@@ -1,8 +1,9 @@
-import { clusterIndex, percentileInterval, resampler, resampleUnits } from './bootstrap.js';
+import { cellCounter, clusterIndex, pairCellCounter, percentileInterval, resampler, resampleUnits } from './bootstrap.js';
 import { type GroupItems, type SimilarityItems, correctness, itemClusters, subsetItems } from './group-data.js';
-import { headlineValues, proportionOutcomes } from './group-metrics.js';
+import { classificationCells, classificationResampled, headlineValues, proportionOutcomes } from './group-metrics.js';
 import { mcnemarClustered, mcnemarExact } from './mcnemar.js';
-import { createRng } from './prng.js';
+import { createRng, type Rng } from './prng.js';
+import { flatMargins } from './single-label.js';
 import { independentDifferenceInterval, pairedDifferenceInterval } from './proportion-difference.js';
 import { wilcoxonSignedRank } from './wilcoxon.js';
 import type { Estimate, IntervalMethod, Value } from './value.js';
@@ -108,25 +109,16 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
   const unitsA = pairedMode ? resampleUnits(paired, clustersOfPairs) : resampleUnits(a.keys.length, clustersA);
   const unitsB = pairedMode ? unitsA : resampleUnits(b.keys.length, clustersB);
   if (unitsA >= 2 && unitsB >= 2) {
-    const drawPairs = pairedMode ? resampler(paired, clustersOfPairs, rng) : null;
-    const drawA = pairedMode ? null : resampler(a.keys.length, clustersA, rng);
-    const drawB = pairedMode ? null : resampler(b.keys.length, clustersB, rng);
     // Paired: each side's paired items in pair order, so a resample's positions index them directly.
     const sideA = pairedMode ? subsetItems(a, ia) : a;
     const sideB = pairedMode ? subsetItems(b, ib) : b;
+    const resample = sideResampler(sideA, sideB, { pairedMode, clustersOfPairs, clustersA, clustersB, rng });
     for (let r = 0; r < options.resamples; r++) {
-      let pickA: Int32Array;
-      let pickB: Int32Array;
-      if (drawPairs) pickA = pickB = drawPairs();
-      else {
-        pickA = drawA!();
-        pickB = drawB!();
-      }
-      const va = headlineValues(sideA, pickA);
-      const vb = headlineValues(sideB, pickB);
+      const [va, vb] = resample();
       for (const m of resampled) {
-        const d = delta(va[m], vb[m]);
-        if (d.value !== null) samples.get(m)!.push(d.value);
+        const x = va[m];
+        const y = vb[m];
+        if (x !== null && x !== undefined && y !== null && y !== undefined) samples.get(m)!.push(y - x);
       }
     }
   }
@@ -160,6 +152,54 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
     valuesB: valuesOf(pointB),
     ...tested,
   };
+}
+
+/**
+ * Draws one resample per call (of pairs, or of each side on its own) and returns both sides' headline
+ * values on it. Classification sides are counted by confusion cell as they are drawn (`cellCounter`,
+ * and `pairCellCounter` for pairs: one pass counts both sides). The same draws either way.
+ */
+function sideResampler(
+  sideA: GroupItems,
+  sideB: GroupItems,
+  o: { pairedMode: boolean; clustersOfPairs: Int32Array | null; clustersA: Int32Array | null; clustersB: Int32Array | null; rng: Rng },
+): () => [Record<string, number | null>, Record<string, number | null>] {
+  if (sideA.kind === 'classification' && sideB.kind === 'classification') {
+    const kA = sideA.labels.length;
+    const kB = sideB.labels.length;
+    const sizeA = kA * (kA + 1);
+    const sizeB = kB * (kB + 1);
+    const cellsA = classificationCells(sideA).cells;
+    const cellsB = classificationCells(sideB).cells;
+    const values = (countsA: Int32Array, countsB: Int32Array): [Record<string, number | null>, Record<string, number | null>] =>
+      [classificationResampled(flatMargins(countsA, kA)), classificationResampled(flatMargins(countsB, kB))];
+    if (!o.pairedMode) {
+      const countA = cellCounter(cellsA, sizeA, o.clustersA, o.rng);
+      const countB = cellCounter(cellsB, sizeB, o.clustersB, o.rng);
+      return () => values(countA(), countB());
+    }
+    const countPairs = pairCellCounter(cellsA, sizeA, cellsB, sizeB, o.clustersOfPairs, o.rng);
+    return () => {
+      const [countsA, countsB] = countPairs();
+      return values(countsA, countsB);
+    };
+  }
+  if (o.pairedMode) {
+    const drawPairs = resampler(sideA.keys.length, o.clustersOfPairs, o.rng);
+    return () => {
+      const pick = drawPairs();
+      return [numbers(headlineValues(sideA, pick)), numbers(headlineValues(sideB, pick))];
+    };
+  }
+  const drawA = resampler(sideA.keys.length, o.clustersA, o.rng);
+  const drawB = resampler(sideB.keys.length, o.clustersB, o.rng);
+  return () => [numbers(headlineValues(sideA, drawA())), numbers(headlineValues(sideB, drawB()))];
+}
+
+function numbers(values: Record<string, Value>): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const k in values) out[k] = values[k].value;
+  return out;
 }
 
 /** The delta of a proportion with a score interval: Tango's on the pairs, Newcombe's square-and-add without them. */

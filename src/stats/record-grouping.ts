@@ -30,7 +30,19 @@ export function familyOf(record: FlowRecord): Family | null {
 export function groupingOf(record: FlowRecord, by: readonly string[] | null): RecordGrouping | null {
   const family = familyOf(record);
   if (!family) return null;
-  const coords = record.coords ?? {};
+  return withItem(groupOf(record.node, family, record.coords ?? {}, by), record.id);
+}
+
+/** What a record's grouping owes to its node, family and coordinates: the part records of one task share. */
+interface GroupPart {
+  readonly family: Family;
+  readonly key: string;
+  readonly coords: Record<string, string>;
+  /** The pooled coordinates, `axis=value,…` sorted by axis ('' for none). */
+  readonly pooled: string;
+}
+
+function groupOf(node: string, family: Family, coords: Readonly<Record<string, string>>, by: readonly string[] | null): GroupPart {
   const grouped: Record<string, string> = {};
   const pooled: string[] = [];
   for (const axis of Object.keys(coords).sort()) {
@@ -40,10 +52,40 @@ export function groupingOf(record: FlowRecord, by: readonly string[] | null): Re
   const ordered = by === null ? grouped : Object.fromEntries(by.filter((a) => a in grouped).map((a) => [a, grouped[a]]));
   return {
     family,
-    key: `${record.node}/${family}[${Object.entries(ordered).map(([a, v]) => `${a}=${v}`).join(',')}]`,
+    key: `${node}/${family}[${Object.entries(ordered).map(([a, v]) => `${a}=${v}`).join(',')}]`,
     coords: ordered,
-    itemKey: pooled.length ? `${record.id}|${pooled.join(',')}` : record.id,
+    pooled: pooled.join(','),
   };
+}
+
+function withItem(part: GroupPart, id: string): RecordGrouping {
+  return { family: part.family, key: part.key, coords: part.coords, itemKey: part.pooled ? `${id}|${part.pooled}` : id };
+}
+
+/**
+ * `groupingOf` for a stream of records, with the group part worked out once per node, family and
+ * coordinates (the records of one task share them) instead of once per record. The groupings'
+ * `coords` objects are shared: read them, never change them.
+ */
+export class RecordGrouper {
+  readonly #by: readonly string[] | null;
+  readonly #parts = new Map<string, GroupPart>();
+
+  constructor(by: readonly string[] | null) {
+    this.#by = by;
+  }
+
+  of(record: FlowRecord): RecordGrouping | null {
+    const family = familyOf(record);
+    if (!family) return null;
+    const coords = record.coords ?? {};
+    // Lengths first: no node, axis or value can make two different coordinate sets read the same.
+    let signature = `${family}${record.node.length}:${record.node}`;
+    for (const axis of Object.keys(coords)) signature += `${axis.length}:${axis}${String(coords[axis]).length}:${coords[axis]}`;
+    let part = this.#parts.get(signature);
+    if (!part) this.#parts.set(signature, (part = groupOf(record.node, family, coords, this.#by)));
+    return withItem(part, record.id);
+  }
 }
 
 /** Labels compare trimmed and lower-cased. */

@@ -86,6 +86,18 @@ export interface ProviderServices {
    * keys) and the run's folder for derived files (word-vector binary caches).
    */
   embedder(entry: ResolvedEmbedder): CachedEmbedder;
+  /**
+   * Renders Vega-Lite charts to SVG behind the run's cache: an SVG is kept under the chart's content
+   * (spec and id) and the renderer's version, so a rerun on the same numbers renders nothing and
+   * never loads the renderer; a changed number renders that chart anew.
+   */
+  renderCharts(charts: readonly ChartSource[]): Promise<ChartRenders>;
+  /**
+   * A pure computation behind the run's cache: its value is kept under everything it depends on
+   * (`identity`, content only: never a path or a time), so a rerun on the same inputs reads it back
+   * instead of computing it (aggregate's metrics document).
+   */
+  computeCached: CachedComputation;
   /** A run-wide lazily created shared object (an embedder, a loaded ONNX session, ...), keyed by `key`. */
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
   /**
@@ -93,6 +105,26 @@ export interface ProviderServices {
    * the file's stat fingerprint, across runs when there is a cache, so a big model is hashed once.
    */
   fileDigest(file: string): Promise<string>;
+}
+
+/** `ProviderServices.computeCached`: the value, and whether it came from the cache. */
+export type CachedComputation = <T>(
+  request: { readonly namespace: string; readonly identity: unknown; readonly origin?: string },
+  compute: () => T,
+) => { readonly value: T; readonly cached: boolean };
+
+/** A chart for `ProviderServices.renderCharts`: its Vega-Lite spec, and the id its SVG's element ids are named after. */
+export interface ChartSource {
+  readonly id: string;
+  readonly spec: unknown;
+}
+
+/** What `ProviderServices.renderCharts` returns: each chart's SVG in the order given, and how many were rendered now. */
+export interface ChartRenders {
+  readonly svgs: readonly string[];
+  /** Charts rendered now (cache misses). */
+  readonly rendered: number;
+  readonly cached: number;
 }
 
 /** What `CachedEmbedder.embed` returns: every distinct text's embedding, and how many came from the cache. */

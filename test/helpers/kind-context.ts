@@ -7,6 +7,9 @@ import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } 
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { CacheStore } from '../../src/cache/store.js';
 import { cachedEmbedder } from '../../src/scheduler/embed-cached.js';
+import { cachedChartRenderer } from '../../src/scheduler/chart-cached.js';
+import { cachedComputation } from '../../src/scheduler/computed-cached.js';
+import { chartRendererVersion, loadChartRenderer } from '../../src/report/render-svg.js';
 import type { Coords } from '../../src/types/records.js';
 import { ConfigError } from '../../src/errors.js';
 import { privateVectorDir } from './vector-cache.js';
@@ -30,7 +33,7 @@ export interface KindContextOptions<P> {
   readonly signal?: AbortSignal;
   /** Chat models by model id; `providers.chat(model)` of any other id throws a ConfigError. */
   readonly chat?: Readonly<Record<string, ChatProvider>>;
-  /** The cache behind `providers.embedder` (the engine's, read and written). @default none */
+  /** The cache behind `providers.embedder` and `providers.renderCharts` (the engine's, read and written). @default none */
   readonly cache?: CacheStore | null;
   /** Embedders by embedder id that stand in for the real one an entry would create. */
   readonly embedders?: Readonly<Record<string, EmbeddingsInterface>>;
@@ -111,7 +114,8 @@ function taskIdOf(nodeId: string, coords: Coords): string {
 
 /**
  * Providers as the engine wires them, minus the environment: chat models are the test's own; embedders
- * are real unless the test gives its own, behind the engine's embedding cache.
+ * are real unless the test gives its own, behind the engine's embedding cache; charts are rendered
+ * with vega behind its chart cache.
  */
 function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; embedders: Readonly<Record<string, EmbeddingsInterface>>; specDir: string; cache: CacheStore | null }): ProviderServices {
   const sharedObjects = new Map<string, Promise<unknown>>();
@@ -138,5 +142,7 @@ function testProviders(options: { chat: Readonly<Record<string, ChatProvider>>; 
       const load = () => own ? Promise.resolve(own) : shared(`embedder:${entry.id}`, async () => (await import('../../src/providers/embedders/registry.js')).createEmbedder(entry, { specDir: options.specDir, env: {}, cacheDir }));
       return cachedEmbedder(entry, { load, cache: options.cache, mode: { read: true, write: true } });
     },
+    computeCached: cachedComputation({ cache: options.cache, mode: { read: true, write: true } }),
+    renderCharts: cachedChartRenderer({ load: () => shared('renderer:charts', loadChartRenderer), version: chartRendererVersion, cache: options.cache, mode: { read: true, write: true } }),
   };
 }

@@ -12,6 +12,9 @@ import { registerSecrets } from '../../util/redact.js';
 import { OPENAI_DEFAULT_BASE_URL } from '../../providers/chat/base-url.js';
 import { AttemptsExhausted } from '../../scheduler/retry.js';
 import { cachedEmbedder } from '../../scheduler/embed-cached.js';
+import { cachedChartRenderer } from '../../scheduler/chart-cached.js';
+import { cachedComputation } from '../../scheduler/computed-cached.js';
+import { chartRendererVersion, loadChartRenderer } from '../../report/render-svg.js';
 import { RedisProviderLimiter } from './redis-limiter.js';
 import { fromShared } from './shared-root.js';
 import type { TaskContextPayload } from './protocol.js';
@@ -85,6 +88,9 @@ export class WorkerContexts {
         chat: providers.chat,
         // Embeddings are not cached on a worker (only the coordinator holds a cache): each job embeds its texts.
         embedder: (entry) => cachedEmbedder(entry, { load: () => providers.loadEmbedder(entry), cache: null, mode: { read: false, write: false } }),
+        // Charts belong to batch kinds, which run on the coordinator; an item kind that draws one renders it here.
+        renderCharts: cachedChartRenderer({ load: loadChartRenderer, version: chartRendererVersion, cache: null, mode: { read: false, write: false } }),
+        computeCached: cachedComputation({ cache: null, mode: { read: false, write: false } }),
         shared: providers.shared,
         fileDigest: providers.fileDigest,
       },

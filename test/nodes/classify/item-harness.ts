@@ -56,7 +56,7 @@ export async function runItem<P>(kind: ItemKind<P>, input: FlowRecord, options: 
       (signal, attempt) => kind.item(input, {
         taskId: 't', nodeId: 'classify', params, coords: { model: model.id }, model, spec: { version: 1, name: 'test', nodes: {} },
         specDir: process.cwd(), runDir: process.cwd(), seed: 42, signal, log: options.log ?? (() => {}),
-        providers: { chat, shared: (_key, create) => create(), fileDigest: () => Promise.reject(new Error('classify reads no file')), embedder: () => { throw new Error('classify uses no embedder'); } },
+        providers: { chat, shared: (_key, create) => create(), fileDigest: () => Promise.reject(new Error('classify reads no file')), embedder: () => { throw new Error('classify uses no embedder'); }, renderCharts: () => Promise.reject(new Error('classify draws no chart')), computeCached: () => { throw new Error('classify computes nothing cached'); } },
         repeat: options.repeat ?? 0, attempt,
       }),
       {

@@ -33,6 +33,15 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
+/** Lua (after NOW): pauseFor(h, ms) moves the shared pause to now + ms unless it already ends later. */
+const PAUSE_FOR = `
+local function pauseFor(h, pause)
+  if pause <= 0 then return end
+  local paused = tonumber(redis.call('HGET', h, 'pausedUntil') or '0')
+  if now + pause > paused then redis.call('HSET', h, 'pausedUntil', now + pause) end
+end
+`;
+
 /**
  * KEYS: state hash, leases zset. ARGV: lease id, max concurrency, interval ms (0: no rate), tokens
  * per minute (0: none), estimated tokens, lease ms. Returns {1, delay before the call, requests sent
@@ -78,18 +87,14 @@ return {1, math.ceil(delay), sent, tonumber(redis.call('HGET', h, 'round') or '0
  * KEYS: state hash, leases zset. ARGV: lease id, Retry-After ms the server named (0: none), token
  * correction (actual − estimate; 0 when unknown).
  */
-const RELEASE = `${NOW}
+const RELEASE = `${NOW}${PAUSE_FOR}
 local h, z = KEYS[1], KEYS[2]
 redis.call('ZREM', z, ARGV[1])
 local correction = tonumber(ARGV[3])
 if correction ~= 0 and redis.call('HEXISTS', h, 'tokens') == 1 then
   redis.call('HINCRBYFLOAT', h, 'tokens', -correction)
 end
-local pause = tonumber(ARGV[2])
-if pause > 0 then
-  local paused = tonumber(redis.call('HGET', h, 'pausedUntil') or '0')
-  if now + pause > paused then redis.call('HSET', h, 'pausedUntil', now + pause) end
-end
+pauseFor(h, tonumber(ARGV[2]))
 return 1
 `;
 
@@ -104,7 +109,7 @@ return {now, tonumber(v[1] or '0'), tonumber(v[2] or '0'), v[3] or ''}
  * none), the round calls are sent in now, 1 when the rate was cut (the next start waits a whole
  * interval), a pause in ms (0: none). Returns 0 when another worker wrote first.
  */
-const LEARN_WRITE = `${NOW}
+const LEARN_WRITE = `${NOW}${PAUSE_FOR}
 local h = KEYS[1]
 if tonumber(redis.call('HGET', h, 'version') or '0') ~= tonumber(ARGV[1]) then return 0 end
 local interval = tonumber(ARGV[3])
@@ -113,11 +118,7 @@ if ARGV[5] == '1' and interval > 0 then
   local tat = tonumber(redis.call('HGET', h, 'tat') or '0')
   if tat < now + interval then redis.call('HSET', h, 'tat', tostring(now + interval)) end
 end
-local pause = tonumber(ARGV[6])
-if pause > 0 then
-  local paused = tonumber(redis.call('HGET', h, 'pausedUntil') or '0')
-  if now + pause > paused then redis.call('HSET', h, 'pausedUntil', now + pause) end
-end
+pauseFor(h, tonumber(ARGV[6]))
 redis.call('PEXPIRE', h, 86400000)
 return 1
 `;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '../../src/util/hash.js';
@@ -22,7 +22,7 @@ export function codeDigest(moduleUrl: string): string {
     while (pending.length > 0) {
       const file = pending.pop()!;
       if (sources.has(file)) continue;
-      const text = readFileSync(file, 'utf8');
+      const text = readFileSync(sourceOf(file), 'utf8');
       sources.set(file, text);
       for (const match of text.matchAll(RELATIVE_IMPORT)) pending.push(path.resolve(path.dirname(file), match[1]!));
     }
@@ -33,4 +33,15 @@ export function codeDigest(moduleUrl: string): string {
     digests.set(moduleUrl, digest);
   }
   return digest;
+}
+
+/**
+ * The file a `.js` specifier names: itself when compiled, its `.ts` source when the code runs from
+ * TypeScript (tsx: `npm run mutate`, a user's own runner). The digest then covers the sources, a
+ * different one from the build's, so the two never share a cache entry, which is as it should be.
+ */
+function sourceOf(file: string): string {
+  if (existsSync(file) || !file.endsWith('.js')) return file;
+  const source = `${file.slice(0, -'.js'.length)}.ts`;
+  return existsSync(source) ? source : file;
 }

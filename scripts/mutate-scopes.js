@@ -29,7 +29,7 @@ export const SCOPES = {
     // test/nodes/aggregate/mutation-parts.test.ts checks it). index.test.ts and order.test.ts run the
     // kind over realistic record sets with 1000 resamples and the full report (~20–30 s a file run):
     // left out like other engine-level files; node.test.ts calls the kind the same way on a few records.
-    tests: ['test/nodes/aggregate/{collect,build-document,node,metrics-cache}.test.ts', 'test/stats/record-grouping.test.ts', 'test/kinds.test.ts'],
+    tests: ['test/nodes/aggregate/{collect,build-document,node,metrics-cache,code-digest}.test.ts', 'test/stats/record-grouping.test.ts', 'test/kinds.test.ts'],
   },
   cache: {
     // Canonical JSON and sha256 moved to src/util/hash.ts (issue 18): the key is built on them.
@@ -84,6 +84,6 @@ export const SCOPES = {
     // index.ts (the kind: checks, the batch's wiring, file names, yielded rows), the line it writes per
     // failed input, and the digest of the statistics' code that keys its cached statistics.
     mutate: ['nodes/aggregate/index.ts', 'nodes/aggregate/missing-inputs.ts', 'nodes/aggregate/code-digest.ts'],
-    tests: ['test/nodes/aggregate/node.test.ts', 'test/nodes/aggregate/metrics-cache.test.ts', 'test/kinds.test.ts'],
+    tests: ['test/nodes/aggregate/node.test.ts', 'test/nodes/aggregate/metrics-cache.test.ts', 'test/nodes/aggregate/code-digest.test.ts', 'test/kinds.test.ts'],
   },
 };

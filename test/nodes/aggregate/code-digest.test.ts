@@ -14,10 +14,11 @@ function writeTree(dir: string, files: Record<string, string>): void {
   }
 }
 
-// Every way a compiled module names another: `from` with and without a space, a side-effect import,
-// a dynamic import with spaces, a parent folder; and a cycle (c imports main).
+// Every way a module names another: `from` with and without a space, a side-effect import (two
+// spaces), a dynamic import with spaces around its parenthesis, a parent folder; and a cycle (c
+// imports main).
 const TREE = {
-  'main.js': `import { a } from './a.js';\nimport {b} from"./b.js";\nimport './side.js';\nconst c = await import( './lib/c.js' );\n`,
+  'main.js': `import { a } from './a.js';\nimport {b} from"./b.js";\nimport  './side.js';\nconst c = await import ( './lib/c.js' );\n`,
   'a.js': 'export const a = 1;\n',
   'b.js': 'export const b = 2;\n',
   'side.js': 'globalThis.x = 1;\n',
@@ -57,5 +58,14 @@ test('run from TypeScript, a .js specifier reads its .ts source: an edit of the 
     writeTree(path.join(dir, 'two'), { ...ts, 'a.ts': 'export const a: number = 2;\n' });
     // The root is named as the compiled file (new URL('./build-document.js', import.meta.url) under tsx).
     assert.notEqual(digestOf(path.join(dir, 'one'), 'main.js'), digestOf(path.join(dir, 'two'), 'main.js'));
+  });
+});
+
+test('compiled, a module is read as the .js file even when a .ts of the same name lies beside it', async () => {
+  await withTempDir('code-digest-', async (dir) => {
+    const js = { 'main.js': `import { a } from './a.js';\n`, 'a.js': 'export const a = 1;\n' };
+    writeTree(path.join(dir, 'one'), { ...js, 'a.ts': 'export const a: number = 1;\n' });
+    writeTree(path.join(dir, 'two'), { ...js, 'a.ts': 'export const a: number = 2;\n' });
+    assert.equal(digestOf(path.join(dir, 'one')), digestOf(path.join(dir, 'two')));
   });
 });

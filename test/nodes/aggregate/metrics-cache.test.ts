@@ -36,6 +36,7 @@ test('a rerun on the same records reads its statistics from the cache and writes
     assert.equal(uncached.cached, false);
     assert.equal(first.cached, false);
     assert.equal(rerun.cached, true);
+    assert.equal(cache.stats().byNamespace['computed:metrics']?.entries, 1, 'one entry, in the namespace `vaflow cache stats` reports it under');
     for (const run of [first, rerun]) {
       assert.equal(run.json, uncached.json);
       assert.equal(run.csv, uncached.csv);

@@ -1,7 +1,7 @@
 import type { CacheStore } from '../cache/store.js';
 import type { ChartRenders, ChartSource } from '../types/providers.js';
 import type { RenderChartSvg } from '../report/render-svg.js';
-import type { CacheMode } from './task-runtime.js';
+import { cacheSides, type CacheMode } from './task-runtime.js';
 import { sha256 } from '../util/hash.js';
 
 export interface CachedChartsOptions {
@@ -22,10 +22,9 @@ export interface CachedChartsOptions {
  */
 export function cachedChartRenderer(options: CachedChartsOptions): (charts: readonly ChartSource[]) => Promise<ChartRenders> {
   let renderer: Promise<RenderChartSvg> | undefined;
+  const { reading, writing } = cacheSides(options.cache, options.mode);
   return async (charts) => {
     if (charts.length === 0) return { svgs: [], rendered: 0, cached: 0 };
-    const reading = options.mode.read ? options.cache : null;
-    const writing = options.mode.write ? options.cache : null;
     const keys = reading || writing ? charts.map((chart) => chartCacheKey(chart, options.version())) : [];
     const stored = reading ? reading.getMany(keys) : new Map<string, unknown>();
     const svgs: string[] = [];

@@ -1,7 +1,7 @@
 import { deserialize, serialize } from 'node:v8';
 import type { CacheStore } from '../cache/store.js';
 import type { CachedComputation } from '../types/providers.js';
-import type { CacheMode } from './task-runtime.js';
+import { cacheSides, type CacheMode } from './task-runtime.js';
 import { sha256 } from '../util/hash.js';
 
 /**
@@ -12,9 +12,8 @@ import { sha256 } from '../util/hash.js';
  * number to the bit. An entry that cannot be read back is computed again.
  */
 export function cachedComputation(options: { readonly cache: CacheStore | null; readonly mode: CacheMode }): CachedComputation {
+  const { reading, writing } = cacheSides(options.cache, options.mode);
   return (request, compute) => {
-    const reading = options.mode.read ? options.cache : null;
-    const writing = options.mode.write ? options.cache : null;
     const key = reading || writing ? computedCacheKey(request.namespace, request.identity) : '';
     const stored = reading?.getBytes(key);
     if (stored) {

@@ -2,7 +2,7 @@ import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { CacheStore } from '../cache/store.js';
 import type { TextEmbedding } from '../types/embeddings.js';
 import type { CachedEmbedder, EmbedResult, ResolvedEmbedder } from '../types/providers.js';
-import type { CacheMode } from './task-runtime.js';
+import { cacheSides, type CacheMode } from './task-runtime.js';
 import { embedderIdentity, embeddingCacheKey } from '../cache/key.js';
 import { compareText } from '../stats/stable-order.js';
 import { isVaflowEmbeddings } from '../types/embeddings.js';
@@ -49,8 +49,7 @@ export async function embedCached(texts: Iterable<string>, options: EmbedCachedO
   const vectorKey = (text: string) => embeddingCacheKey(options.identity, text);
   const statsKey = (text: string) => embeddingCacheKey({ stats: options.identity }, text);
   const misses: string[] = [];
-  const reading = options.mode.read ? options.cache : null;
-  const writing = options.mode.write ? options.cache : null;
+  const { reading, writing } = cacheSides(options.cache, options.mode);
   if (reading) {
     const vectors = reading.getMany(distinct.map(vectorKey));
     const stats = reading.getMany(distinct.map(statsKey));

@@ -16,6 +16,11 @@ export interface CacheMode {
   readonly write: boolean;
 }
 
+/** The cache as `mode` lets a reader and a writer use it (null: that side is off). */
+export function cacheSides(cache: CacheStore | null, mode: CacheMode): { readonly reading: CacheStore | null; readonly writing: CacheStore | null } {
+  return { reading: mode.read ? cache : null, writing: mode.write ? cache : null };
+}
+
 /** Everything a task needs from the run, handed over by the orchestrator (no globals, no process.env). */
 export interface TaskRuntime {
   readonly spec: Pipeline;

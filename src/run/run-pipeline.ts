@@ -35,7 +35,6 @@ import type { TaskGraph } from '../types/graph.js';
 import { resolveExecutor, type ExecutorSetting } from './remote/executor-setting.js';
 import { sharedRootOf, sharedSpecDir } from './remote/shared-root.js';
 import type { RedisExecutor } from './remote/redis-executor.js';
-import { limitHeapGrowth } from './heap-growth.js';
 
 export interface RunPipelineOptions {
   /** The pipeline file; for a resume, optional (it must then equal the run's copy, which is what runs). */
@@ -171,7 +170,6 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const spec = selectNodes(applied.spec, only ?? []);
   const loaded: LoadedPipeline = { ...raw, spec };
   const graph = createGraph({ spec, kinds: loaded.kinds });
-  if (!options.dryRun) limitHeapGrowth();
   const executor = resolveExecutor({ flag: options.executor, env: options.env, pipeline: spec.defaults?.executor });
   // Connected before the run folder exists: an unreachable Redis costs nothing but the message.
   const remote = executor.kind === 'redis' && !options.dryRun ? await connectExecutor(executor, loaded.specDir, options.env) : undefined;

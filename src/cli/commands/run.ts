@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addRunOptions, resolveRunFlags, type RunFlags } from '../run-options.js';
 import { UsageError } from '../../errors.js';
+import { limitHeapGrowth } from '../../run/heap-growth.js';
 
 interface RunCommandFlags extends RunFlags {
   readonly executor?: string;
@@ -43,6 +44,9 @@ export function register(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
+      // The process's heap policy is the CLI's to set, not runPipeline's: a program that embeds the
+      // library keeps its own V8 settings.
+      limitHeapGrowth();
       const mode = flags.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain';
       const result = await runPipeline({
         file,

@@ -29,11 +29,14 @@ export function register(program: Command): void {
       const concurrency = positiveInteger(flags.concurrency, '--concurrency');
       const lockMs = positiveInteger(flags.lockMs, '--lock-ms');
       if (lockMs < 1000) throw new UsageError(`--lock-ms: at least 1000, got ${lockMs}`);
-      const [{ parseRedisUrl }, { sharedRootOf }, { runWorker }] = await Promise.all([
+      const [{ parseRedisUrl }, { sharedRootOf }, { runWorker }, { limitHeapGrowth }] = await Promise.all([
         import('../../run/remote/executor-setting.js'),
         import('../../run/remote/shared-root.js'),
         import('../../run/remote/worker.js'),
+        import('../../run/heap-growth.js'),
       ]);
+      // A worker makes the run's calls: the same allocation pattern, the same heap policy as `vaflow run`.
+      limitHeapGrowth();
       const url = parseRedisUrl(value, flags.redis ? '--redis' : 'VAFLOW_EXECUTOR');
       const stop = new AbortController();
       let signals = 0;

@@ -15,7 +15,6 @@ import { RedisRetryBudget } from './retry-budget.js';
 import { WorkerContexts, withWorker, type PreparedTask } from './worker-context.js';
 import { connectRedis, redisProblem, type RedisUrl } from './redis-connection.js';
 import { BEAT_EVERY_MS, removeBeat, writeBeat } from './worker-status.js';
-import { limitHeapGrowth } from '../heap-growth.js';
 import { KEY_PREFIX, PROTOCOL_VERSION, QUEUE_NAME, type ItemJobData, type ItemJobResult, type PaidAnswer, type RemoteRetry } from './protocol.js';
 
 export interface WorkerOptions {
@@ -45,8 +44,6 @@ export interface WorkerOptions {
  */
 export async function runWorker(options: WorkerOptions): Promise<void> {
   const id = `${os.hostname()}#${process.pid}`;
-  // A worker makes the run's calls: the same allocation pattern, the same heap policy.
-  limitHeapGrowth();
   // Every variable that says it holds a secret is one: no error message of this worker can carry it.
   registerSecrets(Object.entries(options.env).filter(([name]) => isSecretName(name)).map(([, value]) => value));
   let lastProblem = '';

@@ -32,6 +32,9 @@ function install(point: PausePoint): void {
   let seen = 0;
   const hang = (file: string) => {
     fs.writeFileSync(point.signalFile, file);
+    // A real operation still in progress holds the event loop open; a bare pending promise does not,
+    // and a run idle behind it would exit on its own before the test's kill (seen in CI).
+    setInterval(() => undefined, 60_000);
     return new Promise<never>(() => undefined);
   };
   const pausesAt = (file: unknown) => typeof file === 'string' && pattern.test(file) && ++seen === (point.nth ?? 1);

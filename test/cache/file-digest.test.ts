@@ -102,3 +102,24 @@ test('a remembered value that is not a sha256 hex digest is ignored and the file
     assert.equal(await new FileDigests(new RememberingStore(hex)).digest(file), hex, 'a well-formed remembered digest is trusted');
   });
 });
+
+/** A store whose first lookup fails, as a cache file found damaged at that moment does (get throws). */
+class FailingOnceStore extends RecordingStore {
+  failures = 1;
+  override get(key: string): unknown {
+    if (this.failures-- > 0) throw new Error('cache read failed');
+    return super.get(key);
+  }
+}
+
+test('a digest that failed after the file was found (the store\'s lookup threw) is not remembered: the unchanged file is hashed on the next call', async () => {
+  await withTempDir('digest-store-failure', async (dir) => {
+    const file = path.join(dir, 'model.gguf');
+    writeFileSync(file, 'weights');
+    const store = new FailingOnceStore();
+    const digests = new FileDigests(store);
+    await assert.rejects(digests.digest(file), /cache read failed/);
+    assert.equal(await digests.digest(file), sha('weights'));
+    assert.deepEqual(store.puts, [sha('weights')]);
+  });
+});

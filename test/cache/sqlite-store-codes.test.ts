@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConfigError, RunIOError } from '../../src/errors.js';
 import { committedKeys, withSqliteStore } from './fixtures/sqlite-fixture.js';
 
 // The SQLite store's errors other than locks, each provoked in a real file: a commit SQLite refuses
 // (a trigger another program added), an index that disagrees with its table (SQLITE_CORRUPT_INDEX,
-// an extended code the damaged-file check must match by its prefix), and files that are SQLite
-// databases but not vaflow caches. Each error names the file; nothing buffered is lost.
+// an extended code the damaged-file check must match by its prefix), a file that is no database,
+// files that are SQLite databases but not vaflow caches, and SQLite's bound on the variables of one
+// statement. Each error names the file; nothing buffered is lost.
 
 const item = { namespace: 'item', origin: 'classify[model=m]' };
 
@@ -56,6 +58,24 @@ test('an index that disagrees with its table (SQLITE_CORRUPT_INDEX) is the damag
       () => store.prune(Date.now() + 1),
       (error: unknown) => error instanceof ConfigError && error.message === `cache ${file} is not a readable vaflow cache (SQLITE_CORRUPT_INDEX); delete it or use another --cache-dir`,
     );
+  }));
+
+test('a file that is not a database is the damaged-file ConfigError with SQLITE_NOTADB', () =>
+  withSqliteStore(({ open, file }) => {
+    writeFileSync(file, 'this is not sqlite'.repeat(100));
+    assert.throws(
+      () => open(),
+      (error: unknown) => error instanceof ConfigError && error.message === `cache ${file} is not a readable vaflow cache (SQLITE_NOTADB); delete it or use another --cache-dir`,
+    );
+  }));
+
+test('getMany of more keys than SQLite binds in one statement (32,766) finds every hit', () =>
+  withSqliteStore(({ open }) => {
+    const store = open();
+    const keys = Array.from({ length: 40_000 }, (_, i) => `k${i}`);
+    for (const i of [0, 499, 500, 32_766, 39_999]) store.put(keys[i], i, item);
+    store.flush();
+    assert.deepEqual([...store.getMany(keys)].sort(([a], [b]) => a.localeCompare(b)), [['k0', 0], ['k32766', 32_766], ['k39999', 39_999], ['k499', 499], ['k500', 500]]);
   }));
 
 test('another program\'s table "entries" is refused at open, naming the file and the missing columns, and left unchanged', () =>

@@ -122,3 +122,12 @@ test('a digest that failed after the file was found (the store\'s lookup threw) 
     assert.deepEqual(store.puts, [sha('weights')]);
   });
 });
+
+test('digests of several files come back under the names the caller gave, in name order whatever order they were given in', async () => {
+  await withTempDir('digest-several', async (dir) => {
+    writeFileSync(path.join(dir, 'config.json'), '{}');
+    writeFileSync(path.join(dir, 'weights.bin'), 'weights');
+    const digests = await new FileDigests(null).digests({ 'weights.bin': path.join(dir, 'weights.bin'), 'config.json': path.join(dir, 'config.json') });
+    assert.deepEqual(Object.entries(digests), [['config.json', sha('{}')], ['weights.bin', sha('weights')]]);
+  });
+});

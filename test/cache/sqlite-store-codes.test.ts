@@ -78,7 +78,7 @@ test('getMany of more keys than SQLite binds in one statement (32,766) finds eve
     assert.deepEqual([...store.getMany(keys)].sort(([a], [b]) => a.localeCompare(b)), [['k0', 0], ['k32766', 32_766], ['k39999', 39_999], ['k499', 499], ['k500', 500]]);
   }));
 
-test('another program\'s table "entries" is refused at open, naming the file and the missing columns, and left unchanged', () =>
+test('another program\'s table "entries" is refused at open, naming the file and the missing columns, its table left as it was', () =>
   withSqliteStore(({ open, connect, file }) => {
     const foreign = connect();
     foreign.exec('CREATE TABLE entries (key TEXT PRIMARY KEY, namespace TEXT, origin TEXT, value TEXT, size INTEGER, last_used INTEGER)');

@@ -49,9 +49,10 @@ export const SCOPES = {
   'cache-key': {
     partOf: 'cache',
     mutate: ['src/cache/key.ts', 'src/util/hash.ts'],
-    tests: ['test/cache/{key,key-mutants,cache-key-sources,source-identity}.test.ts'],
+    tests: ['test/cache/key.test.ts', 'test/cache/key-mutants.test.ts', 'test/cache/cache-key-sources.test.ts', 'test/cache/source-identity.test.ts'],
   },
   // The cache scope's in-process unit tests, without the engine-level files (run-pipeline, embed-score).
+  // Its four parts together mutate each file of the scope once (test/cache/mutation-parts.test.ts).
   'cache-filter': {
     partOf: 'cache',
     mutate: ['src/cache/entry-filter.ts'],
@@ -59,8 +60,20 @@ export const SCOPES = {
   },
   'cache-store': {
     partOf: 'cache',
-    mutate: ['src/cache/{sqlite-store,memory-store,entry-codec}.ts'],
-    tests: ['test/cache/{sqlite-store,sqlite-store-errors,sqlite-store-writes,store-contract,entry-filter,entry-codec,memory-store}.test.ts'],
+    mutate: ['src/cache/sqlite-store.ts', 'src/cache/memory-store.ts', 'src/cache/entry-codec.ts'],
+    // Not sqlite-store-processes.test.ts (child processes, seconds a run: two writers, SIGKILL, the
+    // exit hook of a real process); the whole cache scope runs it.
+    tests: [
+      'test/cache/sqlite-store.test.ts', 'test/cache/sqlite-store-errors.test.ts', 'test/cache/sqlite-store-codes.test.ts',
+      'test/cache/sqlite-store-lock-wait.test.ts', 'test/cache/sqlite-store-writes.test.ts', 'test/cache/store-contract.test.ts',
+      'test/cache/entry-filter.test.ts', 'test/cache/entry-codec.test.ts', 'test/cache/memory-store.test.ts',
+    ],
+  },
+  // Model file digests, opening the cache folder, --older-than durations and the store interface (types only).
+  'cache-files': {
+    partOf: 'cache',
+    mutate: ['src/cache/file-digest.ts', 'src/cache/open.ts', 'src/cache/duration.ts', 'src/cache/store.ts'],
+    tests: ['test/cache/file-digest.test.ts', 'test/cache/open.test.ts', 'test/cache/duration.test.ts'],
   },
   'aggregate-collect': {
     partOf: 'aggregate',

@@ -47,13 +47,21 @@ const SCHEMA = `
   PRAGMA user_version = ${SCHEMA_VERSION};
 `;
 
+/** The columns every vaflow cache file has had; `model` came later (addMissingColumns). */
+const FIRST_COLUMNS = ['key', 'namespace', 'origin', 'encoding', 'value', 'size', 'created_at', 'last_used'];
+
 /**
  * `model` (for `cache clear --model`) came after the first files were written: added to a file
  * that lacks it. A nullable column leaves the layout compatible both ways (an older vaflow names
- * its columns when it inserts), so SCHEMA_VERSION stays 1 and no key changes.
+ * its columns when it inserts), so SCHEMA_VERSION stays 1 and no key changes. A table `entries`
+ * without the first columns is another program's: refused before anything is added to it.
  */
-function addMissingColumns(db: Database.Database): void {
+function addMissingColumns(db: Database.Database, file: string): void {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(entries)').all().map((c) => c.name);
+  const foreign = FIRST_COLUMNS.filter((name) => !columns.includes(name));
+  if (foreign.length > 0) {
+    throw new ConfigError(`cache ${file} is not a vaflow cache: its table "entries" has no column ${foreign.join(', ')}; delete it or use another --cache-dir`);
+  }
   if (!columns.includes('model')) db.exec('ALTER TABLE entries ADD COLUMN model TEXT');
 }
 
@@ -391,7 +399,7 @@ function openDatabase(file: string, lockTimeoutMs: number): Database.Database {
     }
     retry(() => opened.transaction(() => {
       opened.exec(SCHEMA);
-      addMissingColumns(opened);
+      addMissingColumns(opened, file);
     }).immediate());
     return opened;
   } catch (error) {
@@ -401,6 +409,8 @@ function openDatabase(file: string, lockTimeoutMs: number): Database.Database {
     if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CANTOPEN')) {
       throw new ConfigError(`cache ${file} cannot be opened (${error.code}); check that its folder exists and is writable`);
     }
+    // Any other SQLite error names the file too, rather than reaching the CLI as an internal error.
+    if (error instanceof Database.SqliteError) throw new ConfigError(`cache ${file} cannot be opened: ${error.message} (${error.code})`);
     throw error;
   }
 }

@@ -19,10 +19,17 @@ class RecordingStore extends MemoryCacheStore {
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
-test('a file is hashed once: later runs (a new FileDigests on the same store) read the remembered digest', async () => {
-  await withTempDir('digest', async (dir) => {
+/** Runs `body` with `model.gguf` holding `content` in a fresh temp folder. */
+function withModelFile(label: string, content: string, body: (file: string) => Promise<void>): Promise<void> {
+  return withTempDir(label, async (dir) => {
     const file = path.join(dir, 'model.gguf');
-    writeFileSync(file, 'weights v1');
+    writeFileSync(file, content);
+    await body(file);
+  });
+}
+
+test('a file is hashed once: later runs (a new FileDigests on the same store) read the remembered digest', async () => {
+  await withModelFile('digest', 'weights v1', async (file) => {
     const store = new RecordingStore();
     assert.equal(await new FileDigests(store).digest(file), sha('weights v1'));
     assert.equal(await new FileDigests(store).digest(file), sha('weights v1'));
@@ -32,9 +39,7 @@ test('a file is hashed once: later runs (a new FileDigests on the same store) re
 });
 
 test('a replaced file is hashed again, even with the same size and modification time', async () => {
-  await withTempDir('digest-replace', async (dir) => {
-    const file = path.join(dir, 'model.gguf');
-    writeFileSync(file, 'weights v1');
+  await withModelFile('digest-replace', 'weights v1', async (file) => {
     const store = new RecordingStore();
     const digests = new FileDigests(store);
     assert.equal(await digests.digest(file), sha('weights v1'));
@@ -69,9 +74,7 @@ test('a failed digest is not remembered: once the file exists, the same FileDige
 });
 
 test('two digests of one file at once hash it once', async () => {
-  await withTempDir('digest-once', async (dir) => {
-    const file = path.join(dir, 'model.gguf');
-    writeFileSync(file, 'weights');
+  await withModelFile('digest-once', 'weights', async (file) => {
     const store = new RecordingStore();
     const digests = new FileDigests(store);
     assert.deepEqual(await Promise.all([digests.digest(file), digests.digest(file)]), [sha('weights'), sha('weights')]);
@@ -90,9 +93,7 @@ class RememberingStore extends RecordingStore {
 }
 
 test('a remembered value that is not a sha256 hex digest is ignored and the file hashed again', async () => {
-  await withTempDir('digest-damaged', async (dir) => {
-    const file = path.join(dir, 'model.gguf');
-    writeFileSync(file, 'weights');
+  await withModelFile('digest-damaged', 'weights', async (file) => {
     const hex = sha('something else');
     for (const remembered of [`zz${hex}`, `${hex}zz`, [hex], 'not a digest', hex.toUpperCase()]) {
       const store = new RememberingStore(remembered);
@@ -100,5 +101,33 @@ test('a remembered value that is not a sha256 hex digest is ignored and the file
       assert.equal(store.puts.length, 1);
     }
     assert.equal(await new FileDigests(new RememberingStore(hex)).digest(file), hex, 'a well-formed remembered digest is trusted');
+  });
+});
+
+/** A store whose first lookup fails, as a cache file found damaged at that moment does (get throws). */
+class FailingOnceStore extends RecordingStore {
+  failures = 1;
+  override get(key: string): unknown {
+    if (this.failures-- > 0) throw new Error('cache read failed');
+    return super.get(key);
+  }
+}
+
+test('a digest that failed after the file was found (the store\'s lookup threw) is not remembered: the unchanged file is hashed on the next call', async () => {
+  await withModelFile('digest-store-failure', 'weights', async (file) => {
+    const store = new FailingOnceStore();
+    const digests = new FileDigests(store);
+    await assert.rejects(digests.digest(file), /cache read failed/);
+    assert.equal(await digests.digest(file), sha('weights'));
+    assert.deepEqual(store.puts, [sha('weights')]);
+  });
+});
+
+test('digests of several files come back under the names the caller gave, in name order whatever order they were given in', async () => {
+  await withTempDir('digest-several', async (dir) => {
+    writeFileSync(path.join(dir, 'config.json'), '{}');
+    writeFileSync(path.join(dir, 'weights.bin'), 'weights');
+    const digests = await new FileDigests(null).digests({ 'weights.bin': path.join(dir, 'weights.bin'), 'config.json': path.join(dir, 'config.json') });
+    assert.deepEqual(Object.entries(digests), [['config.json', sha('{}')], ['weights.bin', sha('weights')]]);
   });
 });

@@ -108,6 +108,11 @@ test('the bucket\'s size is the most the server showed left (plus one), never ab
   assert.equal(mirror.requests!.perMinute, 120, 'a new limit at once');
   assert.equal(mirror.requests!.capacity, 11, 'a new bucket, whose size is learnt again');
   assert.equal(mirror.requests!.level(now), 10);
+  // A new limit whose first answer shows the same size: the rate still changes.
+  sync(240, 10);
+  assert.equal(mirror.requests!.perMinute, 240);
+  assert.equal(mirror.requests!.capacity, 11);
+  assert.equal(mirror.requests!.level(now + 125), 10.5, 'refilled at 240 a minute: half a call in 125 ms');
 });
 
 test('a call waits for its request and its tokens, plus 50 ms of the rate in hand; a call of no tokens waits for no tokens', () => {

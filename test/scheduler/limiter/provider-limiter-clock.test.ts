@@ -24,9 +24,144 @@ async function advance(t: TestContext, ms: number): Promise<void> {
   }
 }
 
+/**
+ * Asserts the ms (since T0) `call` started at, then waits for it to end: a call that has not started
+ * fails the assertion instead of leaving a promise pending (which, with the clock mocked, would end
+ * the file's event loop).
+ */
+async function startedAt(call: { at: number | undefined; done: Promise<unknown> }, ms: number, message?: string): Promise<void> {
+  await settle();
+  assert.equal(call.at, ms, message);
+  await call.done;
+}
+
 /** Starts a call of `tokens` estimated tokens; `at` holds the ms (since T0) it started at, once it has. */
 function startCall(limiter: ProviderLimiter, tokens = 0, options: { signal?: AbortSignal; usage?: number } = {}) {
   const call = { at: undefined as number | undefined, done: undefined as unknown as Promise<unknown> };
   call.done = limiter.run(tokens, async () => { call.at = Date.now() - T0; }, () => options.usage, options.signal ? { signal: options.signal } : {});
   return call;
 }
+
+test('a call whose signal is already aborted is refused before it queues: it never runs and takes no slot', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({ concurrency: 1 });
+  const aborted = new AbortController();
+  aborted.abort(new Error('cancelled'));
+  let ran = false;
+  let queued = false;
+  await assert.rejects(limiter.run(0, async () => { ran = true; }, none, { signal: aborted.signal, onQueued: () => (queued = true) }), /cancelled/);
+  assert.equal(ran, false);
+  assert.equal(queued, true, 'the caller heard it queued (its timer paused) before the refusal');
+  assert.deepEqual([limiter.snapshot().inFlight, limiter.snapshot().waiting], [0, 0]);
+  const next = startCall(limiter);
+  await startedAt(next, 0, 'the slot is free');
+});
+
+test('by default 16 calls run at once; the 17th waits for a slot', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({});
+  assert.equal(limiter.concurrency, DEFAULT_CONCURRENCY);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const started: number[] = [];
+  const calls = Array.from({ length: 17 }, (_, i) => limiter.run(0, async () => { started.push(i); await held; }, none));
+  await settle();
+  assert.equal(started.length, 16);
+  assert.deepEqual([limiter.snapshot().inFlight, limiter.snapshot().waiting], [16, 1]);
+  release();
+  await Promise.all(calls);
+  assert.equal(started.length, 17);
+  assert.deepEqual([limiter.snapshot().inFlight, limiter.snapshot().waiting], [0, 0]);
+});
+
+test('tokensPerMinute: a call waits for its estimated tokens; one without usage keeps its estimate, one with usage is corrected by it', async (t) => {
+  mockClock(t);
+  // 60,000 tokens a minute: 1 a ms, a bucket of 60,000.
+  const limiter = new ProviderLimiter({ tokensPerMinute: 60_000 });
+  const first = startCall(limiter, 60_000); // no usage reported: the estimate stands
+  await first.done;
+  const second = startCall(limiter, 500, { usage: 100 });
+  await advance(t, 600);
+  await startedAt(second, 500, 'waited for 500 tokens of refill');
+  // The second call used 100, not 500: 400 given back. At 600 the bucket holds 600 - 500 + 400 = 500
+  // tokens (100 without the correction), so a 600-token call waits 100 ms (500 without it).
+  const third = startCall(limiter, 600);
+  await advance(t, 1000);
+  await startedAt(third, 700);
+});
+
+test('a call of no tokens is not held back by a token debt; a negative estimate counts as none', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({ tokensPerMinute: 60_000 });
+  await startCall(limiter, 10_000, { usage: 70_000 }).done; // used 60,000 more than estimated: 10,000 in debt
+  const free = startCall(limiter, 0);
+  await startedAt(free, 0);
+  const negative = startCall(limiter, -5000);
+  await startedAt(negative, 0, 'no tokens taken, none given back');
+  const paying = startCall(limiter, 1);
+  await advance(t, 10_100);
+  await startedAt(paying, 10_001, 'the debt and the one token, at 1 a ms: a negative estimate gave nothing back');
+});
+
+test('only a ProviderError with status 429 pauses and slows the provider', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({});
+  const lookalike = Object.assign(new Error('429 from a kind of its own'), { status: 429, retryAfterMs: 5000 });
+  await assert.rejects(limiter.run(0, async () => { throw lookalike; }, none));
+  assert.equal(limiter.slowdowns, 0);
+  const next = startCall(limiter);
+  await startedAt(next, 0, 'no pause');
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(5000); }, none));
+  const paused = startCall(limiter);
+  await advance(t, 5001);
+  await startedAt(paused, 5000, 'the 429\'s Retry-After, to the ms');
+  // A Retry-After shorter than the default pause is kept to: the default is for 429s that name none.
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(10); }, none));
+  const soon = startCall(limiter);
+  await advance(t, 11);
+  await startedAt(soon, 5001 + 10, '10 ms from the 429 (at 5001)');
+});
+
+test('a 429 without Retry-After pauses for DEFAULT_PAUSE_MS (1 s); a shorter pause never cuts a longer one short', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({});
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(); }, none));
+  const after = startCall(limiter);
+  await advance(t, 1001);
+  await startedAt(after, 1000);
+  // Two calls in flight answer 429s, the longer Retry-After first.
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const both = [3000, 10].map((ms) => limiter.run(0, async () => { await answered; throw rateLimited(ms); }, none).catch(() => 'limited'));
+  answer();
+  assert.deepEqual(await Promise.all(both), ['limited', 'limited']);
+  const later = startCall(limiter);
+  await advance(t, 3001);
+  await startedAt(later, 1001 + 3000, 'the 3 s pause from when the 429s came (1001), not the 10 ms one');
+});
+
+test('the headers of a 429 answer pause the provider for their Retry-After; other answers\' Retry-After does not', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({});
+  limiter.observe({ status: 503, retryAfterMs: 60_000 });
+  const unpaused = startCall(limiter);
+  await startedAt(unpaused, 0, 'a 503\'s Retry-After is the retry layer\'s business, not a pause of the provider');
+  limiter.observe({ status: 429, retryAfterMs: 2000 });
+  limiter.observe({ status: 429, retryAfterMs: 500 });
+  const paused = startCall(limiter);
+  await advance(t, 2001);
+  await startedAt(paused, 2000, 'the longer of the two pauses');
+});
+
+test('what the headers say takes effect for calls already waiting: a limit that rises lets them go at once', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({});
+  limiter.observe({ status: 200, requests: { limit: 60, remaining: 0 } }); // one a second, none left
+  const waiting = startCall(limiter);
+  await advance(t, 100);
+  assert.equal(waiting.at, undefined, 'held back');
+  limiter.observe({ status: 200, requests: { limit: 60_000, remaining: 500 } });
+  await settle();
+  assert.equal(waiting.at, 100, 'let go by the new headers, not by the old timer');
+  await waiting.done;
+});

@@ -2,6 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_CONCURRENCY, ProviderLimiter, pacingBurst } from '../../../src/scheduler/provider-limiter.js';
 import { ProviderError } from '../../../src/errors.js';
+import type { RateLimitObservation } from '../../../src/providers/chat/rate-limit-headers.js';
 
 // ProviderLimiter on node's mock clock (Date and setTimeout): the ms a call starts at is exact, so
 // pauses, rates and corrections are asserted to the ms, without timing anything. Written against
@@ -164,4 +165,157 @@ test('what the headers say takes effect for calls already waiting: a limit that 
   await settle();
   assert.equal(waiting.at, 100, 'let go by the new headers, not by the old timer');
   await waiting.done;
+});
+
+test('the snapshot: the lowest request and token limits with their sources, starts per second over 5 s, calls in flight and waiting', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({ concurrency: 2, requestsPerMinute: 600, tokensPerMinute: 9000 });
+  assert.deepEqual(limiter.snapshot(), { requestsPerSecond: 0, requestLimit: { perMinute: 600, source: 'configured' }, tokenLimit: { perMinute: 9000, source: 'configured' }, inFlight: 0, waiting: 0, slowdowns: 0 });
+  limiter.observe({ status: 200, requests: { limit: 300, remaining: 100 }, tokens: { limit: 20_000, remaining: 5000 } });
+  assert.deepEqual([limiter.snapshot().requestLimit, limiter.snapshot().tokenLimit], [{ perMinute: 300, source: 'server' }, { perMinute: 9000, source: 'configured' }]);
+  limiter.observe({ status: 200, requests: { limit: 1200, remaining: 100 }, tokens: { limit: 4000, remaining: 3000 } });
+  assert.deepEqual([limiter.snapshot().requestLimit, limiter.snapshot().tokenLimit], [{ perMinute: 600, source: 'configured' }, { perMinute: 4000, source: 'server' }]);
+  // Ten calls, one every 100 ms (600 a minute), two held open at the end, a third waiting for a slot.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const calls = Array.from({ length: 11 }, (_, i) => limiter.run(0, async () => { if (i >= 8) await held; }, none));
+  await advance(t, 1000);
+  const snapshot = limiter.snapshot();
+  assert.equal(snapshot.requestsPerSecond, 10 / 5, 'ten starts over the five seconds counted');
+  assert.deepEqual([snapshot.inFlight, snapshot.waiting], [2, 1]);
+  release();
+  await advance(t, 200);
+  await Promise.all(calls);
+  assert.deepEqual([limiter.snapshot().inFlight, limiter.snapshot().waiting], [0, 0]);
+});
+
+/** 20 answers, then a 429 (Retry-After 1 ms) before any headers: the limiter learns a rate. */
+async function learnARate(limiter: ProviderLimiter): Promise<number> {
+  for (let i = 0; i < 20; i++) await limiter.run(0, async () => undefined, none);
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(1); }, none));
+  const limit = limiter.snapshot().requestLimit;
+  assert.equal(limit?.source, 'learned');
+  return limit.perMinute;
+}
+
+/** One call, sent as soon as the limiter lets it, whose answer carries `observation`. */
+async function answerWith(t: TestContext, limiter: ProviderLimiter, observation: RateLimitObservation): Promise<void> {
+  const controller = new AbortController();
+  let started = false;
+  const done = limiter.run(0, async () => {
+    started = true;
+    limiter.observe(observation, controller.signal);
+  }, none, { signal: controller.signal });
+  for (let i = 0; i < 10_000 && !started; i++) await advance(t, 1);
+  assert.ok(started, 'the call was let go');
+  await done;
+}
+
+test('after a cut the next call waits a whole interval of the learned rate (the bucket is emptied, not left full)', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  const perMinute = await learnARate(limiter);
+  const next = startCall(limiter);
+  const interval = Math.ceil(60_000 / perMinute);
+  assert.ok(interval > 2, `an interval of ${interval} ms is longer than the 1 ms pause`);
+  await advance(t, interval);
+  await startedAt(next, interval);
+});
+
+test('the learned rate gives way only to an answer (status below 400) whose every window shows room, one left being room', async (t) => {
+  const room = { limit: 60_000, remaining: 1 };
+  const cases: { observation: RateLimitObservation; givesWay: boolean; why: string }[] = [
+    { observation: { status: 200, requests: room }, givesWay: true, why: 'one left is room' },
+    { observation: { status: 200, requests: room, tokens: { limit: 600_000, remaining: 0 } }, givesWay: false, why: 'the tokens show none' },
+    { observation: { status: 200, retryAfterMs: 5 }, givesWay: false, why: 'no window at all says nothing of room' },
+    { observation: { status: 429, requests: { limit: 60_000, remaining: 500 } }, givesWay: false, why: 'a 429 is no room, whatever its headers' },
+    { observation: { status: 400, requests: { limit: 60_000, remaining: 500 } }, givesWay: false, why: 'nor is a 400' },
+  ];
+  for (const c of cases) {
+    await t.test(c.why, async (t) => {
+      mockClock(t);
+      const limiter = new ProviderLimiter({ concurrency: 8 });
+      await learnARate(limiter);
+      await answerWith(t, limiter, c.observation);
+      assert.equal(limiter.snapshot().requestLimit?.source, c.givesWay ? 'server' : 'learned');
+    });
+  }
+});
+
+/** The headers become known (room), 20 answers, then six calls in flight answered 429 with `headers`: the slowdowns they caused. */
+async function slowdownsFrom429sWith(t: TestContext, headers: Pick<RateLimitObservation, 'requests' | 'tokens'>): Promise<number> {
+  mockClock(t);
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  await answerWith(t, limiter, { status: 200, requests: { limit: 60_000, remaining: 59_000 } });
+  for (let i = 0; i < 20; i++) await limiter.run(0, async () => undefined, none);
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const calls = Array.from({ length: 6 }, () => {
+    const controller = new AbortController();
+    return limiter.run(0, async () => {
+      await answered;
+      limiter.observe({ status: 429, retryAfterMs: 1, ...headers }, controller.signal);
+      throw rateLimited(1);
+    }, none, { signal: controller.signal }).catch(() => 'limited');
+  });
+  answer();
+  assert.deepEqual(await Promise.all(calls), Array(6).fill('limited'));
+  return limiter.slowdowns;
+}
+
+test('a 429 whose headers show any window spent is a miss of the mirror (no slowdown); one whose headers show room in all is a limit they do not tell', async (t) => {
+  assert.equal(await slowdownsFrom429sWith(t, { requests: { limit: 60_000, remaining: 0 }, tokens: { limit: 600_000, remaining: 5000 } }), 0, 'the requests are spent');
+  t.mock.timers.reset();
+  assert.ok(await slowdownsFrom429sWith(t, { requests: { limit: 60_000, remaining: 1 } }) >= 1, 'one left is not spent: these 429s teach');
+});
+
+test('answers that cannot be placed, and 429s among them, are read without a call to pin them to', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({});
+  limiter.observe({ status: 429, requests: { limit: 600, remaining: 0 }, retryAfterMs: 100 });
+  limiter.observe({ status: 429, tokens: { limit: 6000, remaining: 0 } });
+  assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 600, source: 'server' });
+  assert.deepEqual(limiter.snapshot().tokenLimit, { perMinute: 6000, source: 'server' });
+});
+
+test('the mirror counts what was sent after the answered call, and, for an answer it cannot place, the tokens of the other calls in flight', async (t) => {
+  mockClock(t);
+  // 60,000 tokens a minute (1 a ms) on the server.
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  await limiter.run(500, async () => undefined, none); // a call done before: its tokens are no longer in flight
+  const controller = new AbortController();
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const first = limiter.run(100, async () => { await answered; limiter.observe({ status: 200, tokens: { limit: 60_000, remaining: 1000 } }, controller.signal); }, none, { signal: controller.signal });
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const later = [limiter.run(200, () => held, none), limiter.run(300, () => held, none)];
+  answer();
+  await first;
+  // 1000 left when the first call arrived, less the 500 tokens sent after it: 500. A 550-token call
+  // waits for 50 tokens and 50 ms of slack at 1 a ms.
+  const next = startCall(limiter, 550);
+  await advance(t, 100);
+  await startedAt(next, 100);
+  // An answer it cannot place, with the 200- and 300-token calls still in flight: as of now, less the
+  // other call's share of the 500 tokens in flight (250). An 800-token call waits for 100 ms.
+  limiter.observe({ status: 200, tokens: { limit: 60_000, remaining: 1000 } });
+  const last = startCall(limiter, 800);
+  await advance(t, 100);
+  await startedAt(last, 200);
+  release();
+  await Promise.all(later);
+});
+
+test('a paced rate lets a burst of 50 ms of its calls go at once (at least one), then paces the rest', async (t) => {
+  assert.equal(pacingBurst(120_000), 100, '2 a ms × 50 ms');
+  assert.equal(pacingBurst(600), 1, 'at least one call');
+  mockClock(t);
+  const limiter = new ProviderLimiter({ concurrency: 1000, requestsPerMinute: 120_000 });
+  const calls = Array.from({ length: 102 }, () => startCall(limiter));
+  await settle();
+  assert.equal(calls.filter((c) => c.at === 0).length, 100, 'the burst');
+  await advance(t, 1);
+  await Promise.all(calls.map((c) => c.done));
+  assert.deepEqual(calls.slice(100).map((c) => c.at), [1, 1], 'then 2 a ms');
 });

@@ -242,8 +242,95 @@ test('the learned rate gives way only to an answer (status below 400) whose ever
   }
 });
 
-/** The headers become known (room), 20 answers, then six calls in flight answered 429 with `headers`: the slowdowns they caused. */
-async function slowdownsFrom429sWith(t: TestContext, headers: Pick<RateLimitObservation, 'requests' | 'tokens'>): Promise<number> {
+test('the learned rate does not give way to an answer it cannot place, nor to a server limit below it; it still stands when that limit rises to no room', async (t) => {
+  await t.test('an answer it cannot place', async (t) => {
+    mockClock(t);
+    const limiter = new ProviderLimiter({ concurrency: 8 });
+    await learnARate(limiter);
+    limiter.observe({ status: 200, requests: { limit: 60_000, remaining: 500 } });
+    assert.equal(limiter.snapshot().requestLimit?.source, 'learned');
+  });
+  await t.test('a server limit below the learned rate', async (t) => {
+    mockClock(t);
+    const limiter = new ProviderLimiter({ concurrency: 8 });
+    const learned = await learnARate(limiter);
+    const below = Math.floor(learned / 2);
+    await answerWith(t, limiter, { status: 200, requests: { limit: below, remaining: 5 } });
+    const governing = limiter.snapshot().requestLimit;
+    assert.ok(governing?.source === 'server' && Math.abs(governing.perMinute - below) < 1e-6, 'the mirror governs; the learned rate is kept');
+    await answerWith(t, limiter, { status: 200, requests: { limit: 60_000, remaining: 0 } });
+    assert.equal(limiter.snapshot().requestLimit?.source, 'learned');
+    assert.ok(Math.abs(limiter.snapshot().requestLimit!.perMinute - learned) < 1e-6);
+  });
+});
+
+test('an observation a call\'s signal no longer names (the call has ended) is read as of now, not placed at that call', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({});
+  const ended = new AbortController();
+  await limiter.run(0, async () => undefined, none, { signal: ended.signal });
+  await advance(t, 60_000);
+  // 60 a minute, none left (a bucket of one, as far as it has shown): as of now the next call waits a
+  // second; placed at the ended call, a minute ago, the bucket would have refilled.
+  limiter.observe({ status: 200, requests: { limit: 60, remaining: 0 } }, ended.signal);
+  const next = startCall(limiter);
+  await advance(t, 1000);
+  await startedAt(next, 60_000 + 1000);
+});
+
+test('a 429 observed without Retry-After adds no pause and leaves later pauses intact', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({});
+  limiter.observe({ status: 429, requests: { limit: 60_000, remaining: 500 } });
+  const next = startCall(limiter);
+  await startedAt(next, 0);
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(300); }, none));
+  const paused = startCall(limiter);
+  await advance(t, 300);
+  await startedAt(paused, 300);
+});
+
+test('a 429 to a call sent before the cut adds no pause of its own (the first 429 of its round paused already)', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  for (let i = 0; i < 20; i++) await limiter.run(0, async () => undefined, none);
+  let answerLate!: () => void;
+  const late = new Promise<void>((resolve) => (answerLate = resolve));
+  const old = limiter.run(0, async () => { await late; throw rateLimited(); }, none).catch(() => 'limited');
+  await assert.rejects(limiter.run(0, async () => { throw rateLimited(); }, none)); // the cut, and the default pause of 1 s
+  await advance(t, 1500);
+  answerLate();
+  assert.equal(await old, 'limited');
+  // No new pause: the next call waits only for the learned rate's interval.
+  const interval = Math.ceil(60_000 / limiter.snapshot().requestLimit!.perMinute);
+  const next = startCall(limiter);
+  await advance(t, interval);
+  await startedAt(next, 1500 + Math.max(0, interval - 1500));
+});
+
+test('a slow answer after a cut leaves the learned bucket as it refilled: the next call goes at once', async (t) => {
+  mockClock(t);
+  const limiter = new ProviderLimiter({ concurrency: 8 });
+  const perMinute = await learnARate(limiter);
+  const interval = Math.ceil(60_000 / perMinute);
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const slow = startCall(limiter);
+  const slowDone = limiter.run(0, () => answered, none);
+  await advance(t, 2 * interval + 5000);
+  answer();
+  await slowDone;
+  await slow.done;
+  const next = startCall(limiter);
+  await startedAt(next, 2 * interval + 5000, 'the bucket refilled during the slow call; its answer does not empty it');
+});
+
+/**
+ * The headers become known (room), 20 answers, then six calls in flight answered 429 with `headers`
+ * (`status`: what the observed response was; a provider may retry a 400 without a parameter and end
+ * in a 429 without headers): the slowdowns they caused.
+ */
+async function slowdownsFrom429sWith(t: TestContext, headers: Pick<RateLimitObservation, 'requests' | 'tokens'>, status = 429): Promise<number> {
   mockClock(t);
   const limiter = new ProviderLimiter({ concurrency: 8 });
   await answerWith(t, limiter, { status: 200, requests: { limit: 60_000, remaining: 59_000 } });
@@ -254,7 +341,7 @@ async function slowdownsFrom429sWith(t: TestContext, headers: Pick<RateLimitObse
     const controller = new AbortController();
     return limiter.run(0, async () => {
       await answered;
-      limiter.observe({ status: 429, retryAfterMs: 1, ...headers }, controller.signal);
+      limiter.observe({ status, retryAfterMs: 1, ...headers }, controller.signal);
       throw rateLimited(1);
     }, none, { signal: controller.signal }).catch(() => 'limited');
   });
@@ -267,6 +354,8 @@ test('a 429 whose headers show any window spent is a miss of the mirror (no slow
   assert.equal(await slowdownsFrom429sWith(t, { requests: { limit: 60_000, remaining: 0 }, tokens: { limit: 600_000, remaining: 5000 } }), 0, 'the requests are spent');
   t.mock.timers.reset();
   assert.ok(await slowdownsFrom429sWith(t, { requests: { limit: 60_000, remaining: 1 } }) >= 1, 'one left is not spent: these 429s teach');
+  t.mock.timers.reset();
+  assert.ok(await slowdownsFrom429sWith(t, { requests: { limit: 60_000, remaining: 0 } }, 400) >= 1, 'a spent window in an earlier response of the call (a 400) does not explain its 429');
 });
 
 test('answers that cannot be placed, and 429s among them, are read without a call to pin them to', async (t) => {

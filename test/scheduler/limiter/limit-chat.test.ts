@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { estimateInputTokens, estimateTokens, limitChat, type CallLimiter } from '../../../src/scheduler/limiter/limit-chat.js';
-import type { CallHooks } from '../../../src/scheduler/provider-limiter.js';
+import { ProviderLimiter, type CallHooks } from '../../../src/scheduler/provider-limiter.js';
 import type { ChatProvider, ChatRequest, ChatResponse } from '../../../src/types/providers.js';
 
 // limitChat in front of a limiter that records what it was asked (the shape of CallLimiter, which the
@@ -32,6 +32,7 @@ test('the token estimate: a token per 4 characters of every message (rounded up)
   assert.equal(estimateTokens(request('x'.repeat(8)), 500), 2 + 500);
   assert.equal(estimateTokens(request('x'.repeat(8), { maxTokens: 7 }), 500), 2 + 7, 'the request\'s own budget wins');
   assert.equal(estimateTokens(request('x'.repeat(8), { maxTokens: 0 })), 2, 'a budget of 0 is a budget');
+  assert.equal(estimateTokens(request('x'.repeat(400), { maxTokens: 20 })), 120);
 });
 
 test('limitChat asks the limiter with the estimate (the model\'s own answer budget as the default), tells it the usage, and passes the request\'s signal', async () => {
@@ -56,10 +57,9 @@ test('limitChat asks the limiter with the estimate (the model\'s own answer budg
   assert.equal(defaults.runs[0]!.estimate, 10 + 64);
 });
 
-test('a provider that admits calls itself: the caller hears it queued first, and the admission is released when the call fails too', async () => {
-  const { limiter, runs } = recordingLimiter();
-  const log: string[] = [];
-  const provider: ChatProvider = {
+/** A provider that admits its calls itself (llama.cpp's one context), logging admission, call and release. */
+function admittingProvider(log: string[], answer: () => Promise<ChatResponse>): ChatProvider {
+  return {
     id: 'local',
     admit: async () => {
       log.push('admit');
@@ -67,10 +67,30 @@ test('a provider that admits calls itself: the caller hears it queued first, and
     },
     call: async () => {
       log.push('call');
-      throw new Error('context full');
+      return answer();
     },
   };
-  const chat = limitChat(provider, limiter, { maxTokens: 16 });
+}
+
+test('a provider that admits calls itself, through the real limiter: admitted and released around each call, queued twice, an aborted request never called', async () => {
+  const log: string[] = [];
+  const chat = limitChat(admittingProvider(log, async () => ({ text: 'ok' })), new ProviderLimiter({}));
+  const sent = request('hi');
+  assert.deepEqual(await chat.call(sent), { text: 'ok' }, 'without hooks');
+  await chat.call(sent, { onQueued: () => log.push('queued'), onStart: () => log.push('started') });
+  // Queued before the admission and again in the limiter's queue: both pause the attempt's timer.
+  assert.deepEqual(log, ['admit', 'call', 'release', 'queued', 'admit', 'queued', 'started', 'call', 'release']);
+  const aborted = new AbortController();
+  aborted.abort(new Error('cancelled'));
+  log.length = 0;
+  await assert.rejects(chat.call({ ...sent, signal: aborted.signal }), /cancelled/);
+  assert.deepEqual(log, ['admit', 'release'], 'an aborted request never calls, and its admission is released');
+});
+
+test('a provider that admits calls itself: the admission is released when the call fails too; the limiter gets the estimate and the request\'s signal', async () => {
+  const { limiter, runs } = recordingLimiter();
+  const log: string[] = [];
+  const chat = limitChat(admittingProvider(log, async () => { throw new Error('context full'); }), limiter, { maxTokens: 16 });
   const sent = request('x'.repeat(4));
   await assert.rejects(chat.call(sent, { onQueued: () => log.push('queued'), onStart: () => log.push('started') }), /context full/);
   assert.deepEqual(log, ['queued', 'admit', 'started', 'call', 'release']);

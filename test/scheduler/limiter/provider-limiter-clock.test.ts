@@ -25,22 +25,24 @@ async function advance(t: TestContext, ms: number): Promise<void> {
   }
 }
 
-/**
- * Asserts the ms (since T0) `call` started at, then waits for it to end: a call that has not started
- * fails the assertion instead of leaving a promise pending (which, with the clock mocked, would end
- * the file's event loop).
- */
-async function startedAt(call: { at: number | undefined; done: Promise<unknown> }, ms: number, message?: string): Promise<void> {
-  await settle();
-  assert.equal(call.at, ms, message);
-  await call.done;
-}
-
 /** Starts a call of `tokens` estimated tokens; `at` holds the ms (since T0) it started at, once it has. */
 function startCall(limiter: ProviderLimiter, tokens = 0, options: { signal?: AbortSignal; usage?: number } = {}) {
   const call = { at: undefined as number | undefined, done: undefined as unknown as Promise<unknown> };
   call.done = limiter.run(tokens, async () => { call.at = Date.now() - T0; }, () => options.usage, options.signal ? { signal: options.signal } : {});
   return call;
+}
+
+/**
+ * Starts a call of `tokens` estimated tokens (its answer reporting `usage`), steps the clock until the
+ * limiter lets it go (at most `withinMs`) and lets it end: the ms (since T0) it started at, undefined
+ * when it had not started by then.
+ */
+async function nextStart(t: TestContext, limiter: ProviderLimiter, options: { tokens?: number; usage?: number; withinMs?: number } = {}): Promise<number | undefined> {
+  const call = startCall(limiter, options.tokens ?? 0, { usage: options.usage });
+  await settle();
+  for (let i = 0; i < (options.withinMs ?? 20_000) && call.at === undefined; i++) await advance(t, 1);
+  if (call.at !== undefined) await call.done;
+  return call.at;
 }
 
 test('a call whose signal is already aborted is refused before it queues: it never runs and takes no slot', async (t) => {
@@ -54,8 +56,7 @@ test('a call whose signal is already aborted is refused before it queues: it nev
   assert.equal(ran, false);
   assert.equal(queued, true, 'the caller heard it queued (its timer paused) before the refusal');
   assert.deepEqual([limiter.snapshot().inFlight, limiter.snapshot().waiting], [0, 0]);
-  const next = startCall(limiter);
-  await startedAt(next, 0, 'the slot is free');
+  assert.equal(await nextStart(t, limiter), 0, 'the slot is free');
 });
 
 test('by default 16 calls run at once; the 17th waits for a slot', async (t) => {
@@ -81,27 +82,19 @@ test('tokensPerMinute: a call waits for its estimated tokens; one without usage 
   const limiter = new ProviderLimiter({ tokensPerMinute: 60_000 });
   const first = startCall(limiter, 60_000); // no usage reported: the estimate stands
   await first.done;
-  const second = startCall(limiter, 500, { usage: 100 });
-  await advance(t, 600);
-  await startedAt(second, 500, 'waited for 500 tokens of refill');
+  assert.equal(await nextStart(t, limiter, { tokens: 500, usage: 100 }), 500, 'waited for 500 tokens of refill');
   // The second call used 100, not 500: 400 given back. At 600 the bucket holds 600 - 500 + 400 = 500
   // tokens (100 without the correction), so a 600-token call waits 100 ms (500 without it).
-  const third = startCall(limiter, 600);
-  await advance(t, 1000);
-  await startedAt(third, 700);
+  assert.equal(await nextStart(t, limiter, { tokens: 600 }), 700);
 });
 
 test('a call of no tokens is not held back by a token debt; a negative estimate counts as none', async (t) => {
   mockClock(t);
   const limiter = new ProviderLimiter({ tokensPerMinute: 60_000 });
   await startCall(limiter, 10_000, { usage: 70_000 }).done; // used 60,000 more than estimated: 10,000 in debt
-  const free = startCall(limiter, 0);
-  await startedAt(free, 0);
-  const negative = startCall(limiter, -5000);
-  await startedAt(negative, 0, 'no tokens taken, none given back');
-  const paying = startCall(limiter, 1);
-  await advance(t, 10_100);
-  await startedAt(paying, 10_001, 'the debt and the one token, at 1 a ms: a negative estimate gave nothing back');
+  assert.equal(await nextStart(t, limiter, { tokens: 0 }), 0);
+  assert.equal(await nextStart(t, limiter, { tokens: -5000 }), 0, 'no tokens taken, none given back');
+  assert.equal(await nextStart(t, limiter, { tokens: 1 }), 10_001, 'the debt and the one token, at 1 a ms: a negative estimate gave nothing back');
 });
 
 test('only a ProviderError with status 429 pauses and slows the provider', async (t) => {
@@ -110,48 +103,36 @@ test('only a ProviderError with status 429 pauses and slows the provider', async
   const lookalike = Object.assign(new Error('429 from a kind of its own'), { status: 429, retryAfterMs: 5000 });
   await assert.rejects(limiter.run(0, async () => { throw lookalike; }, none));
   assert.equal(limiter.slowdowns, 0);
-  const next = startCall(limiter);
-  await startedAt(next, 0, 'no pause');
+  assert.equal(await nextStart(t, limiter), 0, 'no pause');
   await assert.rejects(limiter.run(0, async () => { throw rateLimited(5000); }, none));
-  const paused = startCall(limiter);
-  await advance(t, 5001);
-  await startedAt(paused, 5000, 'the 429\'s Retry-After, to the ms');
+  assert.equal(await nextStart(t, limiter), 5000, 'the 429\'s Retry-After, to the ms');
   // A Retry-After shorter than the default pause is kept to: the default is for 429s that name none.
   await assert.rejects(limiter.run(0, async () => { throw rateLimited(10); }, none));
-  const soon = startCall(limiter);
-  await advance(t, 11);
-  await startedAt(soon, 5001 + 10, '10 ms from the 429 (at 5001)');
+  assert.equal(await nextStart(t, limiter), 5000 + 10);
 });
 
 test('a 429 without Retry-After pauses for DEFAULT_PAUSE_MS (1 s); a shorter pause never cuts a longer one short', async (t) => {
   mockClock(t);
   const limiter = new ProviderLimiter({});
   await assert.rejects(limiter.run(0, async () => { throw rateLimited(); }, none));
-  const after = startCall(limiter);
-  await advance(t, 1001);
-  await startedAt(after, 1000);
+  assert.equal(await nextStart(t, limiter), 1000);
   // Two calls in flight answer 429s, the longer Retry-After first.
   let answer!: () => void;
   const answered = new Promise<void>((resolve) => (answer = resolve));
   const both = [3000, 10].map((ms) => limiter.run(0, async () => { await answered; throw rateLimited(ms); }, none).catch(() => 'limited'));
   answer();
   assert.deepEqual(await Promise.all(both), ['limited', 'limited']);
-  const later = startCall(limiter);
-  await advance(t, 3001);
-  await startedAt(later, 1001 + 3000, 'the 3 s pause from when the 429s came (1001), not the 10 ms one');
+  assert.equal(await nextStart(t, limiter), 1000 + 3000, 'the 3 s pause, not the 10 ms one');
 });
 
 test('the headers of a 429 answer pause the provider for their Retry-After; other answers\' Retry-After does not', async (t) => {
   mockClock(t);
   const limiter = new ProviderLimiter({});
   limiter.observe({ status: 503, retryAfterMs: 60_000 });
-  const unpaused = startCall(limiter);
-  await startedAt(unpaused, 0, 'a 503\'s Retry-After is the retry layer\'s business, not a pause of the provider');
+  assert.equal(await nextStart(t, limiter), 0, 'a 503\'s Retry-After is the retry layer\'s business, not a pause of the provider');
   limiter.observe({ status: 429, retryAfterMs: 2000 });
   limiter.observe({ status: 429, retryAfterMs: 500 });
-  const paused = startCall(limiter);
-  await advance(t, 2001);
-  await startedAt(paused, 2000, 'the longer of the two pauses');
+  assert.equal(await nextStart(t, limiter), 2000, 'the longer of the two pauses');
 });
 
 test('what the headers say takes effect for calls already waiting: a limit that rises lets them go at once', async (t) => {
@@ -215,11 +196,9 @@ test('after a cut the next call waits a whole interval of the learned rate (the 
   mockClock(t);
   const limiter = new ProviderLimiter({ concurrency: 8 });
   const perMinute = await learnARate(limiter);
-  const next = startCall(limiter);
   const interval = Math.ceil(60_000 / perMinute);
   assert.ok(interval > 2, `an interval of ${interval} ms is longer than the 1 ms pause`);
-  await advance(t, interval);
-  await startedAt(next, interval);
+  assert.equal(await nextStart(t, limiter), interval);
 });
 
 test('the learned rate gives way only to an answer (status below 400) whose every window shows room, one left being room', async (t) => {
@@ -273,21 +252,16 @@ test('an observation a call\'s signal no longer names (the call has ended) is re
   // 60 a minute, none left (a bucket of one, as far as it has shown): as of now the next call waits a
   // second; placed at the ended call, a minute ago, the bucket would have refilled.
   limiter.observe({ status: 200, requests: { limit: 60, remaining: 0 } }, ended.signal);
-  const next = startCall(limiter);
-  await advance(t, 1000);
-  await startedAt(next, 60_000 + 1000);
+  assert.equal(await nextStart(t, limiter), 60_000 + 1000);
 });
 
 test('a 429 observed without Retry-After adds no pause and leaves later pauses intact', async (t) => {
   mockClock(t);
   const limiter = new ProviderLimiter({});
   limiter.observe({ status: 429, requests: { limit: 60_000, remaining: 500 } });
-  const next = startCall(limiter);
-  await startedAt(next, 0);
+  assert.equal(await nextStart(t, limiter), 0);
   await assert.rejects(limiter.run(0, async () => { throw rateLimited(300); }, none));
-  const paused = startCall(limiter);
-  await advance(t, 300);
-  await startedAt(paused, 300);
+  assert.equal(await nextStart(t, limiter), 300);
 });
 
 test('a 429 to a call sent before the cut adds no pause of its own (the first 429 of its round paused already)', async (t) => {
@@ -303,9 +277,7 @@ test('a 429 to a call sent before the cut adds no pause of its own (the first 42
   assert.equal(await old, 'limited');
   // No new pause: the next call waits only for the learned rate's interval.
   const interval = Math.ceil(60_000 / limiter.snapshot().requestLimit!.perMinute);
-  const next = startCall(limiter);
-  await advance(t, interval);
-  await startedAt(next, 1500 + Math.max(0, interval - 1500));
+  assert.equal(await nextStart(t, limiter), 1500 + Math.max(0, interval - 1500));
 });
 
 test('a slow answer after a cut leaves the learned bucket as it refilled: the next call goes at once', async (t) => {
@@ -321,8 +293,7 @@ test('a slow answer after a cut leaves the learned bucket as it refilled: the ne
   answer();
   await slowDone;
   await slow.done;
-  const next = startCall(limiter);
-  await startedAt(next, 2 * interval + 5000, 'the bucket refilled during the slow call; its answer does not empty it');
+  assert.equal(await nextStart(t, limiter), 2 * interval + 5000, 'the bucket refilled during the slow call; its answer does not empty it');
 });
 
 /**
@@ -383,15 +354,11 @@ test('the mirror counts what was sent after the answered call, and, for an answe
   await first;
   // 1000 left when the first call arrived, less the 500 tokens sent after it: 500. A 550-token call
   // waits for 50 tokens and 50 ms of slack at 1 a ms.
-  const next = startCall(limiter, 550);
-  await advance(t, 100);
-  await startedAt(next, 100);
+  assert.equal(await nextStart(t, limiter, { tokens: 550 }), 100);
   // An answer it cannot place, with the 200- and 300-token calls still in flight: as of now, less the
   // other call's share of the 500 tokens in flight (250). An 800-token call waits for 100 ms.
   limiter.observe({ status: 200, tokens: { limit: 60_000, remaining: 1000 } });
-  const last = startCall(limiter, 800);
-  await advance(t, 100);
-  await startedAt(last, 200);
+  assert.equal(await nextStart(t, limiter, { tokens: 800 }), 200);
   release();
   await Promise.all(later);
 });

@@ -99,4 +99,7 @@ test('a provider that admits calls itself: the admission is released when the ca
   log.length = 0;
   await assert.rejects(chat.call(sent), /context full/);
   assert.deepEqual(log, ['admit', 'call', 'release'], 'without hooks');
+  log.length = 0;
+  await assert.rejects(chat.call(sent, { onStart: () => log.push('started') }), /context full/);
+  assert.deepEqual(log, ['admit', 'started', 'call', 'release'], 'with onStart alone');
 });

@@ -74,9 +74,11 @@ function admittingProvider(log: string[], answer: () => Promise<ChatResponse>): 
 
 test('a provider that admits calls itself, through the real limiter: admitted and released around each call, queued twice, an aborted request never called', async () => {
   const log: string[] = [];
-  const chat = limitChat(admittingProvider(log, async () => ({ text: 'ok' })), new ProviderLimiter({}));
+  // A limiter with no token limit configured: the usage is passed through and corrects nothing.
+  const answer = { text: 'ok', usage: { inputTokens: 3, outputTokens: 1 } };
+  const chat = limitChat(admittingProvider(log, async () => answer), new ProviderLimiter({}));
   const sent = request('hi');
-  assert.deepEqual(await chat.call(sent), { text: 'ok' }, 'without hooks');
+  assert.deepEqual(await chat.call(sent), answer, 'without hooks');
   await chat.call(sent, { onQueued: () => log.push('queued'), onStart: () => log.push('started') });
   // Queued before the admission and again in the limiter's queue: both pause the attempt's timer.
   assert.deepEqual(log, ['admit', 'call', 'release', 'queued', 'admit', 'queued', 'started', 'call', 'release']);

@@ -42,10 +42,33 @@ export const SCOPES = {
     // provider over a loopback server. Files that run whole pipelines also reach the code (retry-mutants,
     // run-pipeline, timeouts: seconds per run, and backoff mutants make them time out) and interrupt
     // ends with a CLI run (dist/, absent from the sandbox): left out to keep a run in minutes.
-    tests: ['test/scheduler/{retry,provider-limiter}.test.ts', 'test/nodes/classify/classify.test.ts'],
+    // The parts' tests below (retry-core, retry-limiter, retry-queue) and learned-rate's (retry-learned-rate).
+    tests: ['test/scheduler/retry.test.ts', 'test/scheduler/provider-limiter.test.ts', 'test/scheduler/limiter/*.test.ts', 'test/nodes/classify/classify.test.ts'],
   },
 
   // Parts of the scopes above that a busy machine can run in minutes (see docs/testing.md, "Scores").
+  // The retry scope's parts (learned-rate.ts has its own, retry-learned-rate). Together with it they mutate
+  // exactly the scope's files, each once.
+  'retry-core': {
+    partOf: 'retry',
+    // The retry layer: the backoff, the budget, the attempt timer and its late window, the run's signals.
+    mutate: ['src/scheduler/retry.ts'],
+    tests: ['test/scheduler/retry.test.ts'],
+  },
+  'retry-limiter': {
+    partOf: 'retry',
+    // The limiter's assembly (slots, pauses, the three rate sources) and limitChat. The clock tests (a
+    // second a file run) come first; provider-limiter.test.ts runs ~20 s on real waits (the AIMD rounds
+    // alone 9 s) and stays in for what it drives end to end.
+    mutate: ['src/scheduler/provider-limiter.ts', 'src/scheduler/limiter/limit-chat.ts'],
+    tests: ['test/scheduler/limiter/provider-limiter-clock.test.ts', 'test/scheduler/limiter/limit-chat.test.ts', 'test/scheduler/provider-limiter.test.ts'],
+  },
+  'retry-queue': {
+    partOf: 'retry',
+    // The call queue and the header mirror, by their own unit tests on an injected clock (a second each).
+    mutate: ['src/scheduler/limiter/call-queue.ts', 'src/scheduler/limiter/header-mirror.ts'],
+    tests: ['test/scheduler/limiter/call-queue.test.ts', 'test/scheduler/limiter/header-mirror.test.ts'],
+  },
   'cache-key': {
     partOf: 'cache',
     mutate: ['src/cache/key.ts', 'src/util/hash.ts'],

@@ -255,13 +255,6 @@ test('tokensPerMinute makes a call wait for its estimated tokens', async () => {
   assert.ok(waited >= 150, `waited ${waited} ms`);
 });
 
-test('limitChat estimates tokens from the messages and passes answers through', async () => {
-  const request = { messages: [{ role: 'user' as const, content: 'x'.repeat(400) }], maxTokens: 20, signal: new AbortController().signal };
-  assert.equal(estimateTokens(request), 120);
-  const chat = limitChat({ id: 'm', call: async () => ({ text: 'happiness', usage: { inputTokens: 100, outputTokens: 1 } }) }, new ProviderLimiter({}));
-  assert.deepEqual(await chat.call(request), { text: 'happiness', usage: { inputTokens: 100, outputTokens: 1 } });
-});
-
 test('an aborted call leaves the queue at once and never runs; a running call reports when it starts', async () => {
   const limiter = new ProviderLimiter({ concurrency: 1 });
   let open!: () => void;
@@ -405,30 +398,4 @@ test('a 429 without Retry-After pauses the provider for a second', async () => {
   const limited = new ProviderError('VAFLOW_RATE_LIMITED', '429', { status: 429, retryable: true });
   await assert.rejects(limiter.run(0, async () => { throw limited; }, () => undefined));
   await assertStillWaiting((signal) => limiter.run(0, async () => 'ran', () => undefined, { signal }), 300, 'the next call waits out the default pause');
-});
-
-test('limitChat with a provider that admits calls itself (llama.cpp\'s one context): admitted and released around each call, hooks and signal passed on', async () => {
-  const log: string[] = [];
-  const provider = {
-    id: 'local',
-    admit: async () => {
-      log.push('admit');
-      return () => log.push('release');
-    },
-    call: async () => {
-      log.push('call');
-      return { text: 'ok' };
-    },
-  };
-  const chat = limitChat(provider, new ProviderLimiter({}));
-  const request = { messages: [{ role: 'user' as const, content: 'hi' }], signal: new AbortController().signal };
-  assert.deepEqual(await chat.call(request), { text: 'ok' }, 'without hooks');
-  await chat.call(request, { onQueued: () => log.push('queued'), onStart: () => log.push('started') });
-  // Queued before the admission and again in the limiter's queue: both pause the attempt's timer.
-  assert.deepEqual(log, ['admit', 'call', 'release', 'queued', 'admit', 'queued', 'started', 'call', 'release']);
-  const aborted = new AbortController();
-  aborted.abort(new Error('cancelled'));
-  log.length = 0;
-  await assert.rejects(chat.call({ ...request, signal: aborted.signal }), /cancelled/);
-  assert.deepEqual(log, ['admit', 'release'], 'an aborted request never calls, and its admission is released');
 });

@@ -469,3 +469,143 @@ test('a new state: no rate, round 0, nothing counted', () => {
   life.answer(); // requestsSent 0 > -1: grows
   close(life.state.perMinute, 3060, 'grows');
 });
+
+test('what the calls return: a verdict that cuts on a 429 reports the cut and the pause; one that cuts on an answer reports the cut', () => {
+  // A 429 is the 20th result of the probe round, and the share rose: the verdict cuts.
+  let life = new Life();
+  life.answers(19);
+  life.refuse(); // 1 of 20
+  const probe = Array.from({ length: 20 }, () => life.send());
+  for (const call of probe.slice(0, 10)) assert.equal(life.answer(call), false);
+  for (const call of probe.slice(10, 19)) assert.deepEqual(life.refuse(call), { pause: false, cut: false }, 'on trial: no cut of its own');
+  assert.deepEqual(life.refuse(probe[19]), { pause: true, cut: true }, 'the verdict cut');
+  assert.equal(life.state.slowdowns, 2);
+  // The same with an answer as the 20th result: learnFromAnswer says it cut.
+  life = new Life();
+  life.answers(19);
+  life.refuse();
+  const again = Array.from({ length: 20 }, () => life.send());
+  for (const call of again.slice(0, 10)) life.refuse(call);
+  for (const call of again.slice(10, 19)) life.answer(call);
+  assert.equal(life.answer(again[19]), true, 'a clear rise: cut');
+  // The "no fall" second cut reports its cut too, and the undo after it does not.
+  life = new Life();
+  life.answers(16);
+  for (let i = 0; i < 4; i++) life.refuse(); // 20%
+  const noFall = Array.from({ length: 20 }, () => life.send());
+  for (const call of noFall.slice(0, 4)) life.refuse(call);
+  for (const call of noFall.slice(4, 19)) life.answer(call);
+  assert.equal(life.answer(noFall[19]), true, 'the second cut');
+  assert.equal(life.state.trial?.second, true);
+  const last = Array.from({ length: 20 }, () => life.send());
+  for (const call of last.slice(0, 4)) life.refuse(call);
+  for (const call of last.slice(4, 19)) life.answer(call);
+  assert.equal(life.answer(last[19]), false, 'undone: no cut');
+  assert.ok(!('perMinute' in life.state), 'no learned rate left (not even an undefined one)');
+  assert.deepEqual(Object.keys(life.state.rounds), [], 'the judged rounds are dropped');
+});
+
+test('growth and no growth both report no cut', () => {
+  const life = new Life({ perMinute: 3000, ceiling: 3000 });
+  life.now += 1000;
+  life.sending = 10;
+  assert.equal(life.answer(), false, 'not limiting');
+  life.now += 1000;
+  life.sending = 50;
+  assert.equal(life.answer(), false, 'grown');
+  assert.ok(life.state.perMinute! > 3000);
+});
+
+test('a 429 without the server\'s headers is not kept as a stray one (that count is for 429s under headers)', () => {
+  const life = new Life();
+  life.answers(5);
+  life.refuse();
+  assert.deepEqual(life.state.recent429, []);
+});
+
+test('a 429 to a call sent before the last verdict is news of the past: neither cut nor pause', () => {
+  const life = cutOnce();
+  const probe = Array.from({ length: 20 }, () => life.send());
+  for (const call of probe.slice(0, 19)) life.answer(call);
+  const late = life.send(); // sent last before the verdict: at cutAtSent exactly
+  life.answer(probe[19]);
+  assert.equal(life.state.trial, undefined, 'the cut stands');
+  assert.equal(late.requestsSent, life.state.cutAtSent);
+  assert.deepEqual(life.refuse(late), { pause: false, cut: false });
+  assert.deepEqual(life.refuse(), { pause: true, cut: false }, 'a call sent after it: the pause (its round is too young to cut)');
+});
+
+test('a rise of over 10 points that is not twice the share is no clear rise', () => {
+  const life = new Life();
+  life.answers(14);
+  for (let i = 0; i < 6; i++) life.refuse(); // 30%
+  probeRound(life, 11, 9); // 45%: 1.5 times, 15 points above
+  assert.equal(life.state.trial?.second, true, 'no fall: one more cut, marked second');
+});
+
+test('cuts made by a verdict keep whether the rate was learned under the server\'s headers', () => {
+  // Learned under the headers: three stray 429s within 5 s.
+  const stray = (life: Life) => life.refuse(life.send(true), { known: true, showSpent: false });
+  const life = new Life();
+  life.answers(30);
+  stray(life);
+  stray(life);
+  assert.deepEqual(stray(life), { pause: true, cut: true });
+  assert.equal(life.state.underHeaders, true);
+  // The probe round (under the headers too) refuses more: a clear rise, cut again, still under the headers.
+  const probe = Array.from({ length: 20 }, () => life.send(true));
+  for (const call of probe.slice(0, 10)) life.refuse(call, { known: true, showSpent: false });
+  for (const call of probe.slice(10)) life.answer(call);
+  assert.equal(life.state.slowdowns, 4, 'two slowdowns without a rate, the cut, and this one');
+  assert.equal(life.state.underHeaders, true, 'rose: cut again');
+  // The same share again: no fall, the second cut.
+  const next = Array.from({ length: 20 }, () => life.send(true));
+  for (const call of next.slice(0, 10)) life.refuse(call, { known: true, showSpent: false });
+  for (const call of next.slice(10)) life.answer(call);
+  assert.equal(life.state.trial?.second, true);
+  assert.equal(life.state.underHeaders, true, 'the second cut');
+  // Without headers the verdict's cuts are not under headers.
+  const plain = new Life();
+  plain.answers(16);
+  for (let i = 0; i < 4; i++) plain.refuse();
+  plain.state.underHeaders = true; // a stale flag the next cuts must overwrite from the state's own
+  probeRound(plain, 10, 10);
+  assert.equal(plain.state.underHeaders, true, 'the verdict passes the state\'s flag on');
+  const fresh = new Life();
+  fresh.answers(16);
+  for (let i = 0; i < 4; i++) fresh.refuse();
+  probeRound(fresh, 16, 4);
+  assert.equal(fresh.state.underHeaders, false, 'no headers: false after the second cut');
+  probeRound(fresh, 10, 10);
+  assert.equal(fresh.state.underHeaders, false);
+});
+
+test('while learning is off, a watch window cuts only on a share both twice the baseline and 10 points above it', () => {
+  // Twice, but 5 points above: no cut.
+  let life = new Life({ perMinute: 3000, paceIndependentShare: 0.05 });
+  life.answers(18);
+  life.refuse();
+  life.refuse(); // 10%
+  assert.equal(life.state.paceIndependentShare, 0.05);
+  assert.equal(life.state.slowdowns, 0);
+  assert.equal(life.state.round, 1);
+  assert.deepEqual(Object.keys(life.state.rounds), [], 'the watched round is dropped');
+  // 15 points above, but 1.5 times: no cut.
+  life = new Life({ perMinute: 3000, paceIndependentShare: 0.3 });
+  life.answers(11);
+  for (let i = 0; i < 9; i++) life.refuse(); // 45%
+  assert.equal(life.state.slowdowns, 0);
+  assert.equal(life.state.paceIndependentShare, 0.3);
+  // Both, with an answer as the 20th result: learnFromAnswer reports the cut; the flag is the state's.
+  life = new Life({ perMinute: 3000, paceIndependentShare: 0.1, underHeaders: true });
+  for (let i = 0; i < 4; i++) life.refuse();
+  for (let i = 0; i < 15; i++) life.answer();
+  assert.equal(life.answer(), true);
+  assert.equal(life.state.underHeaders, true);
+  assert.equal(life.state.trial?.rateBefore, 3000);
+  life = new Life({ perMinute: 3000, paceIndependentShare: 0.1 });
+  for (let i = 0; i < 4; i++) life.refuse();
+  life.answers(15);
+  life.answer();
+  assert.equal(life.state.underHeaders, false);
+});

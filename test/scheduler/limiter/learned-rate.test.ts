@@ -64,7 +64,7 @@ function probeRound(life: Life, answered: number, refused: number): { cut: boole
   return { cut };
 }
 
-test('a first 429 cuts the rate to 85% of the ceiling: what the server took, the lowest of pace, goodput and answered share', () => {
+test('a first 429 (no rate learned yet) cuts the rate to 85% of what the server took, the lower of the pace times the share answered and the goodput, and makes that the ceiling', () => {
   // Pace decides: 40 sent a second, 80 answered (a burst's answers still in the goodput window).
   let life = new Life();
   life.sending = 40;
@@ -172,7 +172,7 @@ test('a cut after which the share fell, but not to half, is cut again from the p
   assert.deepEqual(life.state.trial, { cause: 1, probe: 2 }, 'the probe round is the new cause; no rate before (none was learned)');
 });
 
-test('a share that rose clearly (twice, and 10 points above) cuts again; 24% after 20% does not qualify as either', () => {
+test('a share that rose clearly (twice, and 10 points above) cuts again; 25% after 20% is neither a rise nor a fall: the "no fall" second cut', () => {
   let life = new Life();
   life.answers(16);
   for (let i = 0; i < 4; i++) life.refuse(); // 20%

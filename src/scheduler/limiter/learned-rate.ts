@@ -10,8 +10,8 @@
  *   calls sent before the cut do not cut again; never below a tenth of the best goodput seen). Once
  *   the cut stands, while the rate is what limits, it returns fast to 95% of the ceiling (the rate
  *   the 429s came at, times the share of it answered), closing 63% of the gap a second (from 85% to
- *   93% of the ceiling in 1 s, where a plain 2% a second took 6 s), and then probes above it by 2% a
- *   second until the next 429.
+ *   91% of the ceiling in 1 s and 94% in 2 s, where a plain 2% a second takes 5.6 s to 95%), and
+ *   then probes above it by 2% a second until the next 429.
  * - A cut must prove itself, since a server may refuse a share of requests whatever the pace (a 429
  *   that is no rate limit). A round is the calls sent between two verdicts; each counts its answers
  *   and 429s. A round cuts only once it has 20 results. After a cut, once the round sent after it has
@@ -33,14 +33,14 @@
  *   A rate learned before the headers were known gives way once the headers show room.
  */
 
-/** Multiplicative decrease: the learned rate after a congestion event, as a share of the goodput. */
+/** Multiplicative decrease: the learned rate after a congestion event, as a share of what the server took. */
 const BACKOFF = 0.85;
 /** Additive increase: the learned rate grows by this share per second while it is what limits. */
 const GROWTH_PER_SECOND = 0.02;
 /**
- * Below the ceiling (the pace the server took at the last cut) the rate closes the gap to it with
- * this time constant (ms): a limit that has not moved is used again within a few seconds of a cut,
- * and the probe above it stays the slow additive one.
+ * Below its return target (a share of the ceiling: the rate the last cut's 429s came at) the rate
+ * closes the gap with this time constant (ms): a limit that has not moved is used again within a
+ * few seconds of a cut, and the probe above it stays the slow additive one.
  */
 const RETURN_TO_CEILING_MS = 1000;
 /**

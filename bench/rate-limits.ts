@@ -4,6 +4,8 @@
 // the server's limit itself: the figures are the share of it used, the share of requests refused,
 // and how long after the server lowers its limit (to half, mid-run) 429s go on.
 // Run: npm run build && node dist/bench/rate-limits.js [items, default 3000] [scenario name part, default all]
+// With RATE_TIMELINE=1, each scenario's row is followed by the requests taken/refused in each second
+// of the run (the drop marked), to see where 429s and lost rate come from.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +86,18 @@ function runVaflow(dir: string): Promise<number | null> {
 
 const accepted = (log: readonly LoggedRequest[], from: number, to: number) => log.filter((r) => !r.limited && r.at >= from && r.at < to).length / ((to - from) / 1000);
 
+/** Requests taken/refused in each second from `first` on, `|` before the second the server lowered its limit in. */
+function timeline(log: readonly LoggedRequest[], first: number, droppedAt: number | undefined): string {
+  const seconds: { taken: number; refused: number }[] = [];
+  for (const r of log) {
+    const s = (seconds[Math.floor((r.at - first) / 1000)] ??= { taken: 0, refused: 0 });
+    if (r.limited) s.refused++;
+    else s.taken++;
+  }
+  const dropSecond = droppedAt === undefined ? -1 : Math.floor((droppedAt - first) / 1000);
+  return Array.from(seconds, (s, i) => `${i === dropSecond ? '| ' : ''}${s?.taken ?? 0}/${s?.refused ?? 0}`).join(' ');
+}
+
 async function main(): Promise<void> {
   const items = Number(process.argv[2] ?? 3000);
   console.log(machine());
@@ -108,6 +122,7 @@ async function main(): Promise<void> {
         `${((100 * accepted(log, droppedAt + 5000, last)) / (LIMIT / 2 / 60)).toFixed(1)}%`,
       ];
       console.log(`| ${scenario.name} | ${log.length} | ${limited.length} (${((100 * limited.length) / log.length).toFixed(2)}%) | ${(100 * before).toFixed(1)}% | ${drop[0]} | ${drop[1]} |`);
+      if (process.env.RATE_TIMELINE) console.log(timeline(log, first, droppedAt));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

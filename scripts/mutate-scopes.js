@@ -122,4 +122,12 @@ export const SCOPES = {
     mutate: ['nodes/aggregate/index.ts', 'nodes/aggregate/missing-inputs.ts', 'nodes/aggregate/code-digest.ts'],
     tests: ['test/nodes/aggregate/node.test.ts', 'test/nodes/aggregate/metrics-cache.test.ts', 'test/nodes/aggregate/code-digest.test.ts', 'test/kinds.test.ts'],
   },
+  // The rate learned from 429s (AIMD with cuts on trial): pure rules on plain state, so their unit
+  // tests drive them with an injected clock and pace (under a second a run); the limiter's own tests
+  // (20 s of real timers) are the retry scope's.
+  'retry-learned-rate': {
+    partOf: 'retry',
+    mutate: ['src/scheduler/limiter/learned-rate.ts'],
+    tests: ['test/scheduler/limiter/learned-rate.test.ts'],
+  },
 };

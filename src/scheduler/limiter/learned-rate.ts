@@ -3,9 +3,15 @@
  * that the in-process limiter keeps the state in memory and the Redis executor's shared limiter keeps
  * the same state in Redis: one set of rules for both.
  *
- * - A congestion event sets the rate to 85% of the goodput (answers per second) and then raises it by
- *   2% a second while it is what limits (one cut per round of calls: 429s to calls sent before the
- *   cut do not cut again; never below a tenth of the best goodput seen).
+ * - A congestion event sets the rate to 85% of what the server took (the goodput, answers per
+ *   second, or the pace times the share of the causing round's calls answered, whichever is lower:
+ *   right after the server lowers its limit the goodput of the last second still holds the old
+ *   pace, while a round's 429 share measures the new one), one cut per round of calls (429s to
+ *   calls sent before the cut do not cut again; never below a tenth of the best goodput seen). Once
+ *   the cut stands, while the rate is what limits, it returns fast to 95% of the ceiling (the rate
+ *   the 429s came at, times the share of it answered), closing 63% of the gap a second (from 85% to
+ *   91% of the ceiling in 1 s and 94% in 2 s, where a plain 2% a second takes 5.6 s to 95%), and
+ *   then probes above it by 2% a second until the next 429.
  * - A cut must prove itself, since a server may refuse a share of requests whatever the pace (a 429
  *   that is no rate limit). A round is the calls sent between two verdicts; each counts its answers
  *   and 429s. A round cuts only once it has 20 results. After a cut, once the round sent after it has
@@ -27,10 +33,21 @@
  *   A rate learned before the headers were known gives way once the headers show room.
  */
 
-/** Multiplicative decrease: the learned rate after a congestion event, as a share of the goodput. */
+/** Multiplicative decrease: the learned rate after a congestion event, as a share of what the server took. */
 const BACKOFF = 0.85;
 /** Additive increase: the learned rate grows by this share per second while it is what limits. */
 const GROWTH_PER_SECOND = 0.02;
+/**
+ * Below its return target (a share of the ceiling: the rate the last cut's 429s came at) the rate
+ * closes the gap with this time constant (ms): a limit that has not moved is used again within a
+ * few seconds of a cut, and the probe above it stays the slow additive one.
+ */
+const RETURN_TO_CEILING_MS = 1000;
+/**
+ * The fast return aims at this share of the ceiling: the rate the 429s came at is past the limit by
+ * what drained the server's bucket, so the last few percent are left to the slow probe.
+ */
+const RETURN_SHARE = 0.95;
 /** Growth is applied at most this often (ms), in steps proportional to the time since the last. */
 const GROWTH_STEP_MS = 250;
 /** The rate grows only while calls start at least at this share of it: it is what holds them back. */
@@ -82,6 +99,8 @@ export interface Trial {
 export interface LearnedRateState {
   /** The learned rate per minute; undefined: none. */
   perMinute?: number;
+  /** What the server took (per minute) when the rate was last cut: the rate returns to it fast, then probes above it. */
+  ceiling?: number;
   /** The rate was learned while the server's headers were known (it then stands on its own proof). */
   underHeaders?: boolean;
   /** The round calls are sent in now; a verdict on a cut (or a watch window while learning is off) starts the next. */
@@ -131,9 +150,12 @@ export function learnFromAnswer(state: LearnedRateState, call: SentCall, pace: P
   const elapsed = pace.now - state.lastGrowthAt;
   if (elapsed < GROWTH_STEP_MS) return false;
   state.lastGrowthAt = pace.now;
-  const perMs = state.perMinute / 60_000;
-  if (pace.sending < LIMITING_SHARE * perMs) return false;
-  state.perMinute = perMs * (1 + (GROWTH_PER_SECOND * elapsed) / 1000) * 60_000;
+  const perMinute = state.perMinute;
+  if (pace.sending * 60_000 < LIMITING_SHARE * perMinute) return false;
+  const probing = perMinute * (1 + (GROWTH_PER_SECOND * elapsed) / 1000);
+  const ceiling = RETURN_SHARE * (state.ceiling ?? 0);
+  const returning = perMinute + (ceiling - perMinute) * (1 - Math.exp(-elapsed / RETURN_TO_CEILING_MS));
+  state.perMinute = Math.max(probing, returning);
   return false;
 }
 
@@ -182,6 +204,7 @@ export function headersShowRoom(state: LearnedRateState, call: SentCall, serverP
   if (state.perMinute === undefined || state.underHeaders || state.perMinute >= serverPerMinute) return false;
   if (call.requestsSent <= state.cutAtSent) return false; // sent before the last cut: says nothing of the pace since
   delete state.perMinute;
+  delete state.ceiling;
   delete state.trial;
   delete state.paceIndependentShare;
   return true;
@@ -260,8 +283,18 @@ function cut(state: LearnedRateState, cause: number, pace: Pace, rateBefore: num
   state.lastGrowthAt = pace.now;
   nextRound(state, cause);
   state.trial = { cause, probe: state.round, ...(rateBefore !== undefined ? { rateBefore } : {}), ...(second ? { second } : {}) };
-  const sending = state.perMinute !== undefined ? state.perMinute / 60_000 : pace.sending;
-  const perMs = BACKOFF * (pace.goodput > 0 ? Math.min(sending, pace.goodput) : sending);
+  const learned = state.perMinute !== undefined ? state.perMinute / 60_000 : undefined;
+  const sending = learned ?? pace.sending;
+  // What the server took: the goodput lags a second behind a lowered limit, the causing round's
+  // share of answered calls does not (at a pace r past a token bucket's rate L, r - L are refused).
+  const taken = sending * (1 - share(state, cause).share);
+  const lowest = pace.goodput > 0 ? Math.min(taken, pace.goodput) : taken;
+  // The ceiling to return to: the share answered of the learned rate the 429s came at (the goodput
+  // also falls with the client's own pauses and a CPU-starved client's lag, and a ceiling set there
+  // leaves the rest to the slow probe); with no rate learned yet, the lowest estimate (a first
+  // burst's pace is no rate the server took).
+  state.ceiling = (learned !== undefined ? taken : lowest) * 60_000;
+  const perMs = BACKOFF * lowest;
   // A last guard: a chain of cuts on trial never takes the rate below a tenth of the best goodput.
   const floor = Math.max(1 / 60_000, state.bestGoodput * MIN_SHARE_OF_BEST_GOODPUT);
   state.perMinute = Math.max(floor, perMs) * 60_000;

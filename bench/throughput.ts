@@ -4,9 +4,11 @@
 // report), against the floor measured in the same round: a bare `fetch` loop sending the same
 // request bodies at the same concurrency. Server, floor and vaflow are separate processes. Wall,
 // CPU (user + system) and peak RSS of each process; the figures are ratios to the same round's floor.
-// Run: npm run build && node dist/bench/throughput.js [cases, default 5000 (10,000 calls)] [rounds, default 2] [--compare <other vaflow bin>]
+// Run: npm run build && node dist/bench/throughput.js [cases, default 5000 (10,000 calls)] [rounds, default 2] [--compare <other vaflow bin>] [--cold-only]
 // --compare: each round also runs the other build's cold run (the two cold runs alternate in order
 // from round to round), so a change is measured against the build before it under the same load.
+// --cold-only: no cached rerun in the rounds, so the floor and the cold runs of a round sit closer in
+// time (on a loaded machine the load moves between them less).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -119,13 +121,14 @@ function requestBodies(dir: string, file: string): void {
 async function main(): Promise<void> {
   const compareAt = process.argv.indexOf('--compare');
   const otherBin = compareAt > 0 ? path.resolve(process.argv[compareAt + 1]!) : undefined;
-  const positional = compareAt > 0 ? process.argv.slice(2, compareAt) : process.argv.slice(2);
+  const coldOnly = process.argv.includes('--cold-only');
+  const positional = process.argv.slice(2).filter((arg, i, all) => !arg.startsWith('--') && all[i - 1] !== '--compare');
   const cases = Number(positional[0] ?? 5000);
   const rounds = Number(positional[1] ?? 2);
   console.log(`${machine()}; ${cases} cases × 2 templates = ${2 * cases} calls, concurrency ${CONCURRENCY}, 0 ms latency, ${rounds} rounds`);
   const server = await startServer();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vaflow-bench-throughput-'));
-  const results: { floor: Usage; cold: Usage; cached: Usage; other?: Usage }[] = [];
+  const results: { floor: Usage; cold: Usage; cached?: Usage; other?: Usage }[] = [];
   try {
     project(dir, server.url, cases);
     const vaflow = [BIN, 'run', 'p.yaml', '--runs-dir', 'runs', '--cache-dir', 'cache'];
@@ -137,13 +140,13 @@ async function main(): Promise<void> {
       const otherFirst = otherBin !== undefined && round % 2 === 1;
       const otherBefore = otherFirst ? await coldOf(otherBin) : undefined;
       const cold = await coldOf(BIN);
-      const cached = await runNode(vaflow, dir);
+      const cached = coldOnly ? undefined : await runNode(vaflow, dir);
       const other = otherBin === undefined ? undefined : otherBefore ?? await coldOf(otherBin);
       requestBodies(dir, path.join(dir, 'bodies.jsonl'));
       const floorRun = await runNode([SELF, '--floor', server.url, path.join(dir, 'bodies.jsonl')], dir);
-      results.push({ floor: floorRun, cold, cached, ...(other ? { other } : {}) });
+      results.push({ floor: floorRun, cold, ...(cached ? { cached } : {}), ...(other ? { other } : {}) });
       const f = (u: Usage) => `${u.wall.toFixed(2)} s wall, ${u.cpu.toFixed(2)} s CPU, ${u.rssMb.toFixed(0)} MB`;
-      console.log(`round ${round + 1}: floor ${f(floorRun)}; cold ${f(cold)}; cached ${f(cached)}${other ? `; other build cold ${f(other)}` : ''}; load ${os.loadavg()[0]!.toFixed(1)}`);
+      console.log(`round ${round + 1}: floor ${f(floorRun)}; cold ${f(cold)}${cached ? `; cached ${f(cached)}` : ''}${other ? `; other build cold ${f(other)}` : ''}; load ${os.loadavg()[0]!.toFixed(1)}`);
     }
   } finally {
     server.stop();
@@ -155,7 +158,8 @@ async function main(): Promise<void> {
   console.log(`| floor (bare fetch, c=${CONCURRENCY}) | 1 (median ${ratio((r) => r.floor.wall)} s) | 1 (median ${ratio((r) => r.floor.cpu)} s) | ${ratio((r) => r.floor.rssMb)} MB | — |`);
   console.log(`| vaflow cold | ${ratio((r) => r.cold.wall / r.floor.wall)}× | ${ratio((r) => r.cold.cpu / r.floor.cpu)}× | ${ratio((r) => r.cold.rssMb)} MB | ≤ 2.0× wall, ≤ 1.5× CPU, ≤ 200 MB |`);
   if (otherBin) console.log(`| other build (${otherBin}) cold | ${ratio((r) => r.other!.wall / r.floor.wall)}× | ${ratio((r) => r.other!.cpu / r.floor.cpu)}× | ${ratio((r) => r.other!.rssMb)} MB | — |`);
-  console.log(`| vaflow cached rerun (whole process) | ${ratio((r) => r.cached.wall / r.floor.wall)}× | ${ratio((r) => r.cached.cpu / r.floor.cpu)}× | ${ratio((r) => r.cached.rssMb)} MB | ≤ 0.25× wall |`);
+  if (otherBin) console.log(`per round, this build's cold CPU / the other build's: median ${ratio((r) => r.cold.cpu / r.other!.cpu)} (${results.map((r) => (r.cold.cpu / r.other!.cpu).toFixed(2)).join(', ')}); cold CPU / floor by round: ${results.map((r) => (r.cold.cpu / r.floor.cpu).toFixed(2)).join(', ')}`);
+  if (!coldOnly) console.log(`| vaflow cached rerun (whole process) | ${ratio((r) => r.cached!.wall / r.floor.wall)}× | ${ratio((r) => r.cached!.cpu / r.floor.cpu)}× | ${ratio((r) => r.cached!.rssMb)} MB | ≤ 0.25× wall |`);
   console.log(`load after: ${os.loadavg().map((l) => l.toFixed(1)).join('/')}`);
 }
 

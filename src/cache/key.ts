@@ -75,6 +75,18 @@ export function chatCacheKey(parts: { identity: unknown; request: unknown; repea
   return hashJson({ v: CACHE_FORMAT_VERSION, ns: 'chat', ...parts });
 }
 
+/**
+ * The same keys as chatCacheKey for one model, with its identity serialised once: the canonical JSON
+ * is assembled in sorted-key order around the per-call fields (a test holds the two equal). Identity
+ * and request are plain objects (modelIdentity, renderedRequest), which canonical JSON never drops.
+ */
+export function chatCacheKeyFor(identity: Readonly<Record<string, unknown>>): (request: Readonly<Record<string, unknown>>, repeat: number, occurrence: number) => string {
+  const head = `{"identity":${canonicalJson(identity)},"ns":"chat","occurrence":`;
+  const tail = `,"v":${CACHE_FORMAT_VERSION}}`;
+  return (request, repeat, occurrence) =>
+    sha256(`${head}${canonicalJson(occurrence)},"repeat":${canonicalJson(repeat)},"request":${canonicalJson(request)}${tail}`);
+}
+
 /** Key of one embedded text under one embedder. */
 export function embeddingCacheKey(identity: unknown, text: string): string {
   return hashJson({ v: CACHE_FORMAT_VERSION, ns: 'embedding', identity, text });

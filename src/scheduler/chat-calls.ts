@@ -4,7 +4,7 @@ import type { CacheStore } from '../cache/store.js';
 import type { CacheMode } from './task-runtime.js';
 import type { EngineProviders } from './provider-services.js';
 import type { CallHooks } from './provider-limiter.js';
-import { chatCacheKey, modelIdentity } from '../cache/key.js';
+import { chatCacheKeyFor, modelIdentity } from '../cache/key.js';
 import { hashJson } from '../util/hash.js';
 import { renderedRequest } from '../providers/identity.js';
 import { raceAbort } from './abort.js';
@@ -49,6 +49,8 @@ export class ChatCalls {
   readonly #answered = new Set<string>();
   readonly #onStoreError: (error: unknown) => void;
   readonly #stop: AbortSignal | undefined;
+  /** Each resolved model's key function (its identity serialised once per run, not per call). */
+  readonly #keyFor = new WeakMap<ResolvedModel, ReturnType<typeof chatCacheKeyFor>>();
 
   constructor(options: {
     readonly providers: EngineProviders;
@@ -70,7 +72,8 @@ export class ChatCalls {
   chatFor(scope: AttemptScope): (model: ResolvedModel) => Promise<ChatProvider> {
     return async (model) => {
       const resolved = await this.#providers.resolveModel(model);
-      const identity = modelIdentity(resolved);
+      let keyOf = this.#keyFor.get(resolved);
+      if (!keyOf) this.#keyFor.set(resolved, (keyOf = chatCacheKeyFor(modelIdentity(resolved))));
       // Which occurrence of an identical request inside this item: a kind asking twice gets two answers.
       // The first request is occurrence 0 whatever it says, so requests are fingerprinted only from
       // the second one on (most kinds ask once: a hash of the request per call saved).
@@ -88,7 +91,7 @@ export class ChatCalls {
             occurrence = occurrences.get(fingerprint) ?? 0;
             occurrences.set(fingerprint, occurrence + 1);
           }
-          const key = chatCacheKey({ identity, request: rendered, repeat: scope.repeat, occurrence });
+          const key = keyOf(rendered, scope.repeat, occurrence);
           return this.call(key, resolved, request, scope);
         },
       };

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { itemCacheKey, itemCacheKeyFor, modelIdentity, embedderIdentity, embeddingCacheKey, chatCacheKey } from '../../src/cache/key.js';
-import { canonicalJson, hashJson } from '../../src/util/hash.js';
+import { itemCacheKey, itemCacheKeyFor, modelIdentity, embedderIdentity, embeddingCacheKey, chatCacheKey, chatCacheKeyFor } from '../../src/cache/key.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson, hashJson, sha256 } from '../../src/util/hash.js';
 
 const model = { provider: 'openai', model: 'gpt-4o-mini', baseURL: 'http://127.0.0.1:1/v1', temperature: 0, topP: 1, maxTokens: 20, seed: 7, apiKeyEnv: 'OPENAI_API_KEY' };
 const record = { id: 'a', coords: { variant: 'numeric' }, node: 'prompts', messages: [{ role: 'user', content: 'valence 0.5' }] };
@@ -58,6 +59,41 @@ test('the per-task key factory gives exactly itemCacheKey', () => {
   const base = { kind: 'classify', kindVersion: '1', params: { labels: 'basic7', z: [1, { b: 2, a: undefined }] }, identity: { model: modelIdentity(model), embedder: undefined } };
   const keyFor = itemCacheKeyFor(base);
   for (const [hash, repeat] of [['abc', 0], ['d"e', 3]] as const) assert.equal(keyFor(hash, repeat), itemCacheKey({ ...base, inputHash: hash, repeat }));
+});
+
+test('the per-model chat key factory gives exactly chatCacheKey', () => {
+  const identities = [modelIdentity(model), modelIdentity({ ...model, structuredOutput: false, temperature: undefined }), { provider: 'openai', z: ['é', { b: 'x"y', a: undefined }] }];
+  const requests = [
+    { messages: [{ role: 'user', content: 'valence 0.5' }], maxTokens: undefined, jsonSchema: undefined },
+    { messages: [{ role: 'system', content: 'be "brief"\n' }, { role: 'user', content: [{ type: 'text', text: '😀' }] }], maxTokens: 7, jsonSchema: { type: 'object', required: ['label'] } },
+  ];
+  for (const identity of identities) {
+    const keyFor = chatCacheKeyFor(identity);
+    for (const request of requests) {
+      for (const [repeat, occurrence] of [[0, 0], [2, 0], [0, 3], [1, 1]] as const) {
+        assert.equal(keyFor(request, repeat, occurrence), chatCacheKey({ identity, request, repeat, occurrence }));
+      }
+    }
+  }
+});
+
+test('canonicalJson writes the bytes JSON.stringify writes for every string, escapes and lone surrogates included', () => {
+  // Keys and values with everything JSON.stringify escapes (quote, backslash, controls, lone surrogates) and what it leaves alone.
+  const texts = ['plain', 'é', 'a"b', 'back\\slash', 'tab\tnew\nline', '\u0000\u001f', '\u007f', '\u2028\u2029', '\ud83d', '\ude00x', '😀', '</script>', ''];
+  for (const text of texts) {
+    assert.equal(canonicalJson(text), JSON.stringify(text), text);
+    assert.equal(canonicalJson({ [text]: text }), JSON.stringify({ [text]: text }), text);
+  }
+  assert.equal(canonicalJson([1.5, -0, 1e21, 5e-7, NaN, -Infinity, true, false]), JSON.stringify([1.5, -0, 1e21, 5e-7, NaN, -Infinity, true, false]));
+  // Frozen quirks of the first version, which every stored key was hashed with: a hole is written as nothing, a boxed primitive as {}.
+  // eslint-disable-next-line no-sparse-arrays
+  assert.equal(canonicalJson([1, , 3]), '[1,,3]');
+  assert.equal(canonicalJson({ a: new Number(3) }), '{"a":{}}');
+  assert.throws(() => canonicalJson({ a: 1n }), TypeError);
+});
+
+test('sha256 is the hex SHA-256 of the UTF-8 bytes, for strings and bytes', () => {
+  for (const input of ['', 'abc', 'é😀', new Uint8Array([0, 1, 255])]) assert.equal(sha256(input), createHash('sha256').update(input).digest('hex'));
 });
 
 test('a resolved source replaces paths by file digests and names the base URL the client uses', () => {

@@ -1,5 +1,8 @@
-import { ChatOpenAICompletions, OpenAIClient, wrapOpenAIClientError } from '@langchain/openai';
+import type { OpenAIClient } from '@langchain/openai';
+import { langchainOpenAI } from '../langchain-openai.js';
 import type { HttpTransport, RawResponse } from './http-fetch.js';
+
+const { ChatOpenAICompletions, OpenAIClient: SdkClient, wrapOpenAIClientError } = langchainOpenAI;
 
 type CreateParams = OpenAIClient.Chat.ChatCompletionCreateParams;
 type StreamingParams = OpenAIClient.Chat.ChatCompletionCreateParamsStreaming;
@@ -77,7 +80,7 @@ export class AnswerCompletions extends ChatOpenAICompletions {
     let target;
     try {
       target = await (this.#target ??= this.#buildTarget());
-      if (signal?.aborted) throw new OpenAIClient.APIUserAbortError();
+      if (signal?.aborted) throw new SdkClient.APIUserAbortError();
       response = await transport.request(target.url, 'POST', target.headers, JSON.stringify(request), signal);
     } catch (error) {
       throw wrapOpenAIClientError(connectionError(error, signal));
@@ -90,7 +93,7 @@ export class AnswerCompletions extends ChatOpenAICompletions {
       const json = safeJson(text);
       const fetchHeaders = new Headers();
       for (let i = 0; i + 1 < response.rawHeaders.length; i += 2) fetchHeaders.append(response.rawHeaders[i]!, response.rawHeaders[i + 1]!);
-      throw wrapOpenAIClientError(OpenAIClient.APIError.generate(response.status, json as object, json ? undefined : text, fetchHeaders));
+      throw wrapOpenAIClientError(SdkClient.APIError.generate(response.status, json as object, json ? undefined : text, fetchHeaders));
     }
     try {
       return parseBody(response, headers);
@@ -115,9 +118,9 @@ function isSignalOnly(options: Readonly<Record<string, unknown>>): boolean {
 
 /** The SDK's error for a request that got no answer: the abort, or a connection error with its cause. */
 function connectionError(error: unknown, signal: AbortSignal | undefined): unknown {
-  if (error instanceof OpenAIClient.APIError) return error;
-  if (signal?.aborted) return new OpenAIClient.APIUserAbortError();
-  return new OpenAIClient.APIConnectionError({ cause: error instanceof Error ? error : new Error(String(error)) });
+  if (error instanceof SdkClient.APIError) return error;
+  if (signal?.aborted) return new SdkClient.APIUserAbortError();
+  return new SdkClient.APIConnectionError({ cause: error instanceof Error ? error : new Error(String(error)) });
 }
 
 /** The SDK's defaultParseResponse for a non-streaming answer: JSON when the content type says so, else the text. */

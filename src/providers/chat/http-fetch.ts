@@ -94,9 +94,8 @@ function exchange(
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   const protocol = url.protocol;
   if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${protocol}`) }));
-  const sent: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...headers };
-  if (body !== undefined) sent['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
   return new Promise<RawResponse>((resolve, reject) => {
+    const sent = headerLines(url, headers, body);
     let settled = false;
     /** The socket, its byte count when this request got it (a reused one has read earlier answers) and how long it had been idle. */
     let assigned: { readonly socket: import('node:net').Socket; readonly readBefore: number; readonly idleMs: number } | undefined;
@@ -161,6 +160,28 @@ function exchange(
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * The request's headers as a flat list (name, value, ...): the lines http.request writes for them
+ * given as an object, in the same order: the accept-encoding default, `headers` in their order (their
+ * names lower-case, as both callers give them), content-length, then the Host and, for a URL with
+ * credentials, the Authorization that Node adds. Node still checks every name and value of a list
+ * (ERR_INVALID_HTTP_TOKEN, ERR_INVALID_CHAR), but does not lower-case and store each header again
+ * per request: ≈ 11 µs less CPU per request (issue 15). With an `expect` header, which Node treats
+ * specially, the object itself (Node's own path).
+ */
+function headerLines(url: URL, headers: Readonly<Record<string, string>>, body: string | Uint8Array | undefined): string[] | Record<string, string> {
+  const sent: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...headers };
+  if (body !== undefined) sent['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  if ('expect' in sent) return sent;
+  const lines: string[] = [];
+  for (const name in sent) lines.push(name, sent[name]!);
+  // Node's rules for a header object: Host from the hostname and a port other than the default (url.host, as the URL normalises both), unless given.
+  if (!('host' in sent)) lines.push('Host', url.host);
+  const auth = addressOf(url).auth;
+  if (typeof auth === 'string' && !('authorization' in sent)) lines.push('Authorization', `Basic ${Buffer.from(auth).toString('base64')}`);
+  return lines;
+}
 
 /** Where a URL points, as http.request reads it (what Node's urlToHttpOptions makes of it); kept per URL object, since a chat client sends every request to one. */
 const addresses = new WeakMap<URL, http.RequestOptions>();

@@ -42,7 +42,7 @@ export async function createOpenAIChat(model: ResolvedModel, options: OpenAIChat
   if (!model.model) throw new ConfigError(`models.${model.id}: "model" is required for provider ${model.provider} (e.g. gpt-4o-mini)`);
   const baseURL = model.baseURL ?? options.defaultBaseURL;
   const { apiKey, notice } = resolveApiKey(model, { env: options.env, baseURL });
-  const [{ ChatOpenAI }, { AnswerCompletions }] = await Promise.all([import('@langchain/openai'), import('./answer-completions.js')]);
+  const [{ langchainOpenAI: { ChatOpenAI } }, { AnswerCompletions }] = await Promise.all([import('../langchain-openai.js'), import('./answer-completions.js')]);
   const transport = createHttpTransport();
   const fields = {
     model: model.model,

@@ -1,7 +1,9 @@
-import { OpenAIEmbeddings } from '@langchain/openai';
 import { ProviderError, type VaflowErrorCode } from '../../errors.js';
 import type { TextEmbedding, VaflowEmbeddings } from '../../types/embeddings.js';
 import { isFiniteVector } from './vector-math.js';
+import { langchainOpenAI } from '../langchain-openai.js';
+
+const { OpenAIEmbeddings } = langchainOpenAI;
 
 export interface OpenAIEmbedderOptions {
   readonly identity: Readonly<Record<string, unknown>>;

@@ -1,9 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { ChatOpenAI } from '@langchain/openai';
+import { langchainOpenAI } from '../../../src/providers/langchain-openai.js';
 import { AnswerCompletions } from '../../../src/providers/chat/answer-completions.js';
 import { createHttpTransport } from '../../../src/providers/chat/http-fetch.js';
+
+// The build of @langchain/openai that openai-chat.ts uses (see langchain-openai.ts).
+const { ChatOpenAI } = langchainOpenAI;
 
 interface Seen { readonly method: string; readonly url: string; readonly headers: http.IncomingHttpHeaders; readonly body: string }
 

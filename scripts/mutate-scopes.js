@@ -106,7 +106,7 @@ export const SCOPES = {
     partOf: 'stats',
     // Comparisons of two groups on the same items, and the group data they resample.
     mutate: ['src/stats/paired.ts', 'src/stats/group-data.ts'],
-    tests: ['test/stats/{paired,compare-items,counted-resample,golden-intervals,group-metrics}.test.ts'],
+    tests: ['test/stats/{paired,compare-items,counted-resample,golden-intervals,group-metrics,group-data}.test.ts'],
   },
   'stats-metrics': {
     partOf: 'stats',

@@ -103,12 +103,52 @@ export const SCOPES = {
     mutate: ['nodes/aggregate/collect.ts', 'src/stats/record-grouping.ts'],
     tests: ['test/nodes/aggregate/collect.test.ts', 'test/stats/record-grouping.test.ts'],
   },
+  // stats in parts: each names its files and the test files that call them (directly or through the
+  // code under test), so only those files are instrumented (the mutant switches slow every loop they
+  // sit in) and each mutant runs a few fast files, not all of test/stats. Together they mutate each
+  // file of the stats scope once (test/stats/mutation-parts.test.ts checks it); the whole scope's
+  // score is their sum, a lower bound for a whole run, whose test list holds all of theirs.
   'stats-single-label': {
     partOf: 'stats',
-    // Single-label metrics (accuracy, F1, kappa, the confusion margins): the file a busy machine can
-    // retest alone when it changes, as it did after the last whole stats run.
+    // Single-label metrics (accuracy, F1, kappa, the confusion margins).
     mutate: ['src/stats/single-label.ts'],
     tests: ['test/stats/{single-label,group-metrics}.test.ts'],
+  },
+  'stats-bootstrap': {
+    partOf: 'stats',
+    // Resampling and its intervals (percentile, expanded, BCa), the generator, Holm, quantiles.
+    mutate: ['src/stats/bootstrap.ts', 'src/stats/prng.ts', 'src/stats/multiple-testing.ts', 'src/stats/descriptive.ts'],
+    tests: ['test/stats/{bootstrap,counted-resample,distributions,sorted-sample,golden-intervals}.test.ts'],
+  },
+  'stats-distributions': {
+    partOf: 'stats',
+    // The beta, t and normal functions behind every exact interval and p-value.
+    mutate: ['src/stats/beta.ts', 'src/stats/normal.ts'],
+    tests: ['test/stats/{distributions,proportion,proportion-difference,bootstrap,wilcoxon}.test.ts'],
+  },
+  'stats-proportion': {
+    partOf: 'stats',
+    // Clopper–Pearson (cluster-adjusted), Tango's paired and Newcombe's unpaired difference intervals.
+    mutate: ['src/stats/proportion.ts', 'src/stats/proportion-difference.ts'],
+    tests: ['test/stats/{proportion,proportion-difference,group-metrics}.test.ts'],
+  },
+  'stats-tests': {
+    partOf: 'stats',
+    // McNemar (exact and clustered), Wilcoxon signed-rank, correlations and the sorted-sample resampler.
+    mutate: ['src/stats/mcnemar.ts', 'src/stats/wilcoxon.ts', 'src/stats/correlation.ts', 'src/stats/sorted-sample.ts'],
+    tests: ['test/stats/{mcnemar,wilcoxon,correlation,sorted-sample}.test.ts'],
+  },
+  'stats-paired': {
+    partOf: 'stats',
+    // Comparisons of two groups on the same items, and the group data they resample.
+    mutate: ['src/stats/paired.ts', 'src/stats/group-data.ts'],
+    tests: ['test/stats/{paired,compare-items,counted-resample,golden-intervals,group-metrics,group-data}.test.ts'],
+  },
+  'stats-metrics': {
+    partOf: 'stats',
+    // A group's headline metrics with their intervals, multi-label scores, the Value type.
+    mutate: ['src/stats/group-metrics.ts', 'src/stats/multi-label.ts', 'src/stats/value.ts', 'src/stats/stable-order.ts'],
+    tests: ['test/stats/{group-metrics,golden-intervals,paired,multi-label,value}.test.ts'],
   },
   'aggregate-document': {
     partOf: 'aggregate',

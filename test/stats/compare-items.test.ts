@@ -200,3 +200,16 @@ test('VA groups get deltas but no paired test', () => {
   assert.deepEqual([r.test, r.testReason], [null, 'no paired test for va groups']);
   assert.ok(r.deltas.valence_rmse.value !== null);
 });
+
+test('a resample where one side\'s metric is undefined gives no difference, on either side', () => {
+  // Ten pairs; one side has a raw cosine for one item only (0.5), the other 0.5 everywhere. Every
+  // resample that holds that item has a difference of exactly 0; about a third miss it (raw_mean
+  // undefined on the sparse side) and must add nothing, not the other side's value (0.5 − null).
+  const sparse = range(10).map((_, i) => (i === 3 ? 0.5 : null));
+  const full = range(10).map(() => 0.5);
+  for (const [a, b] of [[sparse, full], [full, sparse]]) {
+    const r = compareItems(similar(range(10), a), similar(range(10), b), settings);
+    assert.equal(r.paired, 10);
+    assert.deepEqual([r.deltas.raw_mean.value, r.deltas.raw_mean.ci, r.deltas.raw_mean.method], [0, [0, 0], 'percentile-bootstrap'], `sparse side ${a === sparse ? 'A' : 'B'}`);
+  }
+});

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellCounter, pairCellCounter, resampler } from '../../src/stats/bootstrap.js';
+import { bootstrapIntervals, cellCounter, pairCellCounter, resampler } from '../../src/stats/bootstrap.js';
 import type { SingleLabelItems } from '../../src/stats/group-data.js';
 import { compareItems } from '../../src/stats/paired.js';
 import { createRng } from '../../src/stats/prng.js';
@@ -50,6 +50,15 @@ test('cellCounter and pairCellCounter count what resampler draws, with and witho
       assert.deepEqual(countPairs(), [expected, expectedOther], what);
     }
   }
+});
+
+test('counted resamples refuse cells that do not match the items: unequal pair sides, or a cell list of another length', () => {
+  // A mismatch would count cells of positions the other side does not have (undefined → NaN counts).
+  assert.throws(() => pairCellCounter(new Int32Array(5), 2, new Int32Array(4), 2, null, createRng(1)), { name: 'RangeError', message: '5 and 4 cells: not pairs' });
+  const counted = { cells: new Int32Array(6), cellCount: 2, ofCounts: (counts: Int32Array) => ({ share: counts[0] / 6 }) };
+  assert.throws(() => bootstrapIntervals({ n: 7, resamples: 10, confidence: 0.95, seed: 1 }, ['share'], counted), { name: 'RangeError', message: '6 cells for 7 items' });
+  // The same statistics over matching items run.
+  assert.deepEqual(bootstrapIntervals({ n: 6, resamples: 10, confidence: 0.95, seed: 1 }, ['share'], counted).share.ci, [1, 1]);
 });
 
 function fixtures(): Record<string, [SingleLabelItems, SingleLabelItems]> {

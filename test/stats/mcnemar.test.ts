@@ -56,3 +56,21 @@ test('clustered McNemar: balanced ids are degenerate and say why; lengths must m
   assert.equal(agree.degenerate, 'no discordant pair: both sides right on the same items');
   assert.throws(() => mcnemarClustered([true, false], [true, false], [0]), (e: unknown) => e instanceof RangeError && e.message === 'clusters and outcomes differ in length: 1 vs 2');
 });
+
+test('clustered McNemar (Durkalski): X² = (Σ d_k)² / Σ d_k² against χ²(1), per item id', () => {
+  // Four ids; d_k = (pairs A right, B wrong) − (pairs A wrong, B right) per id:
+  // id 0: two A-only pairs (d = 2); id 1: one A-only pair and one concordant (d = 1);
+  // id 2: one B-only pair (d = −1); id 3: three A-only pairs (d = 3).
+  // X² = (2 + 1 − 1 + 3)² / (4 + 1 + 1 + 9) = 25/15; p = scipy.stats.chi2.sf(25/15, 1) = 0.1967056024589432.
+  const a = [true, true, true, true, false, true, true, true];
+  const b = [false, false, false, true, true, false, false, false];
+  const clusters = [0, 0, 1, 1, 2, 3, 3, 3];
+  const r = mcnemarClustered(a, b, clusters);
+  assert.deepEqual([r.b, r.c, r.n, r.degenerate], [6, 1, 8, undefined]);
+  assert.ok(Math.abs(r.p - 0.1967056024589432) < 1e-6, `p = ${r.p}`); // erfc's fit: 1.2e-7 relative
+  // One pair per id: McNemar's (b − c)² / (b + c) = 16/6; scipy.stats.chi2.sf(16/6, 1) = 0.10247043485974942
+  // (the clustered form is then the uncorrected asymptotic McNemar, not the exact test).
+  const single = mcnemarClustered([1, 1, 1, 1, 1, 0, 1], [0, 0, 0, 0, 0, 1, 1], [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual([single.b, single.c], [5, 1]);
+  assert.ok(Math.abs(single.p - 0.10247043485974942) < 1e-6, `p = ${single.p}`);
+});

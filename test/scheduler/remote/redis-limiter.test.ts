@@ -84,7 +84,9 @@ test('the learned rate is shared: a token bucket\'s 429s met by either worker te
     assert.ok(firstRefused >= 1, 'the burst met the limit');
     const [seenByA, seenByB] = [await limiters[0]!.learned(), await limiters[1]!.learned()];
     assert.deepEqual(seenByA, seenByB, 'one state for both');
-    assert.ok(seenByA?.perMinute !== undefined && seenByA.perMinute <= 50 * 60, `learned ${seenByA?.perMinute}/min against a limit of 3000`);
+    // Once a cut stands the rate returns to 95 % of where the 429s began, then probes upward by 2 %/s
+    // (learned-rate.ts): a rate a little above the limit is a probe, not a failure to learn.
+    assert.ok(seenByA?.perMinute !== undefined && seenByA.perMinute <= 1.1 * 50 * 60, `learned ${seenByA?.perMinute}/min against a limit of 3000`);
     assert.ok(seenByA.slowdowns >= 1);
     const refused = await drive(limiters, 150, 8, () => !take());
     assert.ok(refused <= 8, `${refused} of 150 refused once the rate was learned`);

@@ -114,7 +114,11 @@ export class SqliteCacheStore implements CacheStore {
   readonly #selectOne: Database.Statement<[string], StoredRow>;
   readonly #insert: Database.Statement<[string, string, string | null, string | null, string, string | Buffer, number, number, number]>;
   readonly #touch: Database.Statement<[number, string, number]>;
-  readonly #onExit = (): void => this.#flushAtExit();
+  /** Stores open in this process, saved at exit by one shared listener (not one each: a program may hold many). */
+  static readonly #open = new Set<SqliteCacheStore>();
+  static readonly #flushOpenAtExit = (): void => {
+    for (const store of [...SqliteCacheStore.#open]) store.#flushAtExit();
+  };
 
   constructor(options: SqliteCacheStoreOptions) {
     this.path = options.file;
@@ -134,7 +138,8 @@ export class SqliteCacheStore implements CacheStore {
     );
     registerFilterFunction(this.#db);
     this.#touch = this.#db.prepare('UPDATE entries SET last_used = ? WHERE key = ? AND last_used < ?');
-    process.on('exit', this.#onExit);
+    if (SqliteCacheStore.#open.size === 0) process.on('exit', SqliteCacheStore.#flushOpenAtExit);
+    SqliteCacheStore.#open.add(this);
   }
 
   get(key: string): unknown | undefined {
@@ -258,7 +263,8 @@ export class SqliteCacheStore implements CacheStore {
     } finally {
       this.#closed = true;
       clearTimeout(this.#timer);
-      process.off('exit', this.#onExit);
+      SqliteCacheStore.#open.delete(this);
+      if (SqliteCacheStore.#open.size === 0) process.off('exit', SqliteCacheStore.#flushOpenAtExit);
       this.#db.close();
     }
   }

@@ -215,6 +215,17 @@ test('the exit handler commits what is buffered and closes the store; if it cann
     assert.equal(process.listeners('exit').includes(added[0]), false, 'close() removes the handler');
     (added[0] as () => void)(); // after close: nothing to do, no warning
 
+    // Many stores open at once share that one listener (no MaxListenersExceededWarning at 11), and
+    // it saves each of them; it goes when the last one closes.
+    const many = Array.from({ length: 12 }, (_, i) => open({ flushDelayMs: 60_000, file: `${file}.${i}` }));
+    const shared = process.listeners('exit').filter((listener) => !before.has(listener));
+    assert.equal(shared.length, 1, 'one exit listener for every open store');
+    many.forEach((s, i) => s.put(`many-${i}`, i, item));
+    many[3].close();
+    (shared[0] as () => void)();
+    for (const [i, s] of many.entries()) assert.throws(() => s.get(`many-${i}`), /is closed/, `store ${i} was closed at exit`);
+    assert.equal(process.listeners('exit').includes(shared[0]), false, 'the listener goes with the last store');
+
     const locked = open({ flushDelayMs: 60_000, lockTimeoutMs: LOCK_MS });
     const handler = process.listeners('exit').find((listener) => !before.has(listener)) as () => void;
     locked.put('lost', 1, item);

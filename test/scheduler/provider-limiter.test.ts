@@ -140,6 +140,13 @@ function heldCalls(limiter: ProviderLimiter, n: number, each: (i: number, signal
 
 const room = { status: 200, requests: { limit: 60_000, remaining: 59_000 } };
 
+/** One call through the limiter whose answer carries `observation` (the server's headers). */
+async function answerWith(limiter: ProviderLimiter, observation: RateLimitObservation): Promise<void> {
+  const call = heldCalls(limiter, 1, (_, signal) => limiter.observe(observation, signal));
+  call.open();
+  await call.done;
+}
+
 test('with the headers known, 429s to calls sent before them (the unannounced first burst) teach no rate: the headers govern', async () => {
   const limiter = new ProviderLimiter({ concurrency: 64 });
   // 40 calls leave before any header: the server answers 25 with its headers, then refuses 15 (429s
@@ -157,23 +164,17 @@ test('with the headers known, 429s to calls sent before them (the unannounced fi
 
 test('429s that keep coming under the headers (3 within 5 s, a round of 20) still teach a rate, which stands when the headers show room', async () => {
   const limiter = new ProviderLimiter({ concurrency: 8 });
-  const first = heldCalls(limiter, 1, (_, signal) => limiter.observe(room, signal));
-  first.open();
-  await first.done;
+  await answerWith(limiter, room);
   for (let i = 0; i < 20; i++) await limiter.run(0, ok, none);
   for (let i = 0; i < 3; i++) await assert.rejects(limiter.run(0, async () => { throw rateLimited(1); }, none));
   assert.equal(limiter.snapshot().requestLimit?.source, 'learned', 'the third miss of the mirror cut');
-  const later = heldCalls(limiter, 1, (_, signal) => limiter.observe(room, signal));
-  later.open();
-  await later.done;
+  await answerWith(limiter, room);
   assert.equal(limiter.snapshot().requestLimit?.source, 'learned', 'a rate learned despite the headers is not undone by them');
 });
 
 test('429s under the headers whose own headers show the limit spent are misses of the mirror: however many, they teach no rate', async () => {
   const limiter = new ProviderLimiter({ concurrency: 8 });
-  const first = heldCalls(limiter, 1, (_, signal) => limiter.observe(room, signal));
-  first.open();
-  await first.done;
+  await answerWith(limiter, room);
   for (let i = 0; i < 20; i++) await limiter.run(0, ok, none);
   const misses = heldCalls(limiter, 6, (_, signal) => {
     limiter.observe({ status: 429, requests: { limit: 60_000, remaining: 0 }, retryAfterMs: 1 }, signal);
@@ -192,13 +193,9 @@ test('a rate learned before the headers were known gives way once they show room
   const learned = limiter.snapshot().requestLimit;
   assert.equal(learned?.source, 'learned');
   // An answer whose headers show no room: the learned rate stays (the server is at its limit).
-  const full = heldCalls(limiter, 1, (_, signal) => limiter.observe({ status: 200, requests: { limit: 60_000, remaining: 0 } }, signal));
-  full.open();
-  await full.done;
+  await answerWith(limiter, { status: 200, requests: { limit: 60_000, remaining: 0 } });
   assert.deepEqual(limiter.snapshot().requestLimit, learned);
-  const roomy = heldCalls(limiter, 1, (_, signal) => limiter.observe(room, signal));
-  roomy.open();
-  await roomy.done;
+  await answerWith(limiter, room);
   assert.deepEqual(limiter.snapshot().requestLimit, { perMinute: 60_000, source: 'server' });
 });
 

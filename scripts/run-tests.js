@@ -18,9 +18,10 @@ const filters = process.argv.slice(2);
 // which would run (and fail) against code that moved on. Only files with a source are run; the rest are named.
 const hasSource = (f) => ['.ts', '.mts'].some((ext) => existsSync(f.replace(/^dist[\\/]/, '').replace(/\.js$/, ext)));
 const compiled = walk('dist/test').sort().filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
-const orphans = compiled.filter((f) => !hasSource(f));
+const files = [];
+const orphans = [];
+for (const f of compiled) (hasSource(f) ? files : orphans).push(f);
 if (orphans.length > 0) console.error(`not run, their source is gone (stale build output): ${orphans.join(', ')}`);
-const files = compiled.filter(hasSource);
 if (files.length === 0) {
   console.error('no test files found under dist/test (run `npm run build` first)');
   process.exit(1);

@@ -255,7 +255,10 @@ function judge(state: LearnedRateState, pace: Pace): boolean {
       cut(state, probe, pace, rateBefore, state.underHeaders === true, true);
       return true;
     }
-    // The share followed neither cut: undo every unproven cut, learn no more for now.
+    // The share followed neither cut: undo every unproven cut, learn no more for now. The undone
+    // cut's ceiling may stay: a cut sets it at most at the rate it cut from, so it lies at or below
+    // the restored rate, and the return (the larger of probe and return) never acts on it; a new cut
+    // sets its own.
     if (rateBefore === undefined) delete state.perMinute;
     else state.perMinute = rateBefore;
     const limited = (state.rounds[cause]?.limited ?? 0) + (state.rounds[probe]?.limited ?? 0);

@@ -26,7 +26,7 @@ export const SCOPES = {
   aggregate: {
     mutate: ['nodes/aggregate/**/*.ts', '!nodes/aggregate/**/*.generated.ts', 'src/stats/record-grouping.ts'],
     // The tests of its three parts below (whose mutate lists together are exactly this scope's files;
-    // test/nodes/aggregate/mutation-parts.test.ts checks it). index.test.ts and order.test.ts run the
+    // test/docs/mutation-parts.test.ts checks it). index.test.ts and order.test.ts run the
     // kind over realistic record sets with 1000 resamples and the full report (~20–30 s a file run):
     // left out like other engine-level files; node.test.ts calls the kind the same way on a few records.
     tests: ['test/nodes/aggregate/{collect,build-document,node,metrics-cache,code-digest}.test.ts', 'test/stats/record-grouping.test.ts', 'test/kinds.test.ts'],
@@ -48,7 +48,7 @@ export const SCOPES = {
 
   // Parts of the scopes above that a busy machine can run in minutes (see docs/testing.md, "Scores").
   // The retry scope's parts (learned-rate.ts has its own, retry-learned-rate). Together with it they mutate
-  // exactly the scope's files, each once.
+  // exactly the scope's files, each once (test/docs/mutation-parts.test.ts checks it).
   'retry-core': {
     partOf: 'retry',
     // The retry layer: the backoff, the budget, the attempt timer and its late window, the run's signals.
@@ -75,7 +75,7 @@ export const SCOPES = {
     tests: ['test/cache/key.test.ts', 'test/cache/key-mutants.test.ts', 'test/cache/cache-key-sources.test.ts', 'test/cache/source-identity.test.ts'],
   },
   // The cache scope's in-process unit tests, without the engine-level files (run-pipeline, embed-score).
-  // Its four parts together mutate each file of the scope once (test/cache/mutation-parts.test.ts).
+  // Its four parts together mutate each file of the scope once (test/docs/mutation-parts.test.ts).
   'cache-filter': {
     partOf: 'cache',
     mutate: ['src/cache/entry-filter.ts'],
@@ -106,7 +106,7 @@ export const SCOPES = {
   // stats in parts: each names its files and the test files that call them (directly or through the
   // code under test), so only those files are instrumented (the mutant switches slow every loop they
   // sit in) and each mutant runs a few fast files, not all of test/stats. Together they mutate each
-  // file of the stats scope once (test/stats/mutation-parts.test.ts checks it); the whole scope's
+  // file of the stats scope once (test/docs/mutation-parts.test.ts checks it); the whole scope's
   // score is their sum, a lower bound for a whole run, whose test list holds all of theirs.
   'stats-single-label': {
     partOf: 'stats',

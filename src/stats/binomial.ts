@@ -39,13 +39,18 @@ export const INVERSION_MEAN = 10;
 export function binomial(rng: Rng, n: number, p: number): number {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`binomial: ${n} trials (a non-negative integer expected)`);
   if (!(p >= 0 && p <= 1)) throw new RangeError(`binomial: probability ${p} (0 … 1 expected)`);
-  if (n === 0 || p === 0) return 0;
-  if (p === 1) return n;
-  if (p > 0.5) return n - binomialBelowHalf(rng, n, 1 - p);
-  return binomialBelowHalf(rng, n, p);
+  return draw(rng, n, p);
 }
 
-function binomialBelowHalf(rng: Rng, n: number, p: number): number {
+/** `binomial` on arguments known to be valid (the multinomial's). */
+function draw(rng: Rng, n: number, p: number): number {
+  if (n === 0 || p === 0) return 0;
+  if (p === 1) return n;
+  if (p > 0.5) return n - belowHalf(rng, n, 1 - p);
+  return belowHalf(rng, n, p);
+}
+
+function belowHalf(rng: Rng, n: number, p: number): number {
   return n * p < INVERSION_MEAN ? inversion(rng, n, p) : btrs(rng, n, p);
 }
 
@@ -54,33 +59,32 @@ function inversion(rng: Rng, n: number, p: number): number {
   const s = p / (1 - p);
   const a = (n + 1) * s;
   const start = Math.exp(n * Math.log1p(-p));
-  // Rounding can leave a uniform unspent past the support; redraw then (numpy's bound, ~1e-16 of the mass).
-  const bound = Math.min(n, n * p + 10 * Math.sqrt(n * p * (1 - p) + 1));
+  // The pmf's computed sum falls short of 1 by ~1e-14, far less than the largest uniform's 2⁻³² below
+  // it: the walk ends within the support. Past it (never seen), a fresh uniform.
   for (;;) {
     let u = rng.next();
     let r = start;
     let x = 0;
-    while (u > r) {
+    while (u > r && x <= n) {
       u -= r;
       x++;
-      if (x > bound) break;
       r *= a / x - s;
     }
-    if (x <= bound) return x;
+    if (x <= n) return x;
   }
 }
 
 /** BTRS for p ≤ 0.5 and n·p ≥ 10. */
 function btrs(rng: Rng, n: number, p: number): number {
-  const q = 1 - p;
-  const spq = Math.sqrt(n * p * q);
+  const spq = Math.sqrt(n * p * (1 - p));
   const b = 1.15 + 2.53 * spq;
   const a = -0.0873 + 0.0248 * b + 0.01 * p;
   const c = n * p + 0.5;
   const vr = 0.92 - 4.2 / b;
-  const alpha = (2.83 + 5.1 / b) * spq;
-  const logOdds = Math.log(p / q);
-  const m = Math.floor((n + 1) * p); // the mode
+  // Needed by the exact test only (a quarter of the draws or fewer): computed then.
+  let alpha = 0;
+  let logOdds = 0;
+  let m = -1;
   for (;;) {
     const u = rng.next() - 0.5;
     const v = rng.next();
@@ -89,10 +93,13 @@ function btrs(rng: Rng, n: number, p: number): number {
     if (k < 0 || k > n) continue;
     // The squeeze: a region known to lie under the pmf, accepted without the logarithms.
     if (us >= 0.07 && v <= vr) return k;
+    if (m < 0) {
+      alpha = (2.83 + 5.1 / b) * spq;
+      logOdds = Math.log(p / (1 - p));
+      m = Math.floor((n + 1) * p); // the mode
+    }
     // The exact test: v times the hat against pmf(k)/pmf(m), in logarithms.
-    const lv = Math.log(v * alpha / (a / (us * us) + b));
-    const bound = logPmfRatio(n, k, m, logOdds);
-    if (lv <= bound) return k;
+    if (Math.log(v * alpha / (a / (us * us) + b)) <= logPmfRatio(n, k, m, logOdds)) return k;
   }
 }
 
@@ -120,7 +127,7 @@ export function multinomial(rng: Rng, trials: number, weights: Int32Array, out: 
   if (mass === 0 && trials > 0) throw new RangeError(`multinomial: ${trials} trials over no weight`);
   for (let k = 0; k < weights.length; k++) {
     const w = weights[k];
-    const x = left === 0 || w === 0 ? 0 : w === mass ? left : binomial(rng, left, w / mass);
+    const x = left === 0 || w === 0 ? 0 : w === mass ? left : draw(rng, left, w / mass);
     out[k] = x;
     left -= x;
     mass -= w;

@@ -1,42 +1,60 @@
 /**
- * Classification resamples counted by confusion cell (issue 15). With clusters, `cellCounter` and
- * `pairCellCounter` count the very positions `resampler` draws. Without them, a resample is drawn as
- * its counts, Multinomial(n; c_k / n) over the occupied cells (joint cells for pairs): the tests
- * compare that, at 4,000 resamples, with the definition (n items drawn with replacement, each
- * counted in its cell) — means, SDs and interval ends within Monte Carlo error.
- *
- * The pinned comparisons below were computed by commit d6ee44a (index vectors) and are kept for the
- * clustered case and the score intervals; the percentile-bootstrap deltas of `paired` and `unpaired`
- * were regenerated for the multinomial draws (same distribution, another random stream): the new ends
- * differ from d6ee44a's by at most 8.4% of the interval's width, within 2 SE of the Monte Carlo error
- * of the difference of two 300-resample 2.5% quantiles (≈ 5.5% of the width per SE).
+ * Classification resamples counted by confusion cell (issue 15). With clusters, or too few items per
+ * occupied cell (`multinomialPays`), `cellCounter` and `pairCellCounter` count the very positions
+ * `resampler` draws (`Rng.countInts`, `countPairs`), and comparisons give the bits of commit d6ee44a's
+ * index vectors (pinned below). With enough items per cell, a resample is drawn as its counts,
+ * Multinomial(n; c_k / n) over the occupied cells (joint cells for pairs): compared, at 4,000
+ * resamples, with the definition (n items drawn with replacement, each counted in its cell) — means,
+ * SDs and interval ends within Monte Carlo error.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapIntervals, cellCounter, pairCellCounter, percentileInterval, resampler } from '../../src/stats/bootstrap.js';
+import { bootstrapIntervals, cellCounter, multinomialPays, occupiedCells, pairCellCounter, percentileInterval, resampler } from '../../src/stats/bootstrap.js';
 import { classificationCells, classificationResampled } from '../../src/stats/group-metrics.js';
 import { flatMargins } from '../../src/stats/single-label.js';
 import type { SingleLabelItems } from '../../src/stats/group-data.js';
 import { compareItems } from '../../src/stats/paired.js';
 import { createRng } from '../../src/stats/prng.js';
 
-test('with clusters, cellCounter and pairCellCounter count what resampler draws', () => {
+test('countInts counts the positions fillInts draws, and leaves the generator where fillInts does', () => {
+  for (const [n, cellCount] of [[1, 1], [7, 3], [1000, 56], [4099, 12]]) {
+    const cells = Int32Array.from({ length: n }, (_, i) => (i * 7919 + 3) % cellCount);
+    const drawn = createRng(n);
+    const counted = createRng(n);
+    for (let round = 0; round < 3; round++) {
+      const positions = new Int32Array(n);
+      drawn.fillInts(positions, n);
+      const expected = new Int32Array(cellCount);
+      for (const p of positions) expected[cells[p]]++;
+      const counts = new Int32Array(cellCount);
+      counted.countInts(cells, n, counts);
+      assert.deepEqual(counts, expected, `n=${n}, round ${round}`);
+    }
+    assert.equal(counted.next(), drawn.next(), 'the same state after');
+  }
+});
+
+test('with clusters, or too few items per cell, cellCounter and pairCellCounter count what resampler draws', () => {
   const n = 90;
   const cells = Int32Array.from({ length: n }, (_, i) => (i * 31) % 6);
   const other = Int32Array.from({ length: n }, (_, i) => (i * 17 + 5) % 12);
-  const clusters = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 3));
-  const draw = resampler(n, clusters, createRng(5));
-  const count = cellCounter(cells, 6, clusters, createRng(5));
-  const countPairs = pairCellCounter(cells, 6, other, 12, clusters, createRng(5));
-  for (let r = 0; r < 20; r++) {
-    const expected = new Int32Array(6);
-    const expectedOther = new Int32Array(12);
-    for (const p of draw()) {
-      expected[cells[p]]++;
-      expectedOther[other[p]]++;
+  // 15 items per cell, fewer per joint cell: item by item.
+  assert.equal(multinomialPays(n, 6), false);
+  for (const clusters of [null, Int32Array.from({ length: n }, (_, i) => Math.floor(i / 3))]) {
+    const draw = resampler(n, clusters, createRng(5));
+    const count = cellCounter(cells, 6, clusters, createRng(5));
+    const countPairs = pairCellCounter(cells, 6, other, 12, clusters, createRng(5));
+    for (let r = 0; r < 20; r++) {
+      const expected = new Int32Array(6);
+      const expectedOther = new Int32Array(12);
+      for (const p of draw()) {
+        expected[cells[p]]++;
+        expectedOther[other[p]]++;
+      }
+      const what = `resample ${r}, ${clusters ? 'clustered' : 'plain'}`;
+      assert.deepEqual(count(), expected, what);
+      assert.deepEqual(countPairs(), [expected, expectedOther], what);
     }
-    assert.deepEqual(count(), expected, `resample ${r}`);
-    assert.deepEqual(countPairs(), [expected, expectedOther], `resample ${r}`);
   }
 });
 
@@ -92,10 +110,11 @@ function assertAgree(what: string, a: ReturnType<typeof moments>[string], b: Ret
 
 test('a group resampled as multinomial counts has the distribution of the item-by-item bootstrap (moments and intervals)', () => {
   const B = 4000;
-  for (const [n, seed] of [[40, 1], [600, 2]]) {
+  for (const [n, seed] of [[480, 1], [3000, 2]]) {
     const [items] = correlatedGroups(n, seed);
     const k = items.labels.length;
     const cells = classificationCells(items).cells;
+    assert.ok(multinomialPays(n, occupiedCells(cells, k * (k + 1)).cell.length), `n = ${n}: drawn as a multinomial`);
     const counted = cellCounter(cells, k * (k + 1), null, createRng(100 + seed));
     // The definition: n positions drawn with replacement, each item counted in its cell.
     const draw = resampler(n, null, createRng(200 + seed));
@@ -119,11 +138,14 @@ test('a group resampled as multinomial counts has the distribution of the item-b
 
 test('a paired comparison resampled as multinomial counts of joint cells has the distribution of the item-by-item paired bootstrap', () => {
   const B = 4000;
-  for (const [n, seed] of [[40, 3], [600, 4]]) {
+  for (const [n, seed] of [[2400, 3], [4000, 4]]) {
     const [a, b] = correlatedGroups(n, seed);
     const k = a.labels.length;
     const cellsA = classificationCells(a).cells;
     const cellsB = classificationCells(b).cells;
+    // At most 4 × 5 × 5 = 100 joint cells (the truth is shared): 24 pairs per cell or more.
+    const joint = occupiedCells(Int32Array.from(cellsA, (x, i) => x * k * (k + 1) + cellsB[i]), (k * (k + 1)) ** 2).cell.length;
+    assert.ok(multinomialPays(n, joint), `n = ${n}: ${joint} joint cells, drawn as a multinomial`);
     const counted = pairCellCounter(cellsA, k * (k + 1), cellsB, k * (k + 1), null, createRng(100 + seed));
     const draw = resampler(n, null, createRng(200 + seed));
     const difference = (ca: ArrayLike<number>, cb: ArrayLike<number>) => {
@@ -143,7 +165,7 @@ test('a paired comparison resampled as multinomial counts of joint cells has the
     // compareItems' own intervals (B − A), against the percentile interval of the item-by-item differences.
     const deltas = compareItems(a, b, { resamples: B, confidence: 0.95, seed: 500 + seed }).deltas;
     for (const m of ['macro_f1', 'weighted_f1', 'kappa'] as const) {
-      const reference = percentileInterval(moments(B, byItem)[m].sorted, { resamples: B, confidence: 0.95, units: n });
+      const reference = percentileInterval(mi[m].sorted, { resamples: B, confidence: 0.95, units: n });
       assertAgree(`n = ${n}, Δ ${m}`, mc[m], mi[m], [deltas[m].ci!, reference.ci!]);
     }
     assertAgree(`n = ${n}, Δ accuracy`, mc.accuracy, mi.accuracy, [[mc.accuracy.mean, mc.accuracy.mean], [mc.accuracy.mean, mc.accuracy.mean]]);
@@ -180,9 +202,9 @@ function fixtures(): Record<string, [SingleLabelItems, SingleLabelItems]> {
 const GOLDEN = {
   paired: {
     accuracy: {"value": -0.013333333333333308, "ci": [-0.09219902208306811, 0.0656961874416683], "method": "tango-score"},
-    macro_f1: {"value": -0.012181232280390808, "ci": [-0.0853700945069081, 0.06450251559927053], "method": "percentile-bootstrap"},
-    weighted_f1: {"value": -0.012738752645969131, "ci": [-0.08719442809844237, 0.0635189842390218], "method": "percentile-bootstrap"},
-    kappa: {"value": -0.018489931115144687, "ci": [-0.13175179393638198, 0.09330958565052949], "method": "percentile-bootstrap"},
+    macro_f1: {"value": -0.012181232280390808, "ci": [-0.09110649227524954, 0.06844528862842898], "method": "percentile-bootstrap"},
+    weighted_f1: {"value": -0.012738752645969131, "ci": [-0.09171650120289282, 0.06976059028940378], "method": "percentile-bootstrap"},
+    kappa: {"value": -0.018489931115144687, "ci": [-0.1311762990310424, 0.09697125710740165], "method": "percentile-bootstrap"},
     invalid_rate: {"value": 0.003333333333333334, "ci": [-0.027273199788869447, 0.0343742566489645], "method": "tango-score"},
   },
   pairedClustered: {
@@ -194,14 +216,14 @@ const GOLDEN = {
   },
   unpaired: {
     accuracy: {"value": -0.05535714285714288, "ci": [-0.21889792099694047, 0.11031317335352142], "method": "newcombe-clopper-pearson"},
-    macro_f1: {"value": -0.042077601630966965, "ci": [-0.19984471851358154, 0.10697718166969712], "method": "percentile-bootstrap"},
-    weighted_f1: {"value": -0.03522186923549908, "ci": [-0.19364649208248932, 0.11122392166618403], "method": "percentile-bootstrap"},
-    kappa: {"value": -0.06300177370549653, "ci": [-0.29197461303007693, 0.14998791483445711], "method": "percentile-bootstrap"},
+    macro_f1: {"value": -0.042077601630966965, "ci": [-0.19678032356497388, 0.13284343595245576], "method": "percentile-bootstrap"},
+    weighted_f1: {"value": -0.03522186923549908, "ci": [-0.18857354030649154, 0.13508148794431826], "method": "percentile-bootstrap"},
+    kappa: {"value": -0.06300177370549653, "ci": [-0.27506040759988754, 0.18872859147088242], "method": "percentile-bootstrap"},
     invalid_rate: {"value": 0.06428571428571428, "ci": [-0.032629968469367124, 0.1692704673371295], "method": "newcombe-clopper-pearson"},
   },
 };
 
-test('comparisons (pairs, pooled pairs, no pairs) give the pinned deltas and intervals', () => {
+test('comparisons counted as drawn (pairs, pooled pairs, no pairs; few items per cell) give the bits of the reference implementation', () => {
   const settings = { resamples: 300, confidence: 0.95, seed: 11 };
   for (const [name, [a, b]] of Object.entries(fixtures())) {
     assert.deepEqual(JSON.parse(JSON.stringify(compareItems(a, b, settings).deltas)), GOLDEN[name as keyof typeof GOLDEN], name);

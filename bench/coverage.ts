@@ -115,7 +115,8 @@ function classification(): void {
   const q = 0.6;
   const v = 0.05;
   const truths = { macro_f1: (2 * q) / (2 - v), weighted_f1: (2 * q) / (2 - v), kappa: (q - (1 - v) / 4) / (1 - (1 - v) / 4) };
-  for (const n of [20, 50, 200]) {
+  // n = 1000 (50 items per confusion cell) is resampled as multinomial counts, the smaller n item by item.
+  for (const n of [20, 50, 200, 1000]) {
     const rng = createRng(deriveSeed(SEED, `class-${n}`));
     const tallies = Object.fromEntries(Object.keys(truths).map((m) => [m, new Tally()]));
     for (let r = 0; r < BOOT_REPS; r++) {
@@ -251,7 +252,8 @@ function pairedClassification(): void {
   for (const lambda of [0.5, 0.9]) {
     const dq = (1 - lambda) * 0.1;
     const truths = { macro_f1: (2 * dq) / (2 - v), weighted_f1: (2 * dq) / (2 - v), kappa: dq / (1 - (1 - v) / 4) };
-    for (const n of [20, 50, 200]) {
+    // 2500 pairs over at most 4 × 5 × 5 joint cells are resampled as multinomial counts, fewer pairs item by item.
+    for (const n of [20, 50, 200, 2500]) {
       const rng = createRng(deriveSeed(SEED, `paired-class-${lambda}-${n}`));
       const tallies = Object.fromEntries(Object.keys(truths).map((m) => [m, new Tally()]));
       for (let r = 0; r < BOOT_REPS; r++) {

@@ -64,7 +64,7 @@ function draw(rng: Rng, n: number, p: number, draws: number): number[] {
 // (n, p) in both regimes: n·min(p, 1 − p) below 10 (inversion), at 10 and above (BTRS), through the symmetry.
 const CASES: [number, number][] = [
   [1, 0.3], [2, 0.5], [7, 0.5], [20, 0.02], [100, 0.05], [5000, 0.0004], [5000, 0.001], [200, 0.97], [5000, 0.9995],
-  [20, 0.5], [25, 0.4], [30, 0.5], [100, 0.1], [60, 0.75], [1000, 0.3], [5000, 0.002], [5000, 0.5], [5000, 0.9], [5000, 0.998],
+  [20, 0.5], [25, 0.4], [30, 0.5], [100, 0.1], [60, 0.75], [1000, 0.3], [1000, 0.45], [1000, 0.55], [5000, 0.002], [5000, 0.5], [5000, 0.9], [5000, 0.998],
 ];
 
 test('binomial draws fit the exact pmf (chi-square), with its mean and variance, in both regimes and both halves of p', () => {

@@ -17,8 +17,8 @@ import type { Rng } from './prng.js';
 
 /**
  * δ(k) = log k! − [log √(2π) + (k + ½)·log(k + 1) − (k + 1)], the error of Stirling's formula for
- * log Γ(k + 2) written at k + 1: exact values for k ≤ 9, the series 1/12m − 1/360m³ + 1/1260m⁵
- * (m = k + 1) beyond, where its error is below 1e-10.
+ * log k! = log Γ(x) at x = k + 1: exact values for k ≤ 9, the series 1/12x − 1/360x³ + 1/1260x⁵
+ * beyond, where its error is below 1e-10.
  */
 const STIRLING_TAIL = [
   0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509, 0.0166446911898211,

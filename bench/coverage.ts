@@ -3,7 +3,7 @@
 // contains the true value of a population we draw from. Not a speed benchmark: a statistical one.
 //   npm run build && node dist/bench/coverage.js [bootstrap-reps] [proportion-reps] [section …]
 // Defaults: 400 replications per bootstrap cell (1000 resamples each), 4000 per proportion cell,
-// every section (proportions, clustered, classification, similarity, va, paired).
+// every section (proportions, clustered, classification, similarity, va, paired, paired-classification).
 // Monte Carlo error of a coverage near 95%: ±1.1 points (2 SE) at 400 replications, ±0.7 at 4000.
 import { bootstrapIntervals } from '../src/stats/bootstrap.js';
 import type { SimilarityItems, SingleLabelItems, VaItems } from '../src/stats/group-data.js';
@@ -115,7 +115,8 @@ function classification(): void {
   const q = 0.6;
   const v = 0.05;
   const truths = { macro_f1: (2 * q) / (2 - v), weighted_f1: (2 * q) / (2 - v), kappa: (q - (1 - v) / 4) / (1 - (1 - v) / 4) };
-  for (const n of [20, 50, 200]) {
+  // n = 1000 (50 items per confusion cell) is resampled as multinomial counts, the smaller n item by item.
+  for (const n of [20, 50, 200, 1000]) {
     const rng = createRng(deriveSeed(SEED, `class-${n}`));
     const tallies = Object.fromEntries(Object.keys(truths).map((m) => [m, new Tally()]));
     for (let r = 0; r < BOOT_REPS; r++) {
@@ -241,7 +242,35 @@ function pairedDeltas(): void {
   }
 }
 
-const SECTIONS: Record<string, () => void> = { proportions, clustered: clusteredProportions, classification, similarity, va, paired: pairedDeltas };
+// ── Paired deltas of the bootstrapped classification metrics: 4 balanced classes; A right with 0.6,
+// invalid with 0.05, else a uniform wrong class; B gives A's answer with probability λ, else answers
+// on its own the same way but right with 0.7. B is then right with q = 0.6λ + 0.7(1 − λ), invalid with
+// 0.05, otherwise uniformly wrong, so Δ macro-F1 = Δ weighted-F1 = 2Δq/(2 − v) and Δ κ = Δq/(1 − (1 − v)/4).
+function pairedClassification(): void {
+  const v = 0.05;
+  const answer = (rng: Rng, t: number, q: number) => { const u = rng.next(); return u < q ? t : u < q + v ? -1 : (t + 1 + rng.int(3)) % 4; };
+  for (const lambda of [0.5, 0.9]) {
+    const dq = (1 - lambda) * 0.1;
+    const truths = { macro_f1: (2 * dq) / (2 - v), weighted_f1: (2 * dq) / (2 - v), kappa: dq / (1 - (1 - v) / 4) };
+    // 2500 pairs over at most 4 × 5 × 5 joint cells are resampled as multinomial counts, fewer pairs item by item.
+    for (const n of [20, 50, 200, 2500]) {
+      const rng = createRng(deriveSeed(SEED, `paired-class-${lambda}-${n}`));
+      const tallies = Object.fromEntries(Object.keys(truths).map((m) => [m, new Tally()]));
+      for (let r = 0; r < BOOT_REPS; r++) {
+        const truth = Array.from({ length: n }, () => rng.int(4));
+        const predA = truth.map((t) => answer(rng, t, 0.6));
+        const predB = truth.map((t, i) => (rng.next() < lambda ? predA[i] : answer(rng, t, 0.7)));
+        const keys = truth.map((_, i) => `i${i}`);
+        const group = (pred: number[]): SingleLabelItems => ({ kind: 'classification', keys, labels: ['a', 'b', 'c', 'd'], truth, pred, valence: [], arousal: [] });
+        const c = compareItems(group(predA), group(predB), { ...SETTINGS, seed: r });
+        for (const [metric, value] of Object.entries(truths)) tallies[metric].add(c.deltas[metric] as Estimate, value);
+      }
+      for (const metric of Object.keys(truths)) report('paired classification', `n=${n} pairs, 4 classes, Δq ${dq.toFixed(2)}, B copies A with ${lambda}`, `Δ ${metric}`, tallies[metric], 'percentile-bootstrap (pairs)');
+    }
+  }
+}
+
+const SECTIONS: Record<string, () => void> = { proportions, clustered: clusteredProportions, classification, similarity, va, paired: pairedDeltas, 'paired-classification': pairedClassification };
 const chosen = process.argv.slice(4);
 const started = process.hrtime.bigint();
 for (const [name, run] of Object.entries(SECTIONS)) if (chosen.length === 0 || chosen.includes(name)) run();

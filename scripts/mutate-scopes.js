@@ -116,9 +116,10 @@ export const SCOPES = {
   },
   'stats-bootstrap': {
     partOf: 'stats',
-    // Resampling and its intervals (percentile, expanded, BCa), the generator, Holm, quantiles.
-    mutate: ['src/stats/bootstrap.ts', 'src/stats/prng.ts', 'src/stats/multiple-testing.ts', 'src/stats/descriptive.ts'],
-    tests: ['test/stats/{bootstrap,counted-resample,distributions,sorted-sample,golden-intervals}.test.ts'],
+    // Resampling and its intervals (percentile, expanded, BCa), the generator, the binomial and
+    // multinomial samplers, Holm, quantiles.
+    mutate: ['src/stats/bootstrap.ts', 'src/stats/prng.ts', 'src/stats/binomial.ts', 'src/stats/multiple-testing.ts', 'src/stats/descriptive.ts'],
+    tests: ['test/stats/{bootstrap,binomial,counted-resample,distributions,sorted-sample,golden-intervals}.test.ts'],
   },
   'stats-distributions': {
     partOf: 'stats',

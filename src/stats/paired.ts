@@ -156,8 +156,8 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
 
 /**
  * Draws one resample per call (of pairs, or of each side on its own) and returns both sides' headline
- * values on it. Classification sides are counted by confusion cell as they are drawn (`cellCounter`,
- * and `pairCellCounter` for pairs: one pass counts both sides). The same draws either way.
+ * values on it. Classification sides are drawn as counts per confusion cell (`cellCounter`, and
+ * `pairCellCounter` for pairs: one resample of joint cells counts both sides).
  */
 function sideResampler(
   sideA: GroupItems,

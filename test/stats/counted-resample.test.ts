@@ -1,13 +1,17 @@
 /**
- * Resamples counted as they are drawn (issue 15): `Rng.countInts`, `countPairs`, `cellCounter` and
- * `pairCellCounter` must count the very positions `fillInts` and `resampler` draw, and comparisons
- * counted that way must give the bits of the implementation before them. The pinned deltas were
- * computed by commit d6ee44a (index vectors, each side counted from them): pairs with and without
- * pooled rows, and groups with no pairs (each side drawn on its own).
+ * Classification resamples counted by confusion cell (issue 15). With clusters, or too few items per
+ * occupied cell (`multinomialPays`), `cellCounter` and `pairCellCounter` count the very positions
+ * `resampler` draws (`Rng.countInts`, `countPairs`), and comparisons give the bits of commit d6ee44a's
+ * index vectors (pinned below). With enough items per cell, a resample is drawn as its counts,
+ * Multinomial(n; c_k / n) over the occupied cells (joint cells for pairs): compared, at 4,000
+ * resamples, with the definition (n items drawn with replacement, each counted in its cell) — means,
+ * SDs and interval ends within Monte Carlo error.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapIntervals, cellCounter, pairCellCounter, resampler } from '../../src/stats/bootstrap.js';
+import { bootstrapIntervals, cellCounter, multinomialPays, occupiedCells, pairCellCounter, percentileInterval, resampler } from '../../src/stats/bootstrap.js';
+import { classificationCells, classificationResampled } from '../../src/stats/group-metrics.js';
+import { flatMargins } from '../../src/stats/single-label.js';
 import type { SingleLabelItems } from '../../src/stats/group-data.js';
 import { compareItems } from '../../src/stats/paired.js';
 import { createRng } from '../../src/stats/prng.js';
@@ -30,10 +34,12 @@ test('countInts counts the positions fillInts draws, and leaves the generator wh
   }
 });
 
-test('cellCounter and pairCellCounter count what resampler draws, with and without clusters', () => {
+test('with clusters, or too few items per cell, cellCounter and pairCellCounter count what resampler draws', () => {
   const n = 90;
   const cells = Int32Array.from({ length: n }, (_, i) => (i * 31) % 6);
   const other = Int32Array.from({ length: n }, (_, i) => (i * 17 + 5) % 12);
+  // 15 items per cell, fewer per joint cell: item by item.
+  assert.equal(multinomialPays(n, 6), false);
   for (const clusters of [null, Int32Array.from({ length: n }, (_, i) => Math.floor(i / 3))]) {
     const draw = resampler(n, clusters, createRng(5));
     const count = cellCounter(cells, 6, clusters, createRng(5));
@@ -49,6 +55,120 @@ test('cellCounter and pairCellCounter count what resampler draws, with and witho
       assert.deepEqual(count(), expected, what);
       assert.deepEqual(countPairs(), [expected, expectedOther], what);
     }
+  }
+});
+
+/** A classification group of n items over 4 labels (5% invalid), and a second one answering the same items, agreeing with the first half the time. */
+function correlatedGroups(n: number, seed: number): [SingleLabelItems, SingleLabelItems] {
+  const rng = createRng(seed);
+  const labels = ['a', 'b', 'c', 'd'];
+  const answer = (t: number, q: number) => { const u = rng.next(); return u < 0.05 ? -1 : u < 0.05 + q ? t : rng.int(4); };
+  const truth = Array.from({ length: n }, () => rng.int(4));
+  const predA = truth.map((t) => answer(t, 0.6));
+  const predB = truth.map((t, i) => (rng.next() < 0.5 ? predA[i] : answer(t, 0.7)));
+  const keys = truth.map((_, i) => `k${String(i).padStart(4, '0')}`);
+  const group = (pred: number[]): SingleLabelItems => ({ kind: 'classification', keys, labels, truth, pred, valence: keys.map(() => null), arousal: keys.map(() => null) });
+  return [group(predA), group(predB)];
+}
+
+const METRICS = ['macro_f1', 'weighted_f1', 'kappa', 'accuracy'] as const;
+
+/** The statistics of a resample's counts: the resampled metrics and accuracy. */
+function ofCounts(counts: ArrayLike<number>, k: number): Record<(typeof METRICS)[number], number | null> {
+  const m = flatMargins(counts, k);
+  const r = classificationResampled(m);
+  return { macro_f1: r.macro_f1, weighted_f1: r.weighted_f1, kappa: r.kappa, accuracy: m.correct / m.n };
+}
+
+/** Mean and standard deviation of each metric over the resamples `next` gives. */
+function moments(resamples: number, next: () => Record<string, number | null>) {
+  const values = new Map<string, number[]>(METRICS.map((m) => [m, []]));
+  for (let r = 0; r < resamples; r++) {
+    const v = next();
+    for (const m of METRICS) if (v[m] !== null) values.get(m)!.push(v[m]!);
+  }
+  return Object.fromEntries(METRICS.map((m) => {
+    const xs = values.get(m)!;
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    return [m, { mean, sd: Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)), count: xs.length, sorted: xs.sort((a, b) => a - b) }];
+  }));
+}
+
+/**
+ * Two sets of resampled values agree within Monte Carlo error: means within 5 SE of their difference
+ * (sd·√(2/B)), SDs within 5 SE (sd/√B), interval ends within 5 SE of a 2.5% quantile's difference
+ * (√2 · √(α(1−α)/B) / φ(1.96) · sd ≈ 0.06 sd at B = 4000).
+ */
+function assertAgree(what: string, a: ReturnType<typeof moments>[string], b: ReturnType<typeof moments>[string], ends: [readonly [number, number], readonly [number, number]]): void {
+  const sd = (a.sd + b.sd) / 2;
+  const B = Math.min(a.count, b.count);
+  assert.ok(Math.abs(a.mean - b.mean) <= 5 * sd * Math.sqrt(2 / B), `${what}: means ${a.mean} and ${b.mean} (sd ${sd})`);
+  assert.ok(Math.abs(a.sd - b.sd) <= 5 * sd / Math.sqrt(B), `${what}: SDs ${a.sd} and ${b.sd}`);
+  const quantileSe = Math.SQRT2 * Math.sqrt(0.025 * 0.975 / B) / 0.0584 * sd;
+  for (const e of [0, 1]) assert.ok(Math.abs(ends[0][e] - ends[1][e]) <= 5 * quantileSe, `${what}: interval ends ${ends[0]} and ${ends[1]}`);
+}
+
+test('a group resampled as multinomial counts has the distribution of the item-by-item bootstrap (moments and intervals)', () => {
+  const B = 4000;
+  for (const [n, seed] of [[480, 1], [3000, 2]]) {
+    const [items] = correlatedGroups(n, seed);
+    const k = items.labels.length;
+    const cells = classificationCells(items).cells;
+    assert.ok(multinomialPays(n, occupiedCells(cells, k * (k + 1)).cell.length), `n = ${n}: drawn as a multinomial`);
+    const counted = cellCounter(cells, k * (k + 1), null, createRng(100 + seed));
+    // The definition: n positions drawn with replacement, each item counted in its cell.
+    const draw = resampler(n, null, createRng(200 + seed));
+    const byItem = () => {
+      const counts = new Int32Array(k * (k + 1));
+      for (const p of draw()) counts[cells[p]]++;
+      return counts;
+    };
+    const mc = moments(B, () => ofCounts(counted(), k));
+    const mi = moments(B, () => ofCounts(byItem(), k));
+    const options = { n, resamples: B, confidence: 0.95, seed: 300 + seed };
+    const viaCounts = bootstrapIntervals(options, METRICS, { cells, cellCount: k * (k + 1), ofCounts: (c) => ofCounts(c, k) });
+    const viaItems = bootstrapIntervals({ ...options, seed: 400 + seed }, METRICS, (idx) => {
+      const counts = new Int32Array(k * (k + 1));
+      for (const p of idx) counts[cells[p]]++;
+      return ofCounts(counts, k);
+    });
+    for (const m of METRICS) assertAgree(`n = ${n}, ${m}`, mc[m], mi[m], [viaCounts[m].ci!, viaItems[m].ci!]);
+  }
+});
+
+test('a paired comparison resampled as multinomial counts of joint cells has the distribution of the item-by-item paired bootstrap', () => {
+  const B = 4000;
+  for (const [n, seed] of [[2400, 3], [4000, 4]]) {
+    const [a, b] = correlatedGroups(n, seed);
+    const k = a.labels.length;
+    const cellsA = classificationCells(a).cells;
+    const cellsB = classificationCells(b).cells;
+    // At most 4 × 5 × 5 = 100 joint cells (the truth is shared): 24 pairs per cell or more.
+    const joint = occupiedCells(Int32Array.from(cellsA, (x, i) => x * k * (k + 1) + cellsB[i]), (k * (k + 1)) ** 2).cell.length;
+    assert.ok(multinomialPays(n, joint), `n = ${n}: ${joint} joint cells, drawn as a multinomial`);
+    const counted = pairCellCounter(cellsA, k * (k + 1), cellsB, k * (k + 1), null, createRng(100 + seed));
+    const draw = resampler(n, null, createRng(200 + seed));
+    const difference = (ca: ArrayLike<number>, cb: ArrayLike<number>) => {
+      const va = ofCounts(ca, k);
+      const vb = ofCounts(cb, k);
+      return Object.fromEntries(METRICS.map((m) => [m, va[m] === null || vb[m] === null ? null : vb[m]! - va[m]!]));
+    };
+    const mc = moments(B, () => { const [ca, cb] = counted(); return difference(ca, cb); });
+    // The definition: n pairs drawn with replacement, each side counted in its own cells.
+    const byItem = () => {
+      const ca = new Int32Array(k * (k + 1));
+      const cb = new Int32Array(k * (k + 1));
+      for (const p of draw()) { ca[cellsA[p]]++; cb[cellsB[p]]++; }
+      return difference(ca, cb);
+    };
+    const mi = moments(B, byItem);
+    // compareItems' own intervals (B − A), against the percentile interval of the item-by-item differences.
+    const deltas = compareItems(a, b, { resamples: B, confidence: 0.95, seed: 500 + seed }).deltas;
+    for (const m of ['macro_f1', 'weighted_f1', 'kappa'] as const) {
+      const reference = percentileInterval(mi[m].sorted, { resamples: B, confidence: 0.95, units: n });
+      assertAgree(`n = ${n}, Δ ${m}`, mc[m], mi[m], [deltas[m].ci!, reference.ci!]);
+    }
+    assertAgree(`n = ${n}, Δ accuracy`, mc.accuracy, mi.accuracy, [[mc.accuracy.mean, mc.accuracy.mean], [mc.accuracy.mean, mc.accuracy.mean]]);
   }
 });
 
@@ -103,7 +223,7 @@ const GOLDEN = {
   },
 };
 
-test('comparisons counted as drawn (pairs, pooled pairs, no pairs) give the bits of the reference implementation', () => {
+test('comparisons counted as drawn (pairs, pooled pairs, no pairs; few items per cell) give the bits of the reference implementation', () => {
   const settings = { resamples: 300, confidence: 0.95, seed: 11 };
   for (const [name, [a, b]] of Object.entries(fixtures())) {
     assert.deepEqual(JSON.parse(JSON.stringify(compareItems(a, b, settings).deltas)), GOLDEN[name as keyof typeof GOLDEN], name);

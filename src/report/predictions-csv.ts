@@ -50,14 +50,21 @@ function cell(value: unknown): string {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
-/** One record's row; `factors`: `predictionFactors(tasks)`. Assembled by concatenation: it runs once per record of the run. */
+/** One record's row; `factors`: `predictionFactors(tasks)`. Joined from its cells (a flat string: aggregate holds one per record until the file is written). */
 export function predictionRow(task: UpstreamTask, record: FlowRecord, factors: readonly string[]): string {
   const coords = record.coords ?? {};
-  let line = `${cell(task.node)},${cell(task.taskId)},${cell(record.id)}`;
-  for (const f of factors) line += `,${cell(coords[f])}`;
-  return `${line},${cell(record.valence)},${cell(record.arousal)},${cell(labels(record.label))},${cell('prediction' in record ? labels(record.prediction) : null)},`
-    + `${cell(typeof record.valid === 'boolean' ? record.valid : null)},${cell(isCorrect(record))},${cell(record.invalidReason)},${cell(record.answer)},`
-    + `${cell(record.text)},${cell(record.reference)},${cell(score(record, 'raw'))},${cell(score(record, 'z'))},${cell(score(record, 'percentile'))},${cell(score(record, 'nullMean'))}`;
+  const cells = [cell(task.node), cell(task.taskId), cell(record.id)];
+  for (const f of factors) cells.push(cell(coords[f]));
+  cells.push(
+    cell(record.valence), cell(record.arousal),
+    cell(labels(record.label)),
+    cell('prediction' in record ? labels(record.prediction) : null),
+    cell(typeof record.valid === 'boolean' ? record.valid : null),
+    cell(isCorrect(record)),
+    cell(record.invalidReason), cell(record.answer), cell(record.text), cell(record.reference),
+    cell(score(record, 'raw')), cell(score(record, 'z')), cell(score(record, 'percentile')), cell(score(record, 'nullMean')),
+  );
+  return cells.join(',');
 }
 
 /** The factor columns: every coordinate axis of the tasks, sorted by name. */

@@ -47,7 +47,7 @@ async function writeRecords(dir: string, total: number): Promise<string[]> {
 
 /** Child: one measurement in a fresh process; prints { ms, cpuMs } (the task, or the baseline read). */
 async function child(mode: string, dir: string, files: string[]): Promise<void> {
-  const { readJsonl } = await import('../src/artifacts/jsonl.js');
+  const { readJsonl, readJsonlFiles } = await import('../src/artifacts/jsonl.js');
   const started = performance.now();
   const cpu = process.cpuUsage();
   if (mode === 'read') {
@@ -60,9 +60,8 @@ async function child(mode: string, dir: string, files: string[]): Promise<void> 
     const { SqliteCacheStore } = await import('../src/cache/sqlite-store.js');
     const cache = mode === 'no-cache' ? null : new SqliteCacheStore({ file: path.join(dir, CACHE_FILE) });
     const ctx = taskContext({ params: {}, nodeId: 'scores', runDir: dir, cache });
-    const inputs = async function* () {
-      for (const file of files) yield* readJsonl<Record<string, unknown>>(file);
-    };
+    // As the scheduler hands a batch task its upstream records (src/scheduler/run-task.ts).
+    const inputs = () => readJsonlFiles<Record<string, unknown>>(files);
     let rows = 0;
     for await (const _ of aggregate.batch(inputs as never, ctx)) rows++;
     cache?.close();

@@ -54,8 +54,9 @@ interface ClassBuilder {
   keys: string[];
   ids: string[];
   codes: Map<string, number>;
-  truth: number[][];
-  pred: (number[] | null)[];
+  /** Label codes per item: one number for a single label (most records), a list otherwise. */
+  truth: (number | number[])[];
+  pred: (number | number[] | null)[];
   valence: (number | null)[];
   arousal: (number | null)[];
   labelSets: Set<string>;
@@ -143,20 +144,37 @@ function code(builder: ClassBuilder, label: string): number {
   return c;
 }
 
+/**
+ * A truth or prediction field as label codes: `labelList` coded, with a single label as a bare code
+ * (no list allocated per record); null when the field is neither a string nor a list of strings.
+ */
+function codes(builder: ClassBuilder, value: unknown): number | number[] | null {
+  if (typeof value === 'string') {
+    const label = normaliseLabel(value);
+    return label === '' ? [] : code(builder, label);
+  }
+  const labels = labelList(value);
+  return labels === null ? null : labels.map((l) => code(builder, l));
+}
+
+function asList(codes: number | number[]): number[] {
+  return typeof codes === 'number' ? [codes] : codes;
+}
+
 /** Adds one record; returns why it was skipped, if it was. */
 function addItem(builder: Builder, record: FlowRecord, key: string, ratingField?: string): string | undefined {
   if (builder.family === 'classification') {
-    const truth = labelList(record.label);
-    if (truth === null || truth.length === 0) return 'classification records without a truth `label`';
-    const predicted = record.valid === false || record.prediction === null ? null : labelList(record.prediction);
+    const truth = codes(builder, record.label);
+    if (truth === null || (typeof truth !== 'number' && truth.length === 0)) return 'classification records without a truth `label`';
     if (Array.isArray(record.prediction)) builder.arrayPrediction = true;
     if (typeof record.labelSet === 'string') builder.labelSets.add(record.labelSet);
     builder.keys.push(key);
     builder.ids.push(record.id);
-    builder.truth.push(truth.map((l) => code(builder, l)));
+    builder.truth.push(truth);
+    const predicted = record.valid === false || record.prediction === null ? null : codes(builder, record.prediction);
     // An empty string is no answer (invalid); an empty list is a valid multi-label answer (no category).
-    const invalid = predicted === null || (predicted.length === 0 && !Array.isArray(record.prediction));
-    builder.pred.push(invalid ? null : predicted.map((l) => code(builder, l)));
+    const invalid = predicted === null || (typeof predicted !== 'number' && predicted.length === 0 && !Array.isArray(record.prediction));
+    builder.pred.push(invalid ? null : predicted);
     builder.valence.push(num(record.valence));
     builder.arousal.push(num(record.arousal));
     return undefined;
@@ -193,9 +211,10 @@ function stableOrder(b: Builder, tie: (i: number) => string): number[] {
   return order.sort((i, j) => compareText(b.ids[i], b.ids[j]) || compareText(b.keys[i], b.keys[j]) || compareText(tie(i), tie(j)));
 }
 
-/** Ids per item, kept only when several items share one (pooled coordinates): the clusters. */
+/** Ids per item, kept only when several items share one (pooled coordinates): the clusters. `ids` are in stable order, sorted by id, so equal ids are neighbours. */
 function clusterIds(ids: string[]): { ids?: string[] } {
-  return new Set(ids).size < ids.length ? { ids } : {};
+  for (let i = 1; i < ids.length; i++) if (ids[i] === ids[i - 1]) return { ids };
+  return {};
 }
 
 function finishGroup(key: string, g: { node: string; coords: Record<string, string>; builder: Builder }): CollectedGroup {
@@ -235,19 +254,21 @@ function finishGroup(key: string, g: { node: string; coords: Record<string, stri
   // Label-set order first (stable across runs and models), then labels seen outside the set, by name.
   const known = set ? set.labels.map(normaliseLabel).filter((l) => b.codes.has(l)) : [];
   const labels = [...known, ...[...b.codes.keys()].filter((l) => !known.includes(l)).sort(compareText)];
-  const remap = new Map([...b.codes].map(([label, old]) => [old, labels.indexOf(label)]));
-  const truthAll = b.truth.map((t) => t.map((c) => remap.get(c)!));
-  const predAll = b.pred.map((p) => (p === null ? null : p.map((c) => remap.get(c)!)));
-  const order = stableOrder(b, (i) => JSON.stringify([truthAll[i], predAll[i], b.valence[i], b.arousal[i]]));
+  const remap = new Int32Array(b.codes.size);
+  for (const [label, old] of b.codes) remap[old] = labels.indexOf(label);
+  const recode = (c: number | number[]): number | number[] => (typeof c === 'number' ? remap[c] : c.map((x) => remap[x]));
+  const truthAll = b.truth.map(recode);
+  const predAll = b.pred.map((p) => (p === null ? null : recode(p)));
+  const order = stableOrder(b, (i) => JSON.stringify([asList(truthAll[i]), predAll[i] === null ? null : asList(predAll[i]), b.valence[i], b.arousal[i]]));
   const at = <T>(values: T[]): T[] => order.map((i) => values[i]);
   const truth = at(truthAll);
   const pred = at(predAll);
-  const multi = (set?.multiLabel ?? false) || b.arrayPrediction || truth.some((t) => t.length > 1);
+  const multi = (set?.multiLabel ?? false) || b.arrayPrediction || truth.some((t) => typeof t !== 'number' && t.length > 1);
   const withSet = setName ? { labelSet: setName } : {};
   const keyed = { keys: at(b.keys), ...clusterIds(at(b.ids)) };
   if (multi) {
     const classCount = Math.max(labels.length, set?.labels.length ?? 0);
-    return { ...base, ...withSet, items: { kind: 'multilabel', ...keyed, labels, truth, pred, classCount } };
+    return { ...base, ...withSet, items: { kind: 'multilabel', ...keyed, labels, truth: truth.map(asList), pred: pred.map((p) => (p === null ? null : asList(p))), classCount } };
   }
   return {
     ...base,
@@ -256,9 +277,9 @@ function finishGroup(key: string, g: { node: string; coords: Record<string, stri
       kind: 'classification',
       ...keyed,
       labels,
-      truth: truth.map((t) => t[0]),
+      truth: truth.map((t) => (typeof t === 'number' ? t : t[0])),
       // A single-label answer naming several labels cannot be right: it is scored as invalid.
-      pred: pred.map((p) => (p === null || p.length !== 1 ? -1 : p[0])),
+      pred: pred.map((p) => (typeof p === 'number' ? p : p === null || p.length !== 1 ? -1 : p[0])),
       valence: at(b.valence),
       arousal: at(b.arousal),
     },

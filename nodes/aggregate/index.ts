@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { BatchKind, SpecIssue } from '../../src/types/node-kind.js';
 import type { FlowRecord } from '../../src/types/records.js';
 import { readJsonBeside } from '../../src/util/paths.js';
+import { batchesOf } from '../../src/artifacts/jsonl.js';
 import type { AggregateParams } from './params.generated.js';
 
 /**
@@ -46,10 +47,13 @@ const kind: BatchKind<AggregateParams> = {
     // The report's explorer and predictions.csv take what they need of each record in this same pass.
     const tasks = upstreamTasks(ctx.runDir, ctx.nodeId);
     const gatherer = tasks ? new RecordGatherer(tasks) : null;
-    for await (const record of inputs()) {
+    // A chunk of records at a time: one async step per chunk, not per record.
+    for await (const batch of batchesOf(inputs())) {
       if (ctx.signal.aborted) return;
-      const grouping = collector.add(record);
-      gatherer?.add(record, grouping);
+      for (const record of batch) {
+        const grouping = collector.add(record);
+        gatherer?.add(record, grouping);
+      }
     }
     const { groups, warnings } = collector.finish();
     // Inputs that failed upstream are named in the warnings (report) and listed in metrics.json.

@@ -108,11 +108,54 @@ export class JsonlWriter {
 }
 
 /**
- * Streams records from a JSONL file; a torn last line (killed writer) is skipped, any other bad line
- * throws with its line number. Lines are cut from 256 KiB chunks by hand: readline costs about as
- * much as parsing the records (aggregate reads every record of a run).
+ * Records that can also be taken a chunk at a time: a consumer of every record (aggregate) pays one
+ * async step per chunk of lines instead of one per record (about 3.5 µs, as much as parsing it).
+ * Iterating it record by record gives the same records in the same order.
  */
-export async function* readJsonl<T = unknown>(file: string): AsyncIterable<T> {
+export interface RecordStream<T> extends AsyncIterable<T> {
+  batches(): AsyncIterable<readonly T[]>;
+}
+
+/** A RecordStream over `batches`: iterated record by record, it walks each batch in order. */
+export function recordStream<T>(batches: () => AsyncIterable<readonly T[]>): RecordStream<T> {
+  return {
+    batches,
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of batches()) for (const record of batch) yield record;
+    },
+  };
+}
+
+function isRecordStream<T>(source: AsyncIterable<T>): source is RecordStream<T> {
+  return typeof (source as Partial<RecordStream<T>>).batches === 'function';
+}
+
+/** The records of `source` in batches: its own chunks when it is a RecordStream, else one record per batch. */
+export function batchesOf<T>(source: AsyncIterable<T>): AsyncIterable<readonly T[]> {
+  if (isRecordStream(source)) return source.batches();
+  return (async function* () {
+    for await (const record of source) yield [record];
+  })();
+}
+
+/**
+ * Streams records from a JSONL file; a torn last line (killed writer) is skipped, any other bad line
+ * throws with its line number, after the records before it. Lines are cut from 256 KiB chunks by
+ * hand (readline costs about as much as parsing the records) and parsed a chunk at a time.
+ */
+export function readJsonl<T = unknown>(file: string): RecordStream<T> {
+  return recordStream(() => readJsonlBatches<T>(file));
+}
+
+/** The records of several JSONL files, one after the other (a task's upstream files, in plan order). */
+export function readJsonlFiles<T = unknown>(files: readonly string[]): RecordStream<T> {
+  return recordStream(async function* () {
+    for (const file of files) yield* readJsonlBatches<T>(file);
+  });
+}
+
+/** readJsonl a chunk at a time: the records whose lines end in each chunk read. */
+async function* readJsonlBatches<T>(file: string): AsyncIterable<T[]> {
   const input = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 18 });
   const opened = new Promise<void>((resolve, reject) => {
     input.once('open', () => resolve());
@@ -128,34 +171,45 @@ export async function* readJsonl<T = unknown>(file: string): AsyncIterable<T> {
   let lineNo = 0;
   for await (const chunk of input as AsyncIterable<string>) {
     const text = rest + chunk;
+    const batch: T[] = [];
     let start = 0;
+    let bad: Error | undefined;
     for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
       const line = text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end);
       start = end + 1;
-      if (pending !== undefined) yield parseLine<T>(pending, file, lineNo);
+      if (pending !== undefined && (bad = parseInto(batch, pending, file, lineNo))) break;
       lineNo++;
       pending = line.length > 0 ? line : undefined;
     }
+    // A bad line ends the file's records: those before it are handed on first, as one by one.
+    if (batch.length > 0) yield batch;
+    if (bad) throw bad;
     rest = text.slice(start);
   }
+  const last: T[] = [];
+  let bad: Error | undefined;
   if (rest.length > 0) {
-    if (pending !== undefined) yield parseLine<T>(pending, file, lineNo);
+    if (pending !== undefined) bad = parseInto(last, pending, file, lineNo);
     lineNo++;
     pending = rest.endsWith('\r') ? rest.slice(0, -1) : rest;
   }
-  if (pending !== undefined) {
+  if (pending !== undefined && !bad) {
     try {
-      yield JSON.parse(pending) as T;
+      last.push(JSON.parse(pending) as T);
     } catch {
       /* the last line of a killed writer may be cut short */
     }
   }
+  if (last.length > 0) yield last;
+  if (bad) throw bad;
 }
 
-function parseLine<T>(line: string, file: string, lineNo: number): T {
+/** Parses a line into `batch`; returns the error that names a bad line. */
+function parseInto<T>(batch: T[], line: string, file: string, lineNo: number): Error | undefined {
   try {
-    return JSON.parse(line) as T;
+    batch.push(JSON.parse(line) as T);
+    return undefined;
   } catch {
-    throw new Error(`${file}:${lineNo}: not a JSON line`);
+    return new Error(`${file}:${lineNo}: not a JSON line`);
   }
 }

@@ -320,14 +320,18 @@ function similarityCharts(groups: readonly MetricsGroup[], naming: NodeNaming): 
 function vaPlaneChart(g: MetricsGroup, naming: NodeNaming): ChartSpec[] {
   if (g.items.kind !== 'classification') return [];
   const { valence, arousal, truth, pred, labels } = g.items;
-  const all = valence.flatMap((v, i) => (v === null || arousal[i] === null ? [] : [i]));
+  const all: number[] = [];
+  for (let i = 0; i < valence.length; i++) if (valence[i] !== null && arousal[i] !== null) all.push(i);
   if (all.length === 0) return [];
   const stride = Math.max(1, Math.ceil(all.length / MAX_PLANE_POINTS));
-  const values = all.filter((_, j) => j % stride === 0).flatMap((i) => {
-    const p = pred[i] === -1 ? INVALID_COLUMN : labels[pred[i]];
-    const base = { valence: valence[i], arousal: arousal[i], correct: pred[i] === truth[i] ? 'right' : 'wrong' };
-    return [{ ...base, panel: 'truth', label: labels[truth[i]] }, { ...base, panel: 'prediction', label: p }];
-  });
+  // Two points per item, one per panel (a loop: up to 2 × MAX_PLANE_POINTS objects per group).
+  const values: { valence: number | null; arousal: number | null; correct: string; panel: string; label: string }[] = [];
+  for (let j = 0; j < all.length; j += stride) {
+    const i = all[j];
+    const correct = pred[i] === truth[i] ? 'right' : 'wrong';
+    values.push({ valence: valence[i], arousal: arousal[i], correct, panel: 'truth', label: labels[truth[i]] });
+    values.push({ valence: valence[i], arousal: arousal[i], correct, panel: 'prediction', label: pred[i] === -1 ? INVALID_COLUMN : labels[pred[i]] });
+  }
   const domain = [...labels, INVALID_COLUMN];
   const panel = (name: string, heading: string) => ({
     transform: [{ filter: { field: 'panel', equal: name } }],

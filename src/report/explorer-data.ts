@@ -99,17 +99,24 @@ const EXPLORED = new Set(['classification', 'multilabel', 'similarity']);
  * from the task files (`buildExplorerData` without words), or by aggregate as it reads the records.
  */
 export class ExplorerWords {
-  readonly #byGroup = new Map<string, Map<string, RecordWords[]>>();
+  /** Per group, per item key: the record's words, or a list when several records share the key (no list per record). */
+  readonly #byGroup = new Map<string, Map<string, RecordWords | RecordWords[]>>();
+  #lastKey?: string;
+  #lastGroup?: Map<string, RecordWords | RecordWords[]>;
 
   add(record: FlowRecord, grouping: RecordGrouping): void {
-    let byKey = this.#byGroup.get(grouping.key);
+    let byKey = grouping.key === this.#lastKey ? this.#lastGroup : this.#byGroup.get(grouping.key);
     if (!byKey) this.#byGroup.set(grouping.key, (byKey = new Map()));
-    const list = byKey.get(grouping.itemKey);
-    if (list) list.push(wordsOf(record));
-    else byKey.set(grouping.itemKey, [wordsOf(record)]);
+    this.#lastKey = grouping.key;
+    this.#lastGroup = byKey;
+    const words = wordsOf(record);
+    const held = byKey.get(grouping.itemKey);
+    if (held === undefined) byKey.set(grouping.itemKey, words);
+    else if (Array.isArray(held)) held.push(words);
+    else byKey.set(grouping.itemKey, [held, words]);
   }
 
-  of(groupKey: string): Map<string, RecordWords[]> {
+  of(groupKey: string): ReadonlyMap<string, RecordWords | RecordWords[]> {
     return this.#byGroup.get(groupKey) ?? new Map();
   }
 }
@@ -161,17 +168,18 @@ function present<K extends string, T extends number | null>(name: K, values: T[]
   return (values.some((v) => v !== null && v !== -1) ? { [name]: values } : {}) as Partial<Record<K, T[]>>;
 }
 
-function explorerGroup(g: MetricsGroup, records: Map<string, RecordWords[]>, strings: StringTable): ExplorerGroup {
+function explorerGroup(g: MetricsGroup, records: ReadonlyMap<string, RecordWords | RecordWords[]>, strings: StringTable): ExplorerGroup {
   const items = g.items;
   // Items sharing a key (duplicate records) take that key's records in turn, in an order fixed by
   // their content (the records file follows completion order).
-  for (const list of records.values()) if (list.length > 1) list.sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b)));
+  for (const held of records.values()) if (Array.isArray(held)) held.sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b)));
   const taken = new Map<string, number>();
-  const words = items.keys.map((k) => {
-    const list = records.get(k);
+  const words = items.keys.map((k): RecordWords => {
+    const held = records.get(k);
+    if (!Array.isArray(held)) return held ?? {};
     const i = taken.get(k) ?? 0;
     taken.set(k, i + 1);
-    return list?.[Math.min(i, list.length - 1)] ?? {};
+    return held[Math.min(i, held.length - 1)];
   });
   const base = {
     anchor: itemsAnchor(g.key),

@@ -20,6 +20,9 @@ import type { UpstreamTask } from './run-artifacts.js';
  * the truth's, compared trimmed and lower-cased: the metrics' definition), invalid_reason, answer,
  * description, reference, similarity_raw, similarity_z, similarity_percentile, similarity_null_mean.
  */
+/** Rows are written to the file in pieces of about this many characters. */
+const WRITE_CHUNK = 1 << 16;
+
 const FIXED = ['valence', 'arousal', 'truth', 'prediction', 'valid', 'correct', 'invalid_reason', 'answer', 'description', 'reference', 'similarity_raw', 'similarity_z', 'similarity_percentile', 'similarity_null_mean'];
 
 function labels(value: unknown): string | null {
@@ -41,20 +44,27 @@ function score(record: FlowRecord, field: string): unknown {
   return typeof s === 'object' && s !== null ? (s as Record<string, unknown>)[field] : undefined;
 }
 
-/** One record's row; `factors`: `predictionFactors(tasks)`. */
+/** A cell of any value: strings as csvCell quotes them, numbers and booleans as written (they hold no quote, comma or newline), anything else empty. */
+function cell(value: unknown): string {
+  if (typeof value === 'string') return csvCell(value);
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
+/** One record's row; `factors`: `predictionFactors(tasks)`. Joined from its cells (a flat string: aggregate holds one per record until the file is written). */
 export function predictionRow(task: UpstreamTask, record: FlowRecord, factors: readonly string[]): string {
   const coords = record.coords ?? {};
-  const cells: unknown[] = [
-    task.node, task.taskId, record.id, ...factors.map((f) => coords[f]),
-    record.valence, record.arousal,
-    labels(record.label),
-    'prediction' in record ? labels(record.prediction) : null,
-    typeof record.valid === 'boolean' ? record.valid : null,
-    isCorrect(record),
-    record.invalidReason, record.answer, record.text, record.reference,
-    score(record, 'raw'), score(record, 'z'), score(record, 'percentile'), score(record, 'nullMean'),
-  ];
-  return cells.map((c) => csvCell(typeof c === 'string' || typeof c === 'number' || typeof c === 'boolean' ? c : null)).join(',');
+  const cells = [cell(task.node), cell(task.taskId), cell(record.id)];
+  for (const f of factors) cells.push(cell(coords[f]));
+  cells.push(
+    cell(record.valence), cell(record.arousal),
+    cell(labels(record.label)),
+    cell('prediction' in record ? labels(record.prediction) : null),
+    cell(typeof record.valid === 'boolean' ? record.valid : null),
+    cell(isCorrect(record)),
+    cell(record.invalidReason), cell(record.answer), cell(record.text), cell(record.reference),
+    cell(score(record, 'raw')), cell(score(record, 'z')), cell(score(record, 'percentile')), cell(score(record, 'nullMean')),
+  );
+  return cells.join(',');
 }
 
 /** The factor columns: every coordinate axis of the tasks, sorted by name. */
@@ -77,12 +87,16 @@ export async function writePredictionsCsv(file: string, tasks: readonly Upstream
   const factors = predictionFactors(tasks);
   const temp = `${file}.${process.pid}.tmp`;
   const out = createWriteStream(temp);
-  const write = async (text: string) => {
-    if (!out.write(text)) await once(out, 'drain');
+  // Rows are gathered into ~64 KiB pieces: a stream write (and an await) per row cost more than the row.
+  let pending = '';
+  const flush = async () => {
+    const piece = pending;
+    pending = '';
+    if (piece && !out.write(piece)) await once(out, 'drain');
   };
   let count = 0;
   try {
-    await write(['node', 'task', 'id', ...factors, ...FIXED].join(',') + '\n');
+    pending = ['node', 'task', 'id', ...factors, ...FIXED].join(',') + '\n';
     for (const task of tasks) {
       if (!task.file) continue;
       let lines = given?.get(task.taskId);
@@ -91,9 +105,13 @@ export async function writePredictionsCsv(file: string, tasks: readonly Upstream
         for await (const record of readJsonl<FlowRecord>(task.file)) lines.push({ id: String(record.id), line: predictionRow(task, record, factors) });
       }
       lines.sort((a, b) => compareText(a.id, b.id) || compareText(a.line, b.line));
-      for (const { line } of lines) await write(line + '\n');
+      for (const { line } of lines) {
+        pending += line + '\n';
+        if (pending.length >= WRITE_CHUNK) await flush();
+      }
       count += lines.length;
     }
+    await flush();
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     await rename(temp, file);
   } catch (error) {

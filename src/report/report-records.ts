@@ -35,6 +35,8 @@ export class RecordGatherer {
   readonly #unseen = new Set<string>();
   #held = 0;
   #placed = true;
+  /** The task of the last record placed, with its node and coordinate values. */
+  #last?: { readonly node: string; readonly axes: readonly string[]; readonly values: readonly string[]; readonly task: UpstreamTask };
 
   readonly #maxRows: number;
 
@@ -55,9 +57,7 @@ export class RecordGatherer {
   /** One input record, with its aggregate grouping (null: aggregate does not read it; it is still a row of predictions.csv). */
   add(record: FlowRecord, grouping: RecordGrouping | null): void {
     if (!this.#placed) return;
-    const node = this.#nodes.get(record.node);
-    const coords = record.coords ?? {};
-    const task = node && node.axes.every((a) => typeof coords[a] === 'string') ? node.tasks.get(node.axes.map((a) => coords[a]).join('\u0000')) : undefined;
+    const task = this.#taskOf(record);
     if (!task) {
       this.#placed = false;
       return;
@@ -72,6 +72,19 @@ export class RecordGatherer {
     let lines = this.#rows.get(task.taskId);
     if (!lines) this.#rows.set(task.taskId, (lines = []));
     lines.push({ id: String(record.id), line: predictionRow(task, record, this.#factors) });
+  }
+
+  /** The upstream task a record came from: the last record's when it has the same node and task coordinates (records come task by task). */
+  #taskOf(record: FlowRecord): UpstreamTask | undefined {
+    const last = this.#last;
+    const coords = record.coords ?? {};
+    if (last && last.node === record.node && last.axes.every((a, i) => coords[a] === last.values[i])) return last.task;
+    const node = this.#nodes.get(record.node);
+    if (!node || !node.axes.every((a) => typeof coords[a] === 'string')) return undefined;
+    const values = node.axes.map((a) => coords[a]);
+    const task = node.tasks.get(values.join('\u0000'));
+    if (task) this.#last = { node: record.node, axes: node.axes, values, task };
+    return task;
   }
 
   /** Undefined when some record could not be placed, or some task's file gave aggregate no record (the report then reads every file). */

@@ -4,7 +4,7 @@ import type { TaskNode } from '../types/graph.js';
 import type { TaskRuntime } from './task-runtime.js';
 import { itemFunnel, type ItemFunnel, type TaskIO } from './task-io.js';
 import type { TaskInputs } from './executor.js';
-import { JsonlWriter, readJsonl } from '../artifacts/jsonl.js';
+import { batchesOf, JsonlWriter, readJsonlFiles, recordStream } from '../artifacts/jsonl.js';
 import { createTaskContext } from './task-context.js';
 import { emptyStats, errorRate, type TaskStats } from '../types/task-stats.js';
 import { runItemTask } from './run-items.js';
@@ -13,12 +13,10 @@ import { CACHE_FORMAT_VERSION } from '../cache/key.js';
 import { hashJson } from '../util/hash.js';
 import { isStorageError } from '../errors.js';
 
-/** Concatenated records of the upstream tasks, read back from their published JSONL files. */
+/** Concatenated records of the upstream tasks, read back from their published JSONL files (also a chunk at a time: `batchesOf`). */
 function upstreamReader(upstream: readonly string[], runtime: TaskRuntime): () => AsyncIterable<FlowRecord> {
   const files = upstream.map((dep) => runtime.run.recordsFile(dep));
-  return async function* () {
-    for (const file of files) yield* readJsonl<FlowRecord>(file);
-  };
+  return () => readJsonlFiles<FlowRecord>(files);
 }
 
 /** Computations of source work in flight in a run, by cache key: two tasks asking for one key share it. */
@@ -95,17 +93,19 @@ async function runBatch(task: TaskNode, kind: BatchKind, runtime: TaskRuntime, i
     const first = !counted;
     counted = true;
     const source = io.inputs();
-    return (async function* () {
-      for await (const record of source) {
-        if (first) {
+    if (!first) return source;
+    // Counted a chunk of records at a time, and still offered in chunks (`batchesOf`) to a kind that takes them.
+    return recordStream(async function* () {
+      for await (const batch of batchesOf(source)) {
+        for (let i = 0; i < batch.length; i++) {
           io.stats.items++;
           // Progress counts the inputs read against the inputs expected, not the records written
           // (an aggregate writes one per group: counting those showed "1020/105").
           runtime.lifeCycle.itemEnd?.(task, 'computed');
         }
-        yield record;
+        yield batch;
       }
-    })();
+    });
   };
   for await (const record of kind.batch(inputs, io.context)) {
     if (runtime.stopSignal.aborted) break;

@@ -70,6 +70,7 @@ function withItem(part: GroupPart, id: string): RecordGrouping {
 export class RecordGrouper {
   readonly #by: readonly string[] | null;
   readonly #parts = new Map<string, GroupPart>();
+  #last?: { readonly family: Family; readonly node: string; readonly axes: readonly string[]; readonly values: readonly unknown[]; readonly part: GroupPart };
 
   constructor(by: readonly string[] | null) {
     this.#by = by;
@@ -79,13 +80,25 @@ export class RecordGrouper {
     const family = familyOf(record);
     if (!family) return null;
     const coords = record.coords ?? {};
+    const axes = Object.keys(coords);
+    // Records come task by task: most have the last record's node, family and coordinates (same axes, same order).
+    const last = this.#last;
+    if (last && last.family === family && last.node === record.node && sameCoords(last.axes, last.values, axes, coords)) return withItem(last.part, record.id);
     // Lengths first: no node, axis or value can make two different coordinate sets read the same.
     let signature = `${family}${record.node.length}:${record.node}`;
-    for (const axis of Object.keys(coords)) signature += `${axis.length}:${axis}${String(coords[axis]).length}:${coords[axis]}`;
+    for (const axis of axes) signature += `${axis.length}:${axis}${String(coords[axis]).length}:${coords[axis]}`;
     let part = this.#parts.get(signature);
     if (!part) this.#parts.set(signature, (part = groupOf(record.node, family, coords, this.#by)));
+    this.#last = { family, node: record.node, axes, values: axes.map((a) => coords[a]), part };
     return withItem(part, record.id);
   }
+}
+
+/** Whether `coords` has exactly `axes`, in that order, with `values` (what the signature of `RecordGrouper.of` spells out). */
+function sameCoords(axes: readonly string[], values: readonly unknown[], otherAxes: readonly string[], coords: Readonly<Record<string, unknown>>): boolean {
+  if (axes.length !== otherAxes.length) return false;
+  for (let i = 0; i < axes.length; i++) if (axes[i] !== otherAxes[i] || coords[axes[i]] !== values[i]) return false;
+  return true;
 }
 
 /** Labels compare trimmed and lower-cased. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { JsonlWriter, readJsonl } from '../../src/artifacts/jsonl.js';
+import { batchesOf, JsonlWriter, readJsonl, readJsonlFiles } from '../../src/artifacts/jsonl.js';
 import { RunIOError } from '../../src/errors.js';
 import { withTempDir } from '../helpers/temp-dir.js';
 
@@ -60,5 +60,44 @@ test('readJsonl: lines across chunk boundaries (multi-byte characters too), CRLF
     const both: unknown[] = [];
     for await (const r of readJsonl(noNewline)) both.push(r);
     assert.deepEqual(both, [{ id: 1 }, { id: 2 }], 'a whole last line without its newline is read');
+  });
+});
+
+test('records in batches: the same records in the same order as one by one, across files; a bad line comes after the records before it', async () => {
+  await withTempDir('jsonl-batches', async (dir) => {
+    // Enough records for several 256 KiB chunks, so that a file gives several batches.
+    const first = Array.from({ length: 3000 }, (_, i) => ({ id: `a${i}`, text: 'x'.repeat(200) }));
+    const second = Array.from({ length: 5 }, (_, i) => ({ id: `b${i}` }));
+    const a = path.join(dir, 'a.jsonl');
+    const b = path.join(dir, 'b.jsonl');
+    writeFileSync(a, first.map((r) => JSON.stringify(r) + '\n').join(''));
+    writeFileSync(b, second.map((r) => JSON.stringify(r) + '\n').join('') + '{"id":"torn');
+    const batches: (readonly unknown[])[] = [];
+    for await (const batch of batchesOf(readJsonlFiles([a, b]))) batches.push(batch);
+    assert.ok(batches.length >= 3, `several chunks make several batches (${batches.length})`);
+    assert.deepEqual(batches.flat(), [...first, ...second]);
+    const oneByOne: unknown[] = [];
+    for await (const r of readJsonlFiles([a, b])) oneByOne.push(r);
+    assert.deepEqual(oneByOne, [...first, ...second]);
+    // A plain async iterable is taken one record per batch.
+    const plain = (async function* () { yield* [1, 2]; })();
+    const single: (readonly number[])[] = [];
+    for await (const batch of batchesOf(plain)) single.push(batch);
+    assert.deepEqual(single, [[1], [2]]);
+
+    // A bad line in the middle of a chunk: the records before it are handed on, then the error names the line.
+    const bad = path.join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"id":1}\n{"id":2}\nnot json\n{"id":3}\n');
+    for (const read of [async (seen: unknown[]) => { for await (const r of readJsonl(bad)) seen.push(r); }, async (seen: unknown[]) => { for await (const batch of batchesOf(readJsonl(bad))) seen.push(...batch); }]) {
+      const seen: unknown[] = [];
+      await assert.rejects(read(seen), (e: unknown) => e instanceof Error && e.message === `${bad}:3: not a JSON line`);
+      assert.deepEqual(seen, [{ id: 1 }, { id: 2 }]);
+    }
+    // A bad line just before a last line without its newline is named too (not taken for the torn last line).
+    const badTail = path.join(dir, 'bad-tail.jsonl');
+    writeFileSync(badTail, '{"id":1}\nnot json\n{"id":2}');
+    const seen: unknown[] = [];
+    await assert.rejects((async () => { for await (const r of readJsonl(badTail)) seen.push(r); })(), (e: unknown) => e instanceof Error && e.message === `${badTail}:2: not a JSON line`);
+    assert.deepEqual(seen, [{ id: 1 }]);
   });
 });

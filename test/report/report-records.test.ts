@@ -5,6 +5,9 @@ import path from 'node:path';
 import { readJsonl } from '../../src/artifacts/jsonl.js';
 import { Collector } from '../../nodes/aggregate/collect.js';
 import { RecordGatherer } from '../../src/report/report-records.js';
+import { buildExplorerData, ExplorerWords } from '../../src/report/explorer-data.js';
+import { buildDocument } from '../../nodes/aggregate/build-document.js';
+import { groupingOf } from '../../src/stats/record-grouping.js';
 import { upstreamTasks, type UpstreamTask } from '../../src/report/run-artifacts.js';
 import type { MetricsDocument } from '../../src/report/metrics-document.js';
 import { writeReport } from '../../src/report/write-outputs.js';
@@ -76,7 +79,29 @@ test('a record no upstream task has, or a task whose records aggregate never saw
   };
   const placed = run([record('a'), record('b', { embedder: 'e' })]);
   assert.deepEqual([...(placed?.rows?.keys() ?? [])].sort(), ['classify[model=m,variant=a]', 'classify[model=m,variant=b]'], 'placed by the task\'s own coordinates');
+  // Another node's task with the same coordinates: its record is its own task's, not the last record's.
+  const twoNodes: UpstreamTask[] = [...tasks, { taskId: 'review[model=m,variant=a]', node: 'review', coords: { model: 'm', variant: 'a' }, file: '/nowhere/r.jsonl' }];
+  const gatherer = new RecordGatherer(twoNodes);
+  const collector = new Collector({ by: null });
+  for (const r of [record('a'), { ...record('a'), node: 'review' }, record('b')]) gatherer.add(r, collector.add(r));
+  assert.deepEqual([...(gatherer.finish()?.rows?.keys() ?? [])].sort(), ['classify[model=m,variant=a]', 'classify[model=m,variant=b]', 'review[model=m,variant=a]'], 'each node\'s records in its own task');
   assert.equal(run([record('a')]), undefined, 'variant b gave no record');
   assert.equal(run([record('a'), record('b'), record('c')]), undefined, 'no task holds variant c');
   assert.equal(run([record('a'), record('b'), { ...record('b'), coords: { model: 'm' } }]), undefined, 'a record without the task\'s axis');
+});
+
+test('records sharing an item key (three copies of one record with different answers) give the explorer one answer each, in an order fixed by content', async () => {
+  const copy = (answer: string): FlowRecord => ({ id: 'x', node: 'classify', coords: { variant: 'a' }, label: 'fear', prediction: 'fear', valid: true, answer });
+  const records = [copy('b-second'), copy('c-third'), copy('a-first'), { ...copy('only'), id: 'y' }];
+  const collector = new Collector({ by: null });
+  const words = new ExplorerWords();
+  for (const r of records) {
+    collector.add(r);
+    words.add(r, groupingOf(r, null)!);
+  }
+  const doc = buildDocument(collector.finish().groups, [], { node: 'scores', seed: 1, params: { bootstrap: { resamples: 20 } } });
+  const explorer = await buildExplorerData(doc, [], words);
+  const [group] = explorer.groups;
+  assert.deepEqual(group.key.map((k) => explorer.strings[k]), ['x', 'x', 'x', 'y']);
+  assert.deepEqual(group.answer?.map((a) => explorer.strings[a]), ['a-first', 'b-second', 'c-third', 'only']);
 });

@@ -51,16 +51,52 @@ export interface RunSummary {
 
 const METRICS_CSV = /^(?:(.+)\.)?metrics\.csv$/;
 
-/** For each metrics*.csv and record kind: the first headline metric, best over the groups. */
-async function headlines(dir: string): Promise<RunHeadline[]> {
-  const files = readdirSync(dir).filter((f) => METRICS_CSV.test(f)).sort();
-  if (files.length === 0) return [];
-  const { parse } = await import('csv-parse/sync');
+/** One CSV field and what ends it: quoted (`""` inside is a quote) or bare, then a comma, a line break or the end. */
+const CSV_FIELD = /(?:"((?:[^"]+|"")*)"|([^",\r\n]*))(,|\r?\n|$)/y;
+
+/**
+ * The records of CSV text as src/report/rows.ts writes it (RFC 4180: csvCell quotes a field holding a
+ * comma, quote or line break), empty lines skipped. Throws on malformed quoting. A few dozen lines
+ * per metrics file: read in one pass, where csv-parse's first calls in a process cost ~100 ms.
+ */
+export function csvRecords(text: string): string[][] {
+  const records: string[][] = [];
+  let fields: string[] = [];
+  CSV_FIELD.lastIndex = 0;
+  while (CSV_FIELD.lastIndex < text.length) {
+    const at = CSV_FIELD.lastIndex;
+    const match = CSV_FIELD.exec(text);
+    if (!match) throw new Error(`malformed CSV at offset ${at}`);
+    fields.push(match[1] !== undefined ? match[1].replaceAll('""', '"') : match[2]!);
+    if (match[3] === ',') {
+      // A comma that ends the text: one more, empty field.
+      if (CSV_FIELD.lastIndex === text.length) fields.push('');
+      continue;
+    }
+    if (fields.length > 1 || fields[0] !== '') records.push(fields);
+    fields = [];
+  }
+  if (fields.length > 0) records.push(fields);
+  return records;
+}
+
+/** The rows of a CSV file with a header, as objects; throws when a row's width differs from the header's. */
+function csvObjects(text: string): Record<string, string>[] {
+  const [header, ...records] = csvRecords(text);
+  if (!header) return [];
+  return records.map((record) => {
+    if (record.length !== header.length) throw new Error(`a row has ${record.length} fields, the header ${header.length}`);
+    return Object.fromEntries(header.map((name, i) => [name, record[i]!]));
+  });
+}
+
+/** For each metrics*.csv among `files` (the run folder's names) and record kind: the first headline metric, best over the groups. */
+function headlines(dir: string, files: readonly string[]): RunHeadline[] {
   const out: RunHeadline[] = [];
-  for (const file of files) {
+  for (const file of files.filter((f) => METRICS_CSV.test(f)).sort()) {
     let rows: Record<string, string>[];
     try {
-      rows = parse(readFileSync(path.join(dir, file), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+      rows = csvObjects(readFileSync(path.join(dir, file), 'utf8'));
     } catch {
       continue;
     }
@@ -91,7 +127,8 @@ export async function summariseRun(runsDir: string, id: string): Promise<RunSumm
   const dir = path.join(runsDir, id);
   const { manifest, problem } = readRunManifest({ manifestFile: path.join(dir, 'manifest.json') });
   const plan = readPlan(dir);
-  const reports = existsSync(dir) ? readdirSync(dir).filter((f) => /(^|\.)report\.html$/.test(f)).sort() : [];
+  const files = existsSync(dir) ? readdirSync(dir) : [];
+  const reports = files.filter((f) => /(^|\.)report\.html$/.test(f)).sort();
   if (!manifest) {
     return { id, dir, status: 'unreadable', problem, pipeline: '?', startedAt: null, endedAt: null, models: [], items: null, headline: [], inputTokens: 0, outputTokens: 0, cost: null, reports };
   }
@@ -117,7 +154,7 @@ export async function summariseRun(runsDir: string, id: string): Promise<RunSumm
     endedAt: manifest.endedAt ?? null,
     models,
     items: counted.length ? counted.reduce((n, id) => n + manifest.tasks[id].records, 0) : null,
-    headline: await headlines(dir),
+    headline: headlines(dir, files),
     inputTokens: manifest.totals?.inputTokens ?? 0,
     outputTokens: manifest.totals?.outputTokens ?? 0,
     cost: manifest.totals?.cost ?? null,

@@ -80,14 +80,17 @@ export function csvRecords(text: string): string[][] {
   return records;
 }
 
-/** The rows of a CSV file with a header, as objects; throws when a row's width differs from the header's. */
-function csvObjects(text: string): Record<string, string>[] {
+/** The group rows of a metrics CSV (section `group`), as objects by column; throws when a row's width differs from the header's. */
+function groupRows(text: string): Record<string, string>[] {
   const [header, ...records] = csvRecords(text);
   if (!header) return [];
-  return records.map((record) => {
+  const section = header.indexOf('section');
+  const rows: Record<string, string>[] = [];
+  for (const record of records) {
     if (record.length !== header.length) throw new Error(`a row has ${record.length} fields, the header ${header.length}`);
-    return Object.fromEntries(header.map((name, i) => [name, record[i]!]));
-  });
+    if (record[section] === 'group') rows.push(Object.fromEntries(header.map((name, i) => [name, record[i]!])));
+  }
+  return rows;
 }
 
 /** For each metrics*.csv among `files` (the run folder's names) and record kind: the first headline metric, best over the groups. */
@@ -96,13 +99,12 @@ function headlines(dir: string, files: readonly string[]): RunHeadline[] {
   for (const file of files.filter((f) => METRICS_CSV.test(f)).sort()) {
     let rows: Record<string, string>[];
     try {
-      rows = csvObjects(readFileSync(path.join(dir, file), 'utf8'));
+      rows = groupRows(readFileSync(path.join(dir, file), 'utf8'));
     } catch {
       continue;
     }
-    const groupRows = rows.filter((r) => r.section === 'group');
-    for (const kind of [...new Set(groupRows.map((r) => r.kind))]) {
-      const ofKind = groupRows.filter((r) => r.kind === kind);
+    for (const kind of [...new Set(rows.map((r) => r.kind))]) {
+      const ofKind = rows.filter((r) => r.kind === kind);
       const metric = ofKind[0].metric;
       const candidates = ofKind.filter((r) => r.metric === metric && r.value !== '');
       const best = candidates.reduce<Record<string, string> | undefined>((b, r) => (!b || Number(r.value) > Number(b.value) ? r : b), undefined);

@@ -53,6 +53,8 @@ test('a run\'s headline: the best group of each kind\'s first metric, read acros
       'group,g2,"two, with ""quotes""",classification,m,v,accuracy,,0.6,0.5,0.7,clopper-pearson,10,,,',
       'group,g2,two,classification,m,v,macro_f1,,0.95,,,,10,,,',
       'group,g3,three,description,m,v,similarity,,0.2,,,,10,,,',
+      // Rows of other sections never make a headline, even of a kind no group row has.
+      'comparison,g1 vs g2,two − one,regression,,,delta_mae,,0.5,0.1,0.9,percentile-bootstrap,10,0.01,0.02,',
       '',
     ].join('\n'));
     // A metrics file whose rows do not fit its header is skipped, as csv-parse refused it.

@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listRunIds } from '../artifacts/run-folder.js';
 import { runLiveness } from '../artifacts/run-lock.js';
 import { readPlan } from './run-artifacts.js';
 import { readRunManifest } from '../artifacts/run-folder.js';
+import { writeFileAtomicSync } from '../artifacts/atomic-write.js';
 import { formatCost } from './usage.js';
 
 /**
@@ -127,10 +128,15 @@ function headlines(dir: string, files: readonly string[]): RunHeadline[] {
 
 export async function summariseRun(runsDir: string, id: string): Promise<RunSummary> {
   const dir = path.join(runsDir, id);
+  return summarise(runsDir, id, existsSync(dir) ? readdirSync(dir) : []);
+}
+
+/** A run's summary from its folder's file names (`files`) and the files among them it reads. */
+function summarise(runsDir: string, id: string, files: readonly string[]): RunSummary {
+  const dir = path.join(runsDir, id);
   const { manifest, problem } = readRunManifest({ manifestFile: path.join(dir, 'manifest.json') });
   const plan = readPlan(dir);
-  const files = existsSync(dir) ? readdirSync(dir) : [];
-  const reports = files.filter((f) => /(^|\.)report\.html$/.test(f)).sort();
+  const reports = reportFiles(files);
   if (!manifest) {
     return { id, dir, status: 'unreadable', problem, pipeline: '?', startedAt: null, endedAt: null, models: [], items: null, headline: [], inputTokens: 0, outputTokens: 0, cost: null, reports };
   }
@@ -164,10 +170,89 @@ export async function summariseRun(runsDir: string, id: string): Promise<RunSumm
   };
 }
 
-/** Every run in the folder, oldest first. */
+function reportFiles(files: readonly string[]): string[] {
+  return files.filter((f) => /(^|\.)report\.html$/.test(f)).sort();
+}
+
+/**
+ * runs/index.cache.json: the summary of each run whose manifest is final, with the stamp of what it
+ * was made from, so the index a run rebuilds at its end (and `runs ls`) reads only the runs that
+ * changed: a runs folder of hundreds of runs costs a listing and a few stats per run, not their
+ * manifests, plans and metrics files. Derived and disposable: missing, unreadable or of another
+ * version, it is rebuilt; it is never the only copy of anything. Named to sort after the run ids.
+ */
+export const SUMMARY_CACHE_FILE = 'index.cache.json';
+const SUMMARY_CACHE_VERSION = 1;
+
+interface SummaryCache {
+  readonly version: number;
+  readonly runs: Record<string, { readonly stamp: string; readonly summary: RunSummary }>;
+}
+
+/**
+ * What a summary is made of: the report names, and the size, inode and modification time (ns) of
+ * manifest.json, plan.json and each metrics*.csv. Rewriting any of them (atomically: a new inode)
+ * or adding a report or metrics file changes the stamp.
+ */
+function stampOf(dir: string, files: readonly string[]): string {
+  const read = ['manifest.json', 'plan.json', ...files.filter((f) => METRICS_CSV.test(f)).sort()].map((file) => {
+    try {
+      const info = statSync(path.join(dir, file), { bigint: true });
+      return `${file}:${info.size}:${info.ino}:${info.mtimeNs}`;
+    } catch {
+      return `${file}:-`;
+    }
+  });
+  return JSON.stringify([read, reportFiles(files)]);
+}
+
+function readSummaryCache(runsDir: string): SummaryCache['runs'] {
+  try {
+    const cache = JSON.parse(readFileSync(path.join(runsDir, SUMMARY_CACHE_FILE), 'utf8')) as SummaryCache;
+    return cache.version === SUMMARY_CACHE_VERSION && cache.runs && typeof cache.runs === 'object' ? cache.runs : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Whether a summary can be kept: not while its manifest says running (whether its process is still
+ * there is judged anew each time), and only when JSON keeps it as is (a NaN headline would not).
+ */
+function cacheable(summary: RunSummary): boolean {
+  const kept = (n: number | null) => n === null || Number.isFinite(n);
+  return summary.status !== 'running' && summary.stale === undefined && summary.headline.every((h) => kept(h.value) && kept(h.ciLow) && kept(h.ciHigh));
+}
+
+/** Every run in the folder, oldest first; runs whose files did not change since the last call come from runs/index.cache.json. */
 export async function summariseRuns(runsDir: string): Promise<RunSummary[]> {
+  const cached = readSummaryCache(runsDir);
+  const next: SummaryCache['runs'] = {};
   const out: RunSummary[] = [];
-  for (const id of listRunIds(runsDir)) out.push(await summariseRun(runsDir, id));
+  let changed = false;
+  for (const id of listRunIds(runsDir)) {
+    const dir = path.join(runsDir, id);
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir);
+    } catch {
+      // Gone since it was listed: summarised as unreadable below.
+    }
+    const stamp = stampOf(dir, files);
+    const hit = Object.hasOwn(cached, id) ? cached[id] : undefined;
+    // `dir` as this call names it (the runs folder may be given relative or absolute).
+    const summary = hit?.stamp === stamp ? { ...hit.summary, dir } : summarise(runsDir, id, files);
+    out.push(summary);
+    if (cacheable(summary)) next[id] = hit?.stamp === stamp ? hit : { stamp, summary };
+    changed ||= next[id] !== hit;
+  }
+  if (changed || Object.keys(cached).some((id) => !Object.hasOwn(next, id))) {
+    try {
+      writeFileAtomicSync(path.join(runsDir, SUMMARY_CACHE_FILE), JSON.stringify({ version: SUMMARY_CACHE_VERSION, runs: next } satisfies SummaryCache));
+    } catch {
+      // A read-only runs folder: listing still works, from the files.
+    }
+  }
   return out;
 }
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { csvRecords, summariseRun } from '../../src/report/run-list.js';
+import { csvRecords, SUMMARY_CACHE_FILE, summariseRun, summariseRuns, type RunSummary } from '../../src/report/run-list.js';
 import { csvCell } from '../../src/report/rows.js';
 import { createRng } from '../../src/stats/prng.js';
 import { withTempDir } from '../helpers/temp-dir.js';
@@ -36,16 +36,21 @@ test('csvRecords: a trailing comma is an empty last field; broken quoting throws
   for (const bad of ['"open,field\n', 'a"b,c\n', '"closed"x,c\n']) assert.throws(() => csvRecords(bad), /malformed CSV/, bad);
 });
 
+/** A minimal valid manifest.json in `dir` (`fields` override its values). */
+function writeManifest(dir: string, fields: Record<string, unknown>): void {
+  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
+    manifestVersion: 1, runId: path.basename(dir), vaflowVersion: '0', pipeline: { name: 'p', file: 'p.yaml', sha256: '0' }, environment: { node: 'v20', os: 'linux' },
+    seed: 42, status: 'completed', startedAt: '2026-01-01T00:00:00.000Z', attempts: [], tasks: {}, totals: {}, ...fields,
+  }));
+}
+
 const HEADER = 'section,group,label,kind,model,variant,metric,class,value,ci_low,ci_high,ci_method,n,p,p_holm,reason';
 
 test('a run\'s headline: the best group of each kind\'s first metric, read across quoted labels that hold line breaks and "group," at a line start', async () => {
   await withTempDir('run-list', async (runsDir) => {
     const dir = path.join(runsDir, 'r1');
     mkdirSync(dir);
-    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
-      manifestVersion: 1, runId: 'r1', vaflowVersion: '0', pipeline: { name: 'p', file: 'p.yaml', sha256: '0' }, environment: { node: 'v20', os: 'linux' },
-      seed: 42, status: 'completed', startedAt: '2026-01-01T00:00:00.000Z', attempts: [], tasks: {}, totals: {},
-    }));
+    writeManifest(dir, { status: 'completed' });
     writeFileSync(path.join(dir, 'metrics.csv'), [
       HEADER,
       'group,g1,"one\ngroup,fake,x,classification,m,v,accuracy,,0.99,,,,1,,,",classification,m,v,accuracy,,0.4,0.3,0.5,clopper-pearson,10,,,',
@@ -65,5 +70,59 @@ test('a run\'s headline: the best group of each kind\'s first metric, read acros
       { node: null, kind: 'classification', metric: 'accuracy', value: 0.6, ciLow: 0.5, ciHigh: 0.7, label: 'two, with "quotes"', groups: 2 },
       { node: null, kind: 'description', metric: 'similarity', value: 0.2, ciLow: null, ciHigh: null, label: 'three', groups: 1 },
     ]);
+  });
+});
+
+function metricsCsv(accuracy: number): string {
+  return `${HEADER}\ngroup,g1,one,classification,m,v,accuracy,,${accuracy},,,,10,,,\n`;
+}
+
+/** The cache file's entries, read as stored. */
+function cacheEntries(runsDir: string): Record<string, { stamp: string; summary: RunSummary }> {
+  return (JSON.parse(readFileSync(path.join(runsDir, SUMMARY_CACHE_FILE), 'utf8')) as { runs: Record<string, { stamp: string; summary: RunSummary }> }).runs;
+}
+
+test('summariseRuns keeps finished runs\' summaries in runs/index.cache.json and reads a run again only when its manifest, plan, metrics or reports change', async () => {
+  await withTempDir('run-list-cache', async (runsDir) => {
+    for (const id of ['r1', 'r2']) {
+      mkdirSync(path.join(runsDir, id));
+      writeManifest(path.join(runsDir, id), {});
+      writeFileSync(path.join(runsDir, id, 'metrics.csv'), metricsCsv(0.5));
+    }
+    const first = await summariseRuns(runsDir);
+    assert.deepEqual(first.map((r) => [r.id, r.headline[0]?.value]), [['r1', 0.5], ['r2', 0.5]]);
+    assert.deepEqual(Object.keys(cacheEntries(runsDir)).sort(), ['r1', 'r2']);
+
+    // Unchanged files: the summary comes from the cache, as stored (marked here to tell it apart).
+    const marked = JSON.parse(readFileSync(path.join(runsDir, SUMMARY_CACHE_FILE), 'utf8')) as { runs: Record<string, { summary: { pipeline: string } }> };
+    marked.runs.r1.summary.pipeline = 'from-cache';
+    writeFileSync(path.join(runsDir, SUMMARY_CACHE_FILE), JSON.stringify(marked));
+    const second = await summariseRuns(runsDir);
+    assert.deepEqual(second.map((r) => r.pipeline), ['from-cache', 'p']);
+    assert.deepEqual(second[1], first[1], 'a cached summary is the summary, key order included');
+    assert.equal(JSON.stringify(second[1]), JSON.stringify(first[1]));
+    const relative = path.relative(process.cwd(), runsDir);
+    assert.deepEqual((await summariseRuns(relative)).map((r) => r.dir), [path.join(relative, 'r1'), path.join(relative, 'r2')], 'dir as the caller names the folder');
+
+    // Each input of a summary changes it: the metrics (rewritten atomically as aggregate does, the same size), the manifest, a new report.
+    writeFileSync(path.join(runsDir, 'r1', 'metrics.csv.tmp'), metricsCsv(0.6));
+    renameSync(path.join(runsDir, 'r1', 'metrics.csv.tmp'), path.join(runsDir, 'r1', 'metrics.csv'));
+    assert.deepEqual((await summariseRuns(runsDir)).map((r) => [r.pipeline, r.headline[0]?.value]), [['p', 0.6], ['p', 0.5]]);
+    writeManifest(path.join(runsDir, 'r2'), { status: 'failed' });
+    assert.deepEqual((await summariseRuns(runsDir)).map((r) => r.status), ['completed', 'failed']);
+    writeFileSync(path.join(runsDir, 'r2', 'report.html'), '<html></html>');
+    assert.deepEqual((await summariseRuns(runsDir)).map((r) => r.reports), [[], ['report.html']]);
+
+    // A manifest that says running is judged each time (no run.lock here: interrupted, stale) and never kept.
+    mkdirSync(path.join(runsDir, 'r3'));
+    writeManifest(path.join(runsDir, 'r3'), { status: 'running' });
+    const fourth = await summariseRuns(runsDir);
+    assert.equal(fourth[2].status, 'interrupted');
+    assert.deepEqual(Object.keys(cacheEntries(runsDir)).sort(), ['r1', 'r2']);
+
+    // A broken cache file is ignored and rewritten.
+    writeFileSync(path.join(runsDir, SUMMARY_CACHE_FILE), '{not json');
+    assert.deepEqual((await summariseRuns(runsDir)).map((r) => r.pipeline), ['p', 'p', 'p']);
+    assert.deepEqual(Object.keys(cacheEntries(runsDir)).sort(), ['r1', 'r2']);
   });
 });

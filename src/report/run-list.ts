@@ -243,7 +243,8 @@ export async function summariseRuns(runsDir: string): Promise<RunSummary[]> {
     // `dir` as this call names it (the runs folder may be given relative or absolute).
     const summary = hit?.stamp === stamp ? { ...hit.summary, dir } : summarise(runsDir, id, files);
     out.push(summary);
-    if (cacheable(summary)) next[id] = hit?.stamp === stamp ? hit : { stamp, summary };
+    // Stored without the folder's path (kept in place, empty: the key order stays): the runs folder may move.
+    if (cacheable(summary)) next[id] = hit?.stamp === stamp ? hit : { stamp, summary: { ...summary, dir: '' } };
     changed ||= next[id] !== hit;
   }
   if (changed || Object.keys(cached).some((id) => !Object.hasOwn(next, id))) {

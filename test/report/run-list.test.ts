@@ -92,6 +92,7 @@ test('summariseRuns keeps finished runs\' summaries in runs/index.cache.json and
     const first = await summariseRuns(runsDir);
     assert.deepEqual(first.map((r) => [r.id, r.headline[0]?.value]), [['r1', 0.5], ['r2', 0.5]]);
     assert.deepEqual(Object.keys(cacheEntries(runsDir)).sort(), ['r1', 'r2']);
+    assert.equal(cacheEntries(runsDir).r1.summary.dir, '', 'no path of this machine in the cache');
 
     // Unchanged files: the summary comes from the cache, as stored (marked here to tell it apart).
     const marked = JSON.parse(readFileSync(path.join(runsDir, SUMMARY_CACHE_FILE), 'utf8')) as { runs: Record<string, { summary: { pipeline: string } }> };

@@ -224,8 +224,11 @@ function cacheable(summary: RunSummary): boolean {
   return summary.status !== 'running' && summary.stale === undefined && summary.headline.every((h) => kept(h.value) && kept(h.ciLow) && kept(h.ciHigh));
 }
 
-/** Every run in the folder, oldest first; runs whose files did not change since the last call come from runs/index.cache.json. */
-export async function summariseRuns(runsDir: string): Promise<RunSummary[]> {
+/**
+ * Every run in the folder, oldest first; runs whose files did not change since the cache was written
+ * come from runs/index.cache.json. `readOnly` (`runs ls`): use the cache, never write it.
+ */
+export async function summariseRuns(runsDir: string, options: { readonly readOnly?: boolean } = {}): Promise<RunSummary[]> {
   const cached = readSummaryCache(runsDir);
   const next: SummaryCache['runs'] = {};
   const out: RunSummary[] = [];
@@ -247,7 +250,7 @@ export async function summariseRuns(runsDir: string): Promise<RunSummary[]> {
     if (cacheable(summary)) next[id] = hit?.stamp === stamp ? hit : { stamp, summary: { ...summary, dir: '' } };
     changed ||= next[id] !== hit;
   }
-  if (changed || Object.keys(cached).some((id) => !Object.hasOwn(next, id))) {
+  if (!options.readOnly && (changed || Object.keys(cached).some((id) => !Object.hasOwn(next, id)))) {
     try {
       writeFileAtomicSync(path.join(runsDir, SUMMARY_CACHE_FILE), JSON.stringify({ version: SUMMARY_CACHE_VERSION, runs: next } satisfies SummaryCache));
     } catch {

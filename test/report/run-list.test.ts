@@ -121,6 +121,12 @@ test('summariseRuns keeps finished runs\' summaries in runs/index.cache.json and
     assert.equal(fourth[2].status, 'interrupted');
     assert.deepEqual(Object.keys(cacheEntries(runsDir)).sort(), ['r1', 'r2']);
 
+    // runs ls reads the cache but leaves the folder as it is.
+    const before = readFileSync(path.join(runsDir, SUMMARY_CACHE_FILE), 'utf8');
+    writeManifest(path.join(runsDir, 'r1'), { status: 'failed' });
+    assert.equal((await summariseRuns(runsDir, { readOnly: true }))[0].status, 'failed');
+    assert.equal(readFileSync(path.join(runsDir, SUMMARY_CACHE_FILE), 'utf8'), before);
+
     // A broken cache file is ignored and rewritten.
     writeFileSync(path.join(runsDir, SUMMARY_CACHE_FILE), '{not json');
     assert.deepEqual((await summariseRuns(runsDir)).map((r) => r.pipeline), ['p', 'p', 'p']);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,13 +74,15 @@ export function installedDependencyVersions(): Record<string, string> {
   return out;
 }
 
-/** HEAD of the git repository holding the pipeline file, or null outside one. */
-export function gitCommitOf(dir: string): string | null {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim() || null;
-  } catch {
-    return null;
-  }
+/**
+ * HEAD of the git repository holding the pipeline file, or null outside one. Asynchronous: a run
+ * starts git at once and reads the answer when it writes the manifest, so the ~10–20 ms git takes
+ * to start pass while the pipeline loads and is checked.
+ */
+export function gitCommitOf(dir: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile('git', ['rev-parse', 'HEAD'], { cwd: dir, timeout: 2000 }, (error, stdout) => resolve(error ? null : stdout.trim() || null));
+  });
 }
 
 export function environmentInfo(): Manifest['environment'] {

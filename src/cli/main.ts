@@ -13,7 +13,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 try {
-  await createProgram().parseAsync(process.argv);
+  await (await createProgram(process.argv)).parseAsync(process.argv);
 } catch (error) {
   if (error instanceof VaflowError) {
     const message = redact(error.message);

@@ -4,10 +4,8 @@ import path from 'node:path';
 import type { ChatRequest, ResolvedEmbedder, ResolvedModel, ResolvedSource } from '../types/providers.js';
 import type { FileDigests } from '../cache/file-digest.js';
 import { ConfigError } from '../errors.js';
-import { openAIBaseURL } from './chat/base-url.js';
-import { OLLAMA_DEFAULT_BASE_URL } from './chat/openai-chat.js';
+import { OLLAMA_DEFAULT_BASE_URL, openAIBaseURL } from './chat/base-url.js';
 import { FOLDER_FILES, chooseModelFile } from './embedders/onnx/model-folder.js';
-import { bundledVectorsPath } from './embedders/word-vectors/load.js';
 
 /**
  * What produced an answer or a vector, beyond the pipeline entry's own fields: the server address the
@@ -45,7 +43,8 @@ export async function embedderSource(entry: ResolvedEmbedder, ctx: SourceContext
     case 'openai':
       return { baseURL: openAIBaseURL(entry.baseURL, ctx.env) };
     case 'word-vectors':
-      return { files: { vectors: await digestOf(ctx, entry.path ?? bundledVectorsPath(), `${what}: word-vector file`) } };
+      // Imported here: every run reaches this module (chat-calls renders requests with it), few use word vectors.
+      return { files: { vectors: await digestOf(ctx, entry.path ?? (await import('./embedders/word-vectors/load.js')).bundledVectorsPath(), `${what}: word-vector file`) } };
     case 'onnx': {
       if (!entry.path) return {};
       return { files: await digestsOf(ctx, await onnxFolderFiles(entry.path, entry.file, `${what}: model folder ${entry.path}`), `${what}: model folder ${entry.path}`) };

@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listRunIds } from '../artifacts/run-folder.js';
 import { runLiveness } from '../artifacts/run-lock.js';
 import { readPlan } from './run-artifacts.js';
 import { readRunManifest } from '../artifacts/run-folder.js';
+import { writeFileAtomicSync } from '../artifacts/atomic-write.js';
 import { formatCost } from './usage.js';
 
 /**
@@ -51,22 +52,60 @@ export interface RunSummary {
 
 const METRICS_CSV = /^(?:(.+)\.)?metrics\.csv$/;
 
-/** For each metrics*.csv and record kind: the first headline metric, best over the groups. */
-async function headlines(dir: string): Promise<RunHeadline[]> {
-  const files = readdirSync(dir).filter((f) => METRICS_CSV.test(f)).sort();
-  if (files.length === 0) return [];
-  const { parse } = await import('csv-parse/sync');
+/** One CSV field and what ends it: quoted (`""` inside is a quote) or bare, then a comma, a line break or the end. */
+const CSV_FIELD = /(?:"((?:[^"]+|"")*)"|([^",\r\n]*))(,|\r?\n|$)/y;
+
+/**
+ * The records of CSV text as src/report/rows.ts writes it (RFC 4180: csvCell quotes a field holding a
+ * comma, quote or line break), empty lines skipped. Throws on malformed quoting. A few dozen lines
+ * per metrics file: read in one pass, where csv-parse's first calls in a process cost ~100 ms.
+ */
+export function csvRecords(text: string): string[][] {
+  const records: string[][] = [];
+  let fields: string[] = [];
+  CSV_FIELD.lastIndex = 0;
+  while (CSV_FIELD.lastIndex < text.length) {
+    const at = CSV_FIELD.lastIndex;
+    const match = CSV_FIELD.exec(text);
+    if (!match) throw new Error(`malformed CSV at offset ${at}`);
+    fields.push(match[1] !== undefined ? match[1].replaceAll('""', '"') : match[2]!);
+    if (match[3] === ',') {
+      // A comma that ends the text: one more, empty field.
+      if (CSV_FIELD.lastIndex === text.length) fields.push('');
+      continue;
+    }
+    if (fields.length > 1 || fields[0] !== '') records.push(fields);
+    fields = [];
+  }
+  if (fields.length > 0) records.push(fields);
+  return records;
+}
+
+/** The group rows of a metrics CSV (section `group`), as objects by column; throws when a row's width differs from the header's. */
+function groupRows(text: string): Record<string, string>[] {
+  const [header, ...records] = csvRecords(text);
+  if (!header) return [];
+  const section = header.indexOf('section');
+  const rows: Record<string, string>[] = [];
+  for (const record of records) {
+    if (record.length !== header.length) throw new Error(`a row has ${record.length} fields, the header ${header.length}`);
+    if (record[section] === 'group') rows.push(Object.fromEntries(header.map((name, i) => [name, record[i]!])));
+  }
+  return rows;
+}
+
+/** For each metrics*.csv among `files` (the run folder's names) and record kind: the first headline metric, best over the groups. */
+function headlines(dir: string, files: readonly string[]): RunHeadline[] {
   const out: RunHeadline[] = [];
-  for (const file of files) {
+  for (const file of files.filter((f) => METRICS_CSV.test(f)).sort()) {
     let rows: Record<string, string>[];
     try {
-      rows = parse(readFileSync(path.join(dir, file), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+      rows = groupRows(readFileSync(path.join(dir, file), 'utf8'));
     } catch {
       continue;
     }
-    const groupRows = rows.filter((r) => r.section === 'group');
-    for (const kind of [...new Set(groupRows.map((r) => r.kind))]) {
-      const ofKind = groupRows.filter((r) => r.kind === kind);
+    for (const kind of [...new Set(rows.map((r) => r.kind))]) {
+      const ofKind = rows.filter((r) => r.kind === kind);
       const metric = ofKind[0].metric;
       const candidates = ofKind.filter((r) => r.metric === metric && r.value !== '');
       const best = candidates.reduce<Record<string, string> | undefined>((b, r) => (!b || Number(r.value) > Number(b.value) ? r : b), undefined);
@@ -89,9 +128,15 @@ async function headlines(dir: string): Promise<RunHeadline[]> {
 
 export async function summariseRun(runsDir: string, id: string): Promise<RunSummary> {
   const dir = path.join(runsDir, id);
+  return summarise(runsDir, id, existsSync(dir) ? readdirSync(dir) : []);
+}
+
+/** A run's summary from its folder's file names (`files`) and the files among them it reads. */
+function summarise(runsDir: string, id: string, files: readonly string[]): RunSummary {
+  const dir = path.join(runsDir, id);
   const { manifest, problem } = readRunManifest({ manifestFile: path.join(dir, 'manifest.json') });
   const plan = readPlan(dir);
-  const reports = existsSync(dir) ? readdirSync(dir).filter((f) => /(^|\.)report\.html$/.test(f)).sort() : [];
+  const reports = reportFiles(files);
   if (!manifest) {
     return { id, dir, status: 'unreadable', problem, pipeline: '?', startedAt: null, endedAt: null, models: [], items: null, headline: [], inputTokens: 0, outputTokens: 0, cost: null, reports };
   }
@@ -117,7 +162,7 @@ export async function summariseRun(runsDir: string, id: string): Promise<RunSumm
     endedAt: manifest.endedAt ?? null,
     models,
     items: counted.length ? counted.reduce((n, id) => n + manifest.tasks[id].records, 0) : null,
-    headline: await headlines(dir),
+    headline: headlines(dir, files),
     inputTokens: manifest.totals?.inputTokens ?? 0,
     outputTokens: manifest.totals?.outputTokens ?? 0,
     cost: manifest.totals?.cost ?? null,
@@ -125,10 +170,93 @@ export async function summariseRun(runsDir: string, id: string): Promise<RunSumm
   };
 }
 
-/** Every run in the folder, oldest first. */
-export async function summariseRuns(runsDir: string): Promise<RunSummary[]> {
+function reportFiles(files: readonly string[]): string[] {
+  return files.filter((f) => /(^|\.)report\.html$/.test(f)).sort();
+}
+
+/**
+ * runs/index.cache.json: the summary of each run whose manifest is final, with the stamp of what it
+ * was made from, so the index a run rebuilds at its end (and `runs ls`) reads only the runs that
+ * changed: a runs folder of hundreds of runs costs a listing and a few stats per run, not their
+ * manifests, plans and metrics files. Derived and disposable: missing, unreadable or of another
+ * version, it is rebuilt; it is never the only copy of anything. Named to sort after the run ids.
+ */
+export const SUMMARY_CACHE_FILE = 'index.cache.json';
+const SUMMARY_CACHE_VERSION = 1;
+
+interface SummaryCache {
+  readonly version: number;
+  readonly runs: Record<string, { readonly stamp: string; readonly summary: RunSummary }>;
+}
+
+/**
+ * What a summary is made of: the report names, and the size, inode and modification time (ns) of
+ * manifest.json, plan.json and each metrics*.csv. Rewriting any of them (atomically: a new inode)
+ * or adding a report or metrics file changes the stamp.
+ */
+function stampOf(dir: string, files: readonly string[]): string {
+  const read = ['manifest.json', 'plan.json', ...files.filter((f) => METRICS_CSV.test(f)).sort()].map((file) => {
+    try {
+      const info = statSync(path.join(dir, file), { bigint: true });
+      return `${file}:${info.size}:${info.ino}:${info.mtimeNs}`;
+    } catch {
+      return `${file}:-`;
+    }
+  });
+  return JSON.stringify([read, reportFiles(files)]);
+}
+
+function readSummaryCache(runsDir: string): SummaryCache['runs'] {
+  try {
+    const cache = JSON.parse(readFileSync(path.join(runsDir, SUMMARY_CACHE_FILE), 'utf8')) as SummaryCache;
+    return cache.version === SUMMARY_CACHE_VERSION && cache.runs && typeof cache.runs === 'object' ? cache.runs : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Whether a summary can be kept: not while its manifest says running (whether its process is still
+ * there is judged anew each time), and only when JSON keeps it as is (a NaN headline would not).
+ */
+function cacheable(summary: RunSummary): boolean {
+  const kept = (n: number | null) => n === null || Number.isFinite(n);
+  return summary.status !== 'running' && summary.stale === undefined && summary.headline.every((h) => kept(h.value) && kept(h.ciLow) && kept(h.ciHigh));
+}
+
+/**
+ * Every run in the folder, oldest first; runs whose files did not change since the cache was written
+ * come from runs/index.cache.json. `readOnly` (`runs ls`): use the cache, never write it.
+ */
+export async function summariseRuns(runsDir: string, options: { readonly readOnly?: boolean } = {}): Promise<RunSummary[]> {
+  const cached = readSummaryCache(runsDir);
+  const next: SummaryCache['runs'] = {};
   const out: RunSummary[] = [];
-  for (const id of listRunIds(runsDir)) out.push(await summariseRun(runsDir, id));
+  let changed = false;
+  for (const id of listRunIds(runsDir)) {
+    const dir = path.join(runsDir, id);
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir);
+    } catch {
+      // Gone since it was listed: summarised as unreadable below.
+    }
+    const stamp = stampOf(dir, files);
+    const hit = Object.hasOwn(cached, id) ? cached[id] : undefined;
+    // `dir` as this call names it (the runs folder may be given relative or absolute).
+    const summary = hit?.stamp === stamp ? { ...hit.summary, dir } : summarise(runsDir, id, files);
+    out.push(summary);
+    // Stored without the folder's path (kept in place, empty: the key order stays): the runs folder may move.
+    if (cacheable(summary)) next[id] = hit?.stamp === stamp ? hit : { stamp, summary: { ...summary, dir: '' } };
+    changed ||= next[id] !== hit;
+  }
+  if (!options.readOnly && (changed || Object.keys(cached).some((id) => !Object.hasOwn(next, id)))) {
+    try {
+      writeFileAtomicSync(path.join(runsDir, SUMMARY_CACHE_FILE), JSON.stringify({ version: SUMMARY_CACHE_VERSION, runs: next } satisfies SummaryCache));
+    } catch {
+      // A read-only runs folder: listing still works, from the files.
+    }
+  }
   return out;
 }
 

@@ -87,7 +87,7 @@ interface Prepared {
   readonly cleanup?: () => void;
 }
 
-function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipelineOptions, executor: ExecutorSetting): Manifest {
+function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipelineOptions, executor: ExecutorSetting, gitCommit: string | null): Manifest {
   const kinds: Record<string, string> = {};
   for (const kind of loaded.kinds.values()) kinds[kind.name] = kind.version;
   return {
@@ -95,7 +95,7 @@ function freshManifest(loaded: LoadedPipeline, run: RunFolder, options: RunPipel
     runId: run.id,
     vaflowVersion,
     pipeline: {
-      name: loaded.spec.name, file: loaded.file, sha256: sha256(loaded.text), gitCommit: gitCommitOf(loaded.specDir),
+      name: loaded.spec.name, file: loaded.file, sha256: sha256(loaded.text), gitCommit,
       ...(options.overrides?.length ? { overrides: options.overrides } : {}),
     },
     kinds,
@@ -130,11 +130,11 @@ function runConcurrency(spec: LoadedPipeline['spec'], options: RunPipelineOption
   return options.concurrency ?? spec.defaults?.concurrency ?? DEFAULT_RUN_CONCURRENCY;
 }
 
-async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPipelineOptions, executor: ExecutorSetting, resumed?: { run: RunFolder; manifest: Manifest }): Promise<Prepared> {
+async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPipelineOptions, executor: ExecutorSetting, gitCommit: Promise<string | null>, resumed?: { run: RunFolder; manifest: Manifest }): Promise<Prepared> {
   if (options.dryRun) {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'vaflow-plan-'));
     const run = createRunFolder({ runsDir: scratch, pipelineName: loaded.spec.name, pipelineText: loaded.text });
-    return { run, manifest: freshManifest(loaded, run, options, executor), cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
+    return { run, manifest: freshManifest(loaded, run, options, executor, await gitCommit), cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
   }
   if (resumed) {
     prepareFolder(resumed.run.dir);
@@ -152,7 +152,7 @@ async function prepare(loaded: LoadedPipeline, graph: TaskGraph, options: RunPip
   }
   const run = createRunFolder({ runsDir: options.runsDir, pipelineName: loaded.spec.name, pipelineText: loaded.text });
   await writeJsonAtomic(run.planFile, graph);
-  return { run, manifest: freshManifest(loaded, run, options, executor) };
+  return { run, manifest: freshManifest(loaded, run, options, executor, await gitCommit) };
 }
 
 /** Loads, expands and runs a pipeline (or plans it, with dryRun), writing the run folder as it goes. */
@@ -164,6 +164,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const overrides = resumed ? resumed.manifest.pipeline.overrides : options.overrides;
   const only = resumed ? resumed.manifest.options.only : options.only;
   const limit = resumed ? resumed.manifest.options.limit : options.limit;
+  // git answers while the pipeline loads (a resume keeps its manifest, and needs no commit).
+  const gitCommit = resumed ? Promise.resolve(null) : gitCommitOf(path.dirname(path.resolve(file)));
   const raw = await loadPipeline(file, { env: options.env, specDir: resumed?.specDir, overrides });
   const applied = applyEnvironment(raw.spec, options.env);
   const { notices } = applied;
@@ -173,7 +175,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const executor = resolveExecutor({ flag: options.executor, env: options.env, pipeline: spec.defaults?.executor });
   // Connected before the run folder exists: an unreachable Redis costs nothing but the message.
   const remote = executor.kind === 'redis' && !options.dryRun ? await connectExecutor(executor, loaded.specDir, options.env) : undefined;
-  const prepared = await closingOnError(remote, () => prepare(loaded, graph, options, executor, resumed));
+  const prepared = await closingOnError(remote, () => prepare(loaded, graph, options, executor, gitCommit, resumed));
   const cacheMode = options.cache ?? 'on';
   const cache: CacheStore | null = cacheMode === 'off' ? null : options.cacheStore ?? await closingOnError(remote, () => openCache({ dir: options.cacheDir }));
   // A storage failure stops the run like an interrupt does, and ends it failed with its cause.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/temp-dir.js';
@@ -42,6 +42,12 @@ test('runs ls lists folders whose manifest is empty, {}, not JSON or misshapen a
     assert.match(lines[6]!, /^20260101-000005-ok-0006 +failed +/);
     const json = JSON.parse((await runCli(['runs', 'ls', '--json', '--runs-dir', runs], { cwd: dir })).stdout) as { status: string }[];
     assert.deepEqual(json.map((r) => r.status), ['completed', 'unreadable', 'unreadable', 'unreadable', 'unreadable', 'failed']);
+    assert.deepEqual(readdirSync(runs).filter((f) => !f.startsWith('2026')), [], 'runs ls writes nothing into the runs folder');
+    // `view` rebuilds the index and keeps each run's line (runs/index.cache.json); ls then reads the same from it.
+    assert.equal((await runCli(['view', '--runs-dir', runs], { cwd: dir })).code, 0);
+    assert.deepEqual(readdirSync(runs).filter((f) => !f.startsWith('2026')), ['index.cache.json', 'index.html']);
+    assert.equal((await runCli(['runs', 'ls', '--runs-dir', runs], { cwd: dir })).stdout, ls.stdout);
+    assert.deepEqual(JSON.parse((await runCli(['runs', 'ls', '--json', '--runs-dir', runs], { cwd: dir })).stdout), json);
 
     const show = await runCli(['runs', 'show', '20260101-000002-braces-0003', '--runs-dir', runs], { cwd: dir });
     assert.equal(show.code, 2);

@@ -14,7 +14,8 @@ export function register(program: Command): void {
   ).action(async (flags: { runsDir?: string; json?: boolean }) => {
     const dir = resolveRunsDir(flags.runsDir, process.env);
     const { summariseRuns, formatRunTable } = await import('../../report/run-list.js');
-    const rows = await summariseRuns(dir);
+    // Listing only reads the runs folder: the index cache is written where the index is rebuilt (run end, `view`).
+    const rows = await summariseRuns(dir, { readOnly: true });
     if (flags.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
     if (rows.length === 0) return void process.stdout.write(`no runs in ${dir}\n`);
     process.stdout.write(formatRunTable(rows));

@@ -1,3 +1,6 @@
+/** Ollama's OpenAI-compatible endpoint on its default port. */
+export const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
+
 /** The OpenAI SDK's own default address. */
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 

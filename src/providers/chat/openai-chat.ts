@@ -8,8 +8,7 @@ import { openAIBaseURL } from './base-url.js';
 import { createHttpTransport } from './http-fetch.js';
 import { readRateLimitHeaders, type RateLimitObservation } from './rate-limit-headers.js';
 
-/** Ollama's OpenAI-compatible endpoint on its default port. */
-export const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
+export { OLLAMA_DEFAULT_BASE_URL } from './base-url.js';
 
 export interface OpenAIChatOptions {
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { listRunIds } from '../artifacts/run-folder.js';
 import { runLiveness } from '../artifacts/run-lock.js';
 import { readPlan } from './run-artifacts.js';
@@ -52,43 +53,14 @@ export interface RunSummary {
 
 const METRICS_CSV = /^(?:(.+)\.)?metrics\.csv$/;
 
-/** One CSV field and what ends it: quoted (`""` inside is a quote) or bare, then a comma, a line break or the end. */
-const CSV_FIELD = /(?:"((?:[^"]+|"")*)"|([^",\r\n]*))(,|\r?\n|$)/y;
-
-/**
- * The records of CSV text as src/report/rows.ts writes it (RFC 4180: csvCell quotes a field holding a
- * comma, quote or line break), empty lines skipped. Throws on malformed quoting. A few dozen lines
- * per metrics file: read in one pass, where csv-parse's first calls in a process cost ~100 ms.
- */
-export function csvRecords(text: string): string[][] {
-  const records: string[][] = [];
-  let fields: string[] = [];
-  CSV_FIELD.lastIndex = 0;
-  while (CSV_FIELD.lastIndex < text.length) {
-    const at = CSV_FIELD.lastIndex;
-    const match = CSV_FIELD.exec(text);
-    if (!match) throw new Error(`malformed CSV at offset ${at}`);
-    fields.push(match[1] !== undefined ? match[1].replaceAll('""', '"') : match[2]!);
-    if (match[3] === ',') {
-      // A comma that ends the text: one more, empty field.
-      if (CSV_FIELD.lastIndex === text.length) fields.push('');
-      continue;
-    }
-    if (fields.length > 1 || fields[0] !== '') records.push(fields);
-    fields = [];
-  }
-  if (fields.length > 0) records.push(fields);
-  return records;
-}
-
 /** The group rows of a metrics CSV (section `group`), as objects by column; throws when a row's width differs from the header's. */
 function groupRows(text: string): Record<string, string>[] {
-  const [header, ...records] = csvRecords(text);
+  // csv-parse throws on a record whose width differs from the header's.
+  const [header, ...records] = parse(text, { skip_empty_lines: true }) as string[][];
   if (!header) return [];
   const section = header.indexOf('section');
   const rows: Record<string, string>[] = [];
   for (const record of records) {
-    if (record.length !== header.length) throw new Error(`a row has ${record.length} fields, the header ${header.length}`);
     if (record[section] === 'group') rows.push(Object.fromEntries(header.map((name, i) => [name, record[i]!])));
   }
   return rows;

@@ -2,39 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
-import { csvRecords, SUMMARY_CACHE_FILE, summariseRun, summariseRuns, type RunSummary } from '../../src/report/run-list.js';
-import { csvCell } from '../../src/report/rows.js';
-import { createRng } from '../../src/stats/prng.js';
+import { SUMMARY_CACHE_FILE, summariseRun, summariseRuns, type RunSummary } from '../../src/report/run-list.js';
 import { withTempDir } from '../helpers/temp-dir.js';
-
-/** A field drawn from characters CSV must quote (comma, quote, CR, LF) and plain ones, sometimes empty. */
-function randomField(next: () => number): string {
-  const alphabet = ['a', 'b', ' ', ',', '"', '\n', '\r', 'é', '·', '0', '.'];
-  const length = Math.floor(next() * 6);
-  return Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
-}
-
-test('csvRecords reads what csvCell writes, as csv-parse does: commas, quotes and line breaks inside fields, CRLF, empty lines', () => {
-  const rng = createRng(7);
-  for (let round = 0; round < 300; round++) {
-    const width = 1 + rng.int(5);
-    const records = Array.from({ length: 1 + rng.int(6) }, () => Array.from({ length: width }, () => randomField(() => rng.next())));
-    // A record of one empty field is an empty line, which both readers skip.
-    const written = records.filter((r) => r.length > 1 || r[0] !== '');
-    const eol = round % 3 === 0 ? '\r\n' : '\n';
-    const text = written.map((r) => r.map(csvCell).join(',')).join(eol) + (round % 2 ? eol : '') + (round % 5 === 0 ? `${eol}${eol}` : '');
-    assert.deepEqual(csvRecords(text), written, JSON.stringify(text));
-    assert.deepEqual(csvRecords(text), parse(text, { skip_empty_lines: true, relax_column_count: true }), JSON.stringify(text));
-  }
-});
-
-test('csvRecords: a trailing comma is an empty last field; broken quoting throws', () => {
-  assert.deepEqual(csvRecords('a,b,\nc,,d'), [['a', 'b', ''], ['c', '', 'd']]);
-  assert.deepEqual(csvRecords('a,b,'), [['a', 'b', '']]);
-  assert.deepEqual(csvRecords('"x ""y""",z\n'), [['x "y"', 'z']]);
-  for (const bad of ['"open,field\n', 'a"b,c\n', '"closed"x,c\n']) assert.throws(() => csvRecords(bad), /malformed CSV/, bad);
-});
 
 /** A minimal valid manifest.json in `dir` (`fields` override its values). */
 function writeManifest(dir: string, fields: Record<string, unknown>): void {

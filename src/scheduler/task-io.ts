@@ -5,7 +5,7 @@ import type { ItemOutcome, RunLifeCycle } from '../types/run-events.js';
 import type { JsonlWriter } from '../artifacts/jsonl.js';
 import type { TaskStats } from '../types/task-stats.js';
 import { describeItemError } from './item-errors.js';
-import { outputRecord } from './run-items.js';
+import { outputRecord } from './output-record.js';
 
 /** The streams and counters of one running task. */
 export interface TaskIO {

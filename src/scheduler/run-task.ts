@@ -16,6 +16,8 @@ import { isStorageError } from '../errors.js';
 /** Concatenated records of the upstream tasks, read back from their published JSONL files. */
 function upstreamReader(upstream: readonly string[], runtime: TaskRuntime): () => AsyncIterable<FlowRecord> {
   const files = upstream.map((dep) => runtime.run.recordsFile(dep));
+  // One file (most tasks) is read directly: a generator around it would add a promise per record.
+  if (files.length === 1) return () => readJsonl<FlowRecord>(files[0]);
   return async function* () {
     for (const file of files) yield* readJsonl<FlowRecord>(file);
   };

@@ -34,9 +34,7 @@ export class JsonlWriter {
 
   #open(): WriteStream {
     if (!this.#stream) {
-      // Room for a few chunks: a chunk handed over while the one before is still being written does not
-      // make the task wait (with room for one, every chunk did).
-      const stream = createWriteStream(this.#partial, { flags: 'w', highWaterMark: 4 * CHUNK });
+      const stream = createWriteStream(this.#partial, { flags: 'w', highWaterMark: CHUNK });
       stream.on('error', (error) => {
         this.#failure ??= new RunIOError(this.#partial, 'write', error);
       });

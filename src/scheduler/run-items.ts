@@ -176,7 +176,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       if (outcome === null) return;
       try {
         const written = 'line' in outcome ? io.records.writeLine(outcome.line)
-          : 'record' in outcome ? io.records.write(outcome.record) : io.errors.write(outcome.error);
+          : 'record' in outcome ? io.records.writeLine(JSON.stringify(outcome.record)) : io.errors.writeLine(JSON.stringify(outcome.error));
         return written?.catch(storageFailure);
       } catch (error) {
         storageFailure(error);
@@ -218,9 +218,18 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
     }
     if (batch.length > 0) yield ready();
   };
-  const batches = cacheable ? keyedBatches() : (async function* () {
-    for await (const input of io.inputs()) yield [{ input, keys: [] }] as Keyed[];
-  })();
+  const pureBatches = async function* (): AsyncIterable<Keyed[]> {
+    let batch: Keyed[] = [];
+    for await (const input of io.inputs()) {
+      batch.push({ input, keys: [] });
+      if (batch.length >= LOOKAHEAD) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  };
+  const batches = cacheable ? keyedBatches() : pureBatches();
   // This task's items still being computed: none may outlive the task, whatever ends it.
   const running = new Set<Promise<void>>();
   try {

@@ -97,23 +97,39 @@ async function runBatch(task: TaskNode, kind: BatchKind, runtime: TaskRuntime, i
     const first = !counted;
     counted = true;
     const source = io.inputs();
-    return (async function* () {
-      for await (const record of source) {
-        if (first) {
-          io.stats.items++;
-          // Progress counts the inputs read against the inputs expected, not the records written
-          // (an aggregate writes one per group: counting those showed "1020/105").
-          runtime.lifeCycle.itemEnd?.(task, 'computed');
-        }
-        yield record;
-      }
-    })();
+    if (!first) return source;
+    // Progress counts the inputs read against the inputs expected, not the records written
+    // (an aggregate writes one per group: counting those showed "1020/105").
+    return eachRead(source, () => {
+      io.stats.items++;
+      runtime.lifeCycle.itemEnd?.(task, 'computed');
+    });
   };
   for await (const record of kind.batch(inputs, io.context)) {
     if (runtime.stopSignal.aborted) break;
     await io.records.write({ ...record, node: task.nodeId, coords: { ...task.coords, ...record.coords } });
     io.stats.records++;
   }
+}
+
+/**
+ * `source`, telling `onRead` of each record as it is handed on. An iterator that forwards `next`
+ * and `return` (a kind stopping early closes the file), not an async generator, whose resumption
+ * cost a promise hop per record on top of the reader's.
+ */
+function eachRead<T>(source: AsyncIterable<T>, onRead: () => void): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      const iterator = source[Symbol.asyncIterator]();
+      return {
+        next: () => iterator.next().then((result) => {
+          if (!result.done) onRead();
+          return result;
+        }),
+        return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true, value } as IteratorResult<T>),
+      };
+    },
+  };
 }
 
 type ModeRunner<K extends NodeKind> = (task: TaskNode, kind: K, runtime: TaskRuntime, io: TaskIO) => Promise<void>;

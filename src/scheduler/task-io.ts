@@ -42,11 +42,13 @@ export function itemFunnel(task: TaskNode, lifeCycle: RunLifeCycle, io: Pick<Tas
   return {
     settled,
     async publish(id, fields, outcome) {
-      await io.records.write(outputRecord({ id, node: task.nodeId, coords: task.coords }, fields, task));
+      const written = io.records.writeLine(JSON.stringify(outputRecord({ id, node: task.nodeId, coords: task.coords }, fields, task)));
+      if (written) await written;
       settled(outcome);
     },
     async fail(id, error) {
-      await io.errors.write({ id, coords: task.coords, error: describeItemError(error) });
+      const written = io.errors.writeLine(JSON.stringify({ id, coords: task.coords, error: describeItemError(error) }));
+      if (written) await written;
       settled('error');
     },
   };

@@ -23,7 +23,7 @@ const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
  * - the input's text does not begin with its id, node and coords, in that order (a record not
  *   written by the engine, or one with array-index keys, which JavaScript orders first);
  * - `fields` is not a plain object, or one of its keys is also the input's (the merge keeps the
- *   input's position with the field's value), is id, node or coords, is an array index, or is
+ *   input's position with the field's value; id, node and coords included), is an array index, or is
  *   `__proto__` (which Object.assign turns into a prototype, not a key); an input's own
  *   `__proto__` is refused for the same reason.
  * Otherwise the merged record's keys are id, node, coords, the input's other keys in its order, then
@@ -38,7 +38,8 @@ export function outputLineFor(task: TaskNode): (input: FlowRecord, inputJson: st
     const head = `{"id":${idJson},"node":${JSON.stringify(input.node)},"coords":${JSON.stringify(input.coords)}`;
     if (!inputJson.startsWith(head)) return undefined;
     for (const key of Object.keys(fields)) {
-      if (key === 'id' || key === 'node' || key === 'coords' || key === '__proto__' || Object.hasOwn(input, key) || ARRAY_INDEX.test(key)) return undefined;
+      // The input has id, node and coords (its text begins with them), so a field of that name is a clash too.
+      if (key === '__proto__' || Object.hasOwn(input, key) || ARRAY_INDEX.test(key)) return undefined;
     }
     const fieldsJson = JSON.stringify(fields);
     // The input's other keys (",k:v,..." or nothing), then the fields' (the same), then the closing brace.

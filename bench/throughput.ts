@@ -9,6 +9,8 @@
 // from round to round), so a change is measured against the build before it under the same load.
 // --cold-only: no cached rerun in the rounds, so the floor and the cold runs of a round sit closer in
 // time (on a loaded machine the load moves between them less).
+// Helpers for timing one build's cached rerun by hand: `--serve` starts the loopback server (prints its
+// URL, ends with stdin) and `--project <dir> <url> [cases]` writes the pipeline and its cases into <dir>.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -164,5 +166,6 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--serve') await serve();
+else if (process.argv[2] === '--project') project(process.argv[3]!, process.argv[4]!, Number(process.argv[5] ?? 5000));
 else if (process.argv[2] === '--floor') await floor(process.argv[3]!, process.argv[4]!);
 else await main();

@@ -57,8 +57,17 @@ function valuesFor(settings: PromptSettings, point: { readonly valence: number; 
     va: text.va,
     valence: text.valence,
     arousal: text.arousal,
-    labels: settings.labelSet.labels.join(', '),
+    labels: labelList(settings.labelSet),
     maxLabels: String(settings.maxLabels),
     wordLimit: String(settings.wordLimit),
   };
+}
+
+/** `{{labels}}` of a label set, written once per set rather than once per item. */
+const labelLists = new WeakMap<LabelSet, string>();
+
+function labelList(labelSet: LabelSet): string {
+  let text = labelLists.get(labelSet);
+  if (text === undefined) labelLists.set(labelSet, (text = labelSet.labels.join(', ')));
+  return text;
 }

@@ -21,14 +21,41 @@ export function unknownPlaceholders(template: string): string[] {
   return [...unknown];
 }
 
+/** Each template's renderer, made once: the literal pieces between the placeholders and the placeholders' names. */
+const compiled = new Map<string, (values: TemplateValues) => string>();
+/** Templates kept compiled: a run has a few; a program rendering many distinct ones just compiles again. */
+const MAX_COMPILED = 256;
+
 /** Fills every placeholder; an unknown one throws (check() reports it before a run starts). */
 export function renderTemplate(template: string, values: TemplateValues): string {
-  return template.replace(PLACEHOLDER_PATTERN, (whole: string, name: string) => {
+  let render = compiled.get(template);
+  if (!render) {
+    render = compileTemplate(template);
+    if (compiled.size < MAX_COMPILED) compiled.set(template, render);
+  }
+  return render(values);
+}
+
+/** The template split once at its placeholders, so rendering an item is a few concatenations, not a regex replace. */
+function compileTemplate(template: string): (values: TemplateValues) => string {
+  const literals: string[] = [];
+  const names: Placeholder[] = [];
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER_PATTERN)) {
+    const name = match[1];
     if (!isPlaceholder(name)) {
-      throw new ConfigError(`unknown placeholder ${whole} (known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')})`);
+      throw new ConfigError(`unknown placeholder ${match[0]} (known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')})`);
     }
-    return values[name];
-  });
+    literals.push(template.slice(last, match.index));
+    names.push(name);
+    last = match.index + match[0].length;
+  }
+  literals.push(template.slice(last));
+  return (values) => {
+    let text = literals[0];
+    for (let i = 0; i < names.length; i++) text += values[names[i]] + literals[i + 1];
+    return text;
+  };
 }
 
 /** The built-in questions, one per task (classify with one label or several, describe). */

@@ -49,12 +49,22 @@ export class JsonlWriter {
 
   /** Resolves at once unless the stream buffer is full: that is the back-pressure for huge tasks. */
   async write(record: unknown): Promise<void> {
-    this.#check();
-    this.#pending += JSON.stringify(record) + '\n';
-    if (this.#pending.length >= CHUNK) await this.#drain();
+    await this.writeLine(JSON.stringify(record));
   }
 
-  async #drain(): Promise<void> {
+  /**
+   * Appends one record given as its JSON text (one line, no newline): for a caller that has the text
+   * already. Returns a promise only when the stream's buffer is full (wait for it before writing more),
+   * so a task writing from a cache pays no promise per line; throws the stream's error.
+   */
+  writeLine(json: string): Promise<void> | undefined {
+    this.#check();
+    this.#pending += json + '\n';
+    return this.#pending.length >= CHUNK ? this.#drain() : undefined;
+  }
+
+  /** Hands the gathered lines to the stream; a promise only while the stream's buffer is full. */
+  #drain(): Promise<void> | undefined {
     if (this.#pending) {
       const stream = this.#open();
       const chunk = this.#pending;
@@ -62,8 +72,9 @@ export class JsonlWriter {
       // Concurrent writers share one wait for 'drain' (or the error that ends the stream).
       if (!stream.write(chunk)) this.#draining ??= this.#drained(stream).finally(() => { this.#draining = undefined; });
     }
-    await this.#draining;
+    if (this.#draining) return this.#draining.then(() => this.#check());
     this.#check();
+    return undefined;
   }
 
   #drained(stream: WriteStream): Promise<void> {

@@ -75,12 +75,8 @@ interface PendingEntry extends EncodedValue {
   readonly createdAt: number;
 }
 
-interface StoredRow {
-  readonly key: string;
-  readonly encoding: unknown;
-  readonly value: unknown;
-  readonly last_used: number;
-}
+/** A looked-up entry as better-sqlite3's raw mode returns it (an array per row: no object with named properties per entry). */
+type StoredRow = readonly [key: string, encoding: unknown, value: unknown, lastUsed: number];
 
 interface NamespaceRow {
   readonly namespace: string;
@@ -132,7 +128,7 @@ export class SqliteCacheStore implements CacheStore {
       now: options.now ?? Date.now,
     };
     this.#db = openDatabase(options.file, this.#options.lockTimeoutMs);
-    this.#selectOne = this.#db.prepare('SELECT key, encoding, value, last_used FROM entries WHERE key = ?');
+    this.#selectOne = this.#db.prepare<[string], StoredRow>('SELECT key, encoding, value, last_used FROM entries WHERE key = ?').raw(true);
     this.#insert = this.#db.prepare(
       'INSERT OR REPLACE INTO entries (key, namespace, origin, model, encoding, value, size, created_at, last_used) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -166,7 +162,7 @@ export class SqliteCacheStore implements CacheStore {
       const chunk = unbuffered.slice(start, start + LOOKUP_CHUNK);
       for (const row of this.#read(() => this.#lookup(chunk.length).all(...chunk))) {
         const value = this.#decodeRow(row);
-        if (value !== undefined) found.set(row.key, value);
+        if (value !== undefined) found.set(row[0], value);
       }
     }
     return found;
@@ -337,10 +333,10 @@ export class SqliteCacheStore implements CacheStore {
     }
   }
 
-  #decodeRow(row: StoredRow): unknown | undefined {
-    const value = this.#decode(row.key, row.encoding, row.value);
-    if (value !== undefined && row.last_used < this.#options.now() - this.#options.touchIntervalMs) {
-      this.#touched.add(row.key);
+  #decodeRow([key, encoding, data, lastUsed]: StoredRow): unknown | undefined {
+    const value = this.#decode(key, encoding, data);
+    if (value !== undefined && lastUsed < this.#options.now() - this.#options.touchIntervalMs) {
+      this.#touched.add(key);
       this.#scheduleFlush();
     }
     return value;
@@ -356,7 +352,7 @@ export class SqliteCacheStore implements CacheStore {
   #lookup(size: number): Database.Statement<string[], StoredRow> {
     let statement = this.#lookups.get(size);
     if (!statement) {
-      statement = this.#db.prepare(`SELECT key, encoding, value, last_used FROM entries WHERE key IN (${Array(size).fill('?').join(',')})`);
+      statement = this.#db.prepare<string[], StoredRow>(`SELECT key, encoding, value, last_used FROM entries WHERE key IN (${Array(size).fill('?').join(',')})`).raw(true);
       if (this.#lookups.size < 8) this.#lookups.set(size, statement);
     }
     return statement;

@@ -8,17 +8,24 @@
  */
 export class InputOrder<T> {
   readonly #window: number;
-  readonly #write: (entry: T) => Promise<void>;
+  readonly #write: (entry: T) => Promise<void> | void;
   /** Finished entries waiting for an earlier one, by sequence number. */
   readonly #finished = new Map<number, T>();
   #issued = 0;
   /** The sequence number written next; everything before it has been handed to `write`. */
   #next = 0;
+  /** A write that returned a promise is in progress (the rest of the flush follows it): settle only stores. */
+  #busy = false;
+  /** Resolves when the write in progress (and the flush after it, as far as it got) is done; never rejects. */
   #flushing: Promise<void> = Promise.resolve();
   #failure: { error: unknown } | undefined;
   #waiters: (() => void)[] = [];
 
-  constructor(options: { readonly window: number; readonly write: (entry: T) => Promise<void> }) {
+  /**
+   * `write` may return nothing when the entry is written at once (a line appended to a buffer): the
+   * flush then goes on synchronously, so an all-cached task costs no promise per entry here.
+   */
+  constructor(options: { readonly window: number; readonly write: (entry: T) => Promise<void> | void }) {
     if (!Number.isInteger(options.window) || options.window < 1) throw new RangeError(`InputOrder: window must be an integer ≥ 1, got ${options.window}`);
     this.#window = options.window;
     this.#write = options.write;
@@ -32,25 +39,29 @@ export class InputOrder<T> {
   /** The next sequence number, once the window has room; throws the writer's error if writing failed. */
   async admit(): Promise<number> {
     while (this.outstanding >= this.#window && !this.#failure) await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    if (this.#failure) throw this.#failure.error;
-    return this.#issued++;
+    return this.tryAdmit()!;
   }
 
-  /** Hands in the result of entry `seq`; it is written once every earlier entry has been. */
+  /** The next sequence number at once, or undefined while the window is full (then await `admit()`); throws the writer's error. */
+  tryAdmit(): number | undefined {
+    if (this.#failure) throw this.#failure.error;
+    return this.outstanding < this.#window ? this.#issued++ : undefined;
+  }
+
+  /** Hands in the result of entry `seq`; it is written once every earlier entry has been (at once, when they have). */
   settle(seq: number, entry: T): void {
     if (this.#failure) return;
     if (seq < this.#next || seq >= this.#issued || this.#finished.has(seq)) throw new RangeError(`InputOrder: entry ${seq} settled twice or never admitted`);
     this.#finished.set(seq, entry);
-    if (seq === this.#next) this.#flushing = this.#flushing.then(() => this.#flush());
+    if (seq === this.#next && !this.#busy) this.#flush();
   }
 
   /** Resolves once every admitted entry has been settled and written; rejects with the writer's error. */
   async finished(): Promise<void> {
     while (this.outstanding > 0 && !this.#failure) {
-      await this.#flushing;
-      if (this.outstanding > 0 && !this.#failure && !this.#finished.has(this.#next)) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      if (this.#busy) await this.#flushing;
+      else await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
-    await this.#flushing;
     if (this.#failure) throw this.#failure.error;
   }
 
@@ -61,14 +72,26 @@ export class InputOrder<T> {
     this.#wake();
   }
 
-  async #flush(): Promise<void> {
-    if (this.#failure) return;
+  /** Writes the finished entries that are next in order; when a write returns a promise, the rest follows it. */
+  #flush(): void {
+    this.#busy = false;
     try {
-      while (this.#finished.has(this.#next)) {
+      while (!this.#failure && this.#finished.has(this.#next)) {
         const entry = this.#finished.get(this.#next) as T;
         this.#finished.delete(this.#next);
         this.#next++;
-        await this.#write(entry);
+        const written = this.#write(entry);
+        if (written) {
+          this.#busy = true;
+          this.#flushing = written.then(() => {
+            this.#wake();
+            this.#flush();
+          }, (error: unknown) => {
+            this.#busy = false;
+            this.fail(error);
+          });
+          return;
+        }
         this.#wake();
       }
     } catch (error) {
@@ -77,6 +100,7 @@ export class InputOrder<T> {
   }
 
   #wake(): void {
+    if (this.#waiters.length === 0) return;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const resolve of waiters) resolve();

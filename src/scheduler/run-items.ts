@@ -12,17 +12,8 @@ import { isStorageError } from '../errors.js';
 import { countUsage } from './usage.js';
 import type { CallTally } from './chat-calls.js';
 import { callItemKind } from './item-call.js';
-
-/** Output record: the input with the kind's fields merged in, re-labelled with this node and task coordinates. */
-export function outputRecord(input: FlowRecord, fields: Readonly<Record<string, unknown>>, task: TaskNode): FlowRecord {
-  // Identity keys first for readable JSONL; they must win over anything the input or the kind carried.
-  const record: Record<string, unknown> = { id: input.id, node: task.nodeId, coords: task.coords };
-  Object.assign(record, input, fields);
-  record.node = task.nodeId;
-  record.coords = task.coords;
-  record.id = input.id;
-  return record as FlowRecord;
-}
+import { outputLineFor, outputRecord } from './output-record.js';
+import { batchesOf } from '../artifacts/jsonl.js';
 
 function omit(params: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -89,12 +80,29 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
         ...(commit ? { commit: commit(key) } : {}),
       });
 
-  /** What one input became: a record or an item error, written in input order; nothing when interrupted. */
-  type Outcome = { readonly record: FlowRecord } | { readonly error: ItemErrorRecord } | null;
+  /** What one input became: a record (or its JSON line) or an item error, written in input order; nothing when interrupted. */
+  type Outcome = { readonly record: FlowRecord } | { readonly line: string } | { readonly error: ItemErrorRecord } | null;
+  const lineOf = outputLineFor(task);
 
   const failed = (input: FlowRecord, error: unknown, repeat?: number): Outcome => {
     funnel.settled('error');
     return { error: { id: input.id, coords: task.coords, ...(repeat !== undefined && repeats > 1 ? { repeat } : {}), error: describeItemError(error) } };
+  };
+
+  /**
+   * An input whose every sample is in the looked-up entries, served at once: no promise, and its line
+   * spliced from the input's JSON text when that gives the same bytes (outputLineFor). Undefined when
+   * a sample is missing (processCached then computes it).
+   */
+  const servedFromCache = ({ input, inputJson, keys, hits }: Keyed): Outcome | undefined => {
+    if (!hits) return undefined;
+    for (const key of keys) if (!isItemResult(hits.get(key))) return undefined;
+    stats.cacheHits += repeats;
+    const samples = keys.map((key) => hits.get(key) as ItemResult);
+    const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
+    funnel.settled('cached');
+    const line = inputJson === undefined ? undefined : lineOf(input, inputJson, merged.fields);
+    return line === undefined ? { record: outputRecord(input, merged.fields, task) } : { line };
   };
 
   const processCached = async ({ input, keys, hits }: Keyed): Promise<Outcome> => {
@@ -164,60 +172,88 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   };
   const inOrder: InputOrder<Outcome> = new InputOrder<Outcome>({
     window: orderWindow(runtime.slots.capOf(task.settings.concurrency)),
-    write: async (outcome) => {
+    // Synchronous unless the writer's buffer is full: a line from the cache costs no promise.
+    write: (outcome) => {
       if (outcome === null) return;
       try {
-        if ('record' in outcome) await io.records.write(outcome.record);
-        else await io.errors.write(outcome.error);
+        const written = 'line' in outcome ? io.records.writeLine(outcome.line)
+          : 'record' in outcome ? io.records.writeLine(JSON.stringify(outcome.record)) : io.errors.writeLine(JSON.stringify(outcome.error));
+        return written?.catch(storageFailure);
       } catch (error) {
-        if (isStorageError(error)) runtime.failure.fail(error);
-        throw error;
+        storageFailure(error);
       }
     },
   });
+  const storageFailure = (error: unknown): never => {
+    if (isStorageError(error)) runtime.failure.fail(error);
+    throw error;
+  };
   /**
-   * The inputs with their cache keys; when the cache is read, what it holds for them is looked up
-   * LOOKAHEAD inputs at a time (one SQLite statement instead of one per item: a fifth of a cached rerun).
+   * The inputs with their cache keys, LOOKAHEAD at a time; when the cache is read, what it holds for
+   * them is looked up in one go (one SQLite statement instead of one per item). Batches, not single
+   * inputs, cross the async boundary: a cached rerun spends no promise per input here.
    */
-  const keyedInputs = async function* (): AsyncIterable<Keyed> {
+  const keyedBatches = async function* (): AsyncIterable<Keyed[]> {
     const prefetch = runtime.cacheMode.read && cache !== null;
     let batch: Keyed[] = [];
     const ready = () => {
       if (prefetch) {
-        const hits = cache.getMany(batch.flatMap((entry) => entry.keys));
+        const keys: string[] = [];
+        for (const entry of batch) keys.push(...entry.keys);
+        const hits = cache.getMany(keys);
         for (const entry of batch) entry.hits = hits;
       }
       const out = batch;
       batch = [];
       return out;
     };
-    for await (const input of io.inputs()) {
+    // A chunk of parsed records per async step (`batchesOf`), not a promise per record.
+    for await (const chunk of batchesOf(io.inputs())) for (const input of chunk) {
       // Records are built by the same code in the same key order every time, so their plain JSON is a
-      // stable fingerprint; the canonical (sorted) form cost a tenth of a cached rerun.
-      const inputHash = sha256(JSON.stringify(input));
-      batch.push({ input, keys: Array.from({ length: repeats }, (_, repeat) => keyOf(inputHash, repeat)) });
-      if (batch.length >= LOOKAHEAD) yield* ready();
+      // stable fingerprint; the canonical (sorted) form cost a tenth of a cached rerun. The text is kept:
+      // a cached item's output line is spliced from it (outputLineFor).
+      const inputJson = JSON.stringify(input);
+      const inputHash = sha256(inputJson);
+      const keys = repeats === 1 ? [keyOf(inputHash, 0)] : Array.from({ length: repeats }, (_, repeat) => keyOf(inputHash, repeat));
+      batch.push({ input, inputJson, keys });
+      if (batch.length >= LOOKAHEAD) yield ready();
     }
-    if (batch.length > 0) yield* ready();
+    if (batch.length > 0) yield ready();
   };
-  const inputs = cacheable ? keyedInputs() : (async function* () {
-    for await (const input of io.inputs()) yield { input, keys: [] } as Keyed;
-  })();
+  const pureBatches = async function* (): AsyncIterable<Keyed[]> {
+    let batch: Keyed[] = [];
+    for await (const chunk of batchesOf(io.inputs())) for (const input of chunk) {
+      batch.push({ input, keys: [] });
+      if (batch.length >= LOOKAHEAD) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  };
+  const batches = cacheable ? keyedBatches() : pureBatches();
   // This task's items still being computed: none may outlive the task, whatever ends it.
   const running = new Set<Promise<void>>();
   try {
-    for await (const entry of inputs) {
-      if (runtime.stopSignal.aborted) break;
-      stats.items++;
-      // Back-pressure: at most `window` inputs are admitted and not yet written.
-      const seq = await inOrder.admit();
-      if (!cacheable) {
-        inOrder.settle(seq, await processPure(entry.input));
-        continue;
+    admission: for await (const batch of batches) {
+      for (const entry of batch) {
+        if (runtime.stopSignal.aborted) break admission;
+        stats.items++;
+        // Back-pressure: at most `window` inputs are admitted and not yet written.
+        const seq = inOrder.tryAdmit() ?? await inOrder.admit();
+        if (!cacheable) {
+          inOrder.settle(seq, await processPure(entry.input));
+          continue;
+        }
+        const served = runtime.cacheMode.read ? servedFromCache(entry) : undefined;
+        if (served !== undefined) {
+          inOrder.settle(seq, served);
+          continue;
+        }
+        const item = processCached(entry).then((outcome) => inOrder.settle(seq, outcome), halt);
+        running.add(item);
+        void item.finally(() => running.delete(item));
       }
-      const item = processCached(entry).then((outcome) => inOrder.settle(seq, outcome), halt);
-      running.add(item);
-      void item.finally(() => running.delete(item));
     }
   } catch (error) {
     // An unreadable upstream file or a failed write.
@@ -227,12 +263,13 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
   await inOrder.finished();
 }
 
-/** Inputs whose cache entries are looked up together. */
-const LOOKAHEAD = 128;
+/** Inputs whose cache entries are looked up together (the store's statement takes up to 500 keys). */
+const LOOKAHEAD = 500;
 
-/** An input with its cache key per repeat and, when the cache is read, the entries found for a batch of inputs. */
+/** An input with its JSON text and cache key per repeat and, when the cache is read, the entries found for a batch of inputs. */
 interface Keyed {
   readonly input: FlowRecord;
+  readonly inputJson?: string;
   readonly keys: readonly string[];
   hits?: ReadonlyMap<string, unknown>;
 }

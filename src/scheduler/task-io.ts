@@ -5,7 +5,7 @@ import type { ItemOutcome, RunLifeCycle } from '../types/run-events.js';
 import type { JsonlWriter } from '../artifacts/jsonl.js';
 import type { TaskStats } from '../types/task-stats.js';
 import { describeItemError } from './item-errors.js';
-import { outputRecord } from './run-items.js';
+import { outputRecord } from './output-record.js';
 
 /** The streams and counters of one running task. */
 export interface TaskIO {
@@ -42,11 +42,13 @@ export function itemFunnel(task: TaskNode, lifeCycle: RunLifeCycle, io: Pick<Tas
   return {
     settled,
     async publish(id, fields, outcome) {
-      await io.records.write(outputRecord({ id, node: task.nodeId, coords: task.coords }, fields, task));
+      const written = io.records.writeLine(JSON.stringify(outputRecord({ id, node: task.nodeId, coords: task.coords }, fields, task)));
+      if (written) await written;
       settled(outcome);
     },
     async fail(id, error) {
-      await io.errors.write({ id, coords: task.coords, error: describeItemError(error) });
+      const written = io.errors.writeLine(JSON.stringify({ id, coords: task.coords, error: describeItemError(error) }));
+      if (written) await written;
       settled('error');
     },
   };

@@ -22,6 +22,29 @@ test('a writer holds no file until it has a chunk to write; commit publishes (an
   });
 });
 
+test('writeLine appends ready JSON text like write: no promise until a chunk is gathered, then one to wait for', async () => {
+  await withTempDir('jsonl-lines', async (dir) => {
+    const lines = new JsonlWriter(path.join(dir, 'lines.jsonl'));
+    const records = new JsonlWriter(path.join(dir, 'records.jsonl'));
+    const record = (i: number) => ({ id: `item-${i}`, text: 'é'.repeat(100) });
+    assert.equal(lines.writeLine(JSON.stringify(record(0))), undefined, 'a line below a chunk is only gathered');
+    await records.write(record(0));
+    let waits = 0;
+    for (let i = 1; i < 2000; i++) {
+      const pending = lines.writeLine(JSON.stringify(record(i)));
+      if (pending) {
+        waits++;
+        await pending;
+      }
+      await records.write(record(i));
+    }
+    assert.ok(waits > 0 && waits < 20, `${waits} waits: one per chunk at most`);
+    await lines.commit();
+    await records.commit();
+    assert.equal(readFileSync(path.join(dir, 'lines.jsonl'), 'utf8'), readFileSync(path.join(dir, 'records.jsonl'), 'utf8'));
+  });
+});
+
 test('a full disk is a RunIOError naming the file, thrown by the next write or commit, never an unhandled error event', async () => {
   await withTempDir('jsonl-full', async (dir) => {
     // Writes to /dev/full fail with ENOSPC: a real full disk for one file.

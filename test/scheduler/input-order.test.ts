@@ -43,3 +43,54 @@ test('a failed write stops the sequence: admit and finished throw it, later resu
   await assert.rejects(order.admit(), (e) => e === full);
   assert.deepEqual(written, [0]);
 });
+
+test('a writer that returns nothing is called at once, in order: settling the next entry writes it and every finished one after it', async () => {
+  const written: number[] = [];
+  const order = new InputOrder<number>({ window: 8, write: (n) => void written.push(n) });
+  const seqs = [0, 1, 2, 3].map(() => order.tryAdmit()!);
+  assert.deepEqual(seqs, [0, 1, 2, 3]);
+  order.settle(2, 2);
+  order.settle(1, 1);
+  assert.deepEqual(written, [], 'nothing before entry 0');
+  order.settle(0, 0);
+  assert.deepEqual(written, [0, 1, 2], 'written before settle returned');
+  assert.equal(order.outstanding, 1);
+  order.settle(3, 3);
+  assert.deepEqual(written, [0, 1, 2, 3]);
+  await order.finished();
+});
+
+test('tryAdmit gives no number while the window is full; a write that waits holds the entries after it, in order', async () => {
+  const written: number[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  // Entry 1's write waits (a writer under back-pressure); the others are written at once.
+  const order = new InputOrder<number>({ window: 3, write: (n) => { written.push(n); return n === 1 ? held : undefined; } });
+  for (let i = 0; i < 3; i++) assert.equal(order.tryAdmit(), i);
+  assert.equal(order.tryAdmit(), undefined, 'the window is full');
+  order.settle(0, 0);
+  order.settle(1, 1);
+  order.settle(2, 2);
+  assert.deepEqual(written, [0, 1], 'entry 2 waits for entry 1\'s write');
+  assert.equal(order.tryAdmit(), 3, 'entry 0 is written: room for one');
+  order.settle(3, 3);
+  const done = order.finished();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(written, [0, 1]);
+  release();
+  await done;
+  assert.deepEqual(written, [0, 1, 2, 3]);
+});
+
+test('a writer that throws at once stops the sequence as a rejected write does', async () => {
+  const full = new Error('no space left on device');
+  const written: number[] = [];
+  const order = new InputOrder<number>({ window: 4, write: (n) => { if (n === 1) throw full; written.push(n); } });
+  for (let i = 0; i < 3; i++) order.tryAdmit();
+  order.settle(0, 0);
+  order.settle(1, 1);
+  order.settle(2, 2);
+  await assert.rejects(order.finished(), (e) => e === full);
+  assert.throws(() => order.tryAdmit(), (e) => e === full);
+  assert.deepEqual(written, [0]);
+});

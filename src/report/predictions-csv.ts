@@ -20,10 +20,10 @@ import type { UpstreamTask } from './run-artifacts.js';
  * the truth's, compared trimmed and lower-cased: the metrics' definition), invalid_reason, answer,
  * description, reference, similarity_raw, similarity_z, similarity_percentile, similarity_null_mean.
  */
+const FIXED = ['valence', 'arousal', 'truth', 'prediction', 'valid', 'correct', 'invalid_reason', 'answer', 'description', 'reference', 'similarity_raw', 'similarity_z', 'similarity_percentile', 'similarity_null_mean'];
+
 /** Rows are written to the file in pieces of about this many characters. */
 const WRITE_CHUNK = 1 << 16;
-
-const FIXED = ['valence', 'arousal', 'truth', 'prediction', 'valid', 'correct', 'invalid_reason', 'answer', 'description', 'reference', 'similarity_raw', 'similarity_z', 'similarity_percentile', 'similarity_null_mean'];
 
 function labels(value: unknown): string | null {
   if (Array.isArray(value)) return value.filter((v) => typeof v === 'string').join('|');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { modelSource, embedderSource, renderedRequest } from '../../src/providers/identity.js';
-import { OLLAMA_DEFAULT_BASE_URL } from '../../src/providers/chat/openai-chat.js';
+import { OLLAMA_DEFAULT_BASE_URL } from '../../src/providers/chat/base-url.js';
 import { FileDigests } from '../../src/cache/file-digest.js';
 import { ConfigError } from '../../src/errors.js';
 import { withTempDir } from '../helpers/temp-dir.js';

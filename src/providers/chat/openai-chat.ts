@@ -8,8 +8,6 @@ import { openAIBaseURL } from './base-url.js';
 import { createHttpTransport } from './http-fetch.js';
 import { readRateLimitHeaders, type RateLimitObservation } from './rate-limit-headers.js';
 
-export { OLLAMA_DEFAULT_BASE_URL } from './base-url.js';
-
 export interface OpenAIChatOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Used when the model entry has no baseURL (Ollama's default address); undefined means api.openai.com. */

@@ -1,6 +1,7 @@
 import type { ChatProvider, ResolvedModel } from '../../types/providers.js';
 import { ConfigError } from '../../errors.js';
 import type { RateLimitObservation } from './rate-limit-headers.js';
+import { OLLAMA_DEFAULT_BASE_URL } from './base-url.js';
 
 export interface ChatProviderOptions {
   /** Environment to read API keys from (the CLI passes process.env once). */
@@ -18,7 +19,7 @@ const FACTORIES: Record<ResolvedModel['provider'], Factory> = {
   openai: async (model, options) => (await import('./openai-chat.js')).createOpenAIChat(model, { env: options.env, onRateLimit: options.onRateLimit }),
   // Ollama through its OpenAI-compatible /v1 endpoint (see openai-chat.ts for why).
   ollama: async (model, options) => {
-    const { createOpenAIChat, OLLAMA_DEFAULT_BASE_URL } = await import('./openai-chat.js');
+    const { createOpenAIChat } = await import('./openai-chat.js');
     return createOpenAIChat(model, { env: options.env, defaultBaseURL: OLLAMA_DEFAULT_BASE_URL, onRateLimit: options.onRateLimit });
   },
   llamacpp: async (model, options) => (await import('./llamacpp-chat.js')).createLlamaCppChat(model, { specDir: options.specDir, env: options.env }),

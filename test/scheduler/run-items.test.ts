@@ -38,3 +38,41 @@ test('records and errors are written in input order; a slow first item holds bac
     project.cleanup();
   }
 });
+
+/** The records of a task file, parsed, in file order. */
+function records(runDir: string, name: string): Record<string, unknown>[] {
+  return readFileSync(path.join(runDir, 'tasks', name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+test('an item task writes each input relabelled with its node and coordinates plus exactly the kind\'s fields, computed and from the cache alike', async () => {
+  const server = await startFlakyServer();
+  const project = makeEngineProject(40);
+  try {
+    project.writePipeline(httpPipeline({ url: server.url }));
+    for (const run of ['cold', 'cached']) {
+      const result = await runPipeline({ file: project.pipeline, runsDir: project.runsDir, cacheDir: project.cacheDir, env: {} });
+      assert.equal(result.status, 'completed', run);
+      const inputs = new Map(records(result.runDir, 'items.jsonl').map((r) => [r.id, r]));
+      const outputs = records(result.runDir, 'call.jsonl');
+      assert.equal(outputs.length, 40, run);
+      for (const output of outputs) {
+        const input = inputs.get(output.id)!;
+        const carried = Object.keys(input).filter((k) => k !== 'id' && k !== 'node' && k !== 'coords');
+        // The fixture kind (http-call.mjs) adds these four fields, in this order, and nothing else.
+        assert.deepEqual(Object.keys(output), ['id', 'node', 'coords', ...carried, 'prediction', 'answer', 'valid', 'labelSet'], `${run}: ${output.id}`);
+        assert.equal(output.node, 'call');
+        assert.deepEqual(output.coords, {});
+        for (const key of carried) assert.deepEqual(output[key], input[key], `${run}: ${output.id}.${key}`);
+        assert.equal(typeof output.prediction, 'string');
+        assert.equal(output.answer, output.prediction);
+        assert.equal(output.valid, true);
+        assert.equal(output.labelSet, 'basic7');
+      }
+    }
+    // The second run was served from the cache.
+    assert.equal(server.total(), 40);
+  } finally {
+    await server.close();
+    project.cleanup();
+  }
+});

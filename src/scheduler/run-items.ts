@@ -94,18 +94,24 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
    * spliced from the input's JSON text when that gives the same bytes (outputLineFor). Undefined when
    * a sample is missing (processCached then computes it).
    */
-  const servedFromCache = ({ input, inputJson, keys, hits }: Keyed): Outcome | undefined => {
+  const servedFromCache = (entry: Keyed): Outcome | undefined => {
+    const { keys, hits } = entry;
     if (!hits) return undefined;
     for (const key of keys) if (!isItemResult(hits.get(key))) return undefined;
     stats.cacheHits += repeats;
-    const samples = keys.map((key) => hits.get(key) as ItemResult);
+    return complete(entry, keys.map((key) => hits.get(key) as ItemResult), 'cached');
+  };
+
+  /** An input whose samples are all in: merged, counted as settled, and written as its line spliced from the input's JSON text when that gives the same bytes (outputLineFor). */
+  const complete = ({ input, inputJson }: Keyed, samples: readonly ItemResult[], outcome: 'cached' | 'computed'): Outcome => {
     const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
-    funnel.settled('cached');
+    funnel.settled(outcome);
     const line = inputJson === undefined ? undefined : lineOf(input, inputJson, merged.fields);
     return line === undefined ? { record: outputRecord(input, merged.fields, task) } : { line };
   };
 
-  const processCached = async ({ input, keys, hits }: Keyed): Promise<Outcome> => {
+  const processCached = async (entry: Keyed): Promise<Outcome> => {
+    const { input, keys, hits } = entry;
     const samples: ItemResult[] = [];
     let computed = false;
     for (let repeat = 0; repeat < repeats; repeat++) {
@@ -147,9 +153,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
       if (runtime.cacheMode.write && cache && !committed) cache.put(key, stored(result), itemMeta);
       samples.push(result);
     }
-    const merged = repeats > 1 ? summarize(kind, samples, input, task) : samples[0];
-    funnel.settled(computed ? 'computed' : 'cached');
-    return { record: outputRecord(input, merged.fields, task) };
+    return complete(entry, samples, computed ? 'computed' : 'cached');
   };
 
   // Pure kinds see one context for every item: no per-item copy of it on the hot path.
@@ -189,41 +193,13 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
     throw error;
   };
   /**
-   * The inputs with their cache keys, LOOKAHEAD at a time; when the cache is read, what it holds for
-   * them is looked up in one go (one SQLite statement instead of one per item). Batches, not single
-   * inputs, cross the async boundary: a cached rerun spends no promise per input here.
+   * The inputs LOOKAHEAD at a time, each as `entry` makes it. Batches, not single inputs, cross the
+   * async boundary (and the reader's chunks feed them: `batchesOf`): no promise per input here.
    */
-  const keyedBatches = async function* (): AsyncIterable<Keyed[]> {
-    const prefetch = runtime.cacheMode.read && cache !== null;
-    let batch: Keyed[] = [];
-    const ready = () => {
-      if (prefetch) {
-        const keys: string[] = [];
-        for (const entry of batch) keys.push(...entry.keys);
-        const hits = cache.getMany(keys);
-        for (const entry of batch) entry.hits = hits;
-      }
-      const out = batch;
-      batch = [];
-      return out;
-    };
-    // A chunk of parsed records per async step (`batchesOf`), not a promise per record.
-    for await (const chunk of batchesOf(io.inputs())) for (const input of chunk) {
-      // Records are built by the same code in the same key order every time, so their plain JSON is a
-      // stable fingerprint; the canonical (sorted) form cost a tenth of a cached rerun. The text is kept:
-      // a cached item's output line is spliced from it (outputLineFor).
-      const inputJson = JSON.stringify(input);
-      const inputHash = sha256(inputJson);
-      const keys = repeats === 1 ? [keyOf(inputHash, 0)] : Array.from({ length: repeats }, (_, repeat) => keyOf(inputHash, repeat));
-      batch.push({ input, inputJson, keys });
-      if (batch.length >= LOOKAHEAD) yield ready();
-    }
-    if (batch.length > 0) yield ready();
-  };
-  const pureBatches = async function* (): AsyncIterable<Keyed[]> {
+  const lookahead = async function* (entry: (input: FlowRecord) => Keyed): AsyncIterable<Keyed[]> {
     let batch: Keyed[] = [];
     for await (const chunk of batchesOf(io.inputs())) for (const input of chunk) {
-      batch.push({ input, keys: [] });
+      batch.push(entry(input));
       if (batch.length >= LOOKAHEAD) {
         yield batch;
         batch = [];
@@ -231,7 +207,27 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
     }
     if (batch.length > 0) yield batch;
   };
-  const batches = cacheable ? keyedBatches() : pureBatches();
+  // Records are built by the same code in the same key order every time, so their plain JSON is a
+  // stable fingerprint; the canonical (sorted) form cost a tenth of a cached rerun. The text is kept:
+  // an item's output line is spliced from it (outputLineFor).
+  const keyed = (input: FlowRecord): Keyed => {
+    const inputJson = JSON.stringify(input);
+    const inputHash = sha256(inputJson);
+    return { input, inputJson, keys: repeats === 1 ? [keyOf(inputHash, 0)] : Array.from({ length: repeats }, (_, repeat) => keyOf(inputHash, repeat)) };
+  };
+  /** The keyed inputs with, when the cache is read, what it holds for a whole batch looked up in one go (one SQLite statement, not one per item). */
+  const withCachedEntries = async function* (batches: AsyncIterable<Keyed[]>): AsyncIterable<Keyed[]> {
+    for await (const batch of batches) {
+      if (runtime.cacheMode.read && cache !== null) {
+        const keys: string[] = [];
+        for (const entry of batch) keys.push(...entry.keys);
+        const hits = cache.getMany(keys);
+        for (const entry of batch) entry.hits = hits;
+      }
+      yield batch;
+    }
+  };
+  const batches = cacheable ? withCachedEntries(lookahead(keyed)) : lookahead((input) => ({ input, keys: [] }));
   // This task's items still being computed: none may outlive the task, whatever ends it.
   const running = new Set<Promise<void>>();
   try {
@@ -245,7 +241,7 @@ export async function runItemTask(task: TaskNode, kind: ItemKind, runtime: TaskR
           inOrder.settle(seq, await processPure(entry.input));
           continue;
         }
-        const served = runtime.cacheMode.read ? servedFromCache(entry) : undefined;
+        const served = servedFromCache(entry);
         if (served !== undefined) {
           inOrder.settle(seq, served);
           continue;

@@ -24,12 +24,13 @@ export const SCOPES = {
     tests: ['test/nodes/embed-score/**/*.test.ts', 'test/scheduler/embed-cached*.test.ts', 'test/kinds.test.ts'],
   },
   aggregate: {
-    mutate: ['nodes/aggregate/**/*.ts', '!nodes/aggregate/**/*.generated.ts', 'src/stats/record-grouping.ts'],
+    // code-digest.ts keys aggregate's cached statistics (and, since, reused task records and extract's kept checks).
+    mutate: ['nodes/aggregate/**/*.ts', '!nodes/aggregate/**/*.generated.ts', 'src/stats/record-grouping.ts', 'src/util/code-digest.ts'],
     // The tests of its three parts below (whose mutate lists together are exactly this scope's files;
     // test/docs/mutation-parts.test.ts checks it). index.test.ts and order.test.ts run the
     // kind over realistic record sets with 1000 resamples and the full report (~20–30 s a file run):
     // left out like other engine-level files; node.test.ts calls the kind the same way on a few records.
-    tests: ['test/nodes/aggregate/{collect,build-document,node,metrics-cache,code-digest}.test.ts', 'test/stats/record-grouping.test.ts', 'test/kinds.test.ts'],
+    tests: ['test/nodes/aggregate/{collect,build-document,node,metrics-cache}.test.ts', 'test/util/code-digest.test.ts', 'test/stats/record-grouping.test.ts', 'test/kinds.test.ts'],
   },
   cache: {
     // Canonical JSON and sha256 moved to src/util/hash.ts (issue 18): the key is built on them.
@@ -160,8 +161,8 @@ export const SCOPES = {
     partOf: 'aggregate',
     // index.ts (the kind: checks, the batch's wiring, file names, yielded rows), the line it writes per
     // failed input, and the digest of the statistics' code that keys its cached statistics.
-    mutate: ['nodes/aggregate/index.ts', 'nodes/aggregate/missing-inputs.ts', 'nodes/aggregate/code-digest.ts'],
-    tests: ['test/nodes/aggregate/node.test.ts', 'test/nodes/aggregate/metrics-cache.test.ts', 'test/nodes/aggregate/code-digest.test.ts', 'test/kinds.test.ts'],
+    mutate: ['nodes/aggregate/index.ts', 'nodes/aggregate/missing-inputs.ts', 'src/util/code-digest.ts'],
+    tests: ['test/nodes/aggregate/node.test.ts', 'test/nodes/aggregate/metrics-cache.test.ts', 'test/util/code-digest.test.ts', 'test/kinds.test.ts'],
   },
   // The rate learned from 429s (AIMD with cuts on trial): pure rules on plain state, so their unit
   // tests drive them with an injected clock and pace (under a second a run); the limiter's own tests

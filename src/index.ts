@@ -5,11 +5,11 @@
  */
 export type {
   NodeKind, SourceKind, ItemKind, BatchKind, NodeKindBase, TaskContext, ItemContext, ItemResult, SourceItem, SourceRecord, SourceWork,
-  SpecIssue, CheckContext, AxisSpec, JsonSchema, Awaitable, KindLogEvent, MissingInput,
+  SpecIssue, CheckContext, AxisSpec, JsonSchema, Awaitable, KindLogEvent, MissingInput, ReusableRecords,
 } from './types/node-kind.js';
 export type { FlowRecord, RecordType, Coords, ChatMessage, TokenUsage } from './types/records.js';
 export type {
-  ChatProvider, ChatRequest, ChatResponse, ProviderNotice, ProviderServices, ResolvedModel, ResolvedEmbedder, ResolvedSource, CachedEmbedder, EmbedResult, ChartSource, ChartRenders, CachedComputation,
+  ChatProvider, ChatRequest, ChatResponse, ProviderNotice, ProviderServices, ResolvedModel, ResolvedEmbedder, ResolvedSource, CachedEmbedder, EmbedResult, ChartSource, ChartRenders, CachedComputation, CachedAsyncComputation,
 } from './types/providers.js';
 export type { TextEmbedding, VaflowEmbeddings } from './types/embeddings.js';
 export type {

@@ -41,7 +41,7 @@ const kind: BatchKind<AggregateParams> = {
       import('./missing-inputs.js'),
       import('../../src/report/run-artifacts.js'),
       import('../../src/report/report-records.js'),
-      import('./code-digest.js'),
+      import('../../src/util/code-digest.js'),
     ]);
     const collector = new Collector({ by: ctx.params.by ?? null, humanRatingField: ctx.params.humanRatingField });
     // The report's explorer and predictions.csv take what they need of each record in this same pass.

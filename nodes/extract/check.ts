@@ -6,6 +6,9 @@ import { missingFileMessage, resolveInput, type InputFile } from './files.js';
 import { readTableRows, TABLE_EXTENSIONS, tableFormatOf } from './table-rows.js';
 import { tableRowItems, type VaSource } from './table.js';
 import { DataTally } from './data-tally.js';
+import { hashFile } from '../../src/util/hash.js';
+import { installedDependencyVersions } from '../../src/artifacts/manifest.js';
+import { codeDigest } from '../../src/util/code-digest.js';
 import { keptColumns } from './keep.js';
 import { formatRowProblem } from './row-problems.js';
 import { normalisedLabels, scoredLabelSets, truthLabelIssues } from './truth-labels.js';
@@ -67,9 +70,26 @@ async function orIssue(at: Path, body: () => Promise<SpecIssue[]>): Promise<Spec
   }
 }
 
+/**
+ * Judging a table reads all of it, so in a run (`ctx.computeCached`) the issues are kept under
+ * everything they are a function of: the table's bytes, the params, the node's settings, the label
+ * sets of the classify nodes that score it, this code and the installed dependencies. A rerun on the
+ * same table reads them back; an edit of any of those judges the table again.
+ */
 async function checkTableData(params: ExtractParams, ctx: CheckContext, sources: readonly VaSource[]): Promise<SpecIssue[]> {
-  const at: Path = ['with', 'table'];
   const table = resolveInput(ctx.specDir, params.table!);
+  const judge = () => judgeTableData(params, ctx, sources, table);
+  const digest = ctx.computeCached ? await hashFile(table.absolute).catch(() => null) : null;
+  if (!ctx.computeCached || digest === null) return judge();
+  const identity = {
+    code: codeDigest(import.meta.url), dependencies: installedDependencyVersions(), table: digest, shown: table.shown,
+    params, settings: ctx.settings ?? null, sources, scored: scoredLabelSets(ctx.spec, ctx.nodeId),
+  };
+  return (await ctx.computeCached({ namespace: 'extract-check', identity, origin: ctx.nodeId }, judge)).value;
+}
+
+async function judgeTableData(params: ExtractParams, ctx: CheckContext, sources: readonly VaSource[], table: InputFile): Promise<SpecIssue[]> {
+  const at: Path = ['with', 'table'];
   const issues = await orIssue(at, () => keptColumnIssues(params, table));
   if (issues.length > 0) return issues;
   const scored = scoredLabelSets(ctx.spec, ctx.nodeId);

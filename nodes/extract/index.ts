@@ -25,6 +25,13 @@ const extract: SourceKind<ExtractParams> = {
 
   check: checkExtract,
 
+  // A table's rows are a function of its bytes and the params; images go through a detector and a
+  // network, each image cached on its own (SourceWork), so their records are not reused whole.
+  reusable: {
+    code: import.meta.url,
+    files: (ctx) => (ctx.params.images === undefined && ctx.params.table !== undefined ? [resolveInput(ctx.specDir, ctx.params.table).absolute] : null),
+  },
+
   async *source(ctx: TaskContext<ExtractParams>): AsyncIterable<SourceItem> {
     const { params } = ctx;
     if (params.images !== undefined) {

@@ -16,6 +16,8 @@ const promptVariant: ItemKind<PromptVariantParams> = {
   produces: 'prompt',
   mode: 'item',
   cacheable: false,
+  // Messages are a function of the params and each record's values: a rerun copies the earlier records.
+  reusable: { code: import.meta.url, files: () => [] },
 
   axes(params): Readonly<Record<string, AxisSpec>> {
     return { variant: { param: 'variants', values: Object.keys(params.variants) } };

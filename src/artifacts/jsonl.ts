@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { copyFile, rename, writeFile } from 'node:fs/promises';
 import { RunIOError } from '../errors.js';
 
 /** Lines are gathered into ~64 KiB chunks before they reach the stream: one syscall per record costs more than the record. */
@@ -19,6 +19,7 @@ export class JsonlWriter {
   readonly #onlyIfWritten: boolean;
   #stream?: WriteStream;
   #pending = '';
+  #copied = false;
   #draining?: Promise<void>;
   #failure?: RunIOError;
 
@@ -101,12 +102,27 @@ export class JsonlWriter {
     this.#check();
   }
 
+  /**
+   * Takes `source`'s bytes as this file's whole content (records an earlier run wrote, reused), in
+   * place of any write; commit() publishes them. A copy that fails is a RunIOError naming this file.
+   */
+  async copyFrom(source: string): Promise<void> {
+    if (this.#stream || this.#pending) throw new Error(`${this.#file}: copyFrom after a write`);
+    try {
+      await copyFile(source, this.#partial);
+    } catch (error) {
+      throw new RunIOError(this.#partial, 'write', error);
+    }
+    this.#copied = true;
+  }
+
   /** Publishes the file (an empty one when nothing was written, unless `onlyIfWritten`). */
   async commit(): Promise<void> {
     await this.#end();
     try {
-      if (!this.#stream && !this.#onlyIfWritten) await writeFile(this.#partial, '');
-      if (this.#stream || !this.#onlyIfWritten) await rename(this.#partial, this.#file);
+      const written = this.#stream !== undefined || this.#copied;
+      if (!written && !this.#onlyIfWritten) await writeFile(this.#partial, '');
+      if (written || !this.#onlyIfWritten) await rename(this.#partial, this.#file);
     } catch (error) {
       throw new RunIOError(this.#file, 'write', error);
     }

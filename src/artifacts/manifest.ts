@@ -58,8 +58,15 @@ export interface ManifestNotice {
   readonly model?: string;
 }
 
-/** Versions of the direct dependencies as installed (not as declared). */
-export function installedDependencyVersions(): Record<string, string> {
+let dependencyVersions: Readonly<Record<string, string>> | undefined;
+
+/** Versions of the direct dependencies as installed (not as declared); read once per process (the manifest and task reuse both ask). */
+export function installedDependencyVersions(): Readonly<Record<string, string>> {
+  dependencyVersions ??= readDependencyVersions();
+  return dependencyVersions;
+}
+
+function readDependencyVersions(): Record<string, string> {
   const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
   const out: Record<string, string> = {};
   for (const name of Object.keys(pkg.dependencies ?? {})) {

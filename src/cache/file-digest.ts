@@ -1,9 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { CacheStore } from './store.js';
-import { hashJson } from '../util/hash.js';
+import { hashFile, hashJson } from '../util/hash.js';
 
 /**
  * Content digests of model and embedder files, for cache keys: a model is named by what its files
@@ -50,11 +48,4 @@ export class FileDigests {
     this.#store?.put(fingerprint, digest, { namespace: 'file-digest', origin: file });
     return digest;
   }
-}
-
-/** Streams a file through sha256 (never holding it in memory). */
-export async function hashFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -14,6 +14,8 @@ import { vaflowVersion } from '../util/paths.js';
 import { sha256 } from '../util/hash.js';
 import { openCache } from '../cache/open.js';
 import type { CacheStore } from '../cache/store.js';
+import type { CachedAsyncComputation } from '../types/providers.js';
+import { cachedAsyncComputation } from '../scheduler/computed-cached.js';
 import { CompositeLifeCycle } from '../lifecycle/life-cycle.js';
 import type { RunLifeCycle } from '../types/run-events.js';
 import type { RunStatus } from '../types/task-stats.js';
@@ -166,7 +168,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const limit = resumed ? resumed.manifest.options.limit : options.limit;
   // git answers while the pipeline loads (a resume keeps its manifest, and needs no commit).
   const gitCommit = resumed ? Promise.resolve(null) : gitCommitOf(path.dirname(path.resolve(file)));
-  const raw = await loadPipeline(file, { env: options.env, specDir: resumed?.specDir, overrides });
+  const raw = await withCheckCache(options, (checkCache) => loadPipeline(file, { env: options.env, specDir: resumed?.specDir, overrides, ...(checkCache ? { checkCache } : {}) }));
   const applied = applyEnvironment(raw.spec, options.env);
   const { notices } = applied;
   const spec = selectNodes(applied.spec, only ?? []);
@@ -263,6 +265,24 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
       // Already reported: a cache that cannot flush failed the run above.
     }
     prepared.cleanup?.();
+  }
+}
+
+/**
+ * Runs `load` with the cache in front of kinds' checks (an extract check keeps what it judged of a
+ * table's bytes), opened when a check first asks for it and closed, its entries committed, when
+ * `load` settles: the run opens its own handle once the run folder exists. A plan stores nothing.
+ */
+async function withCheckCache<T>(options: RunPipelineOptions, load: (checkCache?: CachedAsyncComputation) => Promise<T>): Promise<T> {
+  const mode = options.cache ?? 'on';
+  if (mode === 'off') return load();
+  // A cache that cannot be opened is not the check's problem: it computes, and the run reports the cache when it opens it.
+  let opened: Promise<CacheStore | null> | undefined;
+  const open = () => (opened ??= options.cacheStore ? Promise.resolve(options.cacheStore) : openCache({ dir: options.cacheDir }).catch(() => null));
+  try {
+    return await load(cachedAsyncComputation({ open, mode: { read: mode === 'on', write: !options.dryRun } }));
+  } finally {
+    if (opened && !options.cacheStore) (await opened)?.close();
   }
 }
 

@@ -8,6 +8,7 @@ import { batchesOf, JsonlWriter, readJsonlFiles, recordStream } from '../artifac
 import { createTaskContext } from './task-context.js';
 import { emptyStats, errorRate, type TaskStats } from '../types/task-stats.js';
 import { runItemTask } from './run-items.js';
+import { taskReuse } from './task-reuse.js';
 import { describeItemError } from './item-errors.js';
 import { CACHE_FORMAT_VERSION } from '../cache/key.js';
 import { hashJson } from '../util/hash.js';
@@ -134,10 +135,14 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: Task
   const errors = new JsonlWriter(runtime.run.errorsFile(task.id), { onlyIfWritten: true });
   if (inputs.missing.length > 0) stats.missingInputs = inputs.missing.map((m) => m.task);
   runtime.lifeCycle.taskStart?.(task, inputs.expected);
+  let reuse: Awaited<ReturnType<typeof taskReuse>> = null;
+  let reused = false;
   try {
     const io: TaskIO = { context: await createTaskContext(task, runtime, inputs.missing), stats, inputs: upstreamReader(inputs.upstream, runtime), records, errors };
+    reuse = inputs.missing.length === 0 ? await taskReuse(task, kind, runtime, io.context, inputs.upstream) : null;
+    reused = (await reuse?.restore(records, stats)) ?? false;
     // The kind's mode picks its runner; the union cannot be narrowed through the lookup.
-    await (RUNNERS[kind.mode] as ModeRunner<NodeKind>)(task, kind, runtime, io);
+    if (!reused) await (RUNNERS[kind.mode] as ModeRunner<NodeKind>)(task, kind, runtime, io);
   } catch (error) {
     stats.status = 'failed';
     stats.reason = `${kind.name} failed: ${describeItemError(error).message}`;
@@ -161,6 +166,7 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: Task
       await records.commit();
       await errors.commit();
       if (stats.status === 'running') stats.status = 'done';
+      if (!reused) await reuse?.remember(runtime.run.recordsFile(task.id), stats);
     } catch (error) {
       stats.status = 'failed';
       stats.reason = describeItemError(error).message;

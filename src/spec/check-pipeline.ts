@@ -1,4 +1,5 @@
 import type { NodeKind } from '../types/node-kind.js';
+import type { CachedAsyncComputation } from '../types/providers.js';
 import type { Pipeline } from '../types/generated/pipeline.js';
 import { checkGraph, checkModelInputs, viewNodes } from './graph-checks.js';
 import { isWarning, startsWithPath, type LocatedIssue } from './issues.js';
@@ -26,9 +27,10 @@ function keysOf(value: unknown, key: string): string[] {
 
 /**
  * Every check on a parsed pipeline, collecting all issues rather than stopping at the first:
- * secrets, the pipeline schema, kinds, the graph, then each node's parameters.
+ * secrets, the pipeline schema, kinds, the graph, then each node's parameters. `computeCached`
+ * (a run's cache) lets kinds' checks keep what they judged of unchanged data.
  */
-export async function checkPipeline(value: unknown, specDir: string): Promise<CheckResult> {
+export async function checkPipeline(value: unknown, specDir: string, options: { readonly computeCached?: CachedAsyncComputation } = {}): Promise<CheckResult> {
   const secrets = findSecrets(value);
   const shape = validatePipelineShape(value);
   const shapeIssues = (shape.issues ?? []).filter((issue) => !secrets.paths.some((path) => startsWithPath(issue.path, path)));
@@ -43,7 +45,7 @@ export async function checkPipeline(value: unknown, specDir: string): Promise<Ch
   const embedders = keysOf(value, 'embedders');
   const perNode = await Promise.all(nodes.map((node) => {
     const kind = loaded.kinds.get(node.id);
-    return kind ? checkNode({ node, kind, models, embedders, spec: shape.spec, specDir }) : [];
+    return kind ? checkNode({ node, kind, models, embedders, spec: shape.spec, specDir, ...options }) : [];
   }));
   issues.push(...perNode.flat());
   const failed = issues.some((issue) => !isWarning(issue));

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { readFile, stat } from 'node:fs/promises';
 import type { NodeKind } from '../types/node-kind.js';
+import type { CachedAsyncComputation } from '../types/providers.js';
 import type { Pipeline } from '../types/generated/pipeline.js';
 import { SpecError, type PositionedIssue } from '../errors.js';
 import { checkPipeline } from './check-pipeline.js';
@@ -44,6 +45,8 @@ export interface LoadOptions {
   readonly specDir?: string;
   /** `--set path=value` arguments, applied in order after parsing and validated like the file (src/spec/overrides.ts). */
   readonly overrides?: readonly string[];
+  /** The run's cache for kinds' checks (CheckContext.computeCached); absent, every check computes. */
+  readonly checkCache?: CachedAsyncComputation;
 }
 
 function positioned(file: string, positions: Positions, issues: readonly LocatedIssue[], overrides: readonly Override[] = []): PositionedIssue[] {
@@ -107,7 +110,7 @@ export async function loadPipeline(file: string, options: LoadOptions = {}): Pro
   const { value, overrides } = withOverrides(file, parsed.parsed.value, options.overrides ?? []);
   const known = options.env ? secretValuesOf(value, options.env) : undefined;
   if (known) registerSecrets(known.values());
-  const result = await checkPipeline(value, specDir);
+  const result = await checkPipeline(value, specDir, options.checkCache ? { computeCached: options.checkCache } : {});
   const issues = [...result.issues, ...findSecretsInText({ text, doc: parsed.parsed.doc, known }), ...secretsInOverrides(overrides, known)];
   if (result.shaped && options.env) issues.push(...environmentIssues(applyEnvironment(result.shaped, options.env).spec, options.env));
   const all = positioned(file, positions, issues, overrides);

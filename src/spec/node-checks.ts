@@ -1,4 +1,5 @@
 import type { NodeKind } from '../types/node-kind.js';
+import type { CachedAsyncComputation } from '../types/providers.js';
 import type { Pipeline } from '../types/generated/pipeline.js';
 import type { NodeView } from './graph-checks.js';
 import { startsWithPath, type LocatedIssue, type SpecPath } from './issues.js';
@@ -15,6 +16,8 @@ export interface NodeCheckOptions {
   /** The whole pipeline, when it passed the schema; the kind's own check() runs only then. */
   readonly spec: Pipeline | undefined;
   readonly specDir: string;
+  /** Handed to the kind's check() (CheckContext.computeCached). */
+  readonly computeCached?: CachedAsyncComputation;
 }
 
 /** The params a kind declares; undefined when its schema accepts any key (placeholders). */
@@ -90,7 +93,8 @@ export async function checkNode(options: NodeCheckOptions): Promise<LocatedIssue
   if (issues.length === 0 && options.spec && kind.check) {
     try {
       const settings = resolveSettings(options.spec.defaults, effective);
-      const found = await kind.check(effective, { spec: options.spec, nodeId: node.id, specDir: options.specDir, settings });
+      const cached = options.computeCached ? { computeCached: options.computeCached } : {};
+      const found = await kind.check(effective, { spec: options.spec, nodeId: node.id, specDir: options.specDir, settings, ...cached });
       issues.push(...found.map((issue) => ({ path: at(...issue.path), message: issue.message, ...(issue.severity === 'warning' ? { severity: 'warning' as const } : {}) })));
     } catch (error) {
       issues.push({ path: at(), message: `kind ${kind.name}'s check failed: ${error instanceof Error ? error.message : String(error)}` });

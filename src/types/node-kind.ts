@@ -1,6 +1,6 @@
 import type { Coords, FlowRecord, RecordType, TokenUsage } from './records.js';
 import type { Pipeline } from './generated/pipeline.js';
-import type { ProviderServices, ResolvedEmbedder, ResolvedModel } from './providers.js';
+import type { CachedAsyncComputation, ProviderServices, ResolvedEmbedder, ResolvedModel } from './providers.js';
 import type { EngineSettings } from './graph.js';
 
 export type Awaitable<T> = T | Promise<T>;
@@ -21,6 +21,12 @@ export interface CheckContext {
   readonly specDir: string;
   /** The node's engine settings (defaults overridden by its `with`), e.g. to judge data against maxErrorRate; absent outside a pipeline. */
   readonly settings?: EngineSettings;
+  /**
+   * The run's cache in front of an expensive part of the check whose inputs `identity` names in full
+   * (files by content, the params, the code's digest): a rerun on the same data judges it once.
+   * Absent where checks run without a cache (`vaflow validate`, `--no-cache`): compute directly.
+   */
+  readonly computeCached?: CachedAsyncComputation;
 }
 
 /** A run-wide event a kind may log (lands in events.jsonl). */
@@ -129,9 +135,25 @@ export interface NodeKindBase<P> {
   axes?(params: P): Readonly<Record<string, AxisSpec>>;
 }
 
+/**
+ * A kind's promise that a task's records are a pure function of its code (the module `code` names and
+ * what it imports by relative path), the engine's, the installed dependencies, the task's node,
+ * coordinates and params, the seed, `--limit`, its upstream records and the files `files` returns, by
+ * content. A rerun with all of those unchanged then copies the earlier run's records file (checked by
+ * sha256) instead of computing it (src/scheduler/task-reuse.ts). Only source kinds and item kinds
+ * with `cacheable: false` (no model call) take part.
+ */
+export interface ReusableRecords<P = any> {
+  /** `import.meta.url` of the kind's module. */
+  readonly code: string;
+  /** The files this task's records are made from (absolute paths), or null when they depend on something else this time (images). */
+  files(ctx: TaskContext<P>): Awaitable<readonly string[] | null>;
+}
+
 /** Reads items from outside (tables, images). No `needs`. */
 export interface SourceKind<P = any> extends NodeKindBase<P> {
   readonly mode: 'source';
+  readonly reusable?: ReusableRecords<P>;
   source(ctx: TaskContext<P>): AsyncIterable<SourceItem>;
 }
 
@@ -140,6 +162,8 @@ export interface ItemKind<P = any> extends NodeKindBase<P> {
   readonly mode: 'item';
   /** False for cheap pure functions that are not worth a cache entry. @default true */
   readonly cacheable?: boolean;
+  /** With `cacheable: false`: a rerun on the same inputs copies the earlier records (ReusableRecords). */
+  readonly reusable?: ReusableRecords<P>;
   /** How many samples per item (each with its own cache key). @default 1 */
   repeats?(params: P): number;
   item(input: FlowRecord, ctx: ItemContext<P>): Promise<ItemResult>;

@@ -113,6 +113,12 @@ export type CachedComputation = <T>(
   compute: () => T,
 ) => { readonly value: T; readonly cached: boolean };
 
+/** `CachedComputation` for a computation that awaits (a check reading a table): the same entries, the same key. */
+export type CachedAsyncComputation = <T>(
+  request: { readonly namespace: string; readonly identity: unknown; readonly origin?: string },
+  compute: () => Promise<T>,
+) => Promise<{ readonly value: T; readonly cached: boolean }>;
+
 /** A chart for `ProviderServices.renderCharts`: its Vega-Lite spec, and the id its SVG's element ids are named after. */
 export interface ChartSource {
   readonly id: string;

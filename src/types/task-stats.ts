@@ -25,6 +25,11 @@ export interface TaskStats {
   outputTokens: number;
   /** In the currency of the model's price table; absent without one. */
   cost?: number;
+  /**
+   * The records were an earlier run's, copied (src/scheduler/task-reuse.ts): that records file, relative
+   * to the runs folder. Absent when the task computed its records.
+   */
+  reusedFrom?: string;
   /** A fan-in task that ran without some of its inputs: the upstream tasks that failed or were skipped. */
   missingInputs?: string[];
 }

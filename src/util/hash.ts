@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { createReadStream } from 'node:fs';
 
 /**
  * JSON with object keys sorted at every depth, so equal values hash equally; `undefined` fields are
@@ -63,4 +64,11 @@ export const sha256: (text: string | Uint8Array) => string = typeof crypto.hash 
 
 export function hashJson(value: unknown): string {
   return sha256(canonicalJson(value));
+}
+
+/** Streams a file through sha256 (never holding it in memory). */
+export async function hashFile(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

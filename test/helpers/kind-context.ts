@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ItemContext, KindLogEvent, SourceItem, SourceRecord, TaskContext } from '../../src/types/node-kind.js';
 import type { Pipeline } from '../../src/types/generated/pipeline.js';
-import { hashFile } from '../../src/cache/file-digest.js';
+import { hashFile } from '../../src/util/hash.js';
 import type { ChatProvider, ProviderServices, ResolvedEmbedder, ResolvedModel } from '../../src/types/providers.js';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { CacheStore } from '../../src/cache/store.js';

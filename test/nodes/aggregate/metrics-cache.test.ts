@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import kind from '../../../nodes/aggregate/index.js';
-import { codeDigest } from '../../../nodes/aggregate/code-digest.js';
+import { codeDigest } from '../../../src/util/code-digest.js';
 import type { AggregateParams } from '../../../nodes/aggregate/params.generated.js';
 import type { CacheStore } from '../../../src/cache/store.js';
 import { MemoryCacheStore } from '../../../src/cache/memory-store.js';

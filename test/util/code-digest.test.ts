@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { codeDigest } from '../../../nodes/aggregate/code-digest.js';
-import { withTempDir } from '../../helpers/temp-dir.js';
+import { codeDigest } from '../../src/util/code-digest.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 /** Writes `files` (relative name → text) under `dir`. */
 function writeTree(dir: string, files: Record<string, string>): void {

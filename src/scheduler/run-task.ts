@@ -136,11 +136,10 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: Task
   if (inputs.missing.length > 0) stats.missingInputs = inputs.missing.map((m) => m.task);
   runtime.lifeCycle.taskStart?.(task, inputs.expected);
   let reuse: Awaited<ReturnType<typeof taskReuse>> = null;
-  let reused = false;
   try {
     const io: TaskIO = { context: await createTaskContext(task, runtime, inputs.missing), stats, inputs: upstreamReader(inputs.upstream, runtime), records, errors };
     reuse = inputs.missing.length === 0 ? await taskReuse(task, kind, runtime, io.context, inputs.upstream) : null;
-    reused = (await reuse?.restore(records, stats)) ?? false;
+    const reused = (await reuse?.restore(records, stats)) ?? false;
     // The kind's mode picks its runner; the union cannot be narrowed through the lookup.
     if (!reused) await (RUNNERS[kind.mode] as ModeRunner<NodeKind>)(task, kind, runtime, io);
   } catch (error) {
@@ -166,7 +165,7 @@ export async function runTask(task: TaskNode, runtime: TaskRuntime, inputs: Task
       await records.commit();
       await errors.commit();
       if (stats.status === 'running') stats.status = 'done';
-      if (!reused) await reuse?.remember(runtime.run.recordsFile(task.id), stats);
+      await reuse?.remember(runtime.run.recordsFile(task.id), stats);
     } catch (error) {
       stats.status = 'failed';
       stats.reason = describeItemError(error).message;

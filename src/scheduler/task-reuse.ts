@@ -18,14 +18,14 @@ export interface ReusedRecords {
   readonly records: number;
 }
 
-/** One task's side of reuse: `restore` before it runs, `remember` after it completed. */
+/** One task's side of reuse: `restore` before it runs, `remember` once its records file is published. */
 export interface TaskReuse {
   /**
    * Makes `records` a copy of the identical records an earlier run wrote, when the cache names some
    * and the file still holds exactly those bytes; fills the stats and returns true. False: compute.
    */
   restore(records: JsonlWriter, stats: TaskStats): Promise<boolean>;
-  /** Keeps a completed task's records for the next run (only when every item became a record). */
+  /** Keeps a completed task's records, computed or copied, for the next run (only when every item became a record). */
   remember(file: string, stats: TaskStats): Promise<void>;
 }
 
@@ -70,10 +70,7 @@ export async function taskReuse(
     upstream: await Promise.all(upstream.map((dep) => hashFile(runtime.run.recordsFile(dep)))),
     files: digests,
   });
-  const store = (file: string, sha256: string, stats: TaskStats) => {
-    const entry: ReusedRecords = { file: path.resolve(file), sha256, items: stats.items, records: stats.records };
-    cache.put(key, entry, { namespace: NAMESPACE, origin: task.id });
-  };
+  let restored: ReusedRecords | undefined;
   return {
     async restore(records, stats) {
       if (!cacheMode.read) return false;
@@ -82,17 +79,19 @@ export async function taskReuse(
       // bytes checked are the bytes copied.
       if (!entry || (await digestOrNull(entry.file)) !== entry.sha256) return false;
       await records.copyFrom(entry.file);
+      restored = entry;
       stats.items = entry.items;
       stats.records = entry.records;
       stats.reusedFrom = path.relative(path.dirname(runtime.run.dir), entry.file).split(path.sep).join('/');
       for (let i = 0; i < entry.records; i++) runtime.lifeCycle.itemEnd?.(task, 'cached');
-      // The newest copy stands for the entry from now on: deleting older runs does not lose it.
-      if (cacheMode.write) store(runtime.run.recordsFile(task.id), entry.sha256, stats);
       return true;
     },
     async remember(file, stats) {
       if (!cacheMode.write || stats.errors > 0 || stats.pending > 0 || stats.status !== 'done') return;
-      store(file, await hashFile(file), stats);
+      // A copy is named by the digest it was checked against; the newest copy stands for the
+      // records from now on, so deleting older runs does not lose them.
+      const entry: ReusedRecords = { file: path.resolve(file), sha256: restored?.sha256 ?? await hashFile(file), items: stats.items, records: stats.records };
+      cache.put(key, entry, { namespace: NAMESPACE, origin: task.id });
     },
   };
 }

@@ -84,7 +84,9 @@ test('the server\'s headers: no room left holds the next call back until its buc
   const starts: number[] = [];
   await Promise.all(Array.from({ length: 3 }, () => limiter.run(0, async () => void starts.push(Date.now() - begun), none)));
   // One call per 100 ms once the bucket holds one (plus 50 ms of slack): about 150, 250, 350 ms.
-  assert.ok(starts[0] >= 100, `first start after ${starts[0]} ms`);
+  // The limiter dates the call from just before `begun` was read, and timers and Date.now() round
+  // to whole milliseconds apart: 99 ms was seen under load. Held back at all is what this checks.
+  assert.ok(starts[0] >= 90, `first start after ${starts[0]} ms`);
   assert.ok(starts[2] - starts[0] >= 150, `three starts spread over ${starts[2] - starts[0]} ms`);
 });
 

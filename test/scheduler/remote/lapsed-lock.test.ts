@@ -2,7 +2,7 @@
  * A worker's BullMQ lock lapses (the process is stopped with SIGSTOP past its lock, as a long
  * event-loop block would): BullMQ hands its jobs to another worker, and the stalled worker, once
  * resumed, finishes them too. Each item must still be counted done once across the workers.
- * Marked todo until the fix (exec ids, counting on BullMQ's `completed`) is in: it fails on this code.
+ * Workers count an item on BullMQ's `completed`, which only the execution holding the lock gets.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ const ROWS = 8;
 const LOCK_MS = 1000;
 const responder = nearestLabelResponder(getLabelSet('basic7')!.points);
 
-test('a lapsed lock: the stalled worker finishes its jobs too, yet each item is counted done once', { timeout: 120_000, todo: 'the lapsed-lock fix is not in yet' }, async () => {
+test('a lapsed lock: the stalled worker finishes its jobs too, yet each item is counted done once', { timeout: 120_000 }, async () => {
   await withRemoteProject('remote-lapsed-lock', { rows: ROWS, workers: 2, server: { responder, latencyMs: 600 }, worker: { lockMs: LOCK_MS } }, async ({ dir, server, workers, runArgs }) => {
     const run = startCli(['run', 'classify.yaml', ...runArgs], { cwd: dir });
     await waitFor(() => server.requests.chat >= 2, 60_000);

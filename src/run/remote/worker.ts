@@ -108,10 +108,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         stop: running,
         onRetry: ({ attempt, delayMs, error }) => retries.push({ attempt, delayMs, code: error.code }),
       });
-      counts.done++;
       return { ...base, ok: { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, tally };
     } catch (error) {
-      counts.failed++;
       return { ...base, error: describeItemError(withWorker(error, id, options.root)), tally: emptyTally() };
     }
   };
@@ -134,6 +132,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     maxStalledCount: 2,
   });
   worker.on('error', () => undefined);
+  // Counted on BullMQ's `completed`, not on finishing here: a job whose lock lapsed runs again
+  // elsewhere, and only the execution BullMQ accepts (the lock holder's) is this worker's item.
+  worker.on('completed', (_job, result) => void (result.error ? counts.failed++ : counts.done++));
 
   const startedAt = new Date().toISOString();
   beat = () => writeBeat(main, { id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency, root: options.root, version: vaflowVersion, startedAt, ...counts }).catch(() => undefined);

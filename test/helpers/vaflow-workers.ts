@@ -8,6 +8,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { startCli, waitFor, type CliResult } from './cli.js';
 
+/**
+ * The workers' lock unless a test sets one: long, so a loaded machine cannot let a job's lock lapse
+ * and run it twice. A test that kills or stops a worker passes a short one (faults.test.ts,
+ * lapsed-lock.test.ts make the lapse happen on purpose).
+ */
+const STEADY_LOCK_MS = 30_000;
+
 export interface WorkerProcess {
   readonly child: ChildProcess;
   readonly done: Promise<CliResult>;
@@ -29,7 +36,7 @@ export async function startWorkers(
 ): Promise<Workers> {
   const all: WorkerProcess[] = [];
   for (let i = 0; i < count; i++) {
-    const args = ['worker', '--redis', options.redis, '--concurrency', String(options.concurrency ?? 4), '--lock-ms', String(options.lockMs ?? 2000), ...(options.args ?? [])];
+    const args = ['worker', '--redis', options.redis, '--concurrency', String(options.concurrency ?? 4), '--lock-ms', String(options.lockMs ?? STEADY_LOCK_MS), ...(options.args ?? [])];
     const { child, done } = startCli(args, { cwd: options.cwd, env: options.env });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -51,12 +51,6 @@ export function onlyRun(runsDir: string): string {
   return path.join(runsDir, ids[0]!);
 }
 
-/**
- * The workers' lock when a test kills no worker: long, so a job's lock cannot lapse under a loaded
- * machine and run it twice (lapsed-lock.test.ts makes that happen on purpose).
- */
-export const STEADY_LOCK_MS = 30_000;
-
 export interface RemoteSetup {
   readonly dir: string;
   readonly server: OpenAIServer;
@@ -87,7 +81,7 @@ export async function withRemoteProject(
   try {
     await withTempDir(name, async (dir) => {
       writeClassifyProject(dir, { rows: options.rows, url: server.url, ...options.project });
-      const workers = await startWorkers(options.workers, { concurrency: 2, lockMs: STEADY_LOCK_MS, ...options.worker, redis: redis.url, cwd: dir });
+      const workers = await startWorkers(options.workers, { concurrency: 2, ...options.worker, redis: redis.url, cwd: dir });
       try {
         await body({ dir, server, redis, workers, runArgs: ['--runs-dir', 'runs', '--cache-dir', 'cache', '--executor', redis.url] });
       } finally {

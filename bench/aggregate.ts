@@ -45,9 +45,18 @@ async function writeRecords(dir: string, total: number): Promise<string[]> {
   return files;
 }
 
-/** Child: one measurement in a fresh process; prints { ms, cpuMs } (the task, or the baseline read). */
+/**
+ * Child: one measurement in a fresh process; prints { ms, cpuMs } (the task, or the baseline read).
+ * What a run has loaded and opened before its aggregate task starts (the record reader, the cache
+ * store with its database, the task context) comes before the clock; the aggregate kind's own modules
+ * are loaded after it, as in a run, where the task imports them when it starts.
+ */
 async function child(mode: string, dir: string, files: string[]): Promise<void> {
   const { readJsonl, readJsonlFiles } = await import('../src/artifacts/jsonl.js');
+  const { taskContext } = await import('../test/helpers/kind-context.js');
+  const { SqliteCacheStore } = await import('../src/cache/sqlite-store.js');
+  const cache = mode === 'read' || mode === 'no-cache' ? null : new SqliteCacheStore({ file: path.join(dir, CACHE_FILE) });
+  const ctx = taskContext({ params: {}, nodeId: 'scores', runDir: dir, cache });
   const started = performance.now();
   const cpu = process.cpuUsage();
   if (mode === 'read') {
@@ -56,17 +65,14 @@ async function child(mode: string, dir: string, files: string[]): Promise<void> 
     if (n === 0) throw new Error('no records');
   } else {
     const { default: aggregate } = await import('../nodes/aggregate/index.js');
-    const { taskContext } = await import('../test/helpers/kind-context.js');
-    const { SqliteCacheStore } = await import('../src/cache/sqlite-store.js');
-    const cache = mode === 'no-cache' ? null : new SqliteCacheStore({ file: path.join(dir, CACHE_FILE) });
-    const ctx = taskContext({ params: {}, nodeId: 'scores', runDir: dir, cache });
     // As the scheduler hands a batch task its upstream records (src/scheduler/run-task.ts).
     const inputs = () => readJsonlFiles<Record<string, unknown>>(files);
     let rows = 0;
     for await (const _ of aggregate.batch(inputs as never, ctx)) rows++;
-    cache?.close();
     if (rows === 0) throw new Error('no metric rows');
   }
+  // Closing commits what the task wrote to the cache (the statistics, the charts): its cost is the task's.
+  cache?.close();
   const used = process.cpuUsage(cpu);
   process.stdout.write(JSON.stringify({ ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 }) + '\n');
 }

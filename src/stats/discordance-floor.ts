@@ -88,20 +88,29 @@ export function switchScale(a: SideCells, b: SideCells, metrics: readonly string
 }
 
 /**
+ * Where a metric's delta can lie: F1 scores are in [0, 1], so their differences in [−1, 1]. A floor
+ * is cut there (one pair can move macro-F1 by half when it brings a class no other item has, and a
+ * few pairs then scale Tango's interval past ±1). κ has no fixed lower bound.
+ */
+export const DELTA_BOUNDS: Readonly<Record<string, readonly [number, number]>> = { macro_f1: [-1, 1], weighted_f1: [-1, 1] };
+
+/**
  * Tango's interval of the paired Δ accuracy (at the clustered effective number of pairs when pairs
- * share item ids, as the Δ accuracy delta itself), its half-widths scaled by `scale` around `value`.
+ * share item ids, as the Δ accuracy delta itself), its half-widths scaled by `scale` around `value`,
+ * within `bounds`.
  */
 export function discordanceFloor(
   value: number,
   scale: number,
   outcomes: { readonly a: readonly boolean[]; readonly b: readonly boolean[]; readonly clusters: ArrayLike<number> | null },
   confidence: number,
+  bounds: readonly [number, number] = [-Infinity, Infinity],
 ): [number, number] {
   const { ci } = pairedDifferenceInterval(outcomes, confidence);
   let difference = 0;
   for (let i = 0; i < outcomes.a.length; i++) difference += (outcomes.b[i] ? 1 : 0) - (outcomes.a[i] ? 1 : 0);
   difference /= outcomes.a.length;
-  return [value - scale * (difference - ci[0]), value + scale * (ci[1] - difference)];
+  return [Math.max(bounds[0], value - scale * (difference - ci[0])), Math.min(bounds[1], value + scale * (ci[1] - difference))];
 }
 
 /** The smallest interval containing both. */

@@ -2,7 +2,7 @@ import { cellCounter, clusterIndex, pairCellCounter, percentileInterval, resampl
 import { type GroupItems, type SimilarityItems, correctness, itemClusters, subsetItems } from './group-data.js';
 import { classificationCells, classificationResampled, headlineValues, proportionOutcomes } from './group-metrics.js';
 import { mcnemarClustered, mcnemarExact } from './mcnemar.js';
-import { discordanceFloor, hull, switchScale } from './discordance-floor.js';
+import { DELTA_BOUNDS, discordanceFloor, hull, switchScale } from './discordance-floor.js';
 import { createRng, type Rng } from './prng.js';
 import { flatMargins } from './single-label.js';
 import { independentDifferenceInterval, pairedDifferenceInterval } from './proportion-difference.js';
@@ -142,7 +142,7 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
     const interval = unitsA >= 2 && unitsB >= 2 ? percentileInterval(samples.get(m)!, { ...options, units: Math.min(unitsA, unitsB) }) : { ci: null, reason: 'fewer than 2 items' };
     if (!interval.ci) { deltas[m] = { value: d.value, ci: null, ciReason: interval.reason }; continue; }
     deltas[m] = floor && m in floor.scale
-      ? { value: d.value, ci: hull(interval.ci, floor.interval(d.value, floor.scale[m])), method: clustered ? 'cluster-bootstrap-tango' : 'percentile-bootstrap-tango' }
+      ? { value: d.value, ci: hull(interval.ci, floor.interval(m, d.value)), method: clustered ? 'cluster-bootstrap-tango' : 'percentile-bootstrap-tango' }
       : { value: d.value, ci: interval.ci, method };
   }
   const tested = pairedTest(a, b, { ia, ib, clusters: clustersOfPairs, crossScale });
@@ -170,7 +170,7 @@ function discordanceFloors(
   metrics: readonly string[],
   clusters: Int32Array | null,
   confidence: number,
-): { scale: Record<string, number>; interval: (value: number, scale: number) => [number, number] } | null {
+): { scale: Record<string, number>; interval: (metric: string, value: number) => [number, number] } | null {
   if (sideA.kind !== 'classification' || sideB.kind !== 'classification') return null;
   const scale = switchScale(
     { cells: classificationCells(sideA).cells, k: sideA.labels.length },
@@ -179,7 +179,7 @@ function discordanceFloors(
     classificationResampled,
   );
   const outcomes = { a: correctness(sideA)!, b: correctness(sideB)!, clusters };
-  return { scale, interval: (value, s) => discordanceFloor(value, s, outcomes, confidence) };
+  return { scale, interval: (metric, value) => discordanceFloor(value, scale[metric], outcomes, confidence, DELTA_BOUNDS[metric]) };
 }
 
 /**

@@ -132,15 +132,15 @@ export const PLANTED_BUGS = [
   {
     name: 'discordance floor: pooled rows ignore the effective number of pairs',
     file: 'src/stats/paired.ts',
-    find: 'b: correctness(sideB)!, clusters };',
-    replace: 'b: correctness(sideB)!, clusters: null };',
+    find: 'b: correctness(sideB)!, clusters }, confidence);',
+    replace: 'b: correctness(sideB)!, clusters: null }, confidence);',
     tests: ['test/stats/discordance-floor.test.ts'],
   },
   {
     name: "discordance floor: Tango's half-widths swapped",
     file: 'src/stats/discordance-floor.ts',
-    find: 'value - scale * (difference - ci[0])), Math.min(bounds[1], value + scale * (ci[1] - difference))',
-    replace: 'value - scale * (ci[1] - difference)), Math.min(bounds[1], value + scale * (difference - ci[0]))',
+    find: 'value - scale * (d.difference - d.ci[0])), Math.min(bounds[1], value + scale * (d.ci[1] - d.difference))',
+    replace: 'value - scale * (d.ci[1] - d.difference)), Math.min(bounds[1], value + scale * (d.difference - d.ci[0]))',
     tests: ['test/stats/discordance-floor.test.ts'],
   },
   {

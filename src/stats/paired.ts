@@ -14,7 +14,8 @@ import type { Estimate, IntervalMethod, Value } from './value.js';
  * key. Every headline metric gets a delta B − A with an interval: for proportions (accuracy, invalid
  * rate, …) Tango's score interval on the pairs, or Newcombe's square-and-add without pairs; for the
  * rest a bootstrap resampling pairs when the items match, each side on its own otherwise; item ids
- * rather than rows when the groups pool coordinates. The paired test: McNemar on correctness for classification, Wilcoxon signed-rank on
+ * rather than rows when the groups pool coordinates. Paired Δ macro-F1 / weighted-F1 / κ are widened
+ * where needed to a floor from Tango's interval of the discordance (src/stats/discordance-floor.ts). The paired test: McNemar on correctness for classification, Wilcoxon signed-rank on
  * similarity — raw cosines within one embedder, calibrated z across embedders (raw scales of
  * different embedders are not comparable). Effect sizes are oriented B − A.
  */

@@ -28,20 +28,27 @@ class Tally {
   hits = 0;
   total = 0;
   missingInterval = 0;
+  widths = 0;
   add(e: { ci: readonly [number, number] | null } | undefined, truth: number): void {
     this.total++;
     if (!e?.ci) { this.missingInterval++; return; }
+    this.widths += e.ci[1] - e.ci[0];
     if (e.ci[0] <= truth && truth <= e.ci[1]) this.hits++;
   }
   get coverage(): number {
     return this.hits / this.total;
   }
+  /** Mean width of the intervals given. */
+  get width(): number {
+    return this.widths / (this.total - this.missingInterval);
+  }
 }
 
 const rows: string[][] = [];
-function report(section: string, cell: string, metric: string, tally: Tally, method: string): void {
+function report(section: string, cell: string, metric: string, tally: Tally, method: string, options: { width?: boolean } = {}): void {
   const missing = tally.missingInterval ? ` (${tally.missingInterval} without interval)` : '';
-  rows.push([section, cell, metric, method, `${(100 * tally.coverage).toFixed(1)}%${missing}`]);
+  const width = options.width ? `, mean width ${tally.width.toFixed(3)}` : '';
+  rows.push([section, cell, metric, method, `${(100 * tally.coverage).toFixed(1)}%${missing}${width}`]);
 }
 
 // ── Proportions: Clopper–Pearson (exact coverage, and simulated), and the percentile bootstrap it replaced.
@@ -246,26 +253,60 @@ function pairedDeltas(): void {
 // invalid with 0.05, else a uniform wrong class; B gives A's answer with probability λ, else answers
 // on its own the same way but right with 0.7. B is then right with q = 0.6λ + 0.7(1 − λ), invalid with
 // 0.05, otherwise uniformly wrong, so Δ macro-F1 = Δ weighted-F1 = 2Δq/(2 − v) and Δ κ = Δq/(1 − (1 − v)/4).
+// Pooled: ids × 3 rows (one truth per id), all rows of an id sharing one draw of both answers with
+// probability 0.5 (the same margins, so the same truths). Each row also gives the intervals' mean width.
 function pairedClassification(): void {
   const v = 0.05;
   const answer = (rng: Rng, t: number, q: number) => { const u = rng.next(); return u < q ? t : u < q + v ? -1 : (t + 1 + rng.int(3)) % 4; };
   for (const lambda of [0.5, 0.9]) {
     const dq = (1 - lambda) * 0.1;
     const truths = { macro_f1: (2 * dq) / (2 - v), weighted_f1: (2 * dq) / (2 - v), kappa: dq / (1 - (1 - v) / 4) };
+    const draw = (rng: Rng, t: number): [number, number] => {
+      const a = answer(rng, t, 0.6);
+      return [a, rng.next() < lambda ? a : answer(rng, t, 0.7)];
+    };
     // 2500 pairs over at most 4 × 5 × 5 joint cells are resampled as multinomial counts, fewer pairs item by item.
-    for (const n of [20, 50, 200, 2500]) {
-      const rng = createRng(deriveSeed(SEED, `paired-class-${lambda}-${n}`));
+    for (const [n, k] of [[20, 1], [50, 1], [200, 1], [2500, 1], [20, 3], [50, 3]]) {
+      // The seeds of the unpooled cells are those of the cells before pooled ones were added.
+      const rng = createRng(deriveSeed(SEED, k > 1 ? `paired-class-${lambda}-${n}-${k}` : `paired-class-${lambda}-${n}`));
       const tallies = Object.fromEntries(Object.keys(truths).map((m) => [m, new Tally()]));
+      const methods = new Set<string>();
       for (let r = 0; r < BOOT_REPS; r++) {
-        const truth = Array.from({ length: n }, () => rng.int(4));
-        const predA = truth.map((t) => answer(rng, t, 0.6));
-        const predB = truth.map((t, i) => (rng.next() < lambda ? predA[i] : answer(rng, t, 0.7)));
-        const keys = truth.map((_, i) => `i${i}`);
-        const group = (pred: number[]): SingleLabelItems => ({ kind: 'classification', keys, labels: ['a', 'b', 'c', 'd'], truth, pred, valence: [], arousal: [] });
+        const truth: number[] = [];
+        const predA: number[] = [];
+        const predB: number[] = [];
+        const keys: string[] = [];
+        const ids: string[] = [];
+        if (k === 1) {
+          // Drawn as the unpooled cells always were: the truths, then A's answers, then B's.
+          for (let i = 0; i < n; i++) { truth.push(rng.int(4)); keys.push(`i${i}`); }
+          for (const t of truth) predA.push(answer(rng, t, 0.6));
+          truth.forEach((t, i) => predB.push(rng.next() < lambda ? predA[i] : answer(rng, t, 0.7)));
+        } else {
+          for (let c = 0; c < n; c++) {
+            const t = rng.int(4);
+            const shared = draw(rng, t);
+            const together = rng.next() < 0.5;
+            for (let j = 0; j < k; j++) {
+              const [a, b] = together ? shared : draw(rng, t);
+              truth.push(t);
+              predA.push(a);
+              predB.push(b);
+              keys.push(`${c}|variant=${j}`);
+              ids.push(String(c));
+            }
+          }
+        }
+        const group = (pred: number[]): SingleLabelItems =>
+          ({ kind: 'classification', keys, ...(k > 1 ? { ids } : {}), labels: ['a', 'b', 'c', 'd'], truth, pred, valence: [], arousal: [] });
         const c = compareItems(group(predA), group(predB), { ...SETTINGS, seed: r });
-        for (const [metric, value] of Object.entries(truths)) tallies[metric].add(c.deltas[metric] as Estimate, value);
+        for (const [metric, value] of Object.entries(truths)) {
+          tallies[metric].add(c.deltas[metric] as Estimate, value);
+          methods.add(c.deltas[metric].method ?? 'none');
+        }
       }
-      for (const metric of Object.keys(truths)) report('paired classification', `n=${n} pairs, 4 classes, Δq ${dq.toFixed(2)}, B copies A with ${lambda}`, `Δ ${metric}`, tallies[metric], 'percentile-bootstrap (pairs)');
+      const cell = `${k > 1 ? `${n} ids × ${k} rows` : `n=${n} pairs`}, 4 classes, Δq ${dq.toFixed(2)}, B copies A with ${lambda}`;
+      for (const metric of Object.keys(truths)) report('paired classification', cell, `Δ ${metric}`, tallies[metric], [...methods].sort().join(' / '), { width: true });
     }
   }
 }

@@ -142,9 +142,10 @@ export const SCOPES = {
   },
   'stats-paired': {
     partOf: 'stats',
-    // Comparisons of two groups on the same items, and the group data they resample.
-    mutate: ['src/stats/paired.ts', 'src/stats/group-data.ts'],
-    tests: ['test/stats/{paired,compare-items,counted-resample,golden-intervals,group-metrics,group-data}.test.ts'],
+    // Comparisons of two groups on the same items, the group data they resample, and the discordance
+    // floor under their classification deltas.
+    mutate: ['src/stats/paired.ts', 'src/stats/group-data.ts', 'src/stats/discordance-floor.ts'],
+    tests: ['test/stats/{paired,compare-items,counted-resample,golden-intervals,group-metrics,group-data,discordance-floor}.test.ts'],
   },
   'stats-metrics': {
     partOf: 'stats',

@@ -108,6 +108,48 @@ export const PLANTED_BUGS = [
     replace: 'running = Math.max(running, (m - rank) * p);',
     tests: ['test/stats/bootstrap.test.ts', 'test/nodes/aggregate/index.test.ts'],
   },
+  {
+    name: 'discordance floor: the union dropped, the floor alone is the interval',
+    file: 'src/stats/paired.ts',
+    find: 'hull(interval.ci, floor.interval(m, d.value))',
+    replace: 'floor.interval(m, d.value)',
+    tests: ['test/stats/discordance-floor.test.ts'],
+  },
+  {
+    name: 'discordance floor: the floor dropped, the paired bootstrap alone collapses',
+    file: 'src/stats/paired.ts',
+    find: 'hull(interval.ci, floor.interval(m, d.value))',
+    replace: 'interval.ci',
+    tests: ['test/stats/discordance-floor.test.ts'],
+  },
+  {
+    name: 'discordance floor: the scale is the RMS influence without the factor n',
+    file: 'src/stats/discordance-floor.ts',
+    find: 'Math.sqrt((n * (sumA.get(m)! + sumB.get(m)!)) / 2)',
+    replace: 'Math.sqrt((sumA.get(m)! + sumB.get(m)!) / (2 * n))',
+    tests: ['test/stats/discordance-floor.test.ts'],
+  },
+  {
+    name: 'discordance floor: pooled rows ignore the effective number of pairs',
+    file: 'src/stats/paired.ts',
+    find: 'b: correctness(sideB)!, clusters }, confidence);',
+    replace: 'b: correctness(sideB)!, clusters: null }, confidence);',
+    tests: ['test/stats/discordance-floor.test.ts'],
+  },
+  {
+    name: "discordance floor: Tango's half-widths swapped",
+    file: 'src/stats/discordance-floor.ts',
+    find: 'value - scale * (d.difference - d.ci[0])), Math.min(bounds[1], value + scale * (d.ci[1] - d.difference))',
+    replace: 'value - scale * (d.ci[1] - d.difference)), Math.min(bounds[1], value + scale * (d.difference - d.ci[0]))',
+    tests: ['test/stats/discordance-floor.test.ts'],
+  },
+  {
+    name: "discordance floor: only B's influences count",
+    file: 'src/stats/discordance-floor.ts',
+    find: 'Math.sqrt((n * (sumA.get(m)! + sumB.get(m)!)) / 2)',
+    replace: 'Math.sqrt(n * sumB.get(m)!)',
+    tests: ['test/stats/discordance-floor.test.ts'],
+  },
 ];
 
 /** A copy of what the tests read (sources, tests, schemas, data), with node_modules linked. */

@@ -53,7 +53,7 @@ export interface AggregateParams {
    */
   by?: Identifier[];
   /**
-   * Confidence intervals (docs/statistics.md): Clopper–Pearson for proportions (accuracy, invalid, exact-match and missing rates, per-class accuracy) and score intervals for their differences; an expanded percentile bootstrap seeded by the run seed for every other metric and its paired deltas.
+   * Confidence intervals (docs/statistics.md): Clopper–Pearson for proportions (accuracy, invalid, exact-match and missing rates, per-class accuracy) and score intervals for their differences; an expanded percentile bootstrap seeded by the run seed for every other metric and its paired deltas (for paired Δ macro-F1, weighted-F1 and κ, with a floor from Tango's interval of the discordance).
    */
   bootstrap?: {
     /**
@@ -66,7 +66,7 @@ export interface AggregateParams {
     confidence?: number;
   };
   /**
-   * Paired comparisons: `all-pairs` compares every pair of values of every grouped coordinate, holding the other coordinates equal; `none` turns them off; or a list of { axis, pairs } (pairs of values; all pairs of the axis when omitted). Classification: McNemar's exact test (the clustered McNemar test when `by` pools coordinates); similarity: Wilcoxon signed-rank on raw cosines within one embedder, on the calibrated z across embedders; every headline metric gets a delta (B − A) with an interval: Tango's score interval for proportions, a paired bootstrap otherwise. p-values are also Holm-adjusted over the node's informative tests; degenerate ones (no discordant pair, every difference zero) are reported outside the family. @default all-pairs
+   * Paired comparisons: `all-pairs` compares every pair of values of every grouped coordinate, holding the other coordinates equal; `none` turns them off; or a list of { axis, pairs } (pairs of values; all pairs of the axis when omitted). Classification: McNemar's exact test (the clustered McNemar test when `by` pools coordinates); similarity: Wilcoxon signed-rank on raw cosines within one embedder, on the calibrated z across embedders; every headline metric gets a delta (B − A) with an interval: Tango's score interval for proportions; for Δ macro-F1, weighted-F1 and κ on paired items the paired bootstrap widened where needed to Tango's interval of the discordance in the metric's units (`percentile-bootstrap-tango`, `cluster-bootstrap-tango`), so the interval does not collapse when the two sides rarely disagree; a paired bootstrap otherwise. p-values are also Holm-adjusted over the node's informative tests; degenerate ones (no discordant pair, every difference zero) are reported outside the family. @default all-pairs
    */
   compare?:
     | ("all-pairs" | "none")

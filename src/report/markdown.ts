@@ -17,6 +17,8 @@ const METHOD_NAMES: Record<IntervalMethod, string> = {
   'clopper-pearson-clustered': 'Clopper–Pearson at the clustered effective sample size',
   'percentile-bootstrap': 'expanded percentile bootstrap',
   'cluster-bootstrap': 'expanded percentile bootstrap over item ids',
+  'percentile-bootstrap-tango': "paired expanded percentile bootstrap, widened to Tango's interval of the discordance in the metric's units",
+  'cluster-bootstrap-tango': "paired expanded percentile bootstrap over item ids, widened to Tango's interval of the discordance (clustered effective number of pairs) in the metric's units",
   'tango-score': "Tango's score interval for paired proportions",
   'tango-score-clustered': "Tango's score interval at the clustered effective number of pairs",
   'newcombe-clopper-pearson': "Newcombe's square-and-add on Clopper–Pearson limits (no paired items)",
@@ -35,7 +37,7 @@ export function intervalNotes(doc: MetricsDocument): string[] {
   for (const c of doc.comparisons) for (const [metric, e] of Object.entries(c.deltas)) note(`Δ ${metric}`, e);
   const level = Math.round(doc.bootstrap.confidence * 100);
   const out = [...byMethod].map(([method, metrics]) => {
-    const resamples = method.endsWith('bootstrap') ? ` (${doc.bootstrap.resamples} resamples, seed ${doc.seed})` : '';
+    const resamples = method.includes('bootstrap') ? ` (${doc.bootstrap.resamples} resamples, seed ${doc.seed})` : '';
     return `${level}% ${METHOD_NAMES[method]}${resamples}: ${[...metrics].join(', ')}.`;
   });
   if (doc.groups.some((g) => g.clusters !== undefined)) out.push('"n (k ids)": the group pools coordinates, so its n rows come from k items; intervals and tests treat the k items as the units.');

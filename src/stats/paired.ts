@@ -2,6 +2,7 @@ import { cellCounter, clusterIndex, pairCellCounter, percentileInterval, resampl
 import { type GroupItems, type SimilarityItems, correctness, itemClusters, subsetItems } from './group-data.js';
 import { classificationCells, classificationResampled, headlineValues, proportionOutcomes } from './group-metrics.js';
 import { mcnemarClustered, mcnemarExact } from './mcnemar.js';
+import { DELTA_BOUNDS, discordance, discordanceFloor, hull, switchScale } from './discordance-floor.js';
 import { createRng, type Rng } from './prng.js';
 import { flatMargins } from './single-label.js';
 import { independentDifferenceInterval, pairedDifferenceInterval } from './proportion-difference.js';
@@ -13,7 +14,8 @@ import type { Estimate, IntervalMethod, Value } from './value.js';
  * key. Every headline metric gets a delta B − A with an interval: for proportions (accuracy, invalid
  * rate, …) Tango's score interval on the pairs, or Newcombe's square-and-add without pairs; for the
  * rest a bootstrap resampling pairs when the items match, each side on its own otherwise; item ids
- * rather than rows when the groups pool coordinates. The paired test: McNemar on correctness for classification, Wilcoxon signed-rank on
+ * rather than rows when the groups pool coordinates. Paired Δ macro-F1 / weighted-F1 / κ are widened
+ * where needed to a floor from Tango's interval of the discordance (src/stats/discordance-floor.ts). The paired test: McNemar on correctness for classification, Wilcoxon signed-rank on
  * similarity — raw cosines within one embedder, calibrated z across embedders (raw scales of
  * different embedders are not comparable). Effect sizes are oriented B − A.
  */
@@ -108,10 +110,10 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
   const rng = createRng(options.seed);
   const unitsA = pairedMode ? resampleUnits(paired, clustersOfPairs) : resampleUnits(a.keys.length, clustersA);
   const unitsB = pairedMode ? unitsA : resampleUnits(b.keys.length, clustersB);
+  // Paired: each side's paired items in pair order, so a resample's positions index them directly.
+  const sideA = pairedMode ? subsetItems(a, ia) : a;
+  const sideB = pairedMode ? subsetItems(b, ib) : b;
   if (unitsA >= 2 && unitsB >= 2) {
-    // Paired: each side's paired items in pair order, so a resample's positions index them directly.
-    const sideA = pairedMode ? subsetItems(a, ia) : a;
-    const sideB = pairedMode ? subsetItems(b, ib) : b;
     const resample = sideResampler(sideA, sideB, { pairedMode, clustersOfPairs, clustersA, clustersB, rng });
     for (let r = 0; r < options.resamples; r++) {
       const [va, vb] = resample();
@@ -124,6 +126,7 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
   }
   const clustered = pairedMode ? clustersOfPairs !== null : clustersA !== null || clustersB !== null;
   const method: IntervalMethod = clustered ? 'cluster-bootstrap' : 'percentile-bootstrap';
+  const floor = pairedMode ? discordanceFloors(sideA, sideB, resampled, clustersOfPairs, options.confidence) : null;
   const deltas: Record<string, Estimate> = {};
   for (const m of metrics) {
     if (crossScale && RAW_SCALE_METRICS.has(m)) {
@@ -138,7 +141,10 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
     }
     // Two independent sides: the smaller one sets the small-sample expansion.
     const interval = unitsA >= 2 && unitsB >= 2 ? percentileInterval(samples.get(m)!, { ...options, units: Math.min(unitsA, unitsB) }) : { ci: null, reason: 'fewer than 2 items' };
-    deltas[m] = interval.ci ? { value: d.value, ci: interval.ci, method } : { value: d.value, ci: null, ciReason: interval.reason };
+    if (!interval.ci) { deltas[m] = { value: d.value, ci: null, ciReason: interval.reason }; continue; }
+    deltas[m] = floor && m in floor.scale
+      ? { value: d.value, ci: hull(interval.ci, floor.interval(m, d.value)), method: clustered ? 'cluster-bootstrap-tango' : 'percentile-bootstrap-tango' }
+      : { value: d.value, ci: interval.ci, method };
   }
   const tested = pairedTest(a, b, { ia, ib, clusters: clustersOfPairs, crossScale });
   const valuesOf = (v: Record<string, Value>) => Object.fromEntries(metrics.map((m) => [m, v[m].value]));
@@ -152,6 +158,29 @@ export function compareItems(a: GroupItems, b: GroupItems, options: CompareOptio
     valuesB: valuesOf(pointB),
     ...tested,
   };
+}
+
+/**
+ * For paired classification sides: the scale of each resampled metric's discordance floor
+ * (docs/statistics.md, "Paired comparisons"; src/stats/discordance-floor.ts) and the floor around a
+ * delta. Null for other kinds.
+ */
+function discordanceFloors(
+  sideA: GroupItems,
+  sideB: GroupItems,
+  metrics: readonly string[],
+  clusters: Int32Array | null,
+  confidence: number,
+): { scale: Record<string, number>; interval: (metric: string, value: number) => [number, number] } | null {
+  if (sideA.kind !== 'classification' || sideB.kind !== 'classification') return null;
+  const scale = switchScale(
+    { cells: classificationCells(sideA).cells, k: sideA.labels.length },
+    { cells: classificationCells(sideB).cells, k: sideB.labels.length },
+    metrics,
+    classificationResampled,
+  );
+  const tango = discordance({ a: correctness(sideA)!, b: correctness(sideB)!, clusters }, confidence);
+  return { scale, interval: (metric, value) => discordanceFloor(value, scale[metric], tango, DELTA_BOUNDS[metric]) };
 }
 
 /**

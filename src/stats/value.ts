@@ -30,6 +30,10 @@ export type IntervalMethod =
   | 'clopper-pearson-clustered'
   | 'percentile-bootstrap'
   | 'cluster-bootstrap'
+  // Δ macro-F1 / weighted-F1 / κ on paired items: the hull of the paired bootstrap interval and
+  // Tango's interval of the discordance in the metric's units (src/stats/discordance-floor.ts).
+  | 'percentile-bootstrap-tango'
+  | 'cluster-bootstrap-tango'
   // Differences of proportions (paired deltas): Tango's score interval; Newcombe's square-and-add without pairs.
   | 'tango-score'
   | 'tango-score-clustered'

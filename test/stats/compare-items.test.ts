@@ -132,11 +132,11 @@ test('ids given but one per pair: not clustered; ids shared by pairs: clustered 
   const predA = truth.map((t, i) => (i < 4 ? t : 1 - t));
   const own = compareItems(single(keys, truth, predA, keys), single(keys, truth, truth, keys), settings);
   assert.equal('pairedClusters' in own, false);
-  assert.deepEqual([own.deltas.accuracy.method, own.deltas.macro_f1.method, own.test?.name], ['tango-score', 'percentile-bootstrap', 'mcnemar-exact']);
+  assert.deepEqual([own.deltas.accuracy.method, own.deltas.macro_f1.method, own.test?.name], ['tango-score', 'percentile-bootstrap-tango', 'mcnemar-exact']);
   const ids = keys.map((_, i) => `f${Math.floor(i / 2)}`);
   const pooled = compareItems(single(keys, truth, predA, ids), single(keys, truth, truth, ids), settings);
   assert.equal(pooled.pairedClusters, 4);
-  assert.deepEqual([pooled.deltas.accuracy.method, pooled.deltas.macro_f1.method, pooled.test?.name], ['tango-score-clustered', 'cluster-bootstrap', 'mcnemar-clustered']);
+  assert.deepEqual([pooled.deltas.accuracy.method, pooled.deltas.macro_f1.method, pooled.test?.name], ['tango-score-clustered', 'cluster-bootstrap-tango', 'mcnemar-clustered']);
 });
 
 test('without pairs, rows sharing ids on either side make the bootstrap a cluster bootstrap', () => {

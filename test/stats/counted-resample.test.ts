@@ -202,16 +202,16 @@ function fixtures(): Record<string, [SingleLabelItems, SingleLabelItems]> {
 const GOLDEN = {
   paired: {
     accuracy: {"value": -0.013333333333333308, "ci": [-0.09219902208306811, 0.0656961874416683], "method": "tango-score"},
-    macro_f1: {"value": -0.012181232280390808, "ci": [-0.09110649227524954, 0.06844528862842898], "method": "percentile-bootstrap"},
-    weighted_f1: {"value": -0.012738752645969131, "ci": [-0.09171650120289282, 0.06976059028940378], "method": "percentile-bootstrap"},
-    kappa: {"value": -0.018489931115144687, "ci": [-0.1311762990310424, 0.09697125710740165], "method": "percentile-bootstrap"},
+    macro_f1: {"value": -0.012181232280390808, "ci": [-0.09193526409800021, 0.06844528862842898], "method": "percentile-bootstrap-tango"},
+    weighted_f1: {"value": -0.012738752645969131, "ci": [-0.0923344187420494, 0.06976059028940378], "method": "percentile-bootstrap-tango"},
+    kappa: {"value": -0.018489931115144687, "ci": [-0.13447582366212218, 0.09773690529448843], "method": "percentile-bootstrap-tango"},
     invalid_rate: {"value": 0.003333333333333334, "ci": [-0.027273199788869447, 0.0343742566489645], "method": "tango-score"},
   },
   pairedClustered: {
     accuracy: {"value": -0.016666666666666607, "ci": [-0.11187158484572451, 0.07879429487080017], "method": "tango-score-clustered", "effectiveN": 184.09715994020925},
-    macro_f1: {"value": -0.020226706562928354, "ci": [-0.10885832932129008, 0.08119195026886418], "method": "cluster-bootstrap"},
-    weighted_f1: {"value": -0.02045215673089562, "ci": [-0.10903307731340602, 0.07978458664823447], "method": "cluster-bootstrap"},
-    kappa: {"value": -0.03636562205545918, "ci": [-0.20091607165975822, 0.15181230813546995], "method": "cluster-bootstrap"},
+    macro_f1: {"value": -0.020226706562928354, "ci": [-0.1166084403476919, 0.08119195026886418], "method": "cluster-bootstrap-tango"},
+    weighted_f1: {"value": -0.02045215673089562, "ci": [-0.11681334194824854, 0.07978458664823447], "method": "cluster-bootstrap-tango"},
+    kappa: {"value": -0.03636562205545918, "ci": [-0.21374556581002804, 0.15181230813546995], "method": "cluster-bootstrap-tango"},
     invalid_rate: {"value": -0.008333333333333331, "ci": [-0.05110179872926297, 0.033677978467550676], "method": "tango-score-clustered", "effectiveN": 240},
   },
   unpaired: {

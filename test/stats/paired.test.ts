@@ -121,7 +121,7 @@ test('pooled rows: clustered McNemar (Durkalski) and a Wilcoxon on per-id mean d
   assert.ok(Math.abs(r.test!.p - 0.10881) < 1e-4, `p = ${r.test!.p}`);
   assert.equal(r.pairedClusters, 6);
   assert.equal(r.deltas.accuracy.method, 'tango-score-clustered');
-  assert.equal(r.deltas.kappa.method, 'cluster-bootstrap');
+  assert.equal(r.deltas.kappa.method, 'cluster-bootstrap-tango');
 
   // Similarity: per-id differences (0.125, 0.375), (0.25, 0.25), (−0.125, −0.375), (0.5, 0.5) → means
   // 0.25, 0.25, −0.25, 0.5 (binary fractions: exact). |d| = 0.25 ×3 (rank 2 each), 0.5 (rank 4):
@@ -148,7 +148,7 @@ test('pooled rows: the paired bootstrap resamples item ids, so duplicated rows d
   const clustered = compareItems({ ...single(keys, truth, predA), ids }, { ...single(keys, truth, predB), ids }, settings);
   const once = compareItems(single(base.map(String), base.map(() => 0), base.map((i) => (i % 3 === 0 ? 1 : 0))), single(base.map(String), base.map(() => 0), base.map((i) => (i % 5 === 0 ? 1 : 0))), settings);
   const width = (e: { ci: readonly [number, number] | null }) => e.ci![1] - e.ci![0];
-  assert.equal(clustered.deltas.weighted_f1.method, 'cluster-bootstrap');
+  assert.equal(clustered.deltas.weighted_f1.method, 'cluster-bootstrap-tango');
   assert.ok(Math.abs(clustered.deltas.weighted_f1.value! - once.deltas.weighted_f1.value!) < 1e-12);
   const ratio = width(clustered.deltas.weighted_f1) / width(once.deltas.weighted_f1);
   assert.ok(ratio > 0.8 && ratio < 1.25, `clustered width / one-row-per-id width = ${ratio}`);

@@ -1,5 +1,5 @@
 import type { ChatRequest, ChatResponse, ResolvedModel } from '../../types/providers.js';
-import { ChatCalls, withoutNotices, type AttemptScope } from '../../scheduler/chat-calls.js';
+import { ChatCalls, countCalled, withoutNotices, type AttemptScope } from '../../scheduler/chat-calls.js';
 import type { EngineProviders } from '../../scheduler/provider-services.js';
 import type { ChatExchangeClient } from './chat-exchange.js';
 import type { PaidAnswer } from './protocol.js';
@@ -51,11 +51,7 @@ export class WorkerChatCalls extends ChatCalls {
       throw error;
     }
     // Paid for, whichever answer stands.
-    scope.tally.called++;
-    if (response.usage) {
-      const usage = scope.tally.usage ?? { inputTokens: 0, outputTokens: 0 };
-      scope.tally.usage = { inputTokens: usage.inputTokens + response.usage.inputTokens, outputTokens: usage.outputTokens + response.usage.outputTokens };
-    }
+    countCalled(scope.tally, response);
     const standing = await this.exchange.deliver(coordinator, call, withoutNotices(response));
     if (!standing.kept) return standing.answer;
     this.paid.push([key, standing.answer, model.id]);

@@ -221,6 +221,18 @@ test('no wait is unbounded: a silent coordinator is an error, a gone one lets th
     const silent = local.client();
     await silent.subscribe(redisKeys.coordinatorChannel('silent'));
     await assert.rejects(worker.ask('silent', call(EXEC_A), never), /the coordinator silent has not answered about a chat call for \d+ s \(Redis unreachable, or the coordinator is stuck\)/);
+    // A coordinator that says `wait` for ever (another execution's call that never ends).
+    const waiting = local.client();
+    const replier = local.client();
+    await waiting.subscribe(redisKeys.coordinatorChannel('waiting'));
+    waiting.on('message', (_channel: string, text: string) => {
+      const ask = JSON.parse(text) as { id: number; reply: string };
+      void replier.publish(ask.reply, JSON.stringify({ v: PROTOCOL_VERSION, id: ask.id, t: 'wait' }));
+    });
+    const patientSub = connectRedis(url, { name: 'test-sub-w' });
+    const patient = new ChatExchangeClient({ workerId: 'worker-w', pub, sub: patientSub, limits: { resendMs: 50, silenceMs: 500, waitMs: 1000 } });
+    await patient.start();
+    await assert.rejects(patient.ask('waiting', call(EXEC_A), never), /waited \d+ s for another execution's answer to a chat call: giving up/);
     // Delivering to a silent coordinator keeps the execution's own answer (it travels in the job's return value).
     assert.deepEqual(await worker.deliver('silent', call(EXEC_A), answerOf('own')), { answer: answerOf('own'), kept: true });
     // Redis goes away while an execution asks.
@@ -229,6 +241,7 @@ test('no wait is unbounded: a silent coordinator is an error, a gone one lets th
     await assert.rejects(asking, /has not answered about a chat call/);
     pub.disconnect();
     sub.disconnect();
+    patientSub.disconnect();
   } finally {
     await local.close();
   }
@@ -239,6 +252,8 @@ test('an execution is running while its worker lists it in its running set; a wo
   const coordinator = redis.client();
   const running = new RunningExecutions(worker, 'worker-r', 400);
   const liveness = redisLiveness(coordinator);
+  // Connected first: a coordinator not connected yet cannot tell (undefined), which is not the point here.
+  await Promise.all([worker.ping(), coordinator.ping()]);
   const a = { exec: EXEC_A, worker: 'worker-r' };
   const b = { exec: EXEC_B, worker: 'worker-r' };
   running.add(EXEC_A);

@@ -32,6 +32,12 @@ async function until(predicate: () => Promise<boolean> | boolean, timeoutMs: num
   }
 }
 
+/** The executions every worker lists as running (vaflow:running:<worker> sets). */
+async function runningExecutions(client: Redis): Promise<string[]> {
+  const keys = await client.keys('vaflow:running:*');
+  return (await Promise.all(keys.map((key) => client.smembers(key)))).flat();
+}
+
 /** PUBLISH commands the server has run so far. */
 async function publishCount(client: Redis): Promise<number> {
   return Number(/cmdstat_publish:calls=(\d+)/.exec(await client.info('commandstats'))?.[1] ?? 0);
@@ -72,7 +78,10 @@ async function withHeldCall(
       assert.match(result.stderr, /its worker stopped answering/, 'the lock did lapse: the job ran twice');
       stderr = result.stderr;
     } finally {
+      // Whatever failed, nothing is left stopped or running.
       release();
+      workers.all[0]!.child.kill('SIGCONT');
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
       await second.stop();
     }
     const { records, errors } = await classifyOutput(onlyRun(path.join(dir, 'runs')));
@@ -88,6 +97,8 @@ async function withHeldCall(
 test('a lapsed lock runs a job twice: its chat call is paid once, and the record holds the cached answer', { timeout: 120_000 }, async () => {
   const outcome = await withHeldCall('remote-double-execution', async ({ first, client, job, release }) => {
     first.kill('SIGSTOP');
+    // Its execution is listed in its worker's running set, which is what keeps it from being paid over.
+    assert.equal((await runningExecutions(client)).filter((exec) => exec.startsWith(`${job.slice('vaflow:items:'.length)}/`)).length, 1, 'the first execution is listed as running');
     // Only the chat-answer exchange publishes; from now on only the second execution and the coordinator can.
     const published = await publishCount(client);
     // The held answer goes out while its worker is stopped: it waits in the socket.

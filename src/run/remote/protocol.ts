@@ -9,7 +9,9 @@ import type { SharedPath } from './shared-root.js';
 /**
  * What coordinators and workers say to each other through Redis. Nothing here holds a secret: API
  * keys stay in each worker's environment, and a task's context names the variables (apiKeyEnv), never
- * their values. Bump PROTOCOL_VERSION when a shape changes: a worker refuses jobs of another version.
+ * their values. Bump PROTOCOL_VERSION when a shape changes: a worker refuses jobs of another version,
+ * the coordinator their results, and each side the other's chat-exchange messages (2: executions
+ * have ids of their own, and a paid answer is answered with the one that stands).
  */
 export const PROTOCOL_VERSION = 2;
 

@@ -23,6 +23,15 @@ export function emptyTally(): CallTally {
   return { called: 0, reused: 0 };
 }
 
+/** A call that reached the provider and answered: counted, with its tokens. */
+export function countCalled(tally: CallTally, response: ChatResponse): void {
+  tally.called++;
+  if (response.usage) {
+    const usage = tally.usage ?? { inputTokens: 0, outputTokens: 0 };
+    tally.usage = { inputTokens: usage.inputTokens + response.usage.inputTokens, outputTokens: usage.outputTokens + response.usage.outputTokens };
+  }
+}
+
 export interface AttemptScope {
   /** Sample index of the item: repeated sampling keeps its own answers. */
   readonly repeat: number;
@@ -138,11 +147,7 @@ export class ChatCalls {
     const response = await called;
     // The answer is committed (or the run is failing for it) before the engine acts on it.
     await committing.catch(() => undefined);
-    scope.tally.called++;
-    if (response.usage) {
-      const usage = scope.tally.usage ?? { inputTokens: 0, outputTokens: 0 };
-      scope.tally.usage = { inputTokens: usage.inputTokens + response.usage.inputTokens, outputTokens: usage.outputTokens + response.usage.outputTokens };
-    }
+    countCalled(scope.tally, response);
     return response;
   }
 

@@ -1,41 +1,49 @@
 import type { Redis } from 'ioredis';
-import type { ChatRequest, ChatResponse, ResolvedModel } from '../../types/providers.js';
-import { ChatCalls, withoutNotices, type AttemptScope } from '../../scheduler/chat-calls.js';
-import type { EngineProviders } from '../../scheduler/provider-services.js';
+import type { ChatResponse } from '../../types/providers.js';
+import type { ChatCalls } from '../../scheduler/chat-calls.js';
+import { ExecutorError } from '../../errors.js';
 import { raceAbort } from '../../scheduler/abort.js';
-import { redisKeys, type CoordinatorMessage, type PaidAnswer, type WorkerMessage } from './protocol.js';
+import { ChatGrants } from './chat-grants.js';
+import { redisLiveness, type Liveness } from './executions.js';
+import { PROTOCOL_VERSION, redisKeys, type CallRef, type CoordinatorMessage, type PaidAnswer, type WorkerMessage } from './protocol.js';
 
 /**
- * The chat-answer exchange: a worker about to make a chat call asks the job's coordinator first,
+ * The chat-answer exchange: an execution about to make a chat call asks the job's coordinator first,
  * over Redis pub/sub, because only the coordinator holds the cache. The coordinator answers through
  * its ChatCalls, exactly as for a local call: a cached answer or one shared with an identical call in
- * flight (on any worker) is a `hit`; otherwise the worker is told to `go`, and sends the answer back
- * the moment it arrives, which the coordinator stores at once. So workers never pay twice for one
- * request, and a paid answer is in the cache before its item is done. The answers a job paid for
- * also travel in its return value, which stays in Redis until a coordinator has stored them: a
- * coordinator killed meanwhile finds them on resume.
- *
- * A coordinator that does not answer (killed, or Redis lost the message) costs a worker at most
- * ASK_TIMEOUT_MS before it makes the call itself.
+ * flight (on any worker, by any execution, of this job or another) is a `hit`; otherwise the asking
+ * execution gets the right to pay for the call (ChatGrants) and is told to `go`. It sends the answer
+ * back the moment it arrives and is told which answer stands: its own (`kept`, stored at once), or,
+ * should another execution's have been stored meanwhile (it was taken for dead and the right passed
+ * on), that one, which it uses instead. So the record of an execution and the cache hold one answer.
+ * The answers a job paid for also travel in its return value, which stays in Redis until a
+ * coordinator has stored them: a coordinator killed meanwhile finds them on resume.
  */
-const ASK_TIMEOUT_MS = 5000;
-/** While told to wait, how often a worker asks again (and so checks that the coordinator is still there). */
-const WAIT_CHECK_MS = 5000;
 
-interface Grant {
-  readonly job: string;
-  readonly resolve: (answer: ChatResponse) => void;
-  readonly reject: (error: Error) => void;
+/** Every wait of a worker on its coordinator is bounded by these (ms). */
+export interface ExchangeLimits {
+  /** A request not answered (a reply lost while Redis was away) or told to wait is sent again after this. */
+  readonly resendMs: number;
+  /** A coordinator silent this long (subscribed, yet answering nothing) is an error. */
+  readonly silenceMs: number;
+  /** The longest wait for another execution's call, however alive it is. */
+  readonly waitMs: number;
 }
+
+export const EXCHANGE_LIMITS: ExchangeLimits = { resendMs: 5000, silenceMs: 30_000, waitMs: 10 * 60_000 };
+
+/** Messages of version 1 carried no version. */
+const mismatch = (them: string, theirs: unknown, us: string) =>
+  `${them} speaks chat-exchange protocol ${String(theirs ?? 1)}, ${us} ${PROTOCOL_VERSION}: run one vaflow version everywhere`;
 
 /** The coordinator's side: answers its workers' questions through the run's ChatCalls. */
 export class ChatExchangeHost {
-  /** Chat keys a worker was told to call, by key: the answer resolves the ChatCalls entry in flight. */
-  readonly #grants = new Map<string, Grant>();
+  readonly #grants: ChatGrants;
   readonly #channel: string;
 
-  constructor(private readonly options: { readonly id: string; readonly pub: Redis; readonly sub: Redis; readonly chatCalls: ChatCalls }) {
+  constructor(private readonly options: { readonly id: string; readonly pub: Redis; readonly sub: Redis; readonly chatCalls: ChatCalls; readonly liveness?: Liveness; readonly checkMs?: number }) {
     this.#channel = redisKeys.coordinatorChannel(options.id);
+    this.#grants = new ChatGrants(options.liveness ?? redisLiveness(options.pub));
   }
 
   async start(): Promise<void> {
@@ -43,71 +51,78 @@ export class ChatExchangeHost {
       if (channel === this.#channel) this.#onMessage(JSON.parse(text) as WorkerMessage);
     });
     await this.options.sub.subscribe(this.#channel);
+    this.#grants.start(this.options.checkMs);
   }
 
-  /** A job ended (completed, failed or lost with its worker): calls it was granted and did not answer are over. */
-  settleJob(job: string, answers: readonly PaidAnswer[] = []): void {
-    const paid = new Map(answers.map(([key, answer]) => [key, answer]));
-    for (const [key, grant] of this.#grants) {
-      if (grant.job !== job) continue;
-      this.#grants.delete(key);
-      const answer = paid.get(key);
-      if (answer) grant.resolve(answer);
-      else grant.reject(new Error('the call ended without an answer'));
-    }
+  /** An execution's job completed: calls it holds and did not answer are over (or answered by its return value). */
+  settleExecution(exec: string, answers?: readonly PaidAnswer[]): void {
+    this.#grants.settleExecution(exec, answers);
   }
 
   close(): void {
-    for (const grant of this.#grants.values()) grant.reject(new Error('the coordinator stopped'));
-    this.#grants.clear();
+    this.#grants.close();
   }
 
   #onMessage(message: WorkerMessage): void {
-    if (message.t === 'ask') return this.#onAsk(message);
-    const grant = this.#grants.get(message.key);
-    if (!grant || grant.job !== message.job) return;
-    this.#grants.delete(message.key);
-    if (message.t === 'answer') grant.resolve(message.answer);
-    else grant.reject(new Error('the call failed'));
-  }
-
-  #onAsk(ask: WorkerMessage & { t: 'ask' }): void {
-    // The job asks again for a call it was granted: that call is over (the job was lost with its
-    // worker, or vanished with Redis, and runs again), so whoever waits for it must not wait forever.
-    const held = this.#grants.get(ask.key);
-    if (held?.job === ask.job) {
-      this.#grants.delete(ask.key);
-      held.reject(new Error('the job runs again'));
+    if (message.t === 'failed') {
+      if (message.v === PROTOCOL_VERSION) this.#grants.settle(message.key, message.exec, { error: new Error('the call failed') });
+      return;
     }
-    const reply = (message: CoordinatorMessage) => this.options.pub.publish(ask.reply, JSON.stringify(message));
-    const produce = () =>
-      new Promise<ChatResponse>((resolve, reject) => {
-        this.#grants.set(ask.key, { job: ask.job, resolve, reject });
-        // Nobody listens any more (the worker died): whoever waits for this call goes ahead.
-        void reply({ t: 'go', id: ask.id }).then((receivers) => {
-          if (receivers === 0) this.#onMessage({ t: 'failed', key: ask.key, job: ask.job });
-        }, () => this.#onMessage({ t: 'failed', key: ask.key, job: ask.job }));
-      });
-    this.options.chatCalls.answer(ask.key, ask.origin, ask.model, produce, () => void reply({ t: 'wait', id: ask.id }).catch(() => undefined)).then(
+    const reply = (answer: CoordinatorMessage) => this.options.pub.publish(message.reply, JSON.stringify(answer));
+    const send = (answer: CoordinatorMessage) => void reply(answer).catch(() => undefined);
+    if (message.v !== PROTOCOL_VERSION) {
+      if (typeof message.reply === 'string') send({ v: PROTOCOL_VERSION, id: message.id, t: 'refused', reason: mismatch(`worker ${String(message.worker)}`, message.v, 'its coordinator') });
+      return;
+    }
+    const { id } = message;
+    if (message.t === 'answer') {
+      if (this.#grants.settle(message.key, message.exec, { answer: message.answer })) return send({ v: PROTOCOL_VERSION, id, t: 'kept' });
+      // Not (or no longer) its call: whatever stands for the key stands; with nothing standing, its answer does.
+      this.options.chatCalls.answer(message.key, message.origin, message.model, () => Promise.resolve(message.answer), () => send({ v: PROTOCOL_VERSION, id, t: 'wait' })).then(
+        ({ response, reused }) => send(reused ? { v: PROTOCOL_VERSION, id, t: 'hit', answer: response } : { v: PROTOCOL_VERSION, id, t: 'kept' }),
+        () => undefined,
+      );
+      return;
+    }
+    // Asked again by the execution that holds the call: its `go` was lost.
+    if (this.#grants.holder(message.key)?.exec === message.exec) return send({ v: PROTOCOL_VERSION, id, t: 'go' });
+    const produce = () => {
+      const answered = this.#grants.open(message.key, message);
+      // Nobody listens any more (the worker died): whoever waits for this call goes ahead.
+      const lost = () => this.#grants.settle(message.key, message.exec, { error: new Error('its worker is gone') });
+      void reply({ v: PROTOCOL_VERSION, id, t: 'go' }).then((receivers) => void (receivers === 0 && lost()), lost);
+      return answered;
+    };
+    this.options.chatCalls.answer(message.key, message.origin, message.model, produce, () => send({ v: PROTOCOL_VERSION, id, t: 'wait' })).then(
       ({ response, reused }) => {
-        if (reused) void reply({ t: 'hit', id: ask.id, answer: response }).catch(() => undefined);
+        if (reused) send({ v: PROTOCOL_VERSION, id, t: 'hit', answer: response });
       },
-      // The granted call failed: its worker knows, and a waiter was let go by ChatCalls.
+      // The granted call failed: its execution knows, and a waiter was let go by ChatCalls.
       () => undefined,
     );
   }
 }
 
-type Reply = { readonly hit: ChatResponse } | 'go';
+export type Reply = { readonly hit: ChatResponse } | 'go';
+
+type Answered = { readonly t: 'go' | 'kept' } | Extract<CoordinatorMessage, { t: 'hit' }>;
+
+type Body = Omit<Extract<WorkerMessage, { t: 'ask' }>, 'v' | 'id' | 'reply' | 'worker'> | Omit<Extract<WorkerMessage, { t: 'answer' }>, 'v' | 'id' | 'reply' | 'worker'>;
 
 /** A worker's side: one subscription for the replies to all its questions. */
 export class ChatExchangeClient {
   readonly #pending = new Map<number, (message: CoordinatorMessage) => void>();
   readonly #channel: string;
+  readonly #limits: ExchangeLimits;
   #next = 0;
 
-  constructor(private readonly options: { readonly workerId: string; readonly pub: Redis; readonly sub: Redis }) {
+  constructor(private readonly options: { readonly workerId: string; readonly pub: Redis; readonly sub: Redis; readonly limits?: Partial<ExchangeLimits> }) {
     this.#channel = redisKeys.workerChannel(options.workerId);
+    this.#limits = { ...EXCHANGE_LIMITS, ...options.limits };
+  }
+
+  get workerId(): string {
+    return this.options.workerId;
   }
 
   async start(): Promise<void> {
@@ -120,97 +135,76 @@ export class ChatExchangeClient {
   }
 
   /**
-   * Asks `coordinator` about chat key `key`: its answer, or 'go' (make the call). Told to wait, the
-   * worker asks again every WAIT_CHECK_MS (a reply lost while Redis was away must not hold it forever),
-   * and goes ahead once nobody listens on the coordinator's channel.
+   * Asks `coordinator` about a call: its answer, or 'go' (this execution makes the call). 'go' too when
+   * nobody listens on the coordinator's channel (it is gone: the answer travels in the job's return value).
    */
-  async ask(coordinator: string, key: string, origin: string, model: string, job: string, signal: AbortSignal): Promise<Reply> {
+  async ask(coordinator: string, call: Omit<CallRef, 'worker'>, signal: AbortSignal): Promise<Reply> {
+    const reply = await this.#request(coordinator, { t: 'ask', ...call }, signal, () => ({ t: 'go' }));
+    return reply.t === 'hit' ? { hit: reply.answer } : 'go';
+  }
+
+  /**
+   * Sends the answer of a call this execution made and returns the answer that stands (another
+   * execution's, if the coordinator stored that one first); its own when nobody listens or the
+   * coordinator stays silent (it is not lost: it travels in the job's return value).
+   */
+  async deliver(coordinator: string, call: Omit<CallRef, 'worker'>, answer: ChatResponse): Promise<{ readonly answer: ChatResponse; readonly kept: boolean }> {
+    const keep = () => ({ t: 'kept' }) as const;
+    const reply = await this.#request(coordinator, { t: 'answer', ...call, answer }, undefined, keep, keep).catch(keep);
+    return reply.t === 'hit' ? { answer: reply.answer, kept: false } : { answer, kept: true };
+  }
+
+  tell(coordinator: string, message: { readonly key: string; readonly exec: string }): void {
+    const failed: WorkerMessage = { t: 'failed', v: PROTOCOL_VERSION, ...message };
+    void this.options.pub.publish(redisKeys.coordinatorChannel(coordinator), JSON.stringify(failed)).catch(() => undefined);
+  }
+
+  /**
+   * One request until its reply: sent again every resendMs (the reply may have been lost; while told
+   * to wait, to show the coordinator is still there); `nobody` decides when no one listens, `silent`
+   * when the coordinator stays silent for silenceMs (an error by default); an error past waitMs.
+   * Every path ends: Redis away makes the coordinator silent.
+   */
+  #request(
+    coordinator: string,
+    body: Body,
+    signal: AbortSignal | undefined,
+    nobody: () => Answered,
+    silent?: () => Answered,
+  ): Promise<Answered> {
     const id = this.#next++;
     const channel = redisKeys.coordinatorChannel(coordinator);
-    const message = JSON.stringify({ t: 'ask', id, key, origin, model, job, reply: this.#channel } satisfies WorkerMessage);
-    let waiting = false;
-    let resolveReply!: (reply: Reply) => void;
-    const replied = new Promise<Reply>((resolve) => (resolveReply = resolve));
-    let timer: NodeJS.Timeout | undefined;
-    const done = (reply: Reply) => {
-      clearTimeout(timer);
-      this.#pending.delete(id);
-      resolveReply(reply);
-    };
-    const send = async () => {
-      const receivers = await this.options.pub.publish(channel, message).catch(() => 0);
-      if (receivers === 0) return done('go');
-      timer = setTimeout(() => (waiting ? void send() : done('go')), waiting ? WAIT_CHECK_MS : ASK_TIMEOUT_MS);
-    };
-    this.#pending.set(id, (reply) => {
-      if (reply.t === 'hit') return done({ hit: reply.answer });
-      if (reply.t === 'go') return done('go');
-      waiting = true;
+    const text = JSON.stringify({ ...body, v: PROTOCOL_VERSION, id, worker: this.options.workerId, reply: this.#channel } satisfies WorkerMessage);
+    const started = Date.now();
+    let heard = started;
+    const replied = new Promise<Answered>((resolve, reject) => {
+      const finish = (end: () => void) => {
+        clearInterval(timer);
+        this.#pending.delete(id);
+        end();
+      };
+      const send = () => void this.options.pub.publish(channel, text).then((receivers) => receivers === 0 && finish(() => resolve(nobody())), () => undefined);
+      const timer = setInterval(() => {
+        const now = Date.now();
+        if (now - heard >= this.#limits.silenceMs) {
+          if (silent) return finish(() => resolve(silent()));
+          return finish(() => reject(new ExecutorError(`the coordinator ${coordinator} has not answered about a chat call for ${Math.round((now - heard) / 1000)} s (Redis unreachable, or the coordinator is stuck)`)));
+        }
+        if (now - started >= this.#limits.waitMs) {
+          return finish(() => reject(new ExecutorError(`waited ${Math.round((now - started) / 1000)} s for another execution's answer to a chat call: giving up`)));
+        }
+        send();
+      }, this.#limits.resendMs);
+      timer.unref();
+      this.#pending.set(id, (reply) => {
+        heard = Date.now();
+        if (reply.v !== PROTOCOL_VERSION) return finish(() => reject(new ExecutorError(mismatch(`the coordinator ${coordinator}`, reply.v, `worker ${this.options.workerId}`))));
+        if (reply.t === 'refused') return finish(() => reject(new ExecutorError(reply.reason)));
+        if (reply.t !== 'wait') finish(() => resolve(reply));
+      });
+      signal?.addEventListener('abort', () => finish(() => undefined), { once: true });
+      send();
     });
-    void send();
-    try {
-      return await raceAbort(replied, signal);
-    } finally {
-      clearTimeout(timer);
-      this.#pending.delete(id);
-    }
-  }
-
-  tell(coordinator: string, message: WorkerMessage): void {
-    void this.options.pub.publish(redisKeys.coordinatorChannel(coordinator), JSON.stringify(message)).catch(() => undefined);
-  }
-}
-
-/**
- * A job's chat calls on a worker: the key is computed as in-process (ChatCalls.chatFor), then the
- * coordinator is asked; a `go` makes the call through this worker's limiter (shared through Redis),
- * and the answer goes back to the coordinator and into `paid` (the job's return value).
- */
-export class WorkerChatCalls extends ChatCalls {
-  readonly #engine: EngineProviders;
-  readonly #stop: AbortSignal;
-
-  constructor(
-    providers: EngineProviders,
-    private readonly exchange: ChatExchangeClient,
-    private readonly job: { readonly id: string; readonly coordinator: string },
-    readonly paid: PaidAnswer[],
-    stop: AbortSignal,
-  ) {
-    super({ providers, cache: null, mode: { read: false, write: false }, stop, onStoreError: () => undefined });
-    this.#engine = providers;
-    this.#stop = stop;
-  }
-
-  protected override async call(key: string, model: ResolvedModel, request: ChatRequest, scope: AttemptScope): Promise<ChatResponse> {
-    scope.hooks?.onQueued?.();
-    const reply = await this.exchange.ask(this.job.coordinator, key, scope.origin, model.id, this.job.id, request.signal);
-    if (reply !== 'go') {
-      scope.tally.reused++;
-      return reply.hit;
-    }
-    const hooks = {
-      onQueued: scope.hooks?.onQueued,
-      onStart: () => {
-        this.#stop.throwIfAborted();
-        scope.hooks?.onStart?.();
-      },
-    };
-    let response: ChatResponse;
-    try {
-      response = await this.#engine.limitedChat(model).then((chat) => chat.call(request, hooks));
-    } catch (error) {
-      this.exchange.tell(this.job.coordinator, { t: 'failed', key, job: this.job.id });
-      throw error;
-    }
-    const shared = withoutNotices(response);
-    this.paid.push([key, shared, model.id]);
-    this.exchange.tell(this.job.coordinator, { t: 'answer', key, job: this.job.id, answer: shared });
-    scope.tally.called++;
-    if (response.usage) {
-      const usage = scope.tally.usage ?? { inputTokens: 0, outputTokens: 0 };
-      scope.tally.usage = { inputTokens: usage.inputTokens + response.usage.inputTokens, outputTokens: usage.outputTokens + response.usage.outputTokens };
-    }
-    return response;
+    return signal ? raceAbort(replied, signal) : replied;
   }
 }

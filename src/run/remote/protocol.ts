@@ -9,9 +9,11 @@ import type { SharedPath } from './shared-root.js';
 /**
  * What coordinators and workers say to each other through Redis. Nothing here holds a secret: API
  * keys stay in each worker's environment, and a task's context names the variables (apiKeyEnv), never
- * their values. Bump PROTOCOL_VERSION when a shape changes: a worker refuses jobs of another version.
+ * their values. Bump PROTOCOL_VERSION when a shape changes: a worker refuses jobs of another version,
+ * the coordinator their results, and each side the other's chat-exchange messages (2: executions
+ * have ids of their own, and a paid answer is answered with the one that stands).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The BullMQ queue every item job goes through, under the `vaflow` key prefix. */
 export const QUEUE_NAME = 'items';
@@ -29,6 +31,8 @@ export const redisKeys = {
   /** A worker's heartbeat (hash with a TTL): host, pid, concurrency, jobs done. */
   worker: (id: string) => `${KEY_PREFIX}:worker:${id}`,
   workerPattern: `${KEY_PREFIX}:worker:*`,
+  /** The executions a worker runs now (a set of execution ids with a short TTL: executions.ts). */
+  running: (worker: string) => `${KEY_PREFIX}:running:${worker}`,
   /** Pub/sub channels of the chat-answer exchange (chat-exchange.ts). */
   coordinatorChannel: (id: string) => `${KEY_PREFIX}:coord:${id}`,
   workerChannel: (id: string) => `${KEY_PREFIX}:reply:${id}`,
@@ -93,6 +97,8 @@ export interface ItemJobResult {
   readonly v: typeof PROTOCOL_VERSION;
   /** `host#pid` of the worker that ran it. */
   readonly worker: string;
+  /** The execution that produced it (a job may run twice: executions.ts). */
+  readonly exec: string;
   readonly ok?: { readonly fields: Readonly<Record<string, unknown>>; readonly usage?: TokenUsage };
   readonly error?: ItemErrorRecord['error'];
   readonly tally: CallTally;
@@ -101,19 +107,44 @@ export interface ItemJobResult {
   readonly logs: readonly KindLogEvent[];
 }
 
+/** Which chat call a message is about, and which execution of which job asks (executions.ts). */
+export interface CallRef {
+  readonly key: string;
+  /** Cache entry origin (the task id) and model id, recorded with the answer. */
+  readonly origin: string;
+  readonly model: string;
+  /** The execution's id: its job id and a part of its own. */
+  readonly exec: string;
+  /** The worker running it (`host#pid`), whose running set tells whether it is alive. */
+  readonly worker: string;
+}
+
+/** What a worker's request carries: the version, an id for the reply and the channel to send it to. */
+interface Request {
+  readonly v: number;
+  readonly id: number;
+  readonly reply: string;
+}
+
 /** Messages of the chat-answer exchange (worker → coordinator). */
 export type WorkerMessage =
-  /** Is this chat answer known (cache, or a call in flight)? `reply` is the worker's channel. */
-  | { readonly t: 'ask'; readonly id: number; readonly key: string; readonly origin: string; readonly model: string; readonly job: string; readonly reply: string }
-  /** The answer of a call the coordinator let this worker make. */
-  | { readonly t: 'answer'; readonly key: string; readonly job: string; readonly answer: ChatResponse }
+  /** Is this chat answer known (cache, or a call in flight)? */
+  | (Request & CallRef & { readonly t: 'ask' })
+  /** The answer of a call this execution made: the coordinator replies with the answer that stands. */
+  | (Request & CallRef & { readonly t: 'answer'; readonly answer: ChatResponse })
   /** That call failed: whoever waits for it goes ahead. */
-  | { readonly t: 'failed'; readonly key: string; readonly job: string };
+  | { readonly t: 'failed'; readonly v: number; readonly key: string; readonly exec: string };
 
 /** Replies of the exchange (coordinator → worker). */
-export type CoordinatorMessage =
-  | { readonly t: 'hit'; readonly id: number; readonly answer: ChatResponse }
-  /** Not known: make the call (and send the answer). */
-  | { readonly t: 'go'; readonly id: number }
-  /** An identical call is in flight elsewhere: wait for `hit` or `go`. */
-  | { readonly t: 'wait'; readonly id: number };
+export type CoordinatorMessage = { readonly v: number; readonly id: number } & (
+  /** The answer (cached, shared with a call in flight, or another execution's that stands). */
+  | { readonly t: 'hit'; readonly answer: ChatResponse }
+  /** Not known, and this execution holds the right to pay for it: make the call (and send the answer). */
+  | { readonly t: 'go' }
+  /** Another execution holds that right: wait for `hit` or `go`. */
+  | { readonly t: 'wait' }
+  /** The answer sent is the call's: stored. */
+  | { readonly t: 'kept' }
+  /** The request is of another protocol version. */
+  | { readonly t: 'refused'; readonly reason: string }
+);

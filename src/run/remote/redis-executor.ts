@@ -226,18 +226,18 @@ export class RedisExecutor implements ItemDispatcher {
   }
 
   #finished(jobId: string, result: ItemJobResult): void {
-    this.#exchange?.settleJob(jobId, result?.chat);
+    // Calls its other executions hold stay theirs: they may be alive and answer (chat-grants.ts).
+    if (result?.exec) this.#exchange?.settleExecution(result.exec, result.chat);
     this.#waiters.get(jobId)?.resolve(result);
   }
 
   /** BullMQ failed the job itself (a worker lost it too often, or the worker could not run it at all). */
   #failed(jobId: string, reason: string): void {
-    this.#exchange?.settleJob(jobId);
     this.#waiters.get(jobId)?.reject(new ExecutorError(`the job failed on the workers: ${reason}`));
   }
 
+  /** Its lock lapsed: the job runs again, and its first execution may still be running (chat-grants.ts decides when it is dead). */
   #stalled(jobId: string): void {
-    this.#exchange?.settleJob(jobId);
     const waiter = this.#waiters.get(jobId);
     if (!waiter) return;
     waiter.heardAt = Date.now();
@@ -300,8 +300,7 @@ export class RedisExecutor implements ItemDispatcher {
       if (state === 'completed') this.#finished(key, job.returnvalue);
       else this.#failed(key, job.failedReason);
     } else if (state === 'unknown') {
-      // Calls it was granted will never be answered: their waiters go ahead.
-      this.#exchange?.settleJob(key);
+      // Calls its executions hold pass on once those are found not running (chat-grants.ts).
       await this.queue.add(waiter.name, waiter.data, { jobId: key, removeOnComplete: { age: RETENTION_SECONDS }, removeOnFail: { age: RETENTION_SECONDS } });
       return true;
     }

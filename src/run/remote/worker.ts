@@ -9,7 +9,9 @@ import { callItemKind } from '../../scheduler/item-call.js';
 import { DEFAULT_RETRY_POLICY } from '../../scheduler/retry.js';
 import { describeItemError } from '../../scheduler/item-errors.js';
 import { emptyTally } from '../../scheduler/chat-calls.js';
-import { ChatExchangeClient, WorkerChatCalls } from './chat-exchange.js';
+import { ChatExchangeClient } from './chat-exchange.js';
+import { WorkerChatCalls } from './worker-chat-calls.js';
+import { RunningExecutions, executionId } from './executions.js';
 import { ContextReader } from './task-contexts.js';
 import { RedisRetryBudget } from './retry-budget.js';
 import { WorkerContexts, withWorker, type PreparedTask } from './worker-context.js';
@@ -61,10 +63,12 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     lastProblem = '';
     // Redis may have come back empty: be seen at once, not at the next beat.
     void beat();
+    executions.refresh();
   });
   const sub = main.duplicate({ connectionName: `vaflow:worker:${id}:sub` });
   sub.on('error', () => undefined);
   const exchange = new ChatExchangeClient({ workerId: id, pub: main, sub });
+  const executions = new RunningExecutions(main, id);
   await exchange.start();
   const contexts = new ContextReader(main);
   const prepared = new Map<string, Promise<PreparedTask>>();
@@ -88,17 +92,20 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const processItem = async (job: Job<ItemJobData, ItemJobResult>): Promise<ItemJobResult> => {
     const data = job.data;
     if (data.v !== PROTOCOL_VERSION) throw new Error(`worker ${id} speaks protocol ${PROTOCOL_VERSION}, the job ${data.v}: run one vaflow version everywhere`);
+    // This execution's own id: the job may run elsewhere at the same time (executions.ts).
+    const exec = executionId(job.id!);
     const paid: PaidAnswer[] = [];
     const retries: RemoteRetry[] = [];
     const logs: KindLogEvent[] = [];
-    const base = { v: PROTOCOL_VERSION, worker: id, chat: paid, retries, logs } as const;
+    const base = { v: PROTOCOL_VERSION, worker: id, exec, chat: paid, retries, logs } as const;
+    executions.add(exec);
     try {
       const task = await prepare(data.context);
       const settings = task.payload.settings;
       const { result, tally } = await callItemKind(data.input, data.repeat, {
         kind: task.kind,
         ctx: { ...task.ctx, signal: running, log: (event) => logs.push(event) },
-        chatCalls: new WorkerChatCalls(task.providers, exchange, { id: job.id!, coordinator: data.coordinator }, paid, running),
+        chatCalls: new WorkerChatCalls(task.providers, exchange, { exec, coordinator: data.coordinator }, paid, running),
         origin: task.payload.taskId,
         inSlot: (attempt) => attempt(),
         policy: { ...DEFAULT_RETRY_POLICY, retries: settings.retries },
@@ -111,6 +118,8 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       return { ...base, ok: { fields: result.fields, ...(result.usage ? { usage: result.usage } : {}) }, tally };
     } catch (error) {
       return { ...base, error: describeItemError(withWorker(error, id, options.root)), tally: emptyTally() };
+    } finally {
+      executions.delete(exec);
     }
   };
 
@@ -139,6 +148,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const startedAt = new Date().toISOString();
   beat = () => writeBeat(main, { id, host: os.hostname(), pid: process.pid, concurrency: options.concurrency, root: options.root, version: vaflowVersion, startedAt, ...counts }).catch(() => undefined);
   await beat();
+  executions.start();
   const beating = setInterval(() => void beat(), BEAT_EVERY_MS);
   options.log(`vaflow worker ${id}: taking item jobs from ${options.url.shown} (concurrency ${options.concurrency}, shared root ${options.root})`);
 
@@ -149,6 +159,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   options.log(`vaflow worker ${id}: stopping; ${counts.active} job${counts.active === 1 ? '' : 's'} still running finish first (again to stop now)`);
   await worker.close();
   clearInterval(beating);
+  await executions.close();
   await removeBeat(main, id).catch(() => undefined);
   await closeQuietly(sub);
   await closeQuietly(main);

@@ -42,14 +42,17 @@ export class RunningExecutions {
    * Sent before the execution's first question to its coordinator, on the same connection, so Redis
    * has it in the set before the coordinator can look.
    */
+  /** Idempotent: an execution registers before each question to its coordinator, sent once. */
   add(exec: string): void {
+    if (this.#ids.has(exec)) return;
     this.#ids.add(exec);
-    this.refresh();
+    // One id, not the whole set: a job's start and end cost O(1) in Redis at any concurrency.
+    void this.redis.multi().sadd(this.#key, exec).pexpire(this.#key, this.ttlMs).exec().catch(() => undefined);
   }
 
   delete(exec: string): void {
-    this.#ids.delete(exec);
-    this.refresh();
+    if (!this.#ids.delete(exec)) return;
+    void this.redis.srem(this.#key, exec).catch(() => undefined);
   }
 
   /** Rewrites the set (after Redis came back empty too). Never awaited: an execution does not wait for Redis here. */

@@ -18,7 +18,8 @@ export class WorkerChatCalls extends ChatCalls {
   constructor(
     providers: EngineProviders,
     private readonly exchange: ChatExchangeClient,
-    private readonly execution: { readonly exec: string; readonly coordinator: string },
+    /** `register` lists the execution as running (executions.ts) before its first question: only a call's holder is ever looked up. */
+    private readonly execution: { readonly exec: string; readonly coordinator: string; readonly register: () => void },
     readonly paid: PaidAnswer[],
     stop: AbortSignal,
   ) {
@@ -31,6 +32,7 @@ export class WorkerChatCalls extends ChatCalls {
     scope.hooks?.onQueued?.();
     const { exec, coordinator } = this.execution;
     const call = { key, origin: scope.origin, model: model.id, exec };
+    this.execution.register();
     const reply = await this.exchange.ask(coordinator, call, request.signal);
     if (reply !== 'go') {
       scope.tally.reused++;

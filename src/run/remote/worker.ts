@@ -98,14 +98,13 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     const retries: RemoteRetry[] = [];
     const logs: KindLogEvent[] = [];
     const base = { v: PROTOCOL_VERSION, worker: id, exec, chat: paid, retries, logs } as const;
-    executions.add(exec);
     try {
       const task = await prepare(data.context);
       const settings = task.payload.settings;
       const { result, tally } = await callItemKind(data.input, data.repeat, {
         kind: task.kind,
         ctx: { ...task.ctx, signal: running, log: (event) => logs.push(event) },
-        chatCalls: new WorkerChatCalls(task.providers, exchange, { exec, coordinator: data.coordinator }, paid, running),
+        chatCalls: new WorkerChatCalls(task.providers, exchange, { exec, coordinator: data.coordinator, register: () => executions.add(exec) }, paid, running),
         origin: task.payload.taskId,
         inSlot: (attempt) => attempt(),
         policy: { ...DEFAULT_RETRY_POLICY, retries: settings.retries },

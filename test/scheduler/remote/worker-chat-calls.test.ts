@@ -33,7 +33,7 @@ function setting(reply: Reply, standing: 'kept' | ChatResponse) {
     tell: () => undefined,
   } as unknown as ChatExchangeClient;
   const paid: PaidAnswer[] = [];
-  const calls = new Exposed(providers, exchange, { exec: 'job/1', coordinator: 'c' }, paid, new AbortController().signal);
+  const calls = new Exposed(providers, exchange, { exec: 'job/1', coordinator: 'c', register: () => undefined }, paid, new AbortController().signal);
   const scope: AttemptScope = { repeat: 0, tally: emptyTally(), origin: 'task' };
   return { calls, scope, paid, delivered, paidCalls: () => paidCalls };
 }

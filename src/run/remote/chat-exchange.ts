@@ -178,9 +178,12 @@ export class ChatExchangeClient {
     const started = Date.now();
     let heard = started;
     const replied = new Promise<Answered>((resolve, reject) => {
+      // An aborted request stops asking; raceAbort below rejects it.
+      const onAbort = () => finish(() => undefined);
       const finish = (end: () => void) => {
         clearInterval(timer);
         this.#pending.delete(id);
+        signal?.removeEventListener('abort', onAbort);
         end();
       };
       const send = () => void this.options.pub.publish(channel, text).then((receivers) => receivers === 0 && finish(() => resolve(nobody())), () => undefined);
@@ -202,7 +205,7 @@ export class ChatExchangeClient {
         if (reply.t === 'refused') return finish(() => reject(new ExecutorError(reply.reason)));
         if (reply.t !== 'wait') finish(() => resolve(reply));
       });
-      signal?.addEventListener('abort', () => finish(() => undefined), { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       send();
     });
     return signal ? raceAbort(replied, signal) : replied;

@@ -7,6 +7,7 @@
  * row; a late answer from a holder that lost its right gives way to the answer that stands; messages
  * of another protocol version are refused, saying so; and no wait on the coordinator is unbounded.
  */
+import { getEventListeners } from 'node:events';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
@@ -127,8 +128,11 @@ test('a second execution of a job waits for the first one\'s call and gets its a
 
 test('an execution asking again for the call it holds (its go was lost) is told go again', { timeout: 30_000 }, async () => {
   await withExchange(() => true, async ({ workerA, coordinator }) => {
-    assert.equal(await workerA.ask(coordinator, call(EXEC_A), never), 'go');
-    assert.equal(await workerA.ask(coordinator, call(EXEC_A), never), 'go');
+    // One signal for both questions, as an attempt's: a question that ended leaves no listener on it.
+    const attempt = new AbortController().signal;
+    assert.equal(await workerA.ask(coordinator, call(EXEC_A), attempt), 'go');
+    assert.equal(await workerA.ask(coordinator, call(EXEC_A), attempt), 'go');
+    assert.equal(getEventListeners(attempt, 'abort').length, 0, 'every question removed its abort listener');
   });
 });
 

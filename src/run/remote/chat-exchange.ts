@@ -5,7 +5,7 @@ import { ExecutorError } from '../../errors.js';
 import { raceAbort } from '../../scheduler/abort.js';
 import { ChatGrants } from './chat-grants.js';
 import { redisLiveness, type Liveness } from './executions.js';
-import { PROTOCOL_VERSION, redisKeys, type CallRef, type CoordinatorMessage, type PaidAnswer, type WorkerMessage } from './protocol.js';
+import { PROTOCOL_VERSION, redisKeys, type CallRef, type CoordinatorMessage, type CoordinatorReply, type PaidAnswer, type WorkerMessage } from './protocol.js';
 
 /**
  * The chat-answer exchange: an execution about to make a chat call asks the job's coordinator first,
@@ -68,34 +68,35 @@ export class ChatExchangeHost {
       if (message.v === PROTOCOL_VERSION) this.#grants.settle(message.key, message.exec, { error: new Error('the call failed') });
       return;
     }
-    const reply = (answer: CoordinatorMessage) => this.options.pub.publish(message.reply, JSON.stringify(answer));
-    const send = (answer: CoordinatorMessage) => void reply(answer).catch(() => undefined);
+    // Every reply carries this side's version and the request's id.
+    const reply = (body: CoordinatorReply) => this.options.pub.publish(message.reply, JSON.stringify({ v: PROTOCOL_VERSION, id: message.id, ...body } satisfies CoordinatorMessage));
+    const send = (body: CoordinatorReply) => void reply(body).catch(() => undefined);
     if (message.v !== PROTOCOL_VERSION) {
-      if (typeof message.reply === 'string') send({ v: PROTOCOL_VERSION, id: message.id, t: 'refused', reason: mismatch(`worker ${String(message.worker)}`, message.v, 'its coordinator') });
+      if (typeof message.reply === 'string') send({ t: 'refused', reason: mismatch(`worker ${String(message.worker)}`, message.v, 'its coordinator') });
       return;
     }
-    const { id } = message;
+    const wait = () => send({ t: 'wait' });
     if (message.t === 'answer') {
-      if (this.#grants.settle(message.key, message.exec, { answer: message.answer })) return send({ v: PROTOCOL_VERSION, id, t: 'kept' });
+      if (this.#grants.settle(message.key, message.exec, { answer: message.answer })) return send({ t: 'kept' });
       // Not (or no longer) its call: whatever stands for the key stands; with nothing standing, its answer does.
-      this.options.chatCalls.answer(message.key, message.origin, message.model, () => Promise.resolve(message.answer), () => send({ v: PROTOCOL_VERSION, id, t: 'wait' })).then(
-        ({ response, reused }) => send(reused ? { v: PROTOCOL_VERSION, id, t: 'hit', answer: response } : { v: PROTOCOL_VERSION, id, t: 'kept' }),
+      this.options.chatCalls.answer(message.key, message.origin, message.model, () => Promise.resolve(message.answer), wait).then(
+        ({ response, reused }) => send(reused ? { t: 'hit', answer: response } : { t: 'kept' }),
         () => undefined,
       );
       return;
     }
     // Asked again by the execution that holds the call: its `go` was lost.
-    if (this.#grants.holder(message.key)?.exec === message.exec) return send({ v: PROTOCOL_VERSION, id, t: 'go' });
+    if (this.#grants.holder(message.key)?.exec === message.exec) return send({ t: 'go' });
     const produce = () => {
       const answered = this.#grants.open(message.key, message);
       // Nobody listens any more (the worker died): whoever waits for this call goes ahead.
       const lost = () => this.#grants.settle(message.key, message.exec, { error: new Error('its worker is gone') });
-      void reply({ v: PROTOCOL_VERSION, id, t: 'go' }).then((receivers) => void (receivers === 0 && lost()), lost);
+      void reply({ t: 'go' }).then((receivers) => void (receivers === 0 && lost()), lost);
       return answered;
     };
-    this.options.chatCalls.answer(message.key, message.origin, message.model, produce, () => send({ v: PROTOCOL_VERSION, id, t: 'wait' })).then(
+    this.options.chatCalls.answer(message.key, message.origin, message.model, produce, wait).then(
       ({ response, reused }) => {
-        if (reused) send({ v: PROTOCOL_VERSION, id, t: 'hit', answer: response });
+        if (reused) send({ t: 'hit', answer: response });
       },
       // The granted call failed: its execution knows, and a waiter was let go by ChatCalls.
       () => undefined,

@@ -135,8 +135,11 @@ export type WorkerMessage =
   /** That call failed: whoever waits for it goes ahead. */
   | { readonly t: 'failed'; readonly v: number; readonly key: string; readonly exec: string };
 
-/** Replies of the exchange (coordinator → worker). */
-export type CoordinatorMessage = { readonly v: number; readonly id: number } & (
+/** Replies of the exchange (coordinator → worker): a reply's body, with the version and request id. */
+export type CoordinatorMessage = { readonly v: number; readonly id: number } & CoordinatorReply;
+
+/** What a reply says. */
+export type CoordinatorReply =
   /** The answer (cached, shared with a call in flight, or another execution's that stands). */
   | { readonly t: 'hit'; readonly answer: ChatResponse }
   /** Not known, and this execution holds the right to pay for it: make the call (and send the answer). */
@@ -146,5 +149,4 @@ export type CoordinatorMessage = { readonly v: number; readonly id: number } & (
   /** The answer sent is the call's: stored. */
   | { readonly t: 'kept' }
   /** The request is of another protocol version. */
-  | { readonly t: 'refused'; readonly reason: string }
-);
+  | { readonly t: 'refused'; readonly reason: string };

@@ -1,4 +1,4 @@
-import { pairedDifferenceInterval } from './proportion-difference.js';
+import type { pairedDifferenceInterval } from './proportion-difference.js';
 import { flatMargins, type Margins } from './single-label.js';
 
 /**
@@ -94,25 +94,11 @@ export function switchScale(a: SideCells, b: SideCells, metrics: readonly string
  */
 export const DELTA_BOUNDS: Readonly<Record<string, readonly [number, number]>> = { macro_f1: [-1, 1], weighted_f1: [-1, 1] };
 
-/** The paired Δ accuracy of 0/1 outcomes and Tango's interval of it (clustered as `pairedDifferenceInterval`). */
-export interface Discordance {
-  readonly difference: number;
-  readonly ci: readonly [number, number];
-}
-
 /**
- * Tango's interval of the paired Δ accuracy (at the clustered effective number of pairs when pairs
- * share item ids, as the Δ accuracy delta itself): computed once per comparison, for every metric's floor.
+ * The paired Δ accuracy of 0/1 outcomes and Tango's interval of it (`pairedDifferenceInterval`: at the
+ * clustered effective number of pairs when pairs share item ids, as the Δ accuracy delta itself).
  */
-export function discordance(
-  outcomes: { readonly a: readonly boolean[]; readonly b: readonly boolean[]; readonly clusters: ArrayLike<number> | null },
-  confidence: number,
-): Discordance {
-  const { ci } = pairedDifferenceInterval(outcomes, confidence);
-  let difference = 0;
-  for (let i = 0; i < outcomes.a.length; i++) difference += (outcomes.b[i] ? 1 : 0) - (outcomes.a[i] ? 1 : 0);
-  return { difference: difference / outcomes.a.length, ci };
-}
+export type Discordance = Pick<ReturnType<typeof pairedDifferenceInterval>, 'difference' | 'ci'>;
 
 /** The discordance's interval, its half-widths scaled by `scale` around `value`, within `bounds`. */
 export function discordanceFloor(value: number, scale: number, d: Discordance, bounds: readonly [number, number] = [-Infinity, Infinity]): [number, number] {

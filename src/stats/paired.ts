@@ -2,7 +2,7 @@ import { cellCounter, clusterIndex, pairCellCounter, percentileInterval, resampl
 import { type GroupItems, type SimilarityItems, correctness, itemClusters, subsetItems } from './group-data.js';
 import { classificationCells, classificationResampled, headlineValues, proportionOutcomes } from './group-metrics.js';
 import { mcnemarClustered, mcnemarExact } from './mcnemar.js';
-import { DELTA_BOUNDS, discordance, discordanceFloor, hull, switchScale } from './discordance-floor.js';
+import { DELTA_BOUNDS, discordanceFloor, hull, switchScale } from './discordance-floor.js';
 import { createRng, type Rng } from './prng.js';
 import { flatMargins } from './single-label.js';
 import { independentDifferenceInterval, pairedDifferenceInterval } from './proportion-difference.js';
@@ -179,7 +179,7 @@ function discordanceFloors(
     metrics,
     classificationResampled,
   );
-  const tango = discordance({ a: correctness(sideA)!, b: correctness(sideB)!, clusters }, confidence);
+  const tango = pairedDifferenceInterval({ a: correctness(sideA)!, b: correctness(sideB)!, clusters }, confidence);
   return { scale, interval: (metric, value) => discordanceFloor(value, scale[metric], tango, DELTA_BOUNDS[metric]) };
 }
 

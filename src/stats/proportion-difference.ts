@@ -53,9 +53,9 @@ export interface PairedOutcomes {
  * Tango's interval for paired outcomes. With clusters (pairs sharing an id), the counts are scaled to
  * an effective number of pairs n* = n / design effect, from the cluster-robust variance of the mean
  * difference (as proportionInterval does for one proportion), bounded to [ids, pairs]; n* = ids when
- * there is no variance to estimate it from (no discordant pair).
+ * there is no variance to estimate it from (no discordant pair). Also returns the paired difference (c − b) / n.
  */
-export function pairedDifferenceInterval(data: PairedOutcomes, confidence: number): { ci: [number, number]; effectiveN: number } {
+export function pairedDifferenceInterval(data: PairedOutcomes, confidence: number): { difference: number; ci: [number, number]; effectiveN: number } {
   const n = data.a.length;
   let b = 0;
   let c = 0;
@@ -71,9 +71,9 @@ export function pairedDifferenceInterval(data: PairedOutcomes, confidence: numbe
       perCluster.set(data.clusters[i], s);
     }
   }
-  if (!data.clusters || perCluster.size === n) return { ci: tangoInterval(b, c, n, confidence), effectiveN: n };
-  const ids = perCluster.size;
   const mean = (c - b) / n;
+  if (!data.clusters || perCluster.size === n) return { difference: mean, ci: tangoInterval(b, c, n, confidence), effectiveN: n };
+  const ids = perCluster.size;
   const rowVariance = ((b + c) / n - mean * mean) / n;
   let effectiveN = ids;
   if (rowVariance > 0 && ids >= 2) {
@@ -83,7 +83,7 @@ export function pairedDifferenceInterval(data: PairedOutcomes, confidence: numbe
     effectiveN = clusterVariance > 0 ? Math.min(n, Math.max(ids, (n * rowVariance) / clusterVariance)) : n;
   }
   const scale = effectiveN / n;
-  return { ci: tangoInterval(b * scale, c * scale, effectiveN, confidence), effectiveN };
+  return { difference: mean, ci: tangoInterval(b * scale, c * scale, effectiveN, confidence), effectiveN };
 }
 
 /**

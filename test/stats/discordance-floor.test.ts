@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { discordance, discordanceFloor, hull, switchScale } from '../../src/stats/discordance-floor.js';
+import { discordanceFloor, hull, switchScale } from '../../src/stats/discordance-floor.js';
+import { pairedDifferenceInterval } from '../../src/stats/proportion-difference.js';
 import type { SingleLabelItems } from '../../src/stats/group-data.js';
 import { classificationResampled } from '../../src/stats/group-metrics.js';
 import { compareItems } from '../../src/stats/paired.js';
@@ -148,7 +149,7 @@ test('disagreements confined to a rare class: the bootstrap sets both ends of Δ
   const scale = switchScale({ cells: cells(predA), k: 4 }, { cells: cells(predB), k: 4 }, FLOORED, classificationResampled);
   const outcomes = { a: predA.map((p, i) => p === truth[i]), b: predB.map((p, i) => p === truth[i]), clusters: null };
   const e = r.deltas.macro_f1;
-  const floor = discordanceFloor(e.value!, scale.macro_f1, discordance(outcomes, settings.confidence));
+  const floor = discordanceFloor(e.value!, scale.macro_f1, pairedDifferenceInterval(outcomes, settings.confidence));
   assert.equal(e.method, 'percentile-bootstrap-tango');
   assert.ok(e.ci![0] < floor[0] - 0.01 && e.ci![1] > floor[1] + 0.01, `[${e.ci}] strictly contains the floor [${floor}]`);
 });
@@ -163,7 +164,7 @@ test('the floor never narrows the interval: it contains the floor and the bootst
   const outcomes = { a: pred.map((p, i) => p === truth[i]), b: other.map((p, i) => p === truth[i]), clusters: null };
   for (const m of FLOORED) {
     const e = r.deltas[m];
-    const floor = discordanceFloor(e.value!, scale[m], discordance(outcomes, settings.confidence));
+    const floor = discordanceFloor(e.value!, scale[m], pairedDifferenceInterval(outcomes, settings.confidence));
     assert.ok(e.ci![0] <= floor[0] && e.ci![1] >= floor[1], `${m}: [${e.ci}] contains [${floor}]`);
   }
 });

@@ -58,6 +58,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     },
   });
   let beat: () => Promise<void> = async () => undefined;
+  const executions = new RunningExecutions(main, id);
   main.on('ready', () => {
     if (lastProblem) options.log(`vaflow worker: connected to ${options.url.shown} again`);
     lastProblem = '';
@@ -68,7 +69,6 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const sub = main.duplicate({ connectionName: `vaflow:worker:${id}:sub` });
   sub.on('error', () => undefined);
   const exchange = new ChatExchangeClient({ workerId: id, pub: main, sub });
-  const executions = new RunningExecutions(main, id);
   await exchange.start();
   const contexts = new ContextReader(main);
   const prepared = new Map<string, Promise<PreparedTask>>();

@@ -5,8 +5,9 @@ import { redisKeys } from './protocol.js';
 /**
  * Executions of jobs. BullMQ runs a job at least once: a worker whose lock renewal is late loses the
  * job to another while its own execution goes on. Each execution has its own id (its job id and a
- * random part), and each worker keeps the ids of the executions it runs in a Redis set with a short
- * TTL, rewritten every REFRESH_MS: the set vanishes within RUNNING_TTL_MS of its worker's death or
+ * random part), and each worker keeps the ids of its running executions that have asked about a chat
+ * call (only a call's holder is ever looked up) in a Redis set with a short TTL, rewritten every
+ * REFRESH_MS: the set vanishes within RUNNING_TTL_MS of its worker's death or
  * stop, while a slow execution (a long call, a busy but live event loop) stays in it.
  */
 
@@ -20,7 +21,7 @@ export function executionId(jobId: string): string {
   return `${jobId}/${randomUUID()}`;
 }
 
-/** A worker's side: the executions it runs, kept in `redisKeys.running(worker)`. */
+/** A worker's side: its running executions that asked about a call, kept in `redisKeys.running(worker)`. */
 export class RunningExecutions {
   readonly #ids = new Set<string>();
   readonly #key: string;
